@@ -1,0 +1,4 @@
+export * from './aws-regions';
+export * from './config-error';
+export * from './schema';
+export * from './platform';

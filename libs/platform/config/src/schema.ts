@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { closestRegion, isAwsRegion } from './aws-regions';
+
+const ACCOUNT_ID = /^\d{12}$/;
+// IAM role names: 1-64 of [\w+=,.@-]
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+// Lower-case labels joined by dots, at least two labels, TLD alphabetic.
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+// Names end up in stack names, resource names and S3 bucket names.
+const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const accountId = z
+  .string({ error: 'must be a string of 12 digits' })
+  .regex(ACCOUNT_ID, { error: 'AWS account id must be exactly 12 digits' });
+
+const roleName = z
+  .string()
+  .regex(ROLE_NAME, { error: 'IAM role name must be 1-64 characters of letters, digits and +=,.@_-' });
+
+const region = z.string().refine((v): boolean => isAwsRegion(v), {
+  error: (issue) => {
+    const guess = closestRegion(String(issue.input));
+    return `unknown AWS region ${JSON.stringify(issue.input)}; ${guess ? `did you mean "${guess}"?` : 'use a region code such as eu-west-1'}`;
+  },
+});
+
+const name = (what: string, max: number) =>
+  z
+    .string()
+    .max(max, { error: `${what} name must be at most ${max} characters` })
+    .regex(NAME, {
+      error: `${what} name must be at least 2 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
+    });
+
+/** Where every stack keeps its Terraform state. */
+export const stateBackendSchema = z.strictObject({
+  /** Account that owns the state bucket. */
+  accountId,
+  /** Region of the state bucket. */
+  region,
+  /** S3 bucket holding every stack's state, one key per stack. */
+  bucket: z.string().regex(BUCKET, { error: 'S3 bucket name must be 3-63 lower-case letters, digits, dots and hyphens' }),
+  /** Prefix of every state key. @default "platform" */
+  keyPrefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9/_-]*$/, { error: 'key prefix must be lower-case letters, digits, "/", "_" and "-"' })
+    .default('platform'),
+  /**
+   * Role in the state account that Terraform assumes to read and write state.
+   * @default - the credentials of the caller are used as they are
+   */
+  roleName: roleName.optional(),
+});
+
+/** One deployment environment: one AWS account, one domain, an ordered list of regions. */
+export const environmentSchema = z.strictObject({
+  accountId,
+  /** Role in the environment's account that Terraform assumes. @default "platform-deploy" */
+  deployRoleName: roleName.default('platform-deploy'),
+  /** DNS domain of the environment; services live under it. */
+  domain: z.string().regex(DOMAIN, {
+    error: 'domain must be a lower-case DNS name such as dev.example.com (no scheme, no trailing dot)',
+  }),
+  /** Regions, primary first. */
+  regions: z.array(region).min(1, { error: 'an environment needs at least one region (the first is the primary)' }),
+});
+
+export const ROUTING_POLICIES = ['latency', 'weighted'] as const;
+export const EDGE_CACHE_MODES = ['ttl', 'invalidate'] as const;
+export const LAMBDA_LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const weight = z
+  .number({ error: 'weight must be a whole number from 0 to 255' })
+  .int({ error: 'weight must be a whole number from 0 to 255' })
+  .min(0, { error: 'weight must be from 0 to 255' })
+  .max(255, { error: 'weight must be from 0 to 255' });
+
+/** How Route53 spreads users over the regions of an environment. */
+export const routingSchema = z.strictObject({
+  /** @default "latency" */
+  policy: z.enum(ROUTING_POLICIES).default('latency'),
+  /**
+   * Weight per region for the `weighted` policy (0-255).
+   * @default - 255 split evenly over the environment's regions
+   */
+  weights: z.record(z.string(), weight).default({}),
+});
+
+/** The CloudFront cache in front of the regional APIs. */
+export const edgeCacheSchema = z.strictObject({
+  /** @default true */
+  enabled: z.boolean().default(true),
+  /** `ttl`: responses expire after ttlSeconds; `invalidate`: writes invalidate the paths. @default "ttl" */
+  mode: z.enum(EDGE_CACHE_MODES).default('ttl'),
+  /** max-age of cached GET responses in `ttl` mode. @default 60 */
+  ttlSeconds: z.number().int().min(0).max(31_536_000).default(60),
+});
+
+/** The regional Lambda function that runs the service's API. */
+export const lambdaSchema = z.strictObject({
+  /** @default 512 */
+  memorySizeMb: z.number().int().min(128).max(10_240).default(512),
+  /** @default 10 */
+  timeoutSeconds: z.number().int().min(1).max(29, { error: 'API Gateway integrations time out after 29 s; use at most 29' }).default(10),
+  /** CloudWatch Logs retention of the function's log group. @default 30 */
+  logRetentionDays: z
+    .number()
+    .refine((v) => (LAMBDA_LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+      error: `log retention must be one of CloudWatch's values: ${LAMBDA_LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(30),
+});
+
+/** One service: an API in every region of each of its environments, and its data. */
+export const serviceSchema = z.strictObject({
+  /** Nx project in apps/ whose bundle the regional Lambda runs. @default "<service>-api" */
+  app: name('app', 40).optional(),
+  /** Environments the service is deployed to. @default - every environment */
+  environments: z.array(z.string()).optional(),
+  routing: routingSchema.default({ policy: 'latency', weights: {} }),
+  edgeCache: edgeCacheSchema.default({ enabled: true, mode: 'ttl', ttlSeconds: 60 }),
+  lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 30 }),
+});
+
+/** The whole platform: state backend, environments, services. */
+export const platformConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Short name of the organisation, used to make global names (S3 buckets) unique. */
+  organization: name('organization', 20),
+  stateBackend: stateBackendSchema,
+  environments: z.record(name('environment', 16), environmentSchema).refine((e) => Object.keys(e).length > 0, {
+    error: 'at least one environment is needed',
+  }),
+  services: z.record(name('service', 24), serviceSchema),
+});
+
+/** Platform config as written in the file (defaults not yet applied). */
+export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
+/** Platform config after parsing: every default applied. */
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type ServiceConfig = z.output<typeof serviceSchema>;
+export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
+export type EdgeCacheMode = (typeof EDGE_CACHE_MODES)[number];
