@@ -4,7 +4,7 @@ const { compilerOptions } = require('./tsconfig.base.json');
 
 const moduleNameMapper = {};
 for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
-  moduleNameMapper[`^${alias}$`] = `<rootDir>/${target}`;
+  moduleNameMapper[`^${alias}$`] = `<rootDir>/${target.replace(/^\.\//, "")}`;
 }
 
 /** @type {import('jest').Config} */

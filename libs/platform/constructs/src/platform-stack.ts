@@ -1,0 +1,98 @@
+import { S3Backend, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ConstructPropsError, isKnown, requireDistinctRegions } from './validation';
+
+/** Where a stack keeps its state. */
+export interface StateBackendProps {
+  /** S3 bucket holding the state. */
+  readonly bucket: string;
+  /** Region of the state bucket. */
+  readonly region: string;
+  /** Object key of this stack's state; one key per stack. */
+  readonly key: string;
+  /**
+   * Role Terraform assumes to reach the state bucket (in the state account).
+   * @default - the caller's credentials are used as they are
+   */
+  readonly roleArn?: string;
+}
+
+/** Props of {@link PlatformStack}. */
+export interface PlatformStackProps {
+  /** The AWS account every provider of the stack is restricted to. */
+  readonly accountId: string;
+  /** Role (in `accountId`) every provider assumes. */
+  readonly deployRoleArn: string;
+  /** Regions the stack touches; one aliased provider is declared per region. */
+  readonly regions: readonly string[];
+  /** Tags every resource of the stack gets through the providers' default tags. */
+  readonly defaultTags: Readonly<Record<string, string>>;
+  readonly stateBackend: StateBackendProps;
+  /**
+   * Session name used when assuming the deploy role; shows in CloudTrail.
+   * @default - the stack name
+   */
+  readonly roleSessionName?: string;
+}
+
+/**
+ * A Terraform stack of the platform: an S3 backend with encryption and S3-native
+ * locking, and one aliased AWS provider per region, each assuming the deploy role
+ * and restricted to the environment's account. There is deliberately no default
+ * provider, so a resource that forgets its provider fails to plan instead of
+ * landing in an arbitrary region.
+ */
+export class PlatformStack extends TerraformStack {
+  /** The stack's regions, in the order given (primary first). */
+  readonly regions: readonly string[];
+  readonly accountId: string;
+  private readonly providers = new Map<string, AwsProvider>();
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    if (isKnown(props.accountId) && !/^\d{12}$/.test(props.accountId)) {
+      throw new ConstructPropsError(this, `accountId must be 12 digits, got "${props.accountId}"`);
+    }
+    requireDistinctRegions(this, 'regions', props.regions);
+    this.regions = [...props.regions];
+    this.accountId = props.accountId;
+
+    const backend = new S3Backend(this, {
+      bucket: props.stateBackend.bucket,
+      key: props.stateBackend.key,
+      region: props.stateBackend.region,
+      encrypt: true,
+      ...(props.stateBackend.roleArn ? { assumeRole: { roleArn: props.stateBackend.roleArn } } : {}),
+    });
+    // cdktf 0.21's S3BackendConfig predates S3-native locking; DynamoDB lock tables are deprecated.
+    backend.addOverride('use_lockfile', true);
+
+    for (const region of this.regions) {
+      this.providers.set(
+        region,
+        new AwsProvider(this, `aws-${region}`, {
+          alias: region,
+          region,
+          allowedAccountIds: [props.accountId],
+          assumeRole: [{ roleArn: props.deployRoleArn, sessionName: props.roleSessionName ?? id }],
+          defaultTags: [{ tags: { ...props.defaultTags } }],
+        }),
+      );
+    }
+  }
+
+  /** The aliased provider of `region`; throws when the stack does not touch that region. */
+  provider(region: string): AwsProvider {
+    const provider = this.providers.get(region);
+    if (!provider) {
+      throw new ConstructPropsError(this, `no provider for region "${region}"; the stack's regions are ${this.regions.join(', ')}`);
+    }
+    return provider;
+  }
+
+  /** The provider of the first (primary) region. */
+  get primaryProvider(): AwsProvider {
+    return this.provider(this.regions[0]);
+  }
+}
