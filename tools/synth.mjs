@@ -67,3 +67,5 @@ if (!args['no-table']) {
   for (const r of rows) console.log(line(r));
 }
 console.log(`synthesized ${result.stacks} stacks into ${result.outdir}/ in ${seconds} s`);
+// For the synth benchmark: peak memory of this whole process.
+if (process.env.SYNTH_REPORT_MAX_RSS) console.error(`max-rss-kib: ${process.resourceUsage().maxRSS}`);

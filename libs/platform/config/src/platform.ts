@@ -260,7 +260,7 @@ function zodProblem(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
   let message = issue.message;
   if (issue.code === 'invalid_value') {
     message = `unknown value; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  } else if (issue.code === 'invalid_type') {
+  } else if (issue.code === 'invalid_type' && message.startsWith('Invalid input')) {
     message = `expected ${issue.expected}`;
   }
   return { path: at, message: `${message} (got ${preview(value.value)})` };

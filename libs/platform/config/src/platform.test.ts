@@ -1,0 +1,239 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ConfigError } from './config-error';
+import { effectiveWeight, loadPlatform, parsePlatform } from './platform';
+
+/** A small valid config; each test breaks one thing in a copy of it. */
+function validConfig(): any {
+  return {
+    organization: 'acme',
+    stateBackend: { accountId: '000000000000', region: 'eu-west-1', bucket: 'acme-state' },
+    environments: {
+      dev: { accountId: '111111111111', domain: 'dev.example.com', regions: ['eu-west-1', 'us-east-1'] },
+      prod: { accountId: '333333333333', domain: 'example.com', regions: ['eu-west-1', 'us-east-1', 'ap-southeast-1'] },
+    },
+    services: { items: {} },
+  };
+}
+
+/** The problems of an invalid config, as `path: message` lines. */
+function problems(config: unknown): string[] {
+  try {
+    parsePlatform(config, 'test.json');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('the example platform config', () => {
+  const platform = loadPlatform(path.join(__dirname, '../../../../config/platform.json'));
+
+  it('has dev in two regions and prod in eu-west-1, us-east-1 and ap-southeast-1, primary first', () => {
+    expect(platform.config.environments.dev.regions).toHaveLength(2);
+    expect(platform.config.environments.prod.regions).toEqual(['eu-west-1', 'us-east-1', 'ap-southeast-1']);
+  });
+
+  it('names one global stack and one stack per region for each service and environment', () => {
+    const items = platform.stacks.filter((s) => s.service === 'items').map((s) => s.name);
+    expect(items).toEqual([
+      'items-dev-global',
+      'items-dev-eu-west-1',
+      'items-dev-us-east-1',
+      'items-staging-global',
+      'items-staging-eu-west-1',
+      'items-staging-us-east-1',
+      'items-staging-ap-southeast-1',
+      'items-prod-global',
+      'items-prod-eu-west-1',
+      'items-prod-us-east-1',
+      'items-prod-ap-southeast-1',
+    ]);
+  });
+
+  it('links each regional stack to its global stack, app and a state key of its own', () => {
+    const stack = platform.stacks.find((s) => s.name === 'items-prod-us-east-1')!;
+    expect(stack).toMatchObject({
+      layer: 'regional',
+      region: 'us-east-1',
+      globalStack: 'items-prod-global',
+      app: 'items-api',
+      accountId: '333333333333',
+      stateKey: 'platform/items-prod-us-east-1.tfstate',
+    });
+  });
+});
+
+describe('config defaults', () => {
+  it('fills in latency routing, a TTL edge cache, the deploy role and the app name', () => {
+    const platform = parsePlatform(validConfig());
+    const items = platform.services[0];
+    expect(items.routing).toEqual({ policy: 'latency', weights: {} });
+    expect(items.edgeCache).toEqual({ enabled: true, mode: 'ttl', ttlSeconds: 60 });
+    expect(items.app).toBe('items-api');
+    expect(platform.config.environments.dev.deployRoleName).toBe('platform-deploy');
+  });
+
+  it('splits weights evenly as 255 / regions when none are given', () => {
+    expect(effectiveWeight({ routing: { policy: 'weighted', weights: {} } }, 'eu-west-1', 3)).toBe(85);
+    expect(effectiveWeight({ routing: { policy: 'weighted', weights: { 'eu-west-1': 10 } } }, 'eu-west-1', 3)).toBe(10);
+  });
+});
+
+describe('bad config', () => {
+  it('rejects an unknown region name, suggesting the closest one', () => {
+    const c = validConfig();
+    c.environments.prod.regions[1] = 'us-east1';
+    expect(problems(c)).toEqual(['environments.prod.regions[1]: unknown AWS region "us-east1"; did you mean "us-east-1"? (got "us-east1")']);
+  });
+
+  it('rejects a duplicate region', () => {
+    const c = validConfig();
+    c.environments.prod.regions = ['eu-west-1', 'us-east-1', 'eu-west-1'];
+    expect(problems(c)).toEqual([
+      'environments.prod.regions[2]: duplicate region "eu-west-1" (already at regions[0]); list each region once',
+    ]);
+  });
+
+  it('rejects an empty region list', () => {
+    const c = validConfig();
+    c.environments.dev.regions = [];
+    expect(problems(c)).toEqual([
+      'environments.dev.regions: an environment needs at least one region (the first is the primary) (got [])',
+    ]);
+  });
+
+  it('rejects an account id that is not 12 digits', () => {
+    const c = validConfig();
+    c.environments.dev.accountId = '12345678901';
+    expect(problems(c)).toEqual(['environments.dev.accountId: AWS account id must be exactly 12 digits (got "12345678901")']);
+  });
+
+  it('rejects an account id given as a number', () => {
+    const c = validConfig();
+    c.environments.dev.accountId = 111111111111;
+    expect(problems(c)).toEqual(['environments.dev.accountId: must be a string of 12 digits (got 111111111111)']);
+  });
+
+  it('rejects two stacks that would share a name', () => {
+    const c = validConfig();
+    // Service "items" in environment "dev-qa" and service "items-dev" in environment "qa".
+    c.environments = {
+      'dev-qa': { accountId: '111111111111', domain: 'dev.example.com', regions: ['eu-west-1'] },
+      qa: { accountId: '222222222222', domain: 'qa.example.com', regions: ['eu-west-1'] },
+    };
+    c.services = { items: { environments: ['dev-qa'] }, 'items-dev': { environments: ['qa'] } };
+    expect(problems(c)).toEqual([
+      'services.items-dev: stack name "items-dev-qa-global" of service "items-dev" in environment "qa" is also the name of a stack of service "items" in environment "dev-qa"; rename the service or the environment',
+      'services.items-dev: stack name "items-dev-qa-eu-west-1" of service "items-dev" in environment "qa" is also the name of a stack of service "items" in environment "dev-qa"; rename the service or the environment',
+    ]);
+  });
+
+  it('rejects two stacks that would share a state key', () => {
+    // Keys are derived from names, so a name clash is also a key clash; the state key is
+    // reported only when the names differ, which a key prefix cannot cause today.
+    const c = validConfig();
+    c.stateBackend.keyPrefix = 'platform/';
+    const platform = parsePlatform(c);
+    const keys = platform.stacks.map((s) => s.stateKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys[0]).toBe('platform/items-dev-global.tfstate');
+  });
+
+  it('rejects a bad domain', () => {
+    const c = validConfig();
+    c.environments.prod.domain = 'https://Example.com/';
+    expect(problems(c)).toEqual([
+      'environments.prod.domain: domain must be a lower-case DNS name such as dev.example.com (no scheme, no trailing dot) (got "https://Example.com/")',
+    ]);
+  });
+
+  it('rejects an unknown option value', () => {
+    const c = validConfig();
+    c.services.items = { routing: { policy: 'fastest' } };
+    expect(problems(c)).toEqual([
+      'services.items.routing.policy: unknown value; expected one of "latency", "weighted" (got "fastest")',
+    ]);
+  });
+
+  it('rejects an unknown key, such as a misspelt option', () => {
+    const c = validConfig();
+    c.services.items = { routeing: {} };
+    expect(problems(c)).toEqual(['services.items: unknown key "routeing"; check the spelling']);
+  });
+
+  it.each([256, -1, 1.5])('rejects weight %p (outside 0-255 or not whole)', (weight) => {
+    const c = validConfig();
+    c.services.items = { routing: { policy: 'weighted', weights: { 'eu-west-1': weight } } };
+    expect(problems(c)).toEqual([expect.stringMatching(/^services\.items\.routing\.weights\.eu-west-1: weight must be .*0 to 255/)]);
+  });
+
+  it('rejects weights that are all zero in an environment', () => {
+    const c = validConfig();
+    c.services.items = { routing: { policy: 'weighted', weights: { 'eu-west-1': 0, 'us-east-1': 0, 'ap-southeast-1': 0 } } };
+    expect(problems(c)).toEqual([
+      'services.items.routing.weights: every region of environment "dev" has weight 0, so DNS would answer with no region; give at least one a weight above 0',
+      'services.items.routing.weights: every region of environment "prod" has weight 0, so DNS would answer with no region; give at least one a weight above 0',
+    ]);
+  });
+
+  it('rejects weights on latency routing and weights for a region the service does not use', () => {
+    const c = validConfig();
+    c.services.items = { routing: { weights: { 'sa-east-1': 10 } } };
+    expect(problems(c)).toEqual([
+      'services.items.routing.weights: weights are set but routing.policy is "latency"; set policy to "weighted" or remove the weights',
+      'services.items.routing.weights.sa-east-1: weight for region "sa-east-1", which no environment of this service uses (regions: eu-west-1, us-east-1, ap-southeast-1)',
+    ]);
+  });
+
+  it('rejects invalidate mode when the edge cache is off', () => {
+    const c = validConfig();
+    c.services.items = { edgeCache: { enabled: false, mode: 'invalidate' } };
+    expect(problems(c)).toEqual([
+      'services.items.edgeCache.mode: mode "invalidate" needs the edge cache; set edgeCache.enabled to true or use mode "ttl"',
+    ]);
+  });
+
+  it('rejects a service deployed to an unknown environment', () => {
+    const c = validConfig();
+    c.services.items = { environments: ['qa'] };
+    expect(problems(c)).toEqual(['services.items.environments[0]: unknown environment "qa"; defined: dev, prod']);
+  });
+
+  it('rejects names that would make an S3 bucket name too long', () => {
+    const c = validConfig();
+    c.organization = 'a-very-long-org-name';
+    c.services = { 'a-very-long-service-name': {} };
+    expect(problems(c)[0]).toMatch(/^services\.a-very-long-service-name: S3 bucket name ".*" would be \d+ characters \(max 63\)/);
+  });
+
+  it('reports every problem at once, each with its path and value', () => {
+    const c = validConfig();
+    c.environments.dev.accountId = 'abc';
+    c.environments.prod.domain = 'nodot';
+    c.services.items = { edgeCache: { mode: 'forever' } };
+    expect(problems(c)).toHaveLength(3);
+  });
+
+  it('reports a missing required field', () => {
+    const c = validConfig();
+    delete c.environments.dev.domain;
+    expect(problems(c)).toEqual([expect.stringMatching(/^environments\.dev\.domain: missing; /)]);
+  });
+});
+
+describe('loading a config file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'platform-config-'));
+
+  it('names the file and the line of a JSON syntax error', () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{\n  "organization": "acme",\n  "environments": {,}\n}\n');
+    expect(() => loadPlatform(file)).toThrow(/broken\.json: \(root\): not valid JSON: .* at line 3, column 20/);
+  });
+
+  it('says so when the file does not exist', () => {
+    expect(() => loadPlatform(path.join(dir, 'nope.json'))).toThrow(/nope\.json: \(root\): cannot read the config: file not found/);
+  });
+});

@@ -1,0 +1,76 @@
+import { ACCOUNT, synth, testStack } from './test-helpers';
+
+describe('PlatformStack', () => {
+  it('declares one aliased provider per region, named after the region', () => {
+    const tf = synth(testStack(['eu-west-1', 'us-east-1', 'ap-southeast-1']));
+    expect(tf.provider.aws.map((p: any) => [p.alias, p.region])).toEqual([
+      ['eu-west-1', 'eu-west-1'],
+      ['us-east-1', 'us-east-1'],
+      ['ap-southeast-1', 'ap-southeast-1'],
+    ]);
+  });
+
+  it('declares no default (unaliased) provider', () => {
+    const tf = synth(testStack());
+    expect(tf.provider.aws.every((p: any) => typeof p.alias === 'string')).toBe(true);
+  });
+
+  it('makes every provider assume the deploy role and allow only the account', () => {
+    const tf = synth(testStack());
+    for (const p of tf.provider.aws) {
+      expect(p.assume_role).toEqual([{ role_arn: `arn:aws:iam::${ACCOUNT}:role/platform-deploy`, session_name: 'test-stack' }]);
+      expect(p.allowed_account_ids).toEqual([ACCOUNT]);
+    }
+  });
+
+  it('gives every provider the default tags', () => {
+    const tf = synth(testStack());
+    for (const p of tf.provider.aws) {
+      expect(p.default_tags[0].tags).toEqual({
+        service: 'svc',
+        environment: 'test',
+        layer: 'global',
+        'managed-by': 'cdktf-platform',
+      });
+    }
+  });
+
+  it('stores state in S3 under its own key, encrypted, with S3-native locking', () => {
+    const tf = synth(testStack());
+    expect(tf.terraform.backend.s3).toEqual({
+      bucket: 'state-bucket',
+      key: 'platform/test-stack.tfstate',
+      region: 'eu-west-1',
+      encrypt: true,
+      use_lockfile: true,
+    });
+    expect(tf.terraform.backend.s3.dynamodb_table).toBeUndefined();
+  });
+
+  it('assumes the state role when one is given', () => {
+    const stack = testStack(['eu-west-1'], {
+      stateBackend: {
+        bucket: 'state-bucket',
+        region: 'eu-west-1',
+        key: 'k.tfstate',
+        roleArn: 'arn:aws:iam::000000000000:role/state',
+      },
+    });
+    expect(synth(stack).terraform.backend.s3.assume_role).toEqual({ role_arn: 'arn:aws:iam::000000000000:role/state' });
+  });
+
+  it('returns the provider of a region and refuses a region it does not touch', () => {
+    const stack = testStack(['eu-west-1']);
+    expect(stack.provider('eu-west-1').alias).toBe('eu-west-1');
+    expect(() => stack.provider('us-west-2')).toThrow('test-stack: no provider for region "us-west-2"; the stack\'s regions are eu-west-1');
+  });
+
+  it('rejects an account id that is not 12 digits, naming the stack', () => {
+    expect(() => testStack(['eu-west-1'], { accountId: '1234' })).toThrow('test-stack: accountId must be 12 digits, got "1234"');
+  });
+
+  it('rejects duplicate and empty region lists', () => {
+    expect(() => testStack(['eu-west-1', 'eu-west-1'])).toThrow('regions lists region "eu-west-1" twice');
+    expect(() => testStack([])).toThrow('regions must list at least one region');
+  });
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { RegionalApi, type RegionalApiProps } from './regional-api';
+import { ACCOUNT, only, synth, testStack } from './test-helpers';
+
+const zipDir = mkdtempSync(path.join(tmpdir(), 'regional-api-'));
+const zipPath = path.join(zipDir, 'lambda.zip');
+writeFileSync(zipPath, 'not really a zip');
+const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/svc-test`;
+
+function apiIn(overrides: Partial<RegionalApiProps> = {}) {
+  const stack = testStack(['us-east-1']);
+  new RegionalApi(stack, 'api', {
+    provider: stack.provider('us-east-1'),
+    region: 'us-east-1',
+    functionName: 'svc-test',
+    roleName: 'svc-test-us-east-1-api',
+    artifact: { zipPath, sha256: 'c2hhMjU2LW9mLXRoZS16aXA=' },
+    tableArn: TABLE_ARN,
+    environment: { TABLE_NAME: 'svc-test' },
+    ...overrides,
+  });
+  return { stack, tf: () => synth(stack) };
+}
+
+describe('RegionalApi', () => {
+  it('runs the bundle on nodejs22.x with the given hash and environment', () => {
+    const fn = only(apiIn().tf(), 'aws_lambda_function');
+    expect(fn).toMatchObject({
+      function_name: 'svc-test',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      source_code_hash: 'c2hhMjU2LW9mLXRoZS16aXA=',
+      environment: { variables: { TABLE_NAME: 'svc-test' } },
+      provider: 'aws.us-east-1',
+    });
+    expect(fn.filename).toMatch(/^assets\/api_code_\w+\/[0-9a-f]+\/lambda\.zip$/);
+  });
+
+  it('limits the role to this region’s table replica and its own log group', () => {
+    const policy = JSON.parse(only(apiIn().tf(), 'aws_iam_role_policy').policy);
+    const table = policy.Statement.find((s: any) => s.Sid === 'ServiceTableInThisRegion');
+    expect(table.Resource).toEqual([TABLE_ARN, `${TABLE_ARN}/index/*`]);
+    expect(table.Action).not.toContain('dynamodb:*');
+    const logs = policy.Statement.find((s: any) => s.Sid === 'WriteOwnLogs');
+    expect(logs.Resource).toEqual([expect.stringMatching(/aws_cloudwatch_log_group\.api_log-group_\w+\.arn}:\*$/)]);
+  });
+
+  it('lets only Lambda assume the role', () => {
+    const role = only(apiIn().tf(), 'aws_iam_role');
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+  });
+
+  it('keeps logs for the configured retention', () => {
+    const group = only(apiIn({ logRetentionDays: 90 }).tf(), 'aws_cloudwatch_log_group');
+    expect(group).toMatchObject({ name: '/aws/lambda/svc-test', retention_in_days: 90 });
+  });
+
+  it('sends every request to the function through an HTTP API $default route and stage', () => {
+    const tf = apiIn().tf();
+    expect(only(tf, 'aws_apigatewayv2_api')).toMatchObject({ protocol_type: 'HTTP' });
+    expect(only(tf, 'aws_apigatewayv2_integration')).toMatchObject({
+      integration_type: 'AWS_PROXY',
+      payload_format_version: '2.0',
+    });
+    expect(only(tf, 'aws_apigatewayv2_route').route_key).toBe('$default');
+    expect(only(tf, 'aws_apigatewayv2_stage')).toMatchObject({ name: '$default', auto_deploy: true });
+    const permission = only(tf, 'aws_lambda_permission');
+    expect(permission.principal).toBe('apigateway.amazonaws.com');
+    expect(permission.source_arn).toMatch(/execution_arn}\/\*\/\*$/);
+  });
+
+  it('rejects a table in another region', () => {
+    expect(() => apiIn({ tableArn: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/svc-test` })).toThrow(
+      'test-stack/api: tableArn must be the table\'s replica in us-east-1',
+    );
+  });
+
+  it('rejects a timeout API Gateway cannot wait for', () => {
+    expect(() => apiIn({ timeoutSeconds: 60 })).toThrow('test-stack/api: timeoutSeconds must be 1-29');
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadPlatform } from '@platform/config';
+import { synthPlatform } from './main';
+import { fakeWorkspace } from './test-workspace';
+
+const CONFIG = path.join(__dirname, '..', 'config', 'platform.json');
+const platform = loadPlatform(CONFIG);
+const workspace = fakeWorkspace(platform.services.map((s) => s.app));
+const outdir = path.join(workspace, 'cdktf.out');
+synthPlatform({ configPath: CONFIG, outdir, workspaceRoot: workspace });
+
+const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+const stackJson = (name: string) =>
+  JSON.parse(readFileSync(path.join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8'));
+
+describe('the example platform, synthesized', () => {
+  it('has exactly the expected stacks in cdktf.out/manifest.json', () => {
+    const regional = (svc: string, env: string, regions: string[]) => [
+      `${svc}-${env}-global`,
+      ...regions.map((r) => `${svc}-${env}-${r}`),
+    ];
+    const three = ['eu-west-1', 'us-east-1', 'ap-southeast-1'];
+    const expected = [
+      ...regional('items', 'dev', ['eu-west-1', 'us-east-1']),
+      ...regional('items', 'staging', three),
+      ...regional('items', 'prod', three),
+      ...regional('orders', 'dev', ['eu-west-1', 'us-east-1']),
+      ...regional('orders', 'prod', three),
+    ];
+    expect(Object.keys(manifest.stacks).sort()).toEqual(expected.sort());
+  });
+
+  it('makes every regional stack depend on its global stack, and global stacks on nothing', () => {
+    for (const [name, stack] of Object.entries<any>(manifest.stacks)) {
+      if (name.endsWith('-global')) {
+        expect(stack.dependencies).toEqual([]);
+      } else {
+        const globalName = name.replace(/-[a-z]+-[a-z]+-\d+$/, '-global');
+        expect(stack.dependencies).toEqual([globalName]);
+      }
+    }
+  });
+
+  it('writes standard cdktf output: one cdk.tf.json per stack', () => {
+    for (const name of Object.keys(manifest.stacks)) {
+      expect(manifest.stacks[name].synthesizedStackPath).toBe(`stacks/${name}/cdk.tf.json`);
+    }
+  });
+
+  it('puts every resource and data source of every stack on an aliased provider of its own stack', () => {
+    for (const name of Object.keys(manifest.stacks)) {
+      const tf = stackJson(name);
+      const aliases = new Set(tf.provider.aws.map((p: any) => `aws.${p.alias}`));
+      for (const [type, byId] of Object.entries<any>(tf.resource)) {
+        for (const [id, resource] of Object.entries<any>(byId)) {
+          expect({ stack: name, resource: `${type}.${id}`, provider: aliases.has(resource.provider) }).toEqual({
+            stack: name,
+            resource: `${type}.${id}`,
+            provider: true,
+          });
+        }
+      }
+    }
+  });
+
+  it('gives the prod global stack a provider per prod region in the prod account', () => {
+    const tf = stackJson('items-prod-global');
+    expect(tf.provider.aws.map((p: any) => p.alias)).toEqual(['eu-west-1', 'us-east-1', 'ap-southeast-1']);
+    expect(tf.provider.aws.every((p: any) => p.allowed_account_ids[0] === '333333333333')).toBe(true);
+  });
+
+  it('has the regional stack read the global stack’s state with defaults for a first plan', () => {
+    const tf = stackJson('items-prod-us-east-1');
+    const [state] = Object.values<any>(tf.data.terraform_remote_state);
+    expect(state.config.key).toBe('platform/items-prod-global.tfstate');
+    expect(state.defaults).toEqual({ table_name: 'items-prod', bucket_name_us_east_1: 'acme-items-prod-us-east-1' });
+  });
+
+  it('has the global stack output everything the regional stacks read', () => {
+    const outputs = Object.keys(stackJson('items-prod-global').output);
+    for (const region of ['eu-west-1', 'us-east-1', 'ap-southeast-1']) {
+      const [state] = Object.values<any>(stackJson(`items-prod-${region}`).data.terraform_remote_state);
+      for (const name of Object.keys(state.defaults)) expect(outputs).toContain(name);
+    }
+  });
+
+  it('deploys each service’s own app bundle in its regional stacks', () => {
+    const items = Object.values<any>(stackJson('items-dev-eu-west-1').resource.aws_lambda_function)[0];
+    const orders = Object.values<any>(stackJson('orders-dev-eu-west-1').resource.aws_lambda_function)[0];
+    expect(items.source_code_hash).not.toEqual(orders.source_code_hash);
+    const copied = readFileSync(path.join(outdir, 'stacks', 'orders-dev-eu-west-1', orders.filename), 'utf8');
+    expect(copied).toBe('stand-in bundle of orders-api');
+  });
+});

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'synth-cli-'));
+
+function synth(config: unknown) {
+  const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+  return spawnSync(process.execPath, ['tools/synth.mjs', '--config', file, '--outdir', path.join(dir, 'out')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+}
+
+describe('npm run synth with bad config', () => {
+  it('exits non-zero with one line per problem and no stack trace', () => {
+    const result = synth({
+      organization: 'acme',
+      stateBackend: { accountId: '000000000000', region: 'eu-west-1', bucket: 'acme-state' },
+      environments: { prod: { accountId: '42', domain: 'example.com', regions: ['eu-west-1', 'mars-1'] } },
+      services: { items: { routing: { policy: 'weighted', weights: { 'eu-west-1': 999 } } } },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('invalid platform config (3 problems):');
+    expect(result.stderr).toContain('environments.prod.accountId: AWS account id must be exactly 12 digits (got "42")');
+    expect(result.stderr).toContain('environments.prod.regions[1]: unknown AWS region "mars-1"');
+    expect(result.stderr).toContain('services.items.routing.weights.eu-west-1: weight must be from 0 to 255 (got 999)');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits non-zero on a config that is not JSON', () => {
+    const result = synth('{ "organization": ');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/not valid JSON/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
