@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CreateNodesV2 } from '@nx/devkit';
+import { loadPlatform } from '@platform/config';
+import { type PlatformStacksPluginOptions, platformProjects, resolveOptions } from './stack-projects';
+
+export * from './stack-projects';
+
+/** The platform config the plugin reads; a change to it re-creates the stack projects. */
+export const PLATFORM_CONFIG_GLOB = 'config/platform.json';
+
+/**
+ * Infers one Nx project per Terraform stack of the platform config, and the
+ * root-level `synth` of the stacks program. Nobody writes a project.json per stack.
+ */
+export const createNodesV2: CreateNodesV2<PlatformStacksPluginOptions> = [
+  PLATFORM_CONFIG_GLOB,
+  (configFiles, rawOptions, context) => {
+    let options = resolveOptions(rawOptions);
+    // A hand-written project.json of the stacks program keeps its name.
+    const existing = join(context.workspaceRoot, options.stacksRoot, 'project.json');
+    if (existsSync(existing)) {
+      const name = (JSON.parse(readFileSync(existing, 'utf8')) as { name?: string }).name;
+      if (name) options = { ...options, stacksProject: name };
+    }
+    return configFiles.map((file) => {
+      // A ConfigError thrown here names the file and every problem; Nx shows it as is.
+      const platform = loadPlatform(join(context.workspaceRoot, file));
+      return [file, { projects: platformProjects(platform, file, options) }] as const;
+    });
+  },
+];
+
+/** Nx 22+ reads `createNodes`; older Nx reads `createNodesV2`. Same function. */
+export const createNodes = createNodesV2;
