@@ -1,0 +1,2 @@
+export * from './terraform';
+export * from './runner';
