@@ -1,0 +1,5 @@
+export * from './plan-json';
+export * from './summarize';
+export * from './guard';
+export * from './markdown';
+export * from './review';
