@@ -3,12 +3,32 @@ import type { Platform, StackSpec } from '@platform/config';
 /** Names of the AWS resources of one service in one environment, derived in one place. */
 export function resourceNames(platform: Platform, spec: StackSpec) {
   const base = `${spec.service}-${spec.environment}`;
+  const env = platform.config.environments[spec.environment];
+  // Each service gets its own DNS names under the environment's domain.
+  const serviceDomain = `${spec.service}.${env.domain}`;
   return {
     tableName: base,
     functionName: base,
     apiRoleName: (region: string) => `${base}-${region}-api`,
     replicationRoleName: `${base}-s3-replication`,
+    cachePolicyName: `${base}-edge`,
+    edgeLogBucket: `${platform.config.organization}-${base}-edge-logs`,
+    healthCheckName: (region: string) => `${base}-${region}`,
+    serviceDomain,
+    /** Zone holding the service's records: its own zone when created, else the environment's. */
+    zoneDomain: env.dns.zone === 'create' ? serviceDomain : env.domain,
+    /** CloudFront's viewer name. */
+    apiDomain: `api.${serviceDomain}`,
+    /** The name every region serves; latency/weighted/failover records pick one. */
+    regionalDomain: `regional.${serviceDomain}`,
   };
+}
+
+/** The DNS account settings of a stack, when the environment's zone lives in another account. */
+export function dnsAccessFor(platform: Platform, spec: StackSpec) {
+  const env = platform.config.environments[spec.environment];
+  if (!env.dns.accountId || env.dns.accountId === env.accountId) return undefined;
+  return { accountId: env.dns.accountId, roleArn: roleArn(env.dns.accountId, env.dns.roleName ?? env.deployRoleName) };
 }
 
 /** `arn:aws:iam::<account>:role/<name>`. */
@@ -44,4 +64,14 @@ export const GLOBAL_OUTPUTS = {
   tableArn: 'table_arn',
   tableStreamArn: 'table_stream_arn',
   bucketName: (region: string) => `bucket_name_${region.replace(/-/g, '_')}`,
+  zoneId: 'zone_id',
+  distributionId: 'distribution_id',
+  distributionArn: 'distribution_arn',
 } as const;
+
+/**
+ * Stand-in for a global output whose value AWS assigns (zone and distribution ids),
+ * used by a regional stack's plan before its global stack was ever applied. The
+ * pipeline applies global stacks first, so an apply never sees it.
+ */
+export const NOT_YET_APPLIED = 'NOT-YET-APPLIED';

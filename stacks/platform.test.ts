@@ -64,17 +64,27 @@ describe('the example platform, synthesized', () => {
     }
   });
 
-  it('gives the prod global stack a provider per prod region in the prod account', () => {
+  it('gives the prod global stack a provider per prod region in the prod account, and one for the DNS account', () => {
     const tf = stackJson('items-prod-global');
-    expect(tf.provider.aws.map((p: any) => p.alias)).toEqual(['eu-west-1', 'us-east-1', 'ap-southeast-1']);
-    expect(tf.provider.aws.every((p: any) => p.allowed_account_ids[0] === '333333333333')).toBe(true);
+    const accounts = Object.fromEntries(tf.provider.aws.map((p: any) => [p.alias, p.allowed_account_ids[0]]));
+    expect(accounts).toEqual({
+      'eu-west-1': '333333333333',
+      'us-east-1': '333333333333',
+      'ap-southeast-1': '333333333333',
+      dns: '444444444444',
+    });
   });
+
 
   it('has the regional stack read the global stack’s state with defaults for a first plan', () => {
     const tf = stackJson('items-prod-us-east-1');
     const [state] = Object.values<any>(tf.data.terraform_remote_state);
     expect(state.config.key).toBe('platform/items-prod-global.tfstate');
-    expect(state.defaults).toEqual({ table_name: 'items-prod', bucket_name_us_east_1: 'acme-items-prod-us-east-1' });
+    expect(state.defaults).toEqual({
+      table_name: 'items-prod',
+      bucket_name_us_east_1: 'acme-items-prod-us-east-1',
+      zone_id: 'NOT-YET-APPLIED',
+    });
   });
 
   it('has the global stack output everything the regional stacks read', () => {

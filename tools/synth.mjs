@@ -49,7 +49,8 @@ if (!args['no-table']) {
   const manifest = JSON.parse(readFileSync(join(result.outdir, 'manifest.json'), 'utf8'));
   const rows = Object.values(manifest.stacks).map((stack) => {
     const tf = JSON.parse(readFileSync(join(result.outdir, stack.synthesizedStackPath), 'utf8'));
-    const providers = tf.provider?.aws ?? [];
+    // The 'dns' alias is the DNS account's Route53 provider, not a region of the stack.
+    const providers = (tf.provider?.aws ?? []).filter((p) => p.alias !== 'dns');
     const resources = Object.values(tf.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
     const tags = providers[0]?.default_tags?.[0]?.tags ?? {};
     return {

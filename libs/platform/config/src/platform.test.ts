@@ -71,7 +71,10 @@ describe('config defaults', () => {
     const platform = parsePlatform(validConfig());
     const items = platform.services[0];
     expect(items.routing).toEqual({ policy: 'latency', weights: {} });
-    expect(items.edgeCache).toEqual({ enabled: true, mode: 'ttl', ttlSeconds: 60 });
+    expect(items.edgeCache).toEqual({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100' });
+    expect(items.healthCheck).toEqual({ intervalSeconds: 10, failureThreshold: 3, path: '/health', lambdaErrorAlarm: false });
+    expect(items.auth).toBe('none');
+    expect(platform.config.environments.dev.dns).toEqual({ zone: 'create' });
     expect(items.app).toBe('items-api');
     expect(platform.config.environments.dev.deployRoleName).toBe('platform-deploy');
   });
@@ -154,7 +157,7 @@ describe('bad config', () => {
     const c = validConfig();
     c.services.items = { routing: { policy: 'fastest' } };
     expect(problems(c)).toEqual([
-      'services.items.routing.policy: unknown value; expected one of "latency", "weighted" (got "fastest")',
+      'services.items.routing.policy: unknown value; expected one of "latency", "weighted", "failover" (got "fastest")',
     ]);
   });
 
@@ -221,6 +224,69 @@ describe('bad config', () => {
     const c = validConfig();
     delete c.environments.dev.domain;
     expect(problems(c)).toEqual([expect.stringMatching(/^environments\.dev\.domain: missing; /)]);
+  });
+});
+
+describe('bad traffic config', () => {
+  it('defaults the TTL to a day in invalidate mode', () => {
+    const c = validConfig();
+    c.services.items = { edgeCache: { mode: 'invalidate' } };
+    expect(parsePlatform(c).services[0].edgeCache.ttlSeconds).toBe(86400);
+  });
+
+  it.each([5, 20, 60])('rejects a health check interval of %p s', (interval) => {
+    const c = validConfig();
+    c.services.items = { healthCheck: { intervalSeconds: interval } };
+    expect(problems(c)).toEqual([
+      `services.items.healthCheck.intervalSeconds: Route53 health checks run every 10 or 30 seconds (got ${interval})`,
+    ]);
+  });
+
+  it.each([0, 11])('rejects a failure threshold of %p', (threshold) => {
+    const c = validConfig();
+    c.services.items = { healthCheck: { failureThreshold: threshold } };
+    expect(problems(c)).toEqual([`services.items.healthCheck.failureThreshold: failure threshold must be from 1 to 10 (got ${threshold})`]);
+  });
+
+  it('rejects a negative TTL', () => {
+    const c = validConfig();
+    c.services.items = { edgeCache: { ttlSeconds: -1 } };
+    expect(problems(c)).toEqual(['services.items.edgeCache.ttlSeconds: TTL must not be negative (got -1)']);
+  });
+
+  it('rejects a TTL beyond a year', () => {
+    const c = validConfig();
+    c.services.items = { edgeCache: { ttlSeconds: 31_536_001 } };
+    expect(problems(c)).toEqual(['services.items.edgeCache.ttlSeconds: TTL must be at most one year (31536000 s) (got 31536001)']);
+  });
+
+  it('rejects failover routing in an environment with more than two regions', () => {
+    const c = validConfig();
+    c.services.items = { routing: { policy: 'failover' } };
+    expect(problems(c)).toEqual([
+      'services.items.routing.policy: failover routing has one primary and one secondary, but environment "prod" has 3 regions (eu-west-1, us-east-1, ap-southeast-1); use latency or weighted routing, or deploy the service to two regions',
+    ]);
+  });
+
+  it('accepts failover routing in two regions', () => {
+    const c = validConfig();
+    c.services.items = { routing: { policy: 'failover' }, environments: ['dev'] };
+    expect(parsePlatform(c).services[0].routing.policy).toBe('failover');
+  });
+
+  it('rejects a Lambda error alarm health check when DNS lives in another account', () => {
+    const c = validConfig();
+    c.environments.prod.dns = { accountId: '999999999999', roleName: 'dns-records' };
+    c.services.items = { healthCheck: { lambdaErrorAlarm: true } };
+    expect(problems(c)).toEqual([
+      expect.stringMatching(/^services\.items\.healthCheck\.lambdaErrorAlarm: environment "prod" keeps DNS in account 999999999999/),
+    ]);
+  });
+
+  it('rejects an unknown hosted zone mode', () => {
+    const c = validConfig();
+    c.environments.prod.dns = { zone: 'import' };
+    expect(problems(c)).toEqual(['environments.prod.dns.zone: unknown value; expected one of "create", "existing" (got "import")']);
   });
 });
 

@@ -190,6 +190,30 @@ function checkConsistency(config: PlatformConfig): ConfigProblem[] {
         }
       }
     }
+    if (svc.routing.policy === 'failover') {
+      for (const envName of knownEnvs) {
+        const regions = config.environments[envName].regions;
+        if (regions.length > 2) {
+          problems.push({
+            path: `${at}.routing.policy`,
+            message: `failover routing has one primary and one secondary, but environment "${envName}" has ${
+              regions.length
+            } regions (${regions.join(', ')}); use latency or weighted routing, or deploy the service to two regions`,
+          });
+        }
+      }
+    }
+    if (svc.healthCheck.lambdaErrorAlarm) {
+      for (const envName of knownEnvs) {
+        const env = config.environments[envName];
+        if (env.dns.accountId && env.dns.accountId !== env.accountId) {
+          problems.push({
+            path: `${at}.healthCheck.lambdaErrorAlarm`,
+            message: `environment "${envName}" keeps DNS in account ${env.dns.accountId}, and a Route53 metric health check can only watch alarms of its own account; turn lambdaErrorAlarm off for this service`,
+          });
+        }
+      }
+    }
     if (svc.edgeCache.mode === 'invalidate' && !svc.edgeCache.enabled) {
       problems.push({
         path: `${at}.edgeCache.mode`,

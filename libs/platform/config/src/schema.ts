@@ -53,6 +53,25 @@ export const stateBackendSchema = z.strictObject({
   roleName: roleName.optional(),
 });
 
+/** Where the environment's DNS lives. */
+export const dnsSchema = z.strictObject({
+  /**
+   * `create`: the global stack creates the hosted zone of the domain; `existing`: it
+   * looks the zone up by name (a zone made by a network team, say).
+   * @default "create"
+   */
+  zone: z.enum(['create', 'existing']).default('create'),
+  /**
+   * Account that owns the hosted zone, when it is not the environment's account.
+   * Zone lookups, records, validation records and health checks then go through a
+   * provider assuming `roleName` there.
+   * @default - the environment's account
+   */
+  accountId: accountId.optional(),
+  /** Role assumed in `accountId`. @default - the environment's deployRoleName */
+  roleName: roleName.optional(),
+});
+
 /** One deployment environment: one AWS account, one domain, an ordered list of regions. */
 export const environmentSchema = z.strictObject({
   accountId,
@@ -64,9 +83,13 @@ export const environmentSchema = z.strictObject({
   }),
   /** Regions, primary first. */
   regions: z.array(region).min(1, { error: 'an environment needs at least one region (the first is the primary)' }),
+  dns: dnsSchema.default({ zone: 'create' }),
 });
 
-export const ROUTING_POLICIES = ['latency', 'weighted'] as const;
+export const ROUTING_POLICIES = ['latency', 'weighted', 'failover'] as const;
+export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+export const AUTH_MODES = ['none', 'authorization-header'] as const;
+const ONE_YEAR_SECONDS = 31_536_000;
 export const EDGE_CACHE_MODES = ['ttl', 'invalidate'] as const;
 export const LAMBDA_LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -78,7 +101,11 @@ const weight = z
   .min(0, { error: 'weight must be from 0 to 255' })
   .max(255, { error: 'weight must be from 0 to 255' });
 
-/** How Route53 spreads users over the regions of an environment. */
+/**
+ * How Route53 spreads users over the regions of an environment: `latency` (nearest
+ * healthy region), `weighted`, or `failover` (active-passive: the primary region
+ * while healthy, else the second; at most two regions).
+ */
 export const routingSchema = z.strictObject({
   /** @default "latency" */
   policy: z.enum(ROUTING_POLICIES).default('latency'),
@@ -89,15 +116,51 @@ export const routingSchema = z.strictObject({
   weights: z.record(z.string(), weight).default({}),
 });
 
-/** The CloudFront cache in front of the regional APIs. */
-export const edgeCacheSchema = z.strictObject({
-  /** @default true */
-  enabled: z.boolean().default(true),
-  /** `ttl`: responses expire after ttlSeconds; `invalidate`: writes invalidate the paths. @default "ttl" */
-  mode: z.enum(EDGE_CACHE_MODES).default('ttl'),
-  /** max-age of cached GET responses in `ttl` mode. @default 60 */
-  ttlSeconds: z.number().int().min(0).max(31_536_000).default(60),
+/** Route53 health checks of each region's own endpoint. */
+export const healthCheckSchema = z.strictObject({
+  /** Seconds between checks from each checker: Route53 offers 10 (fast) or 30. @default 10 */
+  intervalSeconds: z
+    .number()
+    .refine((v) => v === 10 || v === 30, { error: 'Route53 health checks run every 10 or 30 seconds' })
+    .default(10),
+  /** Consecutive failures before a region counts as unhealthy (1-10). @default 3 */
+  failureThreshold: z
+    .number()
+    .int({ error: 'failure threshold must be a whole number from 1 to 10' })
+    .min(1, { error: 'failure threshold must be from 1 to 10' })
+    .max(10, { error: 'failure threshold must be from 1 to 10' })
+    .default(3),
+  /** Deep health path the handler answers (touches the table). @default "/health" */
+  path: z
+    .string()
+    .regex(/^\/[\w\-./]*$/, { error: 'health check path must start with "/"' })
+    .default('/health'),
+  /**
+   * Also mark a region unhealthy while its Lambda error alarm fires (a CloudWatch
+   * metric health check combined with the HTTPS one in a calculated check).
+   * @default false
+   */
+  lambdaErrorAlarm: z.boolean().default(false),
 });
+
+/** The CloudFront cache in front of the regional APIs. */
+export const edgeCacheSchema = z
+  .strictObject({
+    /** @default true */
+    enabled: z.boolean().default(true),
+    /** `ttl`: responses expire after ttlSeconds; `invalidate`: writes invalidate the paths. @default "ttl" */
+    mode: z.enum(EDGE_CACHE_MODES).default('ttl'),
+    /** TTL of cached GET responses. @default 60 in `ttl` mode, 86400 in `invalidate` mode */
+    ttlSeconds: z
+      .number({ error: 'TTL must be a whole number of seconds' })
+      .int({ error: 'TTL must be a whole number of seconds' })
+      .min(0, { error: 'TTL must not be negative' })
+      .max(ONE_YEAR_SECONDS, { error: `TTL must be at most one year (${ONE_YEAR_SECONDS} s)` })
+      .optional(),
+    /** CloudFront price class (which edge locations serve). @default "PriceClass_100" */
+    priceClass: z.enum(PRICE_CLASSES).default('PriceClass_100'),
+  })
+  .transform((c) => ({ ...c, ttlSeconds: c.ttlSeconds ?? (c.mode === 'invalidate' ? 86_400 : 60) }));
 
 /** The regional Lambda function that runs the service's API. */
 export const lambdaSchema = z.strictObject({
@@ -121,7 +184,14 @@ export const serviceSchema = z.strictObject({
   /** Environments the service is deployed to. @default - every environment */
   environments: z.array(z.string()).optional(),
   routing: routingSchema.default({ policy: 'latency', weights: {} }),
-  edgeCache: edgeCacheSchema.default({ enabled: true, mode: 'ttl', ttlSeconds: 60 }),
+  healthCheck: healthCheckSchema.default({ intervalSeconds: 10, failureThreshold: 3, path: '/health', lambdaErrorAlarm: false }),
+  edgeCache: edgeCacheSchema.default({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100' }),
+  /**
+   * How clients authenticate: with `authorization-header` the Authorization header is
+   * part of the edge cache key, so one user's response is never served to another.
+   * @default "none"
+   */
+  auth: z.enum(AUTH_MODES).default('none'),
   lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 30 }),
 });
 
@@ -145,3 +215,4 @@ export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
 export type EdgeCacheMode = (typeof EDGE_CACHE_MODES)[number];
+export type PriceClass = (typeof PRICE_CLASSES)[number];

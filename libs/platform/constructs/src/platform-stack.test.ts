@@ -74,3 +74,23 @@ describe('PlatformStack', () => {
     expect(() => testStack([])).toThrow('regions must list at least one region');
   });
 });
+
+describe('PlatformStack DNS provider', () => {
+  it('uses a regional provider for Route53 when DNS lives in the same account', () => {
+    expect(testStack(['eu-west-1', 'us-east-1']).dnsProvider.alias).toBe('us-east-1');
+    expect(testStack(['eu-west-1']).dnsProvider.alias).toBe('eu-west-1');
+  });
+
+  it('adds a provider assuming the DNS account role when the zone lives in another account', () => {
+    const stack = testStack(['eu-west-1'], {
+      dns: { accountId: '999999999999', roleArn: 'arn:aws:iam::999999999999:role/dns-records' },
+    });
+    expect(stack.dnsProvider.alias).toBe('dns');
+    const dns = synth(stack).provider.aws.find((p: any) => p.alias === 'dns');
+    expect(dns).toMatchObject({
+      region: 'us-east-1',
+      allowed_account_ids: ['999999999999'],
+      assume_role: [{ role_arn: 'arn:aws:iam::999999999999:role/dns-records', session_name: 'test-stack' }],
+    });
+  });
+});

@@ -30,6 +30,12 @@ export interface PlatformStackProps {
   readonly defaultTags: Readonly<Record<string, string>>;
   readonly stateBackend: StateBackendProps;
   /**
+   * Account (and role) owning the DNS zone, when it is not `accountId`: Route53
+   * resources then go through an extra provider aliased `dns` assuming that role.
+   * @default - DNS is managed in `accountId`
+   */
+  readonly dns?: { readonly accountId: string; readonly roleArn: string };
+  /**
    * Session name used when assuming the deploy role; shows in CloudTrail.
    * @default - the stack name
    */
@@ -48,6 +54,7 @@ export class PlatformStack extends TerraformStack {
   readonly regions: readonly string[];
   readonly accountId: string;
   private readonly providers = new Map<string, AwsProvider>();
+  private readonly dnsAccountProvider?: AwsProvider;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -80,6 +87,24 @@ export class PlatformStack extends TerraformStack {
         }),
       );
     }
+    if (props.dns && props.dns.accountId !== props.accountId) {
+      // Route53 is a global service; its API lives in us-east-1.
+      this.dnsAccountProvider = new AwsProvider(this, 'aws-dns', {
+        alias: 'dns',
+        region: 'us-east-1',
+        allowedAccountIds: [props.dns.accountId],
+        assumeRole: [{ roleArn: props.dns.roleArn, sessionName: props.roleSessionName ?? id }],
+        defaultTags: [{ tags: { ...props.defaultTags } }],
+      });
+    }
+  }
+
+  /**
+   * The provider for Route53 (zones, records, health checks): the DNS account's when
+   * the zone lives in another account, else this stack's us-east-1 or primary provider.
+   */
+  get dnsProvider(): AwsProvider {
+    return this.dnsAccountProvider ?? this.providers.get('us-east-1') ?? this.primaryProvider;
   }
 
   /** The aliased provider of `region`; throws when the stack does not touch that region. */

@@ -43,6 +43,12 @@ export interface RegionalApiProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** ARN of the service table (its replica in this region); the function may use only this table. */
   readonly tableArn: string;
+  /**
+   * Let the function invalidate paths of this CloudFront distribution (and no other),
+   * for the edge cache's invalidate mode.
+   * @default - no CloudFront permission
+   */
+  readonly invalidationDistributionArn?: string;
   /** Stage throttling. @default 1000 requests per second, burst 2000 */
   readonly throttlingRateLimit?: number;
   /** @default 2000 */
@@ -61,6 +67,8 @@ export class RegionalApi extends Construct {
   readonly stage: Apigatewayv2Stage;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  /** This region's own API host (`<api-id>.execute-api.<region>.amazonaws.com`), for health checks. */
+  readonly endpointHost: string;
 
   constructor(scope: Construct, id: string, props: RegionalApiProps) {
     super(scope, id);
@@ -119,6 +127,16 @@ export class RegionalApi extends Construct {
             ],
             Resource: [props.tableArn, `${props.tableArn}/index/*`],
           },
+          ...(props.invalidationDistributionArn
+            ? [
+                {
+                  Sid: 'InvalidateOwnDistribution',
+                  Effect: 'Allow',
+                  Action: ['cloudfront:CreateInvalidation'],
+                  Resource: [props.invalidationDistributionArn],
+                },
+              ]
+            : []),
         ],
       }),
     });
@@ -150,6 +168,7 @@ export class RegionalApi extends Construct {
       name: props.functionName,
       protocolType: 'HTTP',
     });
+    this.endpointHost = `${this.api.id}.execute-api.${props.region}.amazonaws.com`;
     const integration = new Apigatewayv2Integration(this, 'integration', {
       provider,
       apiId: this.api.id,
