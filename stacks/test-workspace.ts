@@ -1,9 +1,10 @@
-// Test-only: a throw-away workspace root with stand-in Lambda bundles, so stack
-// tests do not depend on a prior `npm run build`.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// Test-only helpers for stack tests.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { synthPlatform } from './main';
 
+/** A throw-away workspace root with stand-in Lambda bundles, so tests need no `npm run build`. */
 export function fakeWorkspace(apps: readonly string[]): string {
   const root = mkdtempSync(path.join(tmpdir(), 'platform-ws-'));
   for (const app of apps) {
@@ -11,4 +12,36 @@ export function fakeWorkspace(apps: readonly string[]): string {
     writeFileSync(path.join(root, 'dist', 'apps', app, 'lambda.zip'), `stand-in bundle of ${app}`);
   }
   return root;
+}
+
+/** Synthesizes a config object into a temp dir; returns a reader of each stack's JSON. */
+export function synthConfig(config: unknown, apps: readonly string[] = ['items-api', 'orders-api']) {
+  const workspace = fakeWorkspace(apps);
+  const configPath = path.join(workspace, 'platform.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  const outdir = path.join(workspace, 'cdktf.out');
+  synthPlatform({ configPath, outdir, workspaceRoot: workspace });
+  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  return {
+    outdir,
+    manifest,
+    stack: (name: string) => JSON.parse(readFileSync(path.join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8')),
+  };
+}
+
+/** Every resource of `type` in a stack's JSON. */
+export function resourcesOf(tf: any, type: string): any[] {
+  return Object.values(tf.resource?.[type] ?? {});
+}
+
+/** A small valid platform config to vary in tests. */
+export function baseConfig(): any {
+  return {
+    organization: 'acme',
+    stateBackend: { accountId: '000000000000', region: 'eu-west-1', bucket: 'acme-state' },
+    environments: {
+      prod: { accountId: '333333333333', domain: 'example.com', regions: ['eu-west-1', 'us-east-1', 'ap-southeast-1'] },
+    },
+    services: { items: { app: 'items-api' } },
+  };
 }
