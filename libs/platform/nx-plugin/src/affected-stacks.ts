@@ -25,7 +25,7 @@ export interface AffectedStacksOptions {
 }
 
 /** Why a stack is in the affected set. */
-export type AffectedReason = 'code' | 'config' | 'config (new stack)' | 'depends on an affected stack';
+export type AffectedReason = 'code' | 'config' | 'config (new stack)' | 'depends on an affected stack' | 'all';
 
 /** The stacks to plan (or deploy) for a change. */
 export interface AffectedStacks {
@@ -38,6 +38,44 @@ export interface AffectedStacks {
   readonly reasons: Record<string, AffectedReason>;
   /** Files changed between base and head. */
   readonly files: string[];
+  /** Per environment, what a pipeline needs to reach its account. */
+  readonly environments: Record<string, EnvironmentInfo>;
+}
+
+/** What a pipeline job needs to know about an environment. */
+export interface EnvironmentInfo {
+  readonly accountId: string;
+  readonly deployRoleName: string;
+  /** Regions, primary first. */
+  readonly regions: readonly string[];
+}
+
+/** Every environment of the platform with its account and deploy role. */
+export function environmentInfo(platform: Platform): Record<string, EnvironmentInfo> {
+  return Object.fromEntries(
+    Object.entries(platform.config.environments).map(([name, env]) => [
+      name,
+      { accountId: env.accountId, deployRoleName: env.deployRoleName, regions: env.regions },
+    ]),
+  );
+}
+
+/** Every stack of the platform, as an {@link AffectedStacks} (for drift detection or a full deploy). */
+export function allStacks(platform: Platform): AffectedStacks {
+  const byEnvironment: Record<string, string[]> = Object.fromEntries(Object.keys(platform.config.environments).map((e) => [e, []]));
+  const reasons: Record<string, AffectedReason> = {};
+  for (const s of platform.stacks) {
+    byEnvironment[s.environment].push(s.name);
+    reasons[s.name] = 'all';
+  }
+  return {
+    stacks: platform.stacks.map((s) => s.name),
+    byEnvironment,
+    removed: [],
+    reasons,
+    files: [],
+    environments: environmentInfo(platform),
+  };
 }
 
 /**
@@ -88,7 +126,14 @@ export function affectedStacks(options: AffectedStacksOptions): AffectedStacks {
   const stacks = after.stacks.filter((s) => reasons[s.name]);
   const byEnvironment: Record<string, string[]> = Object.fromEntries(Object.keys(after.config.environments).map((e) => [e, []]));
   for (const s of stacks) byEnvironment[s.environment].push(s.name);
-  return { stacks: stacks.map((s) => s.name), byEnvironment, removed, reasons, files: [...files].sort() };
+  return {
+    stacks: stacks.map((s) => s.name),
+    byEnvironment,
+    removed,
+    reasons,
+    files: [...files].sort(),
+    environments: environmentInfo(after),
+  };
 }
 
 /** `nx show projects --affected` for an explicit list of changed files. */
@@ -134,5 +179,8 @@ function readIfExists(file: string): string | undefined {
 }
 
 function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

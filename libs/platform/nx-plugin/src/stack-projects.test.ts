@@ -25,7 +25,9 @@ describe('stack projects', () => {
     expect(projects.get('items-prod-eu-west-1')?.tags).toEqual(
       expect.arrayContaining(['service:items', 'env:prod', 'layer:regional', 'region:eu-west-1']),
     );
-    expect(projects.get('orders-dev-global')?.tags).toEqual(expect.arrayContaining(['service:orders', 'env:dev', 'layer:global', 'region:global']));
+    expect(projects.get('orders-dev-global')?.tags).toEqual(
+      expect.arrayContaining(['service:orders', 'env:dev', 'layer:global', 'region:global']),
+    );
   });
 
   it('makes a regional stack depend on its global stack, its app and the stacks program', () => {

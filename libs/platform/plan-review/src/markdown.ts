@@ -27,7 +27,8 @@ export function renderMarkdown(summaries: readonly StackSummary[], findings: rea
   const max = options.maxChars ?? MAX_COMMENT_CHARS;
   for (const detail of ['full', 'destructive-only', 'none'] as const) {
     const text = render(summaries, findings, options, detail);
-    if (text.length <= max || detail === 'none') return text.length <= max ? text : `${text.slice(0, max - 80)}\n\n_(summary cut to fit a comment)_\n`;
+    if (text.length <= max || detail === 'none')
+      return text.length <= max ? text : `${text.slice(0, max - 80)}\n\n_(summary cut to fit a comment)_\n`;
   }
   throw new Error('unreachable');
 }
@@ -55,12 +56,12 @@ function render(summaries: readonly StackSummary[], findings: readonly GuardFind
     const note = mine.some((f) => !f.allowed)
       ? '⛔ stateful resource replaced/deleted'
       : mine.length > 0
-        ? '⚠️ allowed'
-        : s.hasChanges
-          ? c.create + c.update + c.replace + c.delete === 0
-            ? outputsOrOther(s)
-            : ''
-          : 'no changes';
+      ? '⚠️ allowed'
+      : s.hasChanges
+      ? c.create + c.update + c.replace + c.delete === 0
+        ? outputsOrOther(s)
+        : ''
+      : 'no changes';
     out.push(`| \`${s.stack}\` | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} | ${note} |`);
   }
   out.push('');

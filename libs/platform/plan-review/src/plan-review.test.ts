@@ -56,7 +56,8 @@ describe('summarizePlan', () => {
 });
 
 describe('guard', () => {
-  const all = () => ['items-dev-global', 'items-dev-eu-west-1', 'orders-dev-global', 'orders-dev-eu-west-1', 'items-prod-global'].map(fixture);
+  const all = () =>
+    ['items-dev-global', 'items-dev-eu-west-1', 'orders-dev-global', 'orders-dev-eu-west-1', 'items-prod-global'].map(fixture);
 
   it('blocks replacing a table (delete first), replacing a bucket (create first) and deleting a bucket', () => {
     const findings = guard(all());
@@ -156,7 +157,10 @@ describe('plan files', () => {
 describe('cli', () => {
   const cli = (args: string[]) => {
     try {
-      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'cli.ts'), ...args], { encoding: 'utf8', stdio: 'pipe' });
+      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'cli.ts'), ...args], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
       return { code: 0, stdout };
     } catch (err) {
       const e = err as { status: number; stdout: string; stderr: string };

@@ -92,7 +92,10 @@ describe('deploy', () => {
   it('applies exactly the plan file that plan wrote, then removes it', async () => {
     const s = stackDirs();
     await plan({ ...s, env: tf.env(), log: quiet });
-    const planOut = tf.calls()[1].args.find((a) => a.startsWith('-out='))!.slice('-out='.length);
+    const planOut = tf
+      .calls()[1]
+      .args.find((a) => a.startsWith('-out='))!
+      .slice('-out='.length);
 
     const record = await deploy({ ...s, env: tf.env(), log: quiet });
 
@@ -147,7 +150,10 @@ describe('deploy', () => {
 
     await deploy({ ...regional, env: tf.env(), after: [global.planDir] });
 
-    const regionalCalls = tf.calls().filter((c) => c.cwd === regional.workdir).map((c) => c.args[0]);
+    const regionalCalls = tf
+      .calls()
+      .filter((c) => c.cwd === regional.workdir)
+      .map((c) => c.args[0]);
     expect(regionalCalls).toEqual(['init', 'plan', 'show', 'init', 'plan', 'show', 'init', 'apply']);
   });
 
@@ -161,7 +167,10 @@ describe('deploy', () => {
 
     await deploy({ ...regional, env: tf.env(), after: [global.planDir] });
 
-    const regionalCalls = tf.calls().filter((c) => c.cwd === regional.workdir).map((c) => c.args[0]);
+    const regionalCalls = tf
+      .calls()
+      .filter((c) => c.cwd === regional.workdir)
+      .map((c) => c.args[0]);
     expect(regionalCalls).toEqual(['init', 'plan', 'show', 'init', 'apply']);
   });
 });

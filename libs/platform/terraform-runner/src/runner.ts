@@ -56,7 +56,10 @@ export const PROVIDER_ROLE_OVERRIDE_FILE = 'platform_provider_role_override.tf.j
 /** Written next to a plan file: what the plan is, so deploy can check it before applying. */
 export interface PlanMeta {
   readonly stack: string;
-  /** ISO time the plan was written. */
+  /**
+   * ISO time `terraform plan` started, i.e. no later than it read any state. A
+   * stack read through remote state and applied after this may make the plan stale.
+   */
   readonly createdAt: string;
   /** SHA-256 (hex) of the plan file; deploy applies only a file with this hash. */
   readonly planSha256: string;
@@ -69,6 +72,7 @@ export interface PlanMeta {
 /** Written after a deploy. */
 export interface ApplyRecord {
   readonly stack: string;
+  /** ISO time the apply finished (its state was written by then). */
   readonly appliedAt: string;
   readonly planSha256: string;
   /** False when the plan was empty and nothing was applied. */
@@ -109,6 +113,7 @@ export async function plan(opts: StackRunOptions): Promise<PlanMeta> {
   }
   await init(ctx);
   const planFile = join(ctx.planDir, PLAN_FILES.plan);
+  const startedAt = new Date().toISOString();
   let text = '';
   await mustSucceed(ctx, ['plan', '-input=false', '-no-color', LOCK_TIMEOUT, `-out=${planFile}`], {
     onStdout: (chunk) => (text += chunk),
@@ -117,7 +122,7 @@ export async function plan(opts: StackRunOptions): Promise<PlanMeta> {
   const json = await show(ctx, planFile, PLAN_FILES.planJson);
   const meta: PlanMeta = {
     stack: opts.stack,
-    createdAt: new Date().toISOString(),
+    createdAt: startedAt,
     planSha256: sha256(planFile),
     hasChanges: hasChanges(json),
     providerRoleOverride: roleOverride,
@@ -250,7 +255,12 @@ async function init(ctx: Ctx): Promise<void> {
 }
 
 async function show(ctx: Ctx, planFile: string, out: string): Promise<PlanJson> {
-  const result = await runTerraform({ cwd: ctx.workdir, env: ctx.env, args: ['show', '-json', '-no-color', planFile], captureStdout: true });
+  const result = await runTerraform({
+    cwd: ctx.workdir,
+    env: ctx.env,
+    args: ['show', '-json', '-no-color', planFile],
+    captureStdout: true,
+  });
   if (result.exitCode !== 0) {
     throw new TerraformError(`${ctx.stack}: terraform show -json failed (exit ${result.exitCode})`, result.exitCode);
   }
@@ -287,8 +297,7 @@ function changedResources(json: PlanJson): DriftRecord['changes'] {
 
 function hasChanges(json: PlanJson): boolean {
   return (
-    changedResources(json).length > 0 ||
-    Object.values(json.output_changes ?? {}).some((oc) => oc.actions.some((a) => !NOTHING.has(a)))
+    changedResources(json).length > 0 || Object.values(json.output_changes ?? {}).some((oc) => oc.actions.some((a) => !NOTHING.has(a)))
   );
 }
 
@@ -323,7 +332,9 @@ function writeProviderRoleOverride(ctx: Ctx, roleName: string | null): void {
     const arn = assume?.role_arn ?? '';
     const match = /^(arn:aws[\w-]*:iam::\d{12}:role\/)[\w+=,.@/-]+$/.exec(arn);
     if (!match) {
-      throw new RunnerError(`${ctx.stack}: provider aws.${p.alias ?? '(default)'} has no literal assume_role.role_arn to redirect to ${roleName}`);
+      throw new RunnerError(
+        `${ctx.stack}: provider aws.${p.alias ?? '(default)'} has no literal assume_role.role_arn to redirect to ${roleName}`,
+      );
     }
     return { ...(p.alias ? { alias: p.alias } : {}), assume_role: [{ ...assume, role_arn: `${match[1]}${roleName}` }] };
   });

@@ -27,10 +27,7 @@ export interface TerraformResult {
 
 /** Thrown when the terraform binary cannot be started or exits with an unexpected code. */
 export class TerraformError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode?: number,
-  ) {
+  constructor(message: string, readonly exitCode?: number) {
     super(message);
     this.name = 'TerraformError';
   }
@@ -64,9 +61,7 @@ export function runTerraform(inv: TerraformInvocation): Promise<TerraformResult>
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
       const hint =
-        err.code === 'ENOENT'
-          ? `"${bin}" was not found; install Terraform (or OpenTofu) or point TERRAFORM_BIN at it`
-          : err.message;
+        err.code === 'ENOENT' ? `"${bin}" was not found; install Terraform (or OpenTofu) or point TERRAFORM_BIN at it` : err.message;
       reject(new TerraformError(`cannot run ${bin} ${inv.args.join(' ')}: ${hint}`));
     });
     child.on('close', (code, signal) => {
