@@ -1,0 +1,2 @@
+export * from './read-synth';
+export * from './report';
