@@ -1,0 +1,521 @@
+import { createHash } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandOutput,
+  PutCommand,
+  type PutCommandOutput,
+  ScanCommand,
+  type ScanCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Item, ItemFields, ItemPatch, AttributeValue } from './item';
+import { newItemId } from './item-id';
+import { parseItemFields } from './item-schema';
+import { DYNAMODB_MAX_ITEM_BYTES, itemSizeBytes } from './item-size';
+import { ItemsError } from './items-error';
+import { decodeListCursor, encodeListCursor } from './list-cursor';
+import { HEALTH_KEY, IDEMPOTENCY_SK, idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
+
+/** Props of {@link ItemsRepository}. */
+export interface ItemsRepositoryProps {
+  /** A DynamoDB client for this region; the repository wraps it in a document client. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** The region this code runs in, recorded as `updatedRegion` on every write. */
+  readonly region: string;
+  /**
+   * How long an idempotency key is remembered. DynamoDB's TTL deletes the record
+   * some time after that; until then an expired record is treated as absent.
+   * @default 86400 (24 hours)
+   */
+  readonly idempotencyTtlSeconds?: number;
+  /** Read-modify-write attempts of a PATCH without If-Match before it answers `conflict`. @default 3 */
+  readonly patchAttempts?: number;
+  /** @default - the system clock */
+  readonly clock?: () => Date;
+  /** @default newItemId */
+  readonly newId?: () => string;
+}
+
+/** The precondition of a write: the HTTP If-Match header, parsed. */
+export interface WritePrecondition {
+  /** Versions the caller accepts (`If-Match: "3", "4"`), or `'*'` for any existing item. */
+  readonly ifMatch?: readonly number[] | '*';
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Aborts the DynamoDB call (and so the operation) when signalled. */
+  readonly abortSignal?: AbortSignal;
+}
+
+/** Result of {@link ItemsRepository.create}. */
+export interface CreateResult {
+  readonly item: Item;
+  /** True when an earlier request with the same idempotency key created the item. */
+  readonly replayed: boolean;
+}
+
+/** One page of {@link ItemsRepository.list}. */
+export interface ItemsPage {
+  readonly items: readonly Item[];
+  /** Pass back to get the next page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** The smallest and largest page size {@link ItemsRepository.list} accepts. */
+export const LIST_LIMITS = Object.freeze({ min: 1, max: 100, default: 20 });
+
+// A page needs limit + 1 items (the extra one says whether there is a next page); a
+// Scan page may hold records of other kinds, so a few Scans may be needed. Bounded so
+// that one request cannot scan the whole table: past this, the page is returned short
+// with a cursor where the scan stopped.
+const MAX_SCANS_PER_PAGE = 5;
+const IDEMPOTENT_CREATE_ATTEMPTS = 3;
+const RETRY_AFTER_SECONDS = 1;
+
+const THROTTLE_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+const UNAVAILABLE_ERRORS = new Set(['InternalServerError', 'ServiceUnavailable', 'ReplicatedWriteConflictException']);
+const THROTTLE_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+const OPTIONAL_FIELDS = ['description', 'tags', 'attributes'] as const;
+
+/**
+ * CRUD of items in the service table through the DynamoDB document client.
+ *
+ * Every write is conditional: create never overwrites, replace/patch/delete honour
+ * an expected version (optimistic concurrency), and every write bumps `version` and
+ * records the writing region. Conditions are evaluated by the table replica in this
+ * region: between regions, global tables resolve concurrent writes by last writer
+ * wins, and `updatedRegion` shows which region's write survived.
+ */
+export class ItemsRepository {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly region: string;
+  private readonly idempotencyTtlSeconds: number;
+  private readonly patchAttempts: number;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+
+  constructor(props: ItemsRepositoryProps) {
+    if (!props.tableName) throw new Error('ItemsRepository: tableName is empty; pass the service table name (TABLE_NAME)');
+    if (!props.region) throw new Error('ItemsRepository: region is empty; pass the region this code runs in (AWS_REGION)');
+    this.doc = DynamoDBDocumentClient.from(props.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = props.tableName;
+    this.region = props.region;
+    this.idempotencyTtlSeconds = props.idempotencyTtlSeconds ?? 86_400;
+    this.patchAttempts = props.patchAttempts ?? 3;
+    this.clock = props.clock ?? (() => new Date());
+    this.newId = props.newId ?? newItemId;
+  }
+
+  /**
+   * Creates an item with a new id. With an idempotency key, the item and a record of
+   * the key are written in one transaction; a retry with the same key and body gets
+   * the first result back (`replayed`), a retry with another body fails with
+   * `idempotency_key_reused`.
+   */
+  async create(fields: ItemFields, options: CallOptions & { readonly idempotencyKey?: string } = {}): Promise<CreateResult> {
+    const now = this.clock();
+    const timestamp = now.toISOString();
+    const item = pruneItem({ ...fields, id: this.newId(), version: 1, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.region });
+    const record = { ...itemKey(item.id), ...item };
+    assertFits(record);
+    if (options.idempotencyKey === undefined) {
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: record,
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK },
+          }),
+          { abortSignal: options.abortSignal },
+        );
+      } catch (err) {
+        // 128 random bits make this all but impossible; the condition makes it harmless.
+        if ((err as { name?: string })?.name === 'ConditionalCheckFailedException') {
+          throw new ItemsError('conflict', 'the new item id is already taken; retry the request', { retryAfterSeconds: 0 });
+        }
+        throw translateError(err);
+      }
+      return { item, replayed: false };
+    }
+    return this.createIdempotently(item, record, options.idempotencyKey, now, options);
+  }
+
+  private async createIdempotently(item: Item, record: Record<string, unknown>, idempotencyKey: string, now: Date, options: CallOptions): Promise<CreateResult> {
+    const key = idempotencyRecordKey(sha256(idempotencyKey));
+    const fingerprint = sha256(canonicalJson(fieldsOf(item)));
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const idempotencyRecord = { ...key, [TTL]: nowSeconds + this.idempotencyTtlSeconds, fingerprint, item, createdAt: item.createdAt };
+    assertFits(idempotencyRecord);
+    for (let attempt = 1; attempt <= IDEMPOTENT_CREATE_ATTEMPTS; attempt++) {
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: idempotencyRecord,
+                  // An expired record may linger until TTL deletes it (up to days); it no longer counts.
+                  ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+                  ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+                  ExpressionAttributeValues: { ':now': nowSeconds },
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: record,
+                  ConditionExpression: 'attribute_not_exists(#pk)',
+                  ExpressionAttributeNames: { '#pk': PK },
+                },
+              },
+            ],
+          }),
+          { abortSignal: options.abortSignal },
+        );
+        return { item, replayed: false };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons || reasons.some((r) => THROTTLE_REASONS.has(r))) throw translateError(err);
+        if (reasons[1] === 'ConditionalCheckFailed') {
+          throw new ItemsError('conflict', 'the new item id is already taken; retry the request', { retryAfterSeconds: 0 });
+        }
+        if (reasons[0] === 'ConditionalCheckFailed') {
+          const existing = await this.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }), options);
+          const stored = existing.Item;
+          // Gone or expired in between: the key is free again, try once more.
+          if (!stored || (typeof stored[TTL] === 'number' && stored[TTL] < nowSeconds)) continue;
+          if (stored.fingerprint !== fingerprint) {
+            throw new ItemsError(
+              'idempotency_key_reused',
+              'this Idempotency-Key was already used with a different request body; use a new key for a new item, or resend the original body to get the original result',
+            );
+          }
+          return { item: stored.item as Item, replayed: true };
+        }
+        // A concurrent request holds the same key: back off and retry, after which
+        // its record is there to replay. Any other reason is not ours to retry.
+        if (!reasons.includes('TransactionConflict')) throw translateError(err);
+        await sleep(25 * attempt + Math.random() * 25);
+      }
+    }
+    throw new ItemsError('conflict', 'a concurrent request with the same Idempotency-Key is in progress; retry shortly', { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  }
+
+  /** The item, or undefined when there is none. Strongly consistent within this region. */
+  async get(id: string, options: CallOptions = {}): Promise<Item | undefined> {
+    const res = await this.send(new GetCommand({ TableName: this.tableName, Key: itemKey(id), ConsistentRead: true }), options);
+    return res.Item ? toItem(res.Item) : undefined;
+  }
+
+  /**
+   * One page of items, in table (hash) order, not sorted. Backed by a Scan filtered
+   * to item records: there is no index to list by, and a Scan reads (and is billed
+   * for) every record it passes, so a page may cost more than `limit` items and may
+   * come back short (even empty) with a `nextCursor` when other records fill it.
+   * Eventually consistent.
+   */
+  async list(request: { readonly limit?: number; readonly cursor?: string } = {}, options: CallOptions = {}): Promise<ItemsPage> {
+    const limit = request.limit ?? LIST_LIMITS.default;
+    if (!Number.isInteger(limit) || limit < LIST_LIMITS.min || limit > LIST_LIMITS.max) {
+      throw new RangeError(`ItemsRepository.list: limit must be an integer ${LIST_LIMITS.min}-${LIST_LIMITS.max}, got ${limit}`);
+    }
+    let startKey: RecordKey | undefined = request.cursor === undefined ? undefined : decodeListCursor(request.cursor);
+    const found: Record<string, unknown>[] = [];
+    for (let scan = 0; scan < MAX_SCANS_PER_PAGE; scan++) {
+      const res = await this.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          Limit: limit + 1,
+          ExclusiveStartKey: startKey,
+          FilterExpression: '#sk = :itemSk',
+          ExpressionAttributeNames: { '#sk': SK },
+          ExpressionAttributeValues: { ':itemSk': ITEM_SK },
+        }),
+        options,
+      );
+      found.push(...(res.Items ?? []));
+      if (found.length > limit) {
+        // Resume after the last item returned, not where the Scan stopped: a Scan
+        // accepts any primary key as its start, and the rest of this Scan page is
+        // read again next time.
+        const last = found[limit - 1];
+        return { items: found.slice(0, limit).map(toItem), nextCursor: encodeListCursor({ [PK]: String(last[PK]), [SK]: String(last[SK]) }) };
+      }
+      if (!res.LastEvaluatedKey) return { items: found.map(toItem) };
+      startKey = res.LastEvaluatedKey as RecordKey;
+    }
+    return { items: found.map(toItem), nextCursor: encodeListCursor(startKey as RecordKey) };
+  }
+
+  /** Replaces the client fields of an existing item (absent optional fields are removed). */
+  async replace(id: string, fields: ItemFields, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<Item> {
+    const timestamp = this.clock().toISOString();
+    // Worst case for the size check: the stored createdAt and version are not known
+    // before the write, but their sizes are bounded.
+    assertFits({ ...itemKey(id), ...fields, id, version: 0, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.region });
+    const names: Record<string, string> = { '#pk': PK, '#version': 'version', '#updatedAt': 'updatedAt', '#updatedRegion': 'updatedRegion' };
+    const values: Record<string, unknown> = { ':one': 1, ':updatedAt': timestamp, ':updatedRegion': this.region };
+    const set = ['#version = #version + :one', '#updatedAt = :updatedAt', '#updatedRegion = :updatedRegion'];
+    const remove: string[] = [];
+    for (const field of ['name', ...OPTIONAL_FIELDS] as const) {
+      names[`#${field}`] = field;
+      if (fields[field] === undefined) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = fields[field];
+      }
+    }
+    const condition = versionCondition(precondition, names, values);
+    try {
+      const res = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(id),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+        { abortSignal: options.abortSignal },
+      );
+      return toItem(res.Attributes ?? {});
+    } catch (err) {
+      throw conditionFailure(err, id, precondition) ?? translateError(err);
+    }
+  }
+
+  /**
+   * Applies a JSON Merge Patch: reads the item, merges, validates the result as a
+   * whole (limits, size) and writes it on condition that nobody wrote in between.
+   * Without If-Match a lost race is retried; with If-Match it is a 412.
+   */
+  async patch(id: string, patch: ItemPatch, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<Item> {
+    for (let attempt = 1; attempt <= this.patchAttempts; attempt++) {
+      const current = await this.get(id, options);
+      if (!current) throw notFound(id);
+      if (!versionMatches(precondition, current.version)) throw preconditionFailed(id, precondition, current.version);
+      const fields = parseItemFields(applyPatch(fieldsOf(current), patch));
+      const item = pruneItem({
+        ...fields,
+        id,
+        version: current.version + 1,
+        createdAt: current.createdAt,
+        updatedAt: this.clock().toISOString(),
+        updatedRegion: this.region,
+      });
+      const record = { ...itemKey(id), ...item };
+      assertFits(record);
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: record,
+            ConditionExpression: '#version = :read',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':read': current.version },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+          { abortSignal: options.abortSignal },
+        );
+        return item;
+      } catch (err) {
+        const failure = conditionFailure(err, id, precondition);
+        if (!failure) throw translateError(err);
+        // Someone else wrote between our read and our write.
+        if (failure.code === 'not_found' || precondition.ifMatch !== undefined) throw failure;
+      }
+    }
+    throw new ItemsError('conflict', `item ${id} kept changing while the patch was applied; retry the request`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  }
+
+  /** Deletes an existing item. */
+  async delete(id: string, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<void> {
+    const names: Record<string, string> = { '#pk': PK };
+    const values: Record<string, unknown> = {};
+    const condition = versionCondition(precondition, names, values);
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: itemKey(id),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+        { abortSignal: options.abortSignal },
+      );
+    } catch (err) {
+      throw conditionFailure(err, id, precondition) ?? translateError(err);
+    }
+  }
+
+  /** Reads one (absent) record: proves this region's table replica answers. */
+  async ping(options: CallOptions = {}): Promise<void> {
+    await this.send(new GetCommand({ TableName: this.tableName, Key: HEALTH_KEY }), options);
+  }
+
+  private send(command: GetCommand, options: CallOptions): Promise<GetCommandOutput>;
+  private send(command: PutCommand, options: CallOptions): Promise<PutCommandOutput>;
+  private send(command: ScanCommand, options: CallOptions): Promise<ScanCommandOutput>;
+  private async send(command: GetCommand | PutCommand | ScanCommand, options: CallOptions): Promise<unknown> {
+    try {
+      return await this.doc.send(command as GetCommand, { abortSignal: options.abortSignal });
+    } catch (err) {
+      throw translateError(err);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------
+
+function pruneItem(item: Item): Item {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (v !== undefined) out[k] = v;
+  return out as unknown as Item;
+}
+
+function fieldsOf(item: Item): ItemFields {
+  const { name, description, tags, attributes } = item;
+  return pruneItem({ name, description, tags, attributes } as Item);
+}
+
+function toItem(record: Record<string, unknown>): Item {
+  const { [PK]: _pk, [SK]: _sk, ...rest } = record;
+  return rest as unknown as Item;
+}
+
+function applyPatch(current: ItemFields, patch: ItemPatch): unknown {
+  const out: Record<string, unknown> = { ...current };
+  if (patch.name !== undefined) out.name = patch.name;
+  for (const field of ['description', 'tags'] as const) {
+    if (patch[field] === null) delete out[field];
+    else if (patch[field] !== undefined) out[field] = patch[field];
+  }
+  if (patch.attributes === null) delete out.attributes;
+  else if (patch.attributes !== undefined) {
+    // Object.entries/fromEntries rather than assignment: keys are client data and
+    // must never reach a prototype.
+    const merged = new Map<string, AttributeValue>(Object.entries(current.attributes ?? {}));
+    for (const [key, value] of Object.entries(patch.attributes)) {
+      if (value === null) merged.delete(key);
+      else merged.set(key, value);
+    }
+    out.attributes = Object.fromEntries(merged);
+  }
+  return out;
+}
+
+function assertFits(record: Record<string, unknown>): void {
+  const size = itemSizeBytes(record);
+  if (size > DYNAMODB_MAX_ITEM_BYTES) {
+    throw new ItemsError(
+      'item_too_large',
+      `the item would be ${Math.ceil(size / 1024)} KB, over DynamoDB's ${DYNAMODB_MAX_ITEM_BYTES / 1024} KB item limit; store less in description or attributes`,
+    );
+  }
+}
+
+function versionMatches(precondition: WritePrecondition, version: number): boolean {
+  const { ifMatch } = precondition;
+  return ifMatch === undefined || ifMatch === '*' || ifMatch.includes(version);
+}
+
+function versionCondition(precondition: WritePrecondition, names: Record<string, string>, values: Record<string, unknown>): string {
+  const { ifMatch } = precondition;
+  if (ifMatch === undefined || ifMatch === '*') return 'attribute_exists(#pk)';
+  names['#version'] = 'version';
+  const placeholders = ifMatch.map((v, i) => {
+    values[`:v${i}`] = v;
+    return `:v${i}`;
+  });
+  return `attribute_exists(#pk) AND #version IN (${placeholders.join(', ')})`;
+}
+
+/** Maps a failed write condition to not_found / precondition_failed; undefined for other errors. */
+function conditionFailure(err: unknown, id: string, precondition: WritePrecondition): ItemsError | undefined {
+  if ((err as { name?: string })?.name !== 'ConditionalCheckFailedException') return undefined;
+  // ALL_OLD comes back unmarshalled by neither the client nor the document client.
+  const old = (err as { Item?: Record<string, { N?: string }> }).Item;
+  if (!old || Object.keys(old).length === 0) return notFound(id);
+  const version = old.version?.N === undefined ? undefined : Number(old.version.N);
+  return preconditionFailed(id, precondition, version);
+}
+
+function notFound(id: string): ItemsError {
+  return new ItemsError('not_found', `no item with id ${id}`);
+}
+
+function preconditionFailed(id: string, precondition: WritePrecondition, current: number | undefined): ItemsError {
+  const expected = precondition.ifMatch === undefined || precondition.ifMatch === '*' ? 'the version it was read at' : precondition.ifMatch.map((v) => `"${v}"`).join(', ');
+  const now = current === undefined ? 'another version' : `version "${current}"`;
+  return new ItemsError(
+    'precondition_failed',
+    `item ${id} is at ${now}, not ${expected}: it was changed by someone else. GET it again and retry with the new ETag in If-Match`,
+    { currentVersion: current },
+  );
+}
+
+function cancellationReasons(err: unknown): string[] | undefined {
+  if ((err as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return (reasons ?? []).map((r) => r.Code ?? 'None');
+}
+
+/** Turns the DynamoDB faults a client can act on into ItemsErrors; returns anything else unchanged. */
+function translateError(err: unknown): unknown {
+  if (err instanceof ItemsError) return err;
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const name = e?.name ?? '';
+  if (THROTTLE_ERRORS.has(name) || cancellationReasons(err)?.some((r) => THROTTLE_REASONS.has(r))) {
+    return new ItemsError('throttled', 'DynamoDB is throttling requests in this region; retry after the Retry-After delay', {
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+      cause: err,
+    });
+  }
+  if (UNAVAILABLE_ERRORS.has(name) || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
+    return new ItemsError('unavailable', 'DynamoDB is briefly unavailable in this region; retry after the Retry-After delay', {
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+      cause: err,
+    });
+  }
+  if (name === 'AbortError' || name === 'TimeoutError' || name === 'RequestTimeout') {
+    return new ItemsError('timeout', 'DynamoDB did not answer in time; retry after the Retry-After delay', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
+  }
+  if (name === 'ValidationException' && /item size/i.test(e.message ?? '')) {
+    return new ItemsError('item_too_large', `the item is over DynamoDB's ${DYNAMODB_MAX_ITEM_BYTES / 1024} KB item limit; store less in description or attributes`, {
+      cause: err,
+    });
+  }
+  return err;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** JSON with object keys sorted, so equal bodies hash equal whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
