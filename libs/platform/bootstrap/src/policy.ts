@@ -1,0 +1,47 @@
+/** An IAM policy statement, in IAM's JSON shape. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: unknown;
+  readonly Action: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** A policy document as the JSON string IAM and S3 take. */
+export function policyDocument(statements: readonly PolicyStatement[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+/** `arn:aws:iam::<account>:role/<name>`. */
+export function roleArn(accountId: string, roleName: string): string {
+  return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+/** `arn:aws:iam::<account>:root`: the account, so that IAM policies there decide. */
+export function accountRoot(accountId: string): string {
+  return `arn:aws:iam::${accountId}:root`;
+}
+
+/** The account id of a role ARN. */
+export function accountOf(arn: string): string {
+  const match = /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn);
+  if (!match) throw new Error(`not an IAM ARN: ${arn}`);
+  return match[1];
+}
+
+/**
+ * Lets the given roles (in any account) assume a role, with the accounts as
+ * principals and the role ARNs as a condition: unlike role ARNs as principals, this
+ * is valid before the roles exist, and survives their re-creation.
+ */
+export function trustRoles(roleArns: readonly string[], sid: string): PolicyStatement {
+  const accounts = [...new Set(roleArns.map(accountOf))].sort();
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: accounts.map(accountRoot) },
+    Action: 'sts:AssumeRole',
+    Condition: { ArnEquals: { 'aws:PrincipalArn': [...roleArns].sort() } },
+  };
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, formatPath } from '@platform/config';
+
+const accountId = z.string().regex(/^\d{12}$/, { error: 'AWS account id must be exactly 12 digits' });
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'IAM role name must be 1-64 characters of letters, digits and +=,.@_-' });
+
+/** Settings of the bootstrap stacks that the platform config does not hold. */
+export const bootstrapSettingsSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** `owner/name` of this repository on GitHub; only its workflows may assume the pipeline roles. */
+  githubRepository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'githubRepository must be "owner/name", e.g. "acme/platform"' }),
+  /** Read-only role of the pull-request plans and drift checks. @default "platform-plan" */
+  planRoleName: roleName.default('platform-plan'),
+  /** Branch deploys run from. @default "main" */
+  deployBranch: z.string().min(1).default('main'),
+  /**
+   * Require the OIDC token's `ref` claim to be the deploy branch in the deploy role's
+   * trust (an STS condition key for GitHub tokens). @default true
+   */
+  requireDeployBranchClaim: z.boolean().default(true),
+  /**
+   * Accounts that already have GitHub's OIDC provider (one per account is allowed):
+   * account id -> provider ARN. @default {}
+   */
+  existingOidcProviders: z.record(accountId, z.string()).default({}),
+  /** Days an overwritten state version is kept. @default 90 */
+  stateVersionRetentionDays: z.number().int().min(1).default(90),
+});
+
+export type BootstrapSettings = z.output<typeof bootstrapSettingsSchema>;
+
+/** Reads and validates the bootstrap settings. Throws ConfigError listing every problem. */
+export function loadBootstrapSettings(file: string): BootstrapSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the settings: ${(err as Error).message}` }]);
+  }
+  const parsed = bootstrapSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      file,
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  }
+  return parsed.data;
+}
