@@ -14,6 +14,11 @@ export function resourceNames(platform: Platform, spec: StackSpec) {
     cachePolicyName: `${base}-edge`,
     edgeLogBucket: `${platform.config.organization}-${base}-edge-logs`,
     healthCheckName: (region: string) => `${base}-${region}`,
+    /** Global cluster / global datastore identifier; member ids add the region. */
+    dataIdentifier: base,
+    /** Database user the Lambda connects as with IAM authentication, and cache user. */
+    databaseUser: spec.service.replace(/-/g, '_'),
+    cacheUser: `${base}-app`,
     serviceDomain,
     /** Zone holding the service's records: its own zone when created, else the environment's. */
     zoneDomain: env.dns.zone === 'create' ? serviceDomain : env.domain,
@@ -67,6 +72,13 @@ export const GLOBAL_OUTPUTS = {
   zoneId: 'zone_id',
   distributionId: 'distribution_id',
   distributionArn: 'distribution_arn',
+  lambdaSecurityGroupId: (region: string) => `lambda_security_group_id_${region.replace(/-/g, '_')}`,
+  auroraWriterEndpoint: 'aurora_writer_endpoint',
+  auroraReaderEndpoint: (region: string) => `aurora_reader_endpoint_${region.replace(/-/g, '_')}`,
+  auroraClusterResourceId: (region: string) => `aurora_cluster_resource_id_${region.replace(/-/g, '_')}`,
+  auroraSecretArn: 'aurora_secret_arn',
+  cacheWriterEndpoint: 'cache_writer_endpoint',
+  cacheReaderEndpoint: (region: string) => `cache_reader_endpoint_${region.replace(/-/g, '_')}`,
 } as const;
 
 /**

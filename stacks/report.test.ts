@@ -51,9 +51,14 @@ describe('report of the example platform', () => {
     }
   });
 
-  it('reports the global table and bucket replication from the primary to every other region', () => {
+  it('reports every data store replicating from the primary to every other region', () => {
     for (const r of reports) {
+      const svc = platform.services.find((s) => s.name === r.service)!;
       const [primary, ...others] = platform.config.environments[r.environment].regions;
+      const layers = [
+        ...(svc.aurora ? [{ kind: 'Aurora global database', replication: AWS_EXPECTATIONS.auroraGlobal }] : []),
+        ...(svc.cache ? [{ kind: 'ElastiCache global datastore', replication: AWS_EXPECTATIONS.elasticacheGlobal }] : []),
+      ].map((l) => ({ ...l, name: `${r.service}-${r.environment}`, primaryRegion: primary, replicaRegions: others }));
       expect(r.dataStores).toEqual([
         {
           kind: 'DynamoDB global table',
@@ -69,6 +74,7 @@ describe('report of the example platform', () => {
           replicaRegions: others,
           replication: AWS_EXPECTATIONS.s3Replication,
         },
+        ...layers,
       ]);
     }
   });

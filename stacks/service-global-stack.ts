@@ -2,12 +2,15 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { bucketName, type Platform, type ResolvedService, type StackSpec } from '@platform/config';
 import {
+  AuroraGlobalDatabase,
+  CacheGlobalDatastore,
   DnsValidatedCertificate,
   EdgeCache,
   GlobalTable,
   HostedZone,
   PlatformStack,
   ReplicatedBuckets,
+  ServiceNetwork,
 } from '@platform/constructs';
 import { SERVICE_TABLE } from '@platform/table-definition';
 import { GLOBAL_OUTPUTS, defaultTags, dnsAccessFor, resourceNames, roleArn, stateBackendFor } from './naming';
@@ -26,6 +29,8 @@ export class ServiceGlobalStack extends PlatformStack {
   readonly buckets: ReplicatedBuckets;
   readonly zone: HostedZone;
   readonly edgeCache?: EdgeCache;
+  aurora?: AuroraGlobalDatabase;
+  cache?: CacheGlobalDatastore;
 
   constructor(scope: Construct, platform: Platform, spec: StackSpec, service: ResolvedService) {
     const env = platform.config.environments[spec.environment];
@@ -92,12 +97,90 @@ export class ServiceGlobalStack extends PlatformStack {
       new TerraformOutput(this, GLOBAL_OUTPUTS.distributionArn, { value: this.edgeCache.distributionArn });
     }
 
+    if (service.aurora || service.cache) this.addDataLayers(service, env, spec, names);
+
     new TerraformOutput(this, GLOBAL_OUTPUTS.zoneId, { value: this.zone.zoneId });
     new TerraformOutput(this, GLOBAL_OUTPUTS.tableName, { value: this.table.table.name });
     new TerraformOutput(this, GLOBAL_OUTPUTS.tableArn, { value: this.table.table.arn });
     new TerraformOutput(this, GLOBAL_OUTPUTS.tableStreamArn, { value: this.table.table.streamArn });
     for (const region of spec.regions) {
       new TerraformOutput(this, GLOBAL_OUTPUTS.bucketName(region), { value: this.buckets.bucketIn(region).bucket });
+    }
+  }
+
+  /** Opt-in active-passive layers: the network per region, Aurora, ElastiCache. */
+  private addDataLayers(
+    service: ResolvedService,
+    env: Platform['config']['environments'][string],
+    spec: StackSpec,
+    names: ReturnType<typeof resourceNames>,
+  ): void {
+    const auroraPort = service.aurora?.engine === 'aurora-mysql' ? 3306 : 5432;
+    const networks = new Map(
+      spec.regions.map((region) => {
+        const network = new ServiceNetwork(this, `network-${region}`, {
+          provider: this.provider(region),
+          vpc: env.network[region].vpc,
+          privateSubnets: env.network[region].privateSubnets,
+          namePrefix: names.dataIdentifier,
+          databasePort: service.aurora ? auroraPort : undefined,
+          cachePort: service.cache ? 6379 : undefined,
+        });
+        new TerraformOutput(this, GLOBAL_OUTPUTS.lambdaSecurityGroupId(region), { value: network.lambdaSecurityGroup.id });
+        return [region, network] as const;
+      }),
+    );
+
+    if (service.aurora) {
+      const aurora = new AuroraGlobalDatabase(this, 'aurora', {
+        identifier: names.dataIdentifier,
+        engine: service.aurora.engine,
+        engineVersion: service.aurora.engineVersion,
+        instanceClass: service.aurora.instanceClass,
+        instancesPerRegion: service.aurora.instancesPerRegion,
+        backupRetentionDays: service.aurora.backupRetentionDays,
+        databaseName: service.aurora.databaseName,
+        regions: spec.regions.map((region) => ({
+          region,
+          provider: this.provider(region),
+          subnetIds: networks.get(region)!.subnetIds,
+          securityGroupId: networks.get(region)!.databaseSecurityGroup!.id,
+        })),
+      });
+      this.aurora = aurora;
+      new TerraformOutput(this, GLOBAL_OUTPUTS.auroraWriterEndpoint, { value: aurora.writerEndpoint });
+      new TerraformOutput(this, GLOBAL_OUTPUTS.auroraSecretArn, { value: aurora.secretArn });
+      for (const region of spec.regions) {
+        const cluster = aurora.clusterIn(region);
+        new TerraformOutput(this, GLOBAL_OUTPUTS.auroraReaderEndpoint(region), { value: cluster.readerEndpoint });
+        new TerraformOutput(this, GLOBAL_OUTPUTS.auroraClusterResourceId(region), { value: cluster.clusterResourceId });
+      }
+    }
+
+    if (service.cache) {
+      const cache = new CacheGlobalDatastore(this, 'cache', {
+        identifier: names.dataIdentifier,
+        engine: service.cache.engine,
+        engineVersion: service.cache.engineVersion,
+        nodeType: service.cache.nodeType,
+        replicasPerRegion: service.cache.replicasPerRegion,
+        userName: names.cacheUser,
+        regions: spec.regions.map((region) => ({
+          region,
+          provider: this.provider(region),
+          subnetIds: networks.get(region)!.subnetIds,
+          securityGroupId: networks.get(region)!.cacheSecurityGroup!.id,
+        })),
+      });
+      this.cache = cache;
+      new TerraformOutput(this, GLOBAL_OUTPUTS.cacheWriterEndpoint, {
+        value: cache.groupIn(spec.regions[0]).primaryEndpointAddress,
+      });
+      for (const region of spec.regions) {
+        new TerraformOutput(this, GLOBAL_OUTPUTS.cacheReaderEndpoint(region), {
+          value: cache.groupIn(region).readerEndpointAddress,
+        });
+      }
     }
   }
 }

@@ -4,7 +4,9 @@ import { bucketName, effectiveWeight, type Platform, type ResolvedService, type 
 import {
   GlobalStackOutputs,
   type LambdaArtifact,
+  NetworkLookup,
   PlatformStack,
+  type PolicyStatement,
   RegionalApi,
   RegionalDomain,
   RegionalHealthCheck,
@@ -29,6 +31,7 @@ import {
  * before the global stack has ever been applied.
  */
 export class ServiceRegionalStack extends PlatformStack {
+  private readonly network: Platform['config']['environments'][string]['network'];
   readonly api: RegionalApi;
   readonly globalOutputs: GlobalStackOutputs;
   readonly domain: RegionalDomain;
@@ -52,6 +55,7 @@ export class ServiceRegionalStack extends PlatformStack {
       stateBackend: stateBackendFor(platform, spec),
       dns: dnsAccessFor(platform, spec),
     });
+    this.network = env.network;
     const names = resourceNames(platform, spec);
     const region = spec.region;
     const invalidate = service.edgeCache.enabled && service.edgeCache.mode === 'invalidate';
@@ -68,8 +72,24 @@ export class ServiceRegionalStack extends PlatformStack {
               [GLOBAL_OUTPUTS.distributionArn]: `arn:aws:cloudfront::${env.accountId}:distribution/${NOT_YET_APPLIED}`,
             }
           : {}),
+        ...(service.aurora || service.cache ? { [GLOBAL_OUTPUTS.lambdaSecurityGroupId(region)]: NOT_YET_APPLIED } : {}),
+        ...(service.aurora
+          ? {
+              [GLOBAL_OUTPUTS.auroraWriterEndpoint]: NOT_YET_APPLIED,
+              [GLOBAL_OUTPUTS.auroraReaderEndpoint(region)]: NOT_YET_APPLIED,
+              [GLOBAL_OUTPUTS.auroraClusterResourceId(region)]: NOT_YET_APPLIED,
+              [GLOBAL_OUTPUTS.auroraSecretArn]: `arn:aws:secretsmanager:${env.regions[0]}:${env.accountId}:secret:${NOT_YET_APPLIED}`,
+            }
+          : {}),
+        ...(service.cache
+          ? {
+              [GLOBAL_OUTPUTS.cacheWriterEndpoint]: NOT_YET_APPLIED,
+              [GLOBAL_OUTPUTS.cacheReaderEndpoint(region)]: NOT_YET_APPLIED,
+            }
+          : {}),
       },
     });
+    const data = dataLayerAccess(this, service, spec, env.accountId, names);
     const tableName = this.globalOutputs.get(GLOBAL_OUTPUTS.tableName);
     const zoneId = this.globalOutputs.get(GLOBAL_OUTPUTS.zoneId);
 
@@ -89,10 +109,13 @@ export class ServiceRegionalStack extends PlatformStack {
         EDGE_CACHE_MODE: service.edgeCache.enabled ? service.edgeCache.mode : 'off',
         EDGE_CACHE_TTL_SECONDS: String(service.edgeCache.ttlSeconds),
         ...(invalidate ? { DISTRIBUTION_ID: this.globalOutputs.get(GLOBAL_OUTPUTS.distributionId) } : {}),
+        ...data?.environment,
         POWERTOOLS_SERVICE_NAME: service.name,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
       invalidationDistributionArn: invalidate ? this.globalOutputs.get(GLOBAL_OUTPUTS.distributionArn) : undefined,
+      vpc: data?.vpc,
+      additionalPolicyStatements: data?.statements,
     });
 
     this.domain = new RegionalDomain(this, 'domain', {
@@ -129,6 +152,11 @@ export class ServiceRegionalStack extends PlatformStack {
     new TerraformOutput(this, 'api_endpoint', { value: this.api.api.apiEndpoint });
     new TerraformOutput(this, 'function_name', { value: this.api.function.functionName });
   }
+
+  /** The configured network of `region` (only present when a data layer needs one). */
+  platformNetwork(region: string) {
+    return this.network[region];
+  }
 }
 
 function routingFor(service: ResolvedService, regions: readonly string[], region: string): RegionalRouting {
@@ -140,4 +168,69 @@ function routingFor(service: ResolvedService, regions: readonly string[], region
     default:
       return { policy: 'latency' };
   }
+}
+
+/**
+ * What the Lambda needs to reach the opt-in data layers of its region: VPC placement
+ * (subnets looked up here, the Lambda security group from the global stack), endpoints
+ * and names in its environment, and IAM permission to read the database secret and to
+ * connect with IAM authentication to the database and the cache.
+ */
+function dataLayerAccess(
+  stack: ServiceRegionalStack,
+  service: ResolvedService,
+  spec: StackSpec,
+  accountId: string,
+  names: ReturnType<typeof resourceNames>,
+): { vpc: { subnetIds: string[]; securityGroupIds: string[] }; environment: Record<string, string>; statements: PolicyStatement[] } | undefined {
+  if (!service.aurora && !service.cache) return undefined;
+  const region = spec.region;
+  const env = stack.globalOutputs;
+  const network = stack.platformNetwork(region);
+  const lookup = new NetworkLookup(stack, 'network', { provider: stack.provider(region), ...network });
+  const environment: Record<string, string> = {};
+  const statements: PolicyStatement[] = [];
+  if (service.aurora) {
+    const resourceId = env.get(GLOBAL_OUTPUTS.auroraClusterResourceId(region));
+    const secretArn = env.get(GLOBAL_OUTPUTS.auroraSecretArn);
+    Object.assign(environment, {
+      DB_ENGINE: service.aurora.engine,
+      DB_NAME: service.aurora.databaseName,
+      DB_PORT: service.aurora.engine === 'aurora-mysql' ? '3306' : '5432',
+      DB_WRITER_ENDPOINT: env.get(GLOBAL_OUTPUTS.auroraWriterEndpoint),
+      DB_READER_ENDPOINT: env.get(GLOBAL_OUTPUTS.auroraReaderEndpoint(region)),
+      DB_SECRET_ARN: secretArn,
+      DB_IAM_USER: names.databaseUser,
+    });
+    statements.push(
+      { Sid: 'ReadDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn] },
+      {
+        Sid: 'ConnectToDatabaseWithIam',
+        Effect: 'Allow',
+        Action: ['rds-db:connect'],
+        Resource: [`arn:aws:rds-db:${region}:${accountId}:dbuser:${resourceId}/${names.databaseUser}`],
+      },
+    );
+  }
+  if (service.cache) {
+    Object.assign(environment, {
+      CACHE_WRITER_ENDPOINT: env.get(GLOBAL_OUTPUTS.cacheWriterEndpoint),
+      CACHE_READER_ENDPOINT: env.get(GLOBAL_OUTPUTS.cacheReaderEndpoint(region)),
+      CACHE_USER: names.cacheUser,
+    });
+    statements.push({
+      Sid: 'ConnectToCacheWithIam',
+      Effect: 'Allow',
+      Action: ['elasticache:Connect'],
+      Resource: [
+        `arn:aws:elasticache:${region}:${accountId}:replicationgroup:${names.dataIdentifier}-${region}`,
+        `arn:aws:elasticache:${region}:${accountId}:user:${names.cacheUser}`,
+      ],
+    });
+  }
+  return {
+    vpc: { subnetIds: lookup.subnetIds, securityGroupIds: [env.get(GLOBAL_OUTPUTS.lambdaSecurityGroupId(region))] },
+    environment,
+    statements,
+  };
 }

@@ -290,6 +290,78 @@ describe('bad traffic config', () => {
   });
 });
 
+describe('bad data-layer config', () => {
+  const network = {
+    vpc: { id: 'vpc-0123456789abcdef0' },
+    privateSubnets: { ids: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'] },
+  };
+  function withAurora(aurora: object, envs = ['dev']): any {
+    const c = validConfig();
+    c.environments.dev.network = { 'eu-west-1': network, 'us-east-1': network };
+    c.services.items = { environments: envs, aurora: { engine: 'aurora-postgresql', engineVersion: '16.4', ...aurora } };
+    return c;
+  }
+
+  it('accepts Aurora and a cache with a network in every region', () => {
+    const c = withAurora({});
+    c.services.items.cache = {};
+    const items = parsePlatform(c).services[0];
+    expect(items.aurora).toMatchObject({ instanceClass: 'db.r6g.large', instancesPerRegion: 2, backupRetentionDays: 7 });
+    expect(items.cache).toMatchObject({ engine: 'valkey', nodeType: 'cache.r7g.large', replicasPerRegion: 1 });
+  });
+
+  it('rejects Aurora without a network in every region', () => {
+    const c = withAurora({}, ['dev', 'prod']);
+    expect(problems(c)).toEqual([
+      'environments.prod.network: Aurora of service "items" needs a network in every region of "prod"; missing: eu-west-1, us-east-1, ap-southeast-1 (add { "vpc": {...}, "privateSubnets": {...} } per region)',
+    ]);
+  });
+
+  it('rejects a cache without a network in every region', () => {
+    const c = validConfig();
+    c.environments.dev.network = { 'eu-west-1': network };
+    c.services.items = { environments: ['dev'], cache: {} };
+    expect(problems(c)).toEqual([
+      'environments.dev.network: the cache of service "items" needs a network in every region of "dev"; missing: us-east-1 (add { "vpc": {...}, "privateSubnets": {...} } per region)',
+    ]);
+  });
+
+  it.each([
+    ['aurora-postgresql', '12.9', 'Aurora PostgreSQL 12.9 cannot start a new global database (majors before 13 are out of standard support); use 13 to 17'],
+    ['aurora-mysql', '5.7.mysql_aurora.2.11.2', 'Aurora MySQL 5.7.mysql_aurora.2.11.2 (version 2) is out of standard support and cannot start a new global database; use 8.0.mysql_aurora.3.x'],
+    ['aurora-postgresql', 'latest', '"latest" is not an Aurora PostgreSQL version such as 16.4'],
+  ])('rejects %s %s, which cannot be a global database', (engine, engineVersion, message) => {
+    expect(problems(withAurora({ engine, engineVersion }))).toEqual([`services.items.aurora.engineVersion: ${message}`]);
+  });
+
+  it('rejects more secondary regions than the engine allows', () => {
+    const c = validConfig();
+    const regions = ['eu-west-1', 'us-east-1', 'ap-southeast-1', 'us-west-2'];
+    c.environments.prod.regions = regions;
+    c.environments.prod.network = Object.fromEntries(regions.map((r) => [r, network]));
+    c.services.items = { environments: ['prod'], cache: {} };
+    expect(problems(c)).toEqual([
+      'services.items.cache: the cache allows at most 2 secondary regions, but "prod" has 3 (us-east-1, ap-southeast-1, us-west-2)',
+    ]);
+  });
+
+  it('rejects a backup retention of 0', () => {
+    expect(problems(withAurora({ backupRetentionDays: 0 }))).toEqual([
+      'services.items.aurora.backupRetentionDays: backup retention must be 1-35 days (Aurora always keeps backups; 0 is not allowed) (got 0)',
+    ]);
+  });
+
+  it('rejects a network for a region the environment does not use, and a malformed one', () => {
+    const c = validConfig();
+    c.environments.dev.network = { 'sa-east-1': network };
+    expect(problems(c)).toEqual([
+      'environments.dev.network.sa-east-1: network for region "sa-east-1", which is not one of the environment\'s regions (eu-west-1, us-east-1)',
+    ]);
+    c.environments.dev.network = { 'eu-west-1': { vpc: { id: 'my-vpc' }, privateSubnets: { ids: ['subnet-0a'] } } };
+    expect(problems(c)).toHaveLength(2);
+  });
+});
+
 describe('loading a config file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'platform-config-'));
 

@@ -136,6 +136,14 @@ export function bucketName(config: PlatformConfig, service: string, environment:
 function checkConsistency(config: PlatformConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const [envName, env] of Object.entries(config.environments)) {
+    for (const region of Object.keys(env.network)) {
+      if (!env.regions.includes(region)) {
+        problems.push({
+          path: `environments.${envName}.network.${region}`,
+          message: `network for region "${region}", which is not one of the environment's regions (${env.regions.join(', ')})`,
+        });
+      }
+    }
     const seen = new Map<string, number>();
     env.regions.forEach((region, i) => {
       const first = seen.get(region);
@@ -214,6 +222,7 @@ function checkConsistency(config: PlatformConfig): ConfigProblem[] {
         }
       }
     }
+    problems.push(...checkDataLayers(config, svcName, svc, knownEnvs));
     if (svc.edgeCache.mode === 'invalidate' && !svc.edgeCache.enabled) {
       problems.push({
         path: `${at}.edgeCache.mode`,
@@ -229,6 +238,66 @@ function checkConsistency(config: PlatformConfig): ConfigProblem[] {
             message: `S3 bucket name "${bucket}" would be ${bucket.length} characters (max 63); shorten the organization, service or environment name`,
           });
         }
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Limits of AWS's cross-region offerings (Aurora user guide "Using Amazon Aurora
+ * global databases": up to 10 secondary regions since May 2025; ElastiCache user
+ * guide "Replication across AWS Regions using global datastores": up to two).
+ */
+export const MAX_SECONDARY_REGIONS = { aurora: 10, cache: 2 } as const;
+
+/** Why an Aurora engine version cannot be a global database, or undefined when it can. */
+export function auroraGlobalVersionProblem(engine: string, version: string): string | undefined {
+  if (engine === 'aurora-postgresql') {
+    const m = /^(\d+)\.(\d+)$/.exec(version);
+    if (!m) return `"${version}" is not an Aurora PostgreSQL version such as 16.4`;
+    const major = Number(m[1]);
+    if (major < 13) {
+      return `Aurora PostgreSQL ${version} cannot start a new global database (majors before 13 are out of standard support); use 13 to 17`;
+    }
+    return undefined;
+  }
+  if (/^5\.7\.mysql_aurora\.2\./.test(version)) {
+    return `Aurora MySQL ${version} (version 2) is out of standard support and cannot start a new global database; use 8.0.mysql_aurora.3.x`;
+  }
+  if (!/^8\.0\.mysql_aurora\.3\.\d+\.\d+$/.test(version)) {
+    return `"${version}" is not an Aurora MySQL version such as 8.0.mysql_aurora.3.08.0`;
+  }
+  return undefined;
+}
+
+function checkDataLayers(config: PlatformConfig, svcName: string, svc: ServiceConfig, envNames: readonly string[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const at = `services.${svcName}`;
+  const layers = [
+    ...(svc.aurora ? [['aurora', 'Aurora'] as const] : []),
+    ...(svc.cache ? [['cache', 'the cache'] as const] : []),
+  ];
+  if (svc.aurora) {
+    const problem = auroraGlobalVersionProblem(svc.aurora.engine, svc.aurora.engineVersion);
+    if (problem) problems.push({ path: `${at}.aurora.engineVersion`, message: problem });
+  }
+  for (const [layer, what] of layers) {
+    for (const envName of envNames) {
+      const env = config.environments[envName];
+      const missing = env.regions.filter((r) => !env.network[r]);
+      if (missing.length > 0) {
+        problems.push({
+          path: `environments.${envName}.network`,
+          message: `${what} of service "${svcName}" needs a network in every region of "${envName}"; missing: ${missing.join(', ')} (add { "vpc": {...}, "privateSubnets": {...} } per region)`,
+        });
+      }
+      const secondaries = env.regions.length - 1;
+      if (secondaries > MAX_SECONDARY_REGIONS[layer]) {
+        problems.push({
+          path: `${at}.${layer}`,
+          message: `${what} allows at most ${MAX_SECONDARY_REGIONS[layer]} secondary regions, but "${envName}" has ${secondaries} (${env.regions.slice(1).join(', ')})`,
+        });
       }
     }
   }

@@ -72,6 +72,29 @@ export const dnsSchema = z.strictObject({
   roleName: roleName.optional(),
 });
 
+const tags = z.record(z.string().min(1), z.string());
+
+/**
+ * An existing network in one region (networks usually belong to a network team):
+ * the VPC and its private subnets, each found by id or by tags.
+ */
+export const regionNetworkSchema = z.strictObject({
+  vpc: z.union([z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'VPC id must look like vpc-0abc123' }) }), z.strictObject({ tags })], {
+    error: 'vpc must be { "id": "vpc-..." } or { "tags": { ... } }',
+  }),
+  privateSubnets: z.union(
+    [
+      z.strictObject({
+        ids: z
+          .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'subnet id must look like subnet-0abc123' }))
+          .min(2, { error: 'give at least two private subnets (two Availability Zones)' }),
+      }),
+      z.strictObject({ tags }),
+    ],
+    { error: 'privateSubnets must be { "ids": [...] } or { "tags": { ... } }' },
+  ),
+});
+
 /** One deployment environment: one AWS account, one domain, an ordered list of regions. */
 export const environmentSchema = z.strictObject({
   accountId,
@@ -84,6 +107,8 @@ export const environmentSchema = z.strictObject({
   /** Regions, primary first. */
   regions: z.array(region).min(1, { error: 'an environment needs at least one region (the first is the primary)' }),
   dns: dnsSchema.default({ zone: 'create' }),
+  /** Existing network per region, needed by services with Aurora or a cache. @default - none */
+  network: z.record(z.string(), regionNetworkSchema).default({}),
 });
 
 export const ROUTING_POLICIES = ['latency', 'weighted', 'failover'] as const;
@@ -177,6 +202,41 @@ export const lambdaSchema = z.strictObject({
     .default(30),
 });
 
+export const AURORA_ENGINES = ['aurora-postgresql', 'aurora-mysql'] as const;
+export const CACHE_ENGINES = ['valkey', 'redis'] as const;
+
+/** Opt-in Aurora global database: writer in the primary region, read-only secondaries elsewhere. */
+export const auroraSchema = z.strictObject({
+  engine: z.enum(AURORA_ENGINES),
+  /** e.g. "16.4" for aurora-postgresql, "8.0.mysql_aurora.3.08.0" for aurora-mysql. */
+  engineVersion: z.string().min(1),
+  /** @default "db.r6g.large" (global databases need memory-optimised classes) */
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'instance class must look like db.r6g.large' }).default('db.r6g.large'),
+  /** Instances per region: in the primary, one writer plus readers. @default 2 */
+  instancesPerRegion: z.number().int().min(1).max(16).default(2),
+  /** @default 7 */
+  backupRetentionDays: z
+    .number()
+    .int()
+    .min(1, { error: 'backup retention must be 1-35 days (Aurora always keeps backups; 0 is not allowed)' })
+    .max(35, { error: 'backup retention must be 1-35 days' })
+    .default(7),
+  /** @default "app" */
+  databaseName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/).default('app'),
+});
+
+/** Opt-in ElastiCache global datastore: primary replication group plus read-only secondaries. */
+export const cacheSchema = z.strictObject({
+  /** @default "valkey" */
+  engine: z.enum(CACHE_ENGINES).default('valkey'),
+  /** @default "8.0" for valkey, "7.1" for redis */
+  engineVersion: z.string().optional(),
+  /** @default "cache.r7g.large" (global datastores need M5/R5 or newer) */
+  nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'node type must look like cache.r7g.large' }).default('cache.r7g.large'),
+  /** Read replicas per region besides the node that holds the data. @default 1 */
+  replicasPerRegion: z.number().int().min(0).max(5).default(1),
+});
+
 /** One service: an API in every region of each of its environments, and its data. */
 export const serviceSchema = z.strictObject({
   /** Nx project in apps/ whose bundle the regional Lambda runs. @default "<service>-api" */
@@ -192,6 +252,10 @@ export const serviceSchema = z.strictObject({
    * @default "none"
    */
   auth: z.enum(AUTH_MODES).default('none'),
+  /** @default - no relational database */
+  aurora: auroraSchema.optional(),
+  /** @default - no cache */
+  cache: cacheSchema.optional(),
   lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 30 }),
 });
 
@@ -216,3 +280,6 @@ export type ServiceConfig = z.output<typeof serviceSchema>;
 export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
 export type EdgeCacheMode = (typeof EDGE_CACHE_MODES)[number];
 export type PriceClass = (typeof PRICE_CLASSES)[number];
+export type AuroraConfig = z.output<typeof auroraSchema>;
+export type CacheConfig = z.output<typeof cacheSchema>;
+export type RegionNetwork = z.output<typeof regionNetworkSchema>;

@@ -11,3 +11,6 @@ export * from './edge-cache';
 export * from './regional-domain';
 export * from './regional-health-check';
 export * from './regional-record';
+export * from './service-network';
+export * from './aurora-global-database';
+export * from './cache-global-datastore';

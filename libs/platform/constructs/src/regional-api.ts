@@ -13,6 +13,14 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { LambdaArtifact } from './lambda-artifact';
 import { ConstructPropsError, isKnown } from './validation';
 
+/** One statement of an IAM policy. */
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+}
+
 /** Props of {@link RegionalApi}. */
 export interface RegionalApiProps {
   /** Provider of the region the API runs in. */
@@ -49,6 +57,13 @@ export interface RegionalApiProps {
    * @default - no CloudFront permission
    */
   readonly invalidationDistributionArn?: string;
+  /**
+   * Run the function in a VPC (needed to reach Aurora or ElastiCache).
+   * @default - no VPC: the function reaches only AWS APIs
+   */
+  readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+  /** More IAM statements for the function's role (database secret, IAM auth). @default - none */
+  readonly additionalPolicyStatements?: readonly PolicyStatement[];
   /** Stage throttling. @default 1000 requests per second, burst 2000 */
   readonly throttlingRateLimit?: number;
   /** @default 2000 */
@@ -137,6 +152,24 @@ export class RegionalApi extends Construct {
                 },
               ]
             : []),
+          ...(props.vpc
+            ? [
+                {
+                  // Lambda creates and removes its network interfaces; these actions take no resource ARN.
+                  Sid: 'ManageVpcNetworkInterfaces',
+                  Effect: 'Allow',
+                  Action: [
+                    'ec2:CreateNetworkInterface',
+                    'ec2:DescribeNetworkInterfaces',
+                    'ec2:DeleteNetworkInterface',
+                    'ec2:AssignPrivateIpAddresses',
+                    'ec2:UnassignPrivateIpAddresses',
+                  ],
+                  Resource: ['*'],
+                },
+              ]
+            : []),
+          ...(props.additionalPolicyStatements ?? []),
         ],
       }),
     });
@@ -160,6 +193,7 @@ export class RegionalApi extends Construct {
       sourceCodeHash: props.artifact.sha256,
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      vpcConfig: props.vpc ? { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds } : undefined,
       dependsOn: [this.logGroup],
     });
 

@@ -85,6 +85,9 @@ function reportOf(stacks: SynthesizedStack[]): ServiceEnvironmentReport {
   const rank = (r: string) => (configOrder.includes(r) ? configOrder.indexOf(r) : configOrder.length);
   const routing = regional.flatMap((s) => routingOf(s.tf));
   routing.sort((a, b) => rank(a.region) - rank(b.region) || a.region.localeCompare(b.region));
+  for (const store of dataStores) {
+    (store.replicaRegions as string[]).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  }
   return {
     service: stacks[0].service,
     environment: stacks[0].environment,

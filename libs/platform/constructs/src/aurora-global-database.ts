@@ -1,0 +1,171 @@
+import { Construct } from 'constructs';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { RdsGlobalCluster } from '@cdktf/provider-aws/lib/rds-global-cluster';
+import { ConstructPropsError, requireDistinctRegions } from './validation';
+
+/** One region of an {@link AuroraGlobalDatabase}. */
+export interface AuroraRegion {
+  readonly region: string;
+  readonly provider: AwsProvider;
+  readonly subnetIds: string[];
+  readonly securityGroupId: string;
+}
+
+/** Props of {@link AuroraGlobalDatabase}. */
+export interface AuroraGlobalDatabaseProps {
+  /** Identifier of the global cluster; cluster identifiers are `<identifier>-<region>`. */
+  readonly identifier: string;
+  readonly engine: 'aurora-postgresql' | 'aurora-mysql';
+  readonly engineVersion: string;
+  /** Regions, the writer's (primary) first. */
+  readonly regions: readonly AuroraRegion[];
+  /** @default "db.r6g.large" */
+  readonly instanceClass?: string;
+  /** @default 2 */
+  readonly instancesPerRegion?: number;
+  /** @default 7 */
+  readonly backupRetentionDays?: number;
+  /** @default "app" */
+  readonly databaseName?: string;
+  /** @default "platform_admin" */
+  readonly masterUsername?: string;
+}
+
+/**
+ * Attributes whose value depends on which region is the writer. They are set on
+ * creation and ignored afterwards, so that swapping the primary region in config
+ * after a switchover or failover plans no replacement: RDS itself moves the roles.
+ */
+export const ROLE_DEPENDENT_CLUSTER_ATTRIBUTES = [
+  'global_cluster_identifier',
+  'replication_source_identifier',
+  'master_username',
+  'manage_master_user_password',
+  'master_user_secret_kms_key_id',
+  // Upgrades of a global database go through the global cluster.
+  'engine_version',
+];
+
+/**
+ * An Aurora global database, all in one stack with each region's provider so
+ * Terraform orders the writer before the secondaries: the global cluster, a cluster
+ * per region (the writer in the first region with its master password managed by RDS
+ * in Secrets Manager, never in state; read-only secondaries without credentials),
+ * instances per region, a KMS key per region, deletion protection, IAM database
+ * authentication and log exports. Resource ids name regions, never roles, so a
+ * change of primary keeps every address.
+ */
+export class AuroraGlobalDatabase extends Construct {
+  readonly globalCluster: RdsGlobalCluster;
+  readonly clusters = new Map<string, RdsCluster>();
+  readonly port: number;
+  readonly writerRegion: string;
+
+  constructor(scope: Construct, id: string, props: AuroraGlobalDatabaseProps) {
+    super(scope, id);
+    requireDistinctRegions(this, 'regions', props.regions.map((r) => r.region));
+    const instances = props.instancesPerRegion ?? 2;
+    const retention = props.backupRetentionDays ?? 7;
+    if (retention < 1 || retention > 35) throw new ConstructPropsError(this, `backupRetentionDays must be 1-35, got ${retention}`);
+    if (instances < 1) throw new ConstructPropsError(this, `instancesPerRegion must be at least 1, got ${instances}`);
+    const postgres = props.engine === 'aurora-postgresql';
+    this.port = postgres ? 5432 : 3306;
+    const [writer] = props.regions;
+    this.writerRegion = writer.region;
+
+    this.globalCluster = new RdsGlobalCluster(this, 'global-cluster', {
+      provider: writer.provider,
+      globalClusterIdentifier: props.identifier,
+      engine: props.engine,
+      engineVersion: props.engineVersion,
+      databaseName: props.databaseName ?? 'app',
+      storageEncrypted: true,
+      deletionProtection: true,
+      lifecycle: { ignoreChanges: ['database_name'] },
+    });
+
+    let writerInstances: RdsClusterInstance[] = [];
+    for (const r of props.regions) {
+      const isWriter = r === writer;
+      const key = new KmsKey(this, `key-${r.region}`, {
+        provider: r.provider,
+        description: `Aurora ${props.identifier} in ${r.region}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      });
+      new KmsAlias(this, `key-alias-${r.region}`, {
+        provider: r.provider,
+        name: `alias/${props.identifier}-aurora`,
+        targetKeyId: key.keyId,
+      });
+      const subnets = new DbSubnetGroup(this, `subnets-${r.region}`, {
+        provider: r.provider,
+        name: `${props.identifier}-${r.region}`,
+        subnetIds: r.subnetIds,
+      });
+      const cluster = new RdsCluster(this, `cluster-${r.region}`, {
+        provider: r.provider,
+        clusterIdentifier: `${props.identifier}-${r.region}`,
+        engine: props.engine,
+        engineVersion: props.engineVersion,
+        globalClusterIdentifier: this.globalCluster.id,
+        dbSubnetGroupName: subnets.name,
+        vpcSecurityGroupIds: [r.securityGroupId],
+        storageEncrypted: true,
+        kmsKeyId: key.arn,
+        backupRetentionPeriod: retention,
+        copyTagsToSnapshot: true,
+        deletionProtection: true,
+        iamDatabaseAuthenticationEnabled: true,
+        enabledCloudwatchLogsExports: postgres ? ['postgresql'] : ['audit', 'error', 'slowquery'],
+        finalSnapshotIdentifier: `${props.identifier}-${r.region}-final`,
+        // Only the writer is created with credentials, and RDS keeps the password in
+        // Secrets Manager: it never appears in config, plan or state.
+        ...(isWriter ? { masterUsername: props.masterUsername ?? 'platform_admin', manageMasterUserPassword: true } : {}),
+        // Secondaries can only join once the writer has an instance.
+        ...(isWriter ? {} : { dependsOn: writerInstances }),
+        lifecycle: { ignoreChanges: ROLE_DEPENDENT_CLUSTER_ATTRIBUTES },
+      });
+      this.clusters.set(r.region, cluster);
+      const created: RdsClusterInstance[] = [];
+      for (let i = 1; i <= instances; i++) {
+        created.push(
+          new RdsClusterInstance(this, `instance-${r.region}-${i}`, {
+            provider: r.provider,
+            identifier: `${props.identifier}-${r.region}-${i}`,
+            clusterIdentifier: cluster.id,
+            engine: props.engine,
+            instanceClass: props.instanceClass ?? 'db.r6g.large',
+            dbSubnetGroupName: subnets.name,
+            performanceInsightsEnabled: true,
+            autoMinorVersionUpgrade: true,
+            lifecycle: { ignoreChanges: ['engine_version'] },
+          }),
+        );
+      }
+      if (isWriter) writerInstances = created;
+    }
+  }
+
+  /** The cluster of `region`. */
+  clusterIn(region: string): RdsCluster {
+    const cluster = this.clusters.get(region);
+    if (!cluster) throw new ConstructPropsError(this, `no cluster in region "${region}"`);
+    return cluster;
+  }
+
+  /** ARN of the writer's master password secret (managed by RDS in Secrets Manager). */
+  get secretArn(): string {
+    return this.clusterIn(this.writerRegion).masterUserSecret.get(0).secretArn;
+  }
+
+  /** The global writer endpoint: follows the writer through switchovers and failovers. */
+  get writerEndpoint(): string {
+    return this.globalCluster.endpoint;
+  }
+}

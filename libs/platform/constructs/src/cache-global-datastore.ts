@@ -1,0 +1,143 @@
+import { Construct } from 'constructs';
+import { ElasticacheGlobalReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-global-replication-group';
+import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
+import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
+import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
+import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ConstructPropsError, requireDistinctRegions } from './validation';
+
+/** One region of a {@link CacheGlobalDatastore}. */
+export interface CacheRegion {
+  readonly region: string;
+  readonly provider: AwsProvider;
+  readonly subnetIds: string[];
+  readonly securityGroupId: string;
+}
+
+/** Props of {@link CacheGlobalDatastore}. */
+export interface CacheGlobalDatastoreProps {
+  /** Replication groups are `<identifier>-<region>`; the global datastore's suffix is the identifier. */
+  readonly identifier: string;
+  /** @default "valkey" */
+  readonly engine?: 'valkey' | 'redis';
+  /** @default "8.0" for valkey, "7.1" for redis */
+  readonly engineVersion?: string;
+  /** @default "cache.r7g.large" */
+  readonly nodeType?: string;
+  /** Read replicas per region besides the node holding the data. @default 1 */
+  readonly replicasPerRegion?: number;
+  /** Regions, the primary first; at most two secondaries. */
+  readonly regions: readonly CacheRegion[];
+  /** IAM-authenticated user the service connects as. */
+  readonly userName: string;
+}
+
+/** Attributes set only on the primary at creation; the global datastore owns them afterwards. */
+export const ROLE_DEPENDENT_CACHE_ATTRIBUTES = [
+  'global_replication_group_id',
+  'engine',
+  'engine_version',
+  'node_type',
+  'at_rest_encryption_enabled',
+  'transit_encryption_enabled',
+  'parameter_group_name',
+];
+
+/**
+ * An ElastiCache global datastore: a replication group per region (ids name regions),
+ * the global replication group over the first, read-only secondaries elsewhere.
+ * Encryption in transit and at rest; clients authenticate with IAM through an RBAC
+ * user group per region (the default user is disabled).
+ */
+export class CacheGlobalDatastore extends Construct {
+  readonly globalGroup: ElasticacheGlobalReplicationGroup;
+  readonly groups = new Map<string, ElasticacheReplicationGroup>();
+  readonly port = 6379;
+  readonly userIds = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: CacheGlobalDatastoreProps) {
+    super(scope, id);
+    requireDistinctRegions(this, 'regions', props.regions.map((r) => r.region));
+    if (props.regions.length > 3) {
+      throw new ConstructPropsError(this, `a global datastore has at most two secondary regions, got ${props.regions.length - 1}`);
+    }
+    const engine = props.engine ?? 'valkey';
+    const replicas = props.replicasPerRegion ?? 1;
+    const [primary, ...secondaries] = props.regions;
+    const groupFor = (r: CacheRegion, extra: Record<string, unknown>) => {
+      const subnets = new ElasticacheSubnetGroup(this, `subnets-${r.region}`, {
+        provider: r.provider,
+        name: `${props.identifier}-${r.region}`,
+        subnetIds: r.subnetIds,
+      });
+      const disabledDefault = new ElasticacheUser(this, `default-user-${r.region}`, {
+        provider: r.provider,
+        userId: `${props.identifier}-default`,
+        userName: 'default',
+        engine,
+        accessString: 'off -@all',
+        authenticationMode: { type: 'no-password-required' },
+      });
+      const serviceUser = new ElasticacheUser(this, `user-${r.region}`, {
+        provider: r.provider,
+        // IAM authentication requires the user id to equal the user name.
+        userId: props.userName,
+        userName: props.userName,
+        engine,
+        accessString: 'on ~* +@all -@dangerous',
+        authenticationMode: { type: 'iam' },
+      });
+      this.userIds.set(r.region, serviceUser.userId);
+      const users = new ElasticacheUserGroup(this, `user-group-${r.region}`, {
+        provider: r.provider,
+        userGroupId: `${props.identifier}-${r.region}`,
+        engine,
+        userIds: [disabledDefault.userId, serviceUser.userId],
+      });
+      const group = new ElasticacheReplicationGroup(this, `group-${r.region}`, {
+        provider: r.provider,
+        replicationGroupId: `${props.identifier}-${r.region}`,
+        description: `${props.identifier} cache in ${r.region}`,
+        numCacheClusters: 1 + replicas,
+        automaticFailoverEnabled: replicas > 0,
+        multiAzEnabled: replicas > 0,
+        subnetGroupName: subnets.name,
+        securityGroupIds: [r.securityGroupId],
+        userGroupIds: [users.userGroupId],
+        snapshotRetentionLimit: 1,
+        lifecycle: { ignoreChanges: ROLE_DEPENDENT_CACHE_ATTRIBUTES },
+        ...extra,
+      });
+      this.groups.set(r.region, group);
+      return group;
+    };
+
+    const primaryGroup = groupFor(primary, {
+      engine,
+      engineVersion: props.engineVersion ?? (engine === 'valkey' ? '8.0' : '7.1'),
+      nodeType: props.nodeType ?? 'cache.r7g.large',
+      atRestEncryptionEnabled: true,
+      transitEncryptionEnabled: true,
+    });
+    this.globalGroup = new ElasticacheGlobalReplicationGroup(this, 'global-group', {
+      provider: primary.provider,
+      globalReplicationGroupIdSuffix: props.identifier,
+      primaryReplicationGroupId: primaryGroup.id,
+      globalReplicationGroupDescription: `${props.identifier} global datastore`,
+      // After a failover AWS reports another member as primary; the group itself stays.
+      lifecycle: { ignoreChanges: ['primary_replication_group_id'] },
+    });
+    for (const r of secondaries) {
+      // Engine, node type and encryption are inherited from the global datastore.
+      groupFor(r, { globalReplicationGroupId: this.globalGroup.globalReplicationGroupId });
+    }
+  }
+
+  /** The replication group of `region`. */
+  groupIn(region: string): ElasticacheReplicationGroup {
+    const group = this.groups.get(region);
+    if (!group) throw new ConstructPropsError(this, `no replication group in region "${region}"`);
+    return group;
+  }
+}

@@ -1,0 +1,180 @@
+import { ROLE_DEPENDENT_CACHE_ATTRIBUTES, ROLE_DEPENDENT_CLUSTER_ATTRIBUTES } from '@platform/constructs';
+import { baseConfig, resourcesOf, synthConfig } from './test-workspace';
+
+const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-1'];
+
+function configWithDataLayers(regions = REGIONS): any {
+  const config = baseConfig();
+  config.environments.prod.regions = regions;
+  config.environments.prod.network = Object.fromEntries(
+    regions.map((r, i) => [
+      r,
+      i === 0
+        ? { vpc: { id: 'vpc-0123456789abcdef0' }, privateSubnets: { ids: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'] } }
+        : { vpc: { tags: { Name: 'shared' } }, privateSubnets: { tags: { tier: 'private' } } },
+    ]),
+  );
+  config.services.items.aurora = { engine: 'aurora-postgresql', engineVersion: '16.4', instancesPerRegion: 2 };
+  config.services.items.cache = { engine: 'valkey', replicasPerRegion: 1 };
+  return config;
+}
+
+/** `{ address: resource }` of every resource of the given types. */
+function byAddress(tf: any, types: string[]): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const type of types) for (const [id, r] of Object.entries<any>(tf.resource?.[type] ?? {})) out[`${type}.${id}`] = r;
+  return out;
+}
+
+describe('Aurora global database and ElastiCache global datastore', () => {
+  const out = synthConfig(configWithDataLayers());
+  const global = out.stack('items-prod-global');
+  const clusters = resourcesOf(global, 'aws_rds_cluster');
+  const groups = resourcesOf(global, 'aws_elasticache_replication_group');
+
+  it('puts every cluster and replication group on its own region’s provider alias', () => {
+    expect(clusters.map((c) => [c.cluster_identifier, c.provider]).sort()).toEqual(
+      REGIONS.map((r) => [`items-prod-${r}`, `aws.${r}`]).sort(),
+    );
+    expect(groups.map((g) => [g.replication_group_id, g.provider]).sort()).toEqual(
+      REGIONS.map((r) => [`items-prod-${r}`, `aws.${r}`]).sort(),
+    );
+    for (const i of resourcesOf(global, 'aws_rds_cluster_instance')) {
+      expect(i.identifier.startsWith(`items-prod-${i.provider.replace('aws.', '')}-`)).toBe(true);
+    }
+  });
+
+  it('gives only the writer master credentials, managed by RDS; secondaries reference the global cluster', () => {
+    const writer = clusters.find((c) => c.provider === 'aws.eu-west-1');
+    expect(writer).toMatchObject({ master_username: 'platform_admin', manage_master_user_password: true });
+    for (const c of clusters) {
+      expect(c.global_cluster_identifier).toMatch(/^\${aws_rds_global_cluster\.aurora_global-cluster_\w+\.id}$/);
+      expect(c.master_password).toBeUndefined();
+      if (c !== writer) {
+        expect(c.master_username).toBeUndefined();
+        expect(c.manage_master_user_password).toBeUndefined();
+        expect(c.depends_on.every((d: string) => d.startsWith('aws_rds_cluster_instance.aurora_instance-eu-west-1-'))).toBe(true);
+      }
+      expect(c.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['replication_source_identifier', 'global_cluster_identifier']));
+    }
+  });
+
+  it('encrypts each cluster with a KMS key of its region and keeps it safe', () => {
+    for (const c of clusters) {
+      const region = c.provider.replace('aws.', '');
+      expect(c).toMatchObject({ storage_encrypted: true, deletion_protection: true, iam_database_authentication_enabled: true });
+      expect(c.kms_key_id).toMatch(new RegExp(`aws_kms_key\\.aurora_key-${region}_\\w+\\.arn`));
+      expect(c.enabled_cloudwatch_logs_exports).toEqual(['postgresql']);
+    }
+  });
+
+  it('encrypts the cache in transit and at rest, with IAM-authenticated users and the default user off', () => {
+    const primary = groups.find((g) => g.provider === 'aws.eu-west-1');
+    expect(primary).toMatchObject({ engine: 'valkey', at_rest_encryption_enabled: true, transit_encryption_enabled: true });
+    const global = resourcesOf(global_(), 'aws_elasticache_global_replication_group')[0];
+    expect(global.primary_replication_group_id).toContain('aws_elasticache_replication_group.cache_group-eu-west-1_');
+    for (const g of groups.filter((x) => x !== primary)) {
+      expect(g.global_replication_group_id).toContain('aws_elasticache_global_replication_group.');
+    }
+    const users = resourcesOf(global_(), 'aws_elasticache_user');
+    expect(users.filter((u) => u.user_name === 'default').every((u) => u.access_string.startsWith('off'))).toBe(true);
+    expect(users.filter((u) => u.user_name !== 'default').every((u) => u.authentication_mode.type === 'iam')).toBe(true);
+  });
+
+  it('admits only the Lambda’s security group to the database and cache ports', () => {
+    const ingress = resourcesOf(global, 'aws_vpc_security_group_ingress_rule');
+    expect(ingress).toHaveLength(REGIONS.length * 2);
+    for (const rule of ingress) {
+      expect(rule.referenced_security_group_id).toMatch(/aws_security_group\.network-[a-z0-9-]+_lambda_\w+\.id/);
+      expect(rule.cidr_ipv4).toBeUndefined();
+      expect([5432, 6379]).toContain(rule.from_port);
+      expect(rule.to_port).toBe(rule.from_port);
+    }
+  });
+
+  it('never writes a secret into the synthesized Terraform', () => {
+    for (const name of Object.keys(out.manifest.stacks)) {
+      const text = JSON.stringify(out.stack(name));
+      expect(text).not.toMatch(/"master_password"|"auth_token"|"passwords"|"master_password_wo"/);
+    }
+  });
+
+  it('puts the regional Lambda in the VPC with the endpoints, the secret and IAM auth permissions of its region', () => {
+    const tf = out.stack('items-prod-us-east-1');
+    const fn = resourcesOf(tf, 'aws_lambda_function')[0];
+    expect(fn.vpc_config.security_group_ids[0]).toMatch(/outputs\.lambda_security_group_id_us_east_1}$/);
+    expect(fn.vpc_config.subnet_ids).toMatch(/data\.aws_subnets\.network_private-subnets_\w+\.ids/);
+    expect(Object.keys(fn.environment.variables)).toEqual(
+      expect.arrayContaining(['DB_WRITER_ENDPOINT', 'DB_READER_ENDPOINT', 'DB_SECRET_ARN', 'CACHE_WRITER_ENDPOINT', 'CACHE_READER_ENDPOINT']),
+    );
+    expect(fn.environment.variables.DB_READER_ENDPOINT).toMatch(/outputs\.aurora_reader_endpoint_us_east_1}$/);
+    const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
+    const sids = policy.Statement.map((s: any) => s.Sid);
+    expect(sids).toEqual(expect.arrayContaining(['ReadDatabaseSecret', 'ConnectToDatabaseWithIam', 'ConnectToCacheWithIam', 'ManageVpcNetworkInterfaces']));
+    const connect = policy.Statement.find((s: any) => s.Sid === 'ConnectToDatabaseWithIam');
+    expect(connect.Resource[0]).toMatch(/^arn:aws:rds-db:us-east-1:333333333333:dbuser:\${data\.terraform_remote_state\.\w+\.outputs\.aurora_cluster_resource_id_us_east_1}\/items$/);
+  });
+
+  function global_() {
+    return global;
+  }
+});
+
+describe('services without a data layer', () => {
+  it('keep their Lambda out of any VPC', () => {
+    const out = synthConfig(baseConfig());
+    const fn = resourcesOf(out.stack('items-prod-eu-west-1'), 'aws_lambda_function')[0];
+    expect(fn.vpc_config).toBeUndefined();
+    expect(resourcesOf(out.stack('items-prod-global'), 'aws_rds_cluster')).toHaveLength(0);
+  });
+});
+
+describe('swapping the primary region after a switchover', () => {
+  const before = synthConfig(configWithDataLayers(['eu-west-1', 'us-east-1', 'ap-southeast-1'])).stack('items-prod-global');
+  const after = synthConfig(configWithDataLayers(['us-east-1', 'eu-west-1', 'ap-southeast-1'])).stack('items-prod-global');
+  const TYPES = [
+    'aws_rds_global_cluster',
+    'aws_rds_cluster',
+    'aws_rds_cluster_instance',
+    'aws_elasticache_global_replication_group',
+    'aws_elasticache_replication_group',
+  ];
+  // The global cluster and the global datastore have region-less ARNs
+  // (arn:aws:rds::<account>:global-cluster:<id>): they are managed through the current
+  // primary's provider, and a change of that provider is a re-read, not a replacement.
+  // Every regional member, by contrast, must keep its provider (its region).
+  const FORCING: Record<string, string[]> = {
+    aws_rds_global_cluster: ['global_cluster_identifier', 'engine'],
+    aws_rds_cluster: ['cluster_identifier', 'engine', 'provider', 'master_username', 'global_cluster_identifier'],
+    aws_rds_cluster_instance: ['identifier', 'engine', 'provider'],
+    aws_elasticache_global_replication_group: ['global_replication_group_id_suffix', 'primary_replication_group_id'],
+    aws_elasticache_replication_group: ['replication_group_id', 'engine', 'provider', 'global_replication_group_id'],
+  };
+
+  it('keeps every cluster, instance and replication group at the same address', () => {
+    expect(Object.keys(byAddress(after, TYPES)).sort()).toEqual(Object.keys(byAddress(before, TYPES)).sort());
+  });
+
+  it('keeps every replacement-forcing attribute, or ignores its change', () => {
+    const b = byAddress(before, TYPES);
+    const a = byAddress(after, TYPES);
+    const drift: string[] = [];
+    for (const [address, resource] of Object.entries(a)) {
+      const type = address.split('.')[0];
+      const ignored: string[] = resource.lifecycle?.ignore_changes ?? [];
+      for (const attr of FORCING[type]) {
+        if (JSON.stringify(resource[attr]) !== JSON.stringify(b[address][attr]) && !ignored.includes(attr)) {
+          drift.push(`${address}.${attr}: ${JSON.stringify(b[address][attr])} -> ${JSON.stringify(resource[attr])}`);
+        }
+      }
+    }
+    expect(drift).toEqual([]);
+  });
+
+  it('does move the writer: the new primary region’s cluster is the one created with credentials', () => {
+    const writer = resourcesOf(after, 'aws_rds_cluster').find((c) => c.master_username);
+    expect(writer.provider).toBe('aws.us-east-1');
+    expect(ROLE_DEPENDENT_CLUSTER_ATTRIBUTES).toContain('master_username');
+    expect(ROLE_DEPENDENT_CACHE_ATTRIBUTES).toContain('global_replication_group_id');
+  });
+});
