@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import { App } from 'cdktf';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
-import { ConstructPropsError, MissingArtifactError } from '@platform/constructs';
+import { ConstructPropsError, MissingArtifactError, createPlatformApp } from '@platform/constructs';
 import { buildPlatform } from './platform-app';
 
 /** Options of {@link synthPlatform}. */
@@ -19,8 +18,7 @@ export function synthPlatform(options: SynthOptions = {}): { outdir: string; sta
   const workspaceRoot = path.resolve(options.workspaceRoot ?? process.cwd());
   const platform = loadPlatform(options.configPath ?? process.env.PLATFORM_CONFIG ?? DEFAULT_CONFIG_PATH);
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
-  // Stack traces per construct cost much time and memory across hundreds of stacks.
-  const app = new App({ outdir, stackTraces: false });
+  const app = createPlatformApp({ outdir });
   const stacks = buildPlatform(app, platform, { workspaceRoot });
   app.synth();
   return { outdir, stacks: stacks.length };

@@ -14,3 +14,4 @@ export * from './regional-record';
 export * from './service-network';
 export * from './aurora-global-database';
 export * from './cache-global-datastore';
+export * from './platform-app';
