@@ -147,6 +147,12 @@ describe('pull request', () => {
     expect(script).toContain('updateComment');
   });
 
+  it('always runs the review on every pull-request event, so the required check is never skipped', () => {
+    expect(jobs().review.if).toBe('${{ always() }}');
+    expect(jobs().checks.if).toBeUndefined();
+    expect(jobs().review.steps![0].if).toBe("${{ needs.checks.result != 'success' }}");
+  });
+
   it('fails the check when the guard blocks', () => {
     const steps = jobs().review.steps!;
 
