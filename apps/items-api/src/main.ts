@@ -1,15 +1,35 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ItemsRepository } from '@items/data-access';
+import { CachePolicy } from './cache-policy';
+import { CloudFrontInvalidator } from './cloudfront-invalidator';
+import { ItemsApi } from './items-api';
+import { readServiceConfig } from './service-config';
 
-// Placeholder until the service's real handler lands: answers /health and
-// 501 for everything else, so the stacks have a deployable artifact.
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  const json = { 'content-type': 'application/json' };
-  if (event.rawPath === '/health') {
-    return { statusCode: 200, headers: json, body: JSON.stringify({ status: 'ok', region: process.env.AWS_REGION }) };
-  }
-  return {
-    statusCode: 501,
-    headers: json,
-    body: JSON.stringify({ error: { code: 'not_implemented', message: 'this service has no handler yet' } }),
-  };
+// Everything here runs once per cold start, so it holds only what every request
+// needs: the DynamoDB client, the logger and the validation schema. The CloudFront
+// client is loaded by CloudFrontInvalidator on the first write in invalidate mode.
+
+const config = readServiceConfig(process.env);
+
+const client = new DynamoDBClient({
+  region: config.region,
+  // Bounded per attempt so a stuck connection becomes a 503, not a Lambda timeout.
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+});
+
+const api = new ItemsApi({
+  repository: new ItemsRepository({ client, tableName: config.tableName, region: config.region }),
+  region: config.region,
+  cachePolicy: new CachePolicy(config.edgeCacheMode, config.edgeCacheTtlSeconds),
+  invalidator: config.distributionId && config.edgeCacheMode === 'invalidate' ? new CloudFrontInvalidator({ distributionId: config.distributionId }) : undefined,
+  logger: new Logger({ serviceName: config.serviceName }),
+  healthTimeoutMs: config.healthTimeoutMs,
+});
+
+/** The Lambda entry point (`index.handler` in the bundle). */
+export function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return api.handle(event, context);
 }
