@@ -2,6 +2,7 @@
 // graph computation (createNodes for every stack) and `nx show projects --affected`,
 // in a temporary workspace (see temp-workspace.ts) with NX_DAEMON=false, as in CI.
 //   node --import tsx tools/affected/bench.ts [--services 50] [--runs 5]
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +54,22 @@ async function main() {
       const [, ms] = time(() => createNodesV2[1](['config/platform.json'], {}, { workspaceRoot: ws.root, nxJsonConfiguration: {} }));
       plugin.push(ms);
     }
-    rows.push(['plugin createNodes (load + validate config, build every stack project), in process', plugin]);
+    rows.push(['plugin createNodes, warm (validate config, build every stack project)', plugin]);
+
+    // Cold: a new process loading the plugin (TypeScript through tsx, zod, the config
+    // loader), as an Nx plugin worker does; timed inside the process.
+    const cold: number[] = [];
+    const script = [
+      'const t = performance.now();',
+      `const { createNodesV2 } = require(${JSON.stringify(join(REPO_ROOT, 'libs/platform/nx-plugin/src/index.ts'))});`,
+      `createNodesV2[1](['config/platform.json'], {}, { workspaceRoot: ${JSON.stringify(ws.root)}, nxJsonConfiguration: {} });`,
+      'console.log(performance.now() - t);',
+    ].join('\n');
+    for (let i = 0; i < runs; i++) {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+      cold.push(Number(out.trim().split('\n').pop()));
+    }
+    rows.push(['plugin createNodes, cold (new process: load the plugin, then as above)', cold]);
 
     const nxRun = (label: string, args: string[], check?: (out: string) => void) => {
       const times: number[] = [];
