@@ -2,19 +2,25 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadPlatform } from '@platform/config';
+import { bootstrapPlatformFixture } from '../../libs/platform/bootstrap/src/testing/platform-fixture';
 import { synthBootstrap } from './main';
 
 type Json = Record<string, any>;
 const ROOT = resolve(__dirname, '..', '..');
 
-/** Synthesizes into a temporary workspace root (where the local state folder goes). */
+/**
+ * Synthesizes the fixture platform (libs/platform/bootstrap/src/testing) into a temporary workspace
+ * root, where the local state folder goes.
+ */
 function synth(options: Parameters<typeof synthBootstrap>[0] = {}) {
   const root = mkdtempSync(join(tmpdir(), 'bootstrap-'));
   const outdir = join(root, 'cdktf.out.bootstrap');
+  writeFileSync(join(root, 'platform.json'), JSON.stringify(bootstrapPlatformFixture()));
   const result = synthBootstrap({
     workspaceRoot: root,
     outdir,
-    configPath: join(ROOT, 'config/platform.json'),
+    configPath: join(root, 'platform.json'),
     settingsPath: join(ROOT, 'stacks/bootstrap/bootstrap.json'),
     ...options,
   });
@@ -33,6 +39,16 @@ const inlinePolicyOf = (stack: Json, policyName: string) =>
   policy(resources(stack, 'aws_iam_role_policy').find((p) => p.name === policyName)!.policy);
 
 const s = synth();
+
+it('makes a stack for every account of the repository’s own config/platform.json', () => {
+  const platform = loadPlatform(join(ROOT, 'config/platform.json'));
+  const accounts = new Set([
+    platform.config.stateBackend.accountId,
+    ...Object.values(platform.config.environments).flatMap((e) => [e.accountId, ...(e.dns.accountId ? [e.dns.accountId] : [])]),
+  ]);
+
+  expect(new Set(synth({ configPath: join(ROOT, 'config/platform.json') }).accounts.map((a) => a.accountId))).toEqual(accounts);
+});
 
 it('makes one stack per AWS account of the platform', () => {
   expect(s.accounts.map((a) => [a.stackName, a.accountId])).toEqual([

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parsePlatform } from '@platform/config';
 import { nxBin } from '../../libs/platform/nx-plugin/src/affected-stacks';
+import { platformFixture } from '../../libs/platform/nx-plugin/src/testing/platform-fixture';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -30,7 +31,7 @@ const COPIED = [
 
 /** Options of {@link createTempWorkspace}. */
 export interface TempWorkspaceOptions {
-  /** The platform config to write. @default this repository's config/platform.json */
+  /** The platform config to write. @default the test fixture (platform-fixture.ts) */
   readonly config?: unknown;
 }
 
@@ -56,7 +57,7 @@ export function createTempWorkspace(options: TempWorkspaceOptions = {}): TempWor
   for (const path of COPIED) cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
 
-  const config = options.config ?? JSON.parse(readFileSync(join(REPO_ROOT, 'config/platform.json'), 'utf8'));
+  const config = options.config ?? platformFixture();
   const platform = parsePlatform(config, 'config/platform.json');
   const stacks = platform.stacks.map((s) => s.name);
   const apps = [...new Set(platform.services.map((s) => s.app))].sort();

@@ -12,6 +12,7 @@ const files = readdirSync(DIR)
   .sort();
 
 interface Step {
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -157,7 +158,7 @@ describe('pull request', () => {
     const steps = jobs().review.steps!;
 
     expect(steps.some((s) => s.run?.includes('libs/platform/plan-review/src/cli.ts') && s.run.includes('--labels'))).toBe(true);
-    expect(steps.some((s) => (s as { if?: string }).if?.includes("steps.guard.outputs.code != '0'"))).toBe(true);
+    expect(steps.some((s) => s.if?.includes("steps.guard.outputs.code != '0'"))).toBe(true);
   });
 });
 

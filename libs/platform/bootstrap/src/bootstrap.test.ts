@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
@@ -8,10 +8,11 @@ import { planBootstrap } from './bootstrap-plan';
 import { PipelineRoles, type PipelineRolesProps } from './pipeline-roles';
 import { bootstrapSettingsSchema, loadBootstrapSettings } from './settings';
 import { StateBucket } from './state-bucket';
+import { bootstrapPlatformFixture } from './testing/platform-fixture';
 
 type Json = Record<string, any>;
 const settings = bootstrapSettingsSchema.parse({ githubRepository: 'acme/platform' });
-const example = () => JSON.parse(readFileSync('config/platform.json', 'utf8')) as PlatformConfigInput;
+const example = (): PlatformConfigInput => bootstrapPlatformFixture();
 
 function stackWith(build: (stack: TerraformStack, provider: AwsProvider) => void): Json {
   const app = Testing.app();

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { type PlatformConfigInput, parsePlatform } from '@platform/config';
+import { parsePlatform } from '@platform/config';
 import { diffStackConfigs } from './config-diff';
-
-const example = () => JSON.parse(readFileSync('config/platform.json', 'utf8')) as PlatformConfigInput;
+import { platformFixture as example } from './testing/platform-fixture';
 
 describe('diffStackConfigs', () => {
   it('reports only the stacks of a service whose options changed', () => {
@@ -27,7 +25,7 @@ describe('diffStackConfigs', () => {
 
   it('reports a new region of an environment as added, and that environment’s stacks as changed', () => {
     const after = example();
-    after.environments.dev.regions.push('ap-southeast-1');
+    after.environments.dev.regions = [...after.environments.dev.regions, 'ap-southeast-1'];
 
     const diff = diffStackConfigs(parsePlatform(example()), parsePlatform(after));
 
@@ -48,7 +46,7 @@ describe('diffStackConfigs', () => {
 
   it('sees no change when a default is spelled out', () => {
     const after = example();
-    after.services.items.edgeCache = { ...after.services.items.edgeCache, enabled: true };
+    after.services.items.edgeCache = { enabled: true };
 
     expect(diffStackConfigs(parsePlatform(example()), parsePlatform(after))).toEqual({ changed: [], added: [], removed: [] });
   });

@@ -1,19 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, type PlatformConfigInput, loadPlatform, parsePlatform } from '@platform/config';
+import { ConfigError, type PlatformConfigInput, parsePlatform } from '@platform/config';
 import { createNodesV2 } from './index';
 import { DEFAULT_OPTIONS, platformProjects } from './stack-projects';
+import { platformFixture as example } from './testing/platform-fixture';
 
 const EXAMPLE = 'config/platform.json';
-const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8')) as PlatformConfigInput;
 const projectsOf = (raw: PlatformConfigInput = example()) => platformProjects(parsePlatform(raw), EXAMPLE, DEFAULT_OPTIONS);
 const byName = (projects: ReturnType<typeof projectsOf>) => new Map(Object.entries(projects).map(([root, p]) => [p.name, { ...p, root }]));
 
 describe('stack projects', () => {
   it('infers one project per stack of the config, named like the stack and rooted at its synth output', () => {
     const projects = byName(projectsOf());
-    const stacks = loadPlatform(EXAMPLE).stacks;
+    const stacks = parsePlatform(example()).stacks;
 
     for (const stack of stacks) expect(projects.get(stack.name)?.root).toBe(`cdktf.out/stacks/${stack.name}`);
     expect(projects.size).toBe(stacks.length + 1);
