@@ -4,11 +4,10 @@
 // program is bundled with esbuild (dependencies stay external) and run in this
 // process. Ends with a table of the stacks unless --no-table is given.
 //   node tools/synth.mjs [--config <file>] [--outdir <dir>] [--no-table]
-import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadTs } from './lib/load-ts.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -20,20 +19,7 @@ const { values: args } = parseArgs({
 });
 
 const started = performance.now();
-const bundle = join(root, 'dist', 'stacks', 'main.cjs');
-await build({
-  entryPoints: [join(root, 'stacks', 'main.ts')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  tsconfig: join(root, 'tsconfig.base.json'),
-  sourcemap: 'inline',
-  logLevel: 'warning',
-});
-const { synthPlatform, isUserError } = createRequire(import.meta.url)(bundle);
+const { synthPlatform, isUserError } = await loadTs('stacks/main.ts', 'stacks/main.cjs');
 
 let result;
 try {

@@ -175,27 +175,35 @@ function dataStoresOf(tf: TerraformJson): DataStoreFigures[] {
       replication: rtc ? AWS_EXPECTATIONS.s3ReplicationRtc : AWS_EXPECTATIONS.s3Replication,
     });
   }
-  for (const cluster of resourcesOf(tf, 'aws_rds_global_cluster')) {
-    const members = resourcesOf(tf, 'aws_rds_cluster');
-    const primary = members.find((m) => !m.replication_source_identifier && m.master_username !== undefined) ?? members[0];
+  // Active-passive layers: one primary member (the one created with the writer's
+  // settings) and read-only secondaries, each member in its own region.
+  const activePassive = (kind: string, name: string, members: any[], isPrimary: (m: any) => boolean, replication: string) => {
+    const primary = members.find(isPrimary) ?? members[0];
     stores.push({
-      kind: 'Aurora global database',
-      name: cluster.global_cluster_identifier,
+      kind,
+      name,
       primaryRegion: primary ? regionOf(tf, primary) : undefined,
       replicaRegions: members.filter((m) => m !== primary).map((m) => regionOf(tf, m) ?? 'unknown'),
-      replication: AWS_EXPECTATIONS.auroraGlobal,
+      replication,
     });
+  };
+  for (const cluster of resourcesOf(tf, 'aws_rds_global_cluster')) {
+    activePassive(
+      'Aurora global database',
+      cluster.global_cluster_identifier,
+      resourcesOf(tf, 'aws_rds_cluster'),
+      (m) => m.master_username !== undefined,
+      AWS_EXPECTATIONS.auroraGlobal,
+    );
   }
   for (const group of resourcesOf(tf, 'aws_elasticache_global_replication_group')) {
-    const members = resourcesOf(tf, 'aws_elasticache_replication_group');
-    const primary = members.find((m) => !m.global_replication_group_id) ?? members[0];
-    stores.push({
-      kind: 'ElastiCache global datastore',
-      name: group.global_replication_group_id_suffix,
-      primaryRegion: primary ? regionOf(tf, primary) : undefined,
-      replicaRegions: members.filter((m) => m !== primary).map((m) => regionOf(tf, m) ?? 'unknown'),
-      replication: AWS_EXPECTATIONS.elasticacheGlobal,
-    });
+    activePassive(
+      'ElastiCache global datastore',
+      group.global_replication_group_id_suffix,
+      resourcesOf(tf, 'aws_elasticache_replication_group'),
+      (m) => !m.global_replication_group_id,
+      AWS_EXPECTATIONS.elasticacheGlobal,
+    );
   }
   return stores;
 }
