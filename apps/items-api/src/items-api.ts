@@ -79,12 +79,18 @@ export class ItemsApi {
     const method = event.requestContext?.http?.method ?? 'GET';
     let route = 'unmatched';
     let outcome: Outcome;
+    // A plain timer cleared at the end rather than AbortSignal.timeout(), whose timer
+    // lives on for the whole budget after the request is done.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(Object.assign(new Error('the request ran out of its time budget'), { name: 'TimeoutError' })), requestBudgetMs(context));
     try {
       const match = this.router.match(method, event.rawPath);
       route = match.template;
-      outcome = await this.dispatch(match, event, context, deadlineSignal(context));
+      outcome = await this.dispatch(match, event, context, deadline.signal);
     } catch (err) {
       outcome = { response: this.errorResponse(err, context), failure: err };
+    } finally {
+      clearTimeout(timer);
     }
     this.logRequest({ route, method, latencyMs: performance.now() - started, event, context, ...outcome });
     return outcome.response;
@@ -249,9 +255,9 @@ export class ItemsApi {
   }
 }
 
-function deadlineSignal(context: Context): AbortSignal {
+function requestBudgetMs(context: Context): number {
   const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : DEFAULT_BUDGET_MS;
-  return AbortSignal.timeout(Math.max(100, remaining));
+  return Math.max(100, remaining);
 }
 
 function round(ms: number): number {

@@ -1,0 +1,265 @@
+// Load benchmark of the items-api handler against the same DynamoDB operations done
+// directly with the SDK, both on DynamoDB Local.
+//
+//   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--serial 1000]
+//
+// Builds the Lambda bundle, starts DynamoDB Local, seeds items, then serves (in a
+// child process each, through the same local HTTP adapter) either the bundle's
+// handler or a bare SDK handler (bench/serve.ts), and measures GET /items/{id} and
+// PUT /items/{id} three ways:
+//   - autocannon, `connections` concurrent clients, `rounds` runs per side with the
+//     sides alternating run by run (medians reported);
+//   - server CPU time per request in those runs (robust when the machine is shared);
+//   - a serial pass: one connection, one request at a time, microsecond timer
+//     (autocannon's latency histogram has 1 ms resolution).
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ItemsRepository } from '@items/data-access';
+import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
+
+// autocannon ships no types.
+const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { average: number; p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+interface Run {
+  readonly rps: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Server CPU (user + system) per request, microseconds. */
+  readonly cpuUs: number;
+}
+
+interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+type Op = 'GET' | 'PUT';
+type Side = 'direct' | 'handler';
+
+const root = resolve(__dirname, '../../..');
+const REGION = 'eu-west-1';
+const TABLE = 'items-load';
+const SEED = 200;
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const PUT_BODY = JSON.stringify({
+  name: 'load test item',
+  description: 'a description of moderate length, the way a real client might send it'.repeat(2),
+  tags: ['bench', 'load', 'items'],
+  attributes: { colour: 'red', size: 42, fragile: false },
+});
+
+async function startServer(side: Side, env: NodeJS.ProcessEnv): Promise<Server> {
+  // stdout to /dev/null: the handler's log lines cost what writing them costs, nothing more.
+  const child = fork(join(__dirname, 'serve.ts'), [side], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((ok, fail) => {
+    child.once('message', (m: { url: string }) => ok(m.url));
+    child.once('exit', (code) => fail(new Error(`${side} server exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+function stats(server: Server): Promise<{ cpuUs: number; served: number }> {
+  return new Promise((ok) => {
+    const onMessage = (m: { type?: string; cpu: NodeJS.CpuUsage; served: number }) => {
+      if (m.type !== 'stats') return;
+      server.child.off('message', onMessage);
+      ok({ cpuUs: m.cpu.user + m.cpu.system, served: m.served });
+    };
+    server.child.on('message', onMessage);
+    server.child.send({ type: 'stats' });
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((ok) => child.once('exit', ok));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function run(server: Server, op: Op, ids: readonly string[], seconds: number, connections: number): Promise<Run> {
+  let n = 0;
+  const setupRequest = (req: { path: string }) => ({ ...req, path: `/items/${ids[n++ % ids.length]}` });
+  const before = await stats(server);
+  const res = await autocannon({
+    url: server.url,
+    connections,
+    duration: seconds,
+    method: op,
+    ...(op === 'PUT' ? { headers: { 'content-type': 'application/json' }, body: PUT_BODY } : {}),
+    requests: [{ setupRequest }],
+  });
+  const after = await stats(server);
+  if (res.errors || res.timeouts || res.non2xx) throw new Error(`${op} ${server.url}: ${res.errors} errors, ${res.timeouts} timeouts, ${res.non2xx} non-2xx`);
+  return {
+    rps: res.requests.average,
+    meanMs: res.latency.average,
+    p50Ms: res.latency.p50,
+    p99Ms: res.latency.p99,
+    cpuUs: (after.cpuUs - before.cpuUs) / Math.max(1, after.served - before.served),
+  };
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function once(url: string, op: Op, path: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const started = process.hrtime.bigint();
+    const req = request(`${url}${path}`, { method: op, agent: keepAlive, headers: op === 'PUT' ? { 'content-type': 'application/json' } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? ok(Number(process.hrtime.bigint() - started) / 1e6) : fail(new Error(`${op} ${path}: ${res.statusCode}`))));
+    });
+    req.on('error', fail);
+    req.end(op === 'PUT' ? PUT_BODY : undefined);
+  });
+}
+
+/** Serial latencies, alternating the two sides request by request so both see the same background load. */
+async function serial(servers: Record<Side, Server>, op: Op, ids: readonly string[], count: number): Promise<Record<Side, number[]>> {
+  const out: Record<Side, number[]> = { direct: [], handler: [] };
+  for (let i = 0; i < count + 50; i++) {
+    const path = `/items/${ids[i % ids.length]}`;
+    const order: Side[] = i % 2 ? ['direct', 'handler'] : ['handler', 'direct'];
+    for (const side of order) {
+      const ms = await once(servers[side].url, op, path);
+      if (i >= 50) out[side].push(ms); // the first 50 warm up
+    }
+  }
+  return out;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
+}
+
+function pct(handler: number, direct: number): string {
+  return `${((100 * (handler - direct)) / direct).toFixed(1)}%`;
+}
+
+async function main(): Promise<void> {
+  const seconds = option('--duration', 5);
+  const connections = option('--connections', 10);
+  const rounds = option('--rounds', 5);
+  const serialCount = option('--serial', 1000);
+
+  console.log('building the bundle ...');
+  execFileSync(process.execPath, [join(root, 'tools/build-lambda.mjs'), 'items-api'], { cwd: root, stdio: 'inherit' });
+
+  const ddb = await DynamoDbLocal.start();
+  const children: ChildProcess[] = [];
+  try {
+    const client = new DynamoDBClient(localClientConfig({ endpoint: ddb.endpoint, region: REGION }));
+    await createServiceTable(client, TABLE);
+    const repo = new ItemsRepository({ client, tableName: TABLE, region: REGION });
+    const ids: string[] = [];
+    for (let i = 0; i < SEED; i++) ids.push((await repo.create(JSON.parse(PUT_BODY))).item.id);
+    client.destroy();
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+      TABLE_NAME: TABLE,
+      EDGE_CACHE_MODE: 'ttl',
+      EDGE_CACHE_TTL_SECONDS: '60',
+      POWERTOOLS_SERVICE_NAME: 'items',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_NO_WARNINGS: '1',
+    };
+    const servers: Record<Side, Server> = { direct: await startServer('direct', env), handler: await startServer('handler', env) };
+    children.push(servers.direct.child, servers.handler.child);
+
+    const load0 = loadavg()[0];
+    const runs: Record<string, Run[]> = {};
+    for (const op of ['GET', 'PUT'] as const) {
+      for (const side of ['direct', 'handler'] as const) await run(servers[side], op, ids, 2, connections); // warm-up, discarded
+      for (let round = 0; round < rounds; round++) {
+        const order: Side[] = round % 2 === 0 ? ['direct', 'handler'] : ['handler', 'direct'];
+        for (const side of order) {
+          const r = await run(servers[side], op, ids, seconds, connections);
+          (runs[`${op} ${side}`] ??= []).push(r);
+          console.log(
+            `round ${round + 1} ${op} ${side.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  mean ${r.meanMs.toFixed(2)} ms  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  cpu ${r.cpuUs.toFixed(0)} us/req`,
+          );
+        }
+      }
+    }
+    const serialRuns: Record<Op, Record<Side, number[]>> = {
+      GET: await serial(servers, 'GET', ids, serialCount),
+      PUT: await serial(servers, 'PUT', ids, serialCount),
+    };
+    const load1 = loadavg()[0];
+
+    console.log(
+      `\nnode ${process.version}, ${cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${load1.toFixed(2)}; autocannon ${connections} connections, ` +
+        `${rounds} x ${seconds} s per side (medians); serial ${serialCount} requests per side\n`,
+    );
+    console.log(
+      `${'operation'.padEnd(12)} ${'req/s'.padStart(7)} ${'mean ms'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu us/req'.padStart(11)} | ` +
+        `${'serial p50'.padStart(10)} ${'p99'.padStart(7)} ${'mean'.padStart(7)}`,
+    );
+    for (const op of ['GET', 'PUT'] as const) {
+      const m: Record<string, { rps: number; mean: number; p50: number; p99: number; cpu: number; sp50: number; sp99: number; smean: number }> = {};
+      for (const side of ['direct', 'handler'] as const) {
+        const rs = runs[`${op} ${side}`];
+        const s = serialRuns[op][side];
+        m[side] = {
+          rps: median(rs.map((r) => r.rps)),
+          mean: median(rs.map((r) => r.meanMs)),
+          p50: median(rs.map((r) => r.p50Ms)),
+          p99: median(rs.map((r) => r.p99Ms)),
+          cpu: median(rs.map((r) => r.cpuUs)),
+          sp50: percentile(s, 0.5),
+          sp99: percentile(s, 0.99),
+          smean: s.reduce((a, b) => a + b, 0) / s.length,
+        };
+        const x = m[side];
+        console.log(
+          `${`${op} ${side}`.padEnd(12)} ${x.rps.toFixed(0).padStart(7)} ${x.mean.toFixed(2).padStart(8)} ${String(x.p50).padStart(7)} ${String(x.p99).padStart(7)} ${x.cpu.toFixed(0).padStart(11)} | ` +
+            `${x.sp50.toFixed(3).padStart(10)} ${x.sp99.toFixed(3).padStart(7)} ${x.smean.toFixed(3).padStart(7)}`,
+        );
+      }
+      const d = m.direct;
+      const h = m.handler;
+      // At a fixed number of connections, time per request is connections / throughput.
+      console.log(
+        `${op} handler overhead vs direct SDK: time per request under load ${pct(1 / h.rps, 1 / d.rps)}, p50 ${pct(h.p50, d.p50)}, p99 ${pct(h.p99, d.p99)}; ` +
+          `serial p50 ${pct(h.sp50, d.sp50)}, serial mean ${pct(h.smean, d.smean)}; server CPU per request ${pct(h.cpu, d.cpu)}   (target < 15%)\n`,
+      );
+    }
+  } finally {
+    for (const child of children) await stopServer(child);
+    await ddb.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:items-load failed: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(1);
+});
