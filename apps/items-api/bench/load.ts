@@ -3,10 +3,10 @@
 //
 //   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--serial 1000]
 //
-// Builds the Lambda bundle, starts DynamoDB Local, seeds items, then serves (in a
-// child process each, through the same local HTTP adapter) either the bundle's
-// handler or a bare SDK handler (bench/serve.ts), and measures GET /items/{id} and
-// PUT /items/{id} three ways:
+// Builds the Lambda bundle and a bare-SDK floor (bench/direct-handler.ts, bundled
+// the same way), starts DynamoDB Local, seeds items, serves each bundle in a child
+// process through the same local HTTP adapter (bench/serve.ts), and measures
+// GET /items/{id} and PUT /items/{id} three ways:
 //   - autocannon, `connections` concurrent clients, `rounds` runs per side with the
 //     sides alternating run by run (medians reported);
 //   - server CPU time per request in those runs (robust when the machine is shared);
@@ -17,6 +17,7 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
 import { ItemsRepository } from '@items/data-access';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 
@@ -65,9 +66,9 @@ const PUT_BODY = JSON.stringify({
   attributes: { colour: 'red', size: 42, fragile: false },
 });
 
-async function startServer(side: Side, env: NodeJS.ProcessEnv): Promise<Server> {
+async function startServer(side: Side, bundle: string, env: NodeJS.ProcessEnv): Promise<Server> {
   // stdout to /dev/null: the handler's log lines cost what writing them costs, nothing more.
-  const child = fork(join(__dirname, 'serve.ts'), [side], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, 'serve.ts'), [bundle], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const url = await new Promise<string>((ok, fail) => {
     child.once('message', (m: { url: string }) => ok(m.url));
     child.once('exit', (code) => fail(new Error(`${side} server exited with ${code}`)));
@@ -166,8 +167,22 @@ async function main(): Promise<void> {
   const rounds = option('--rounds', 5);
   const serialCount = option('--serial', 1000);
 
-  console.log('building the bundle ...');
+  console.log('building the bundles ...');
   execFileSync(process.execPath, [join(root, 'tools/build-lambda.mjs'), 'items-api'], { cwd: root, stdio: 'inherit' });
+  const bundles: Record<Side, string> = { handler: join(root, 'dist/apps/items-api/index.js'), direct: join(root, '.bench/items-api/direct/index.js') };
+  // The settings of tools/build-lambda.mjs, so both sides run the SDK bundled the same way.
+  await build({
+    entryPoints: [join(__dirname, 'direct-handler.ts')],
+    outfile: bundles.direct,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    tsconfig: join(root, 'tsconfig.base.json'),
+    logLevel: 'warning',
+  });
 
   const ddb = await DynamoDbLocal.start();
   const children: ChildProcess[] = [];
@@ -192,7 +207,7 @@ async function main(): Promise<void> {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_NO_WARNINGS: '1',
     };
-    const servers: Record<Side, Server> = { direct: await startServer('direct', env), handler: await startServer('handler', env) };
+    const servers: Record<Side, Server> = { direct: await startServer('direct', bundles.direct, env), handler: await startServer('handler', bundles.handler, env) };
     children.push(servers.direct.child, servers.handler.child);
 
     const load0 = loadavg()[0];

@@ -1,70 +1,13 @@
-// Child process of the load benchmark: serves one handler over HTTP through the
+// Child process of the load benchmark: serves one Lambda bundle over HTTP through the
 // LocalHttpAdapter and reports its URL over IPC.
-//   handler: the built Lambda bundle (dist/apps/items-api/index.js), as deployed
-//   direct:  the same DynamoDB operations written directly against the SDK, no
-//            routing, validation, logging or error mapping: the floor the handler is
-//            compared with.
-// Both go through the same adapter, so its cost cancels out of the comparison.
-import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+//   node --import tsx serve.ts <bundle.js>
+// The load benchmark runs it for the real artifact (dist/apps/items-api/index.js) and
+// for the bare-SDK floor (bench/direct-handler.ts, bundled the same way). Both go
+// through the same adapter, so its cost cancels out of the comparison.
 import { LocalHttpAdapter, type HttpApiHandler } from '../src/local-http-adapter';
 
-const root = resolve(__dirname, '../../..');
-
-function directHandler(): HttpApiHandler {
-  const table = process.env.TABLE_NAME;
-  // Same client settings as src/main.ts; the endpoint comes from AWS_ENDPOINT_URL_DYNAMODB.
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: process.env.AWS_REGION, maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  // The item key layout of @items/data-access (ITEM#<id> / ITEM).
-  const key = (event: APIGatewayProxyEventV2) => ({ pk: `ITEM#${event.rawPath.slice('/items/'.length)}`, sk: 'ITEM' });
-  return async (event): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (event.requestContext.http.method === 'GET') {
-      const res = await doc.send(new GetCommand({ TableName: table, Key: key(event), ConsistentRead: true }));
-      return { statusCode: res.Item ? 200 : 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify(res.Item ?? {}) };
-    }
-    const body = JSON.parse(event.body ?? '{}');
-    const now = new Date().toISOString();
-    const res = await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: key(event),
-        UpdateExpression: 'SET #name = :name, #description = :description, #tags = :tags, #attributes = :attributes, #version = #version + :one, #updatedAt = :now, #updatedRegion = :region',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: {
-          '#pk': 'pk',
-          '#name': 'name',
-          '#description': 'description',
-          '#tags': 'tags',
-          '#attributes': 'attributes',
-          '#version': 'version',
-          '#updatedAt': 'updatedAt',
-          '#updatedRegion': 'updatedRegion',
-        },
-        ExpressionAttributeValues: {
-          ':name': body.name,
-          ':description': body.description,
-          ':tags': body.tags,
-          ':attributes': body.attributes,
-          ':one': 1,
-          ':now': now,
-          ':region': process.env.AWS_REGION,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(res.Attributes) };
-  };
-}
-
 async function main(): Promise<void> {
-  const mode = process.argv[2];
-  const inner: HttpApiHandler =
-    mode === 'handler' ? (require(join(root, 'dist/apps/items-api/index.js')) as { handler: HttpApiHandler }).handler : directHandler();
+  const inner = (require(process.argv[2]) as { handler: HttpApiHandler }).handler;
   let served = 0;
   const handler: HttpApiHandler = (event, context) => {
     served++;
