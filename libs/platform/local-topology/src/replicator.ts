@@ -1,0 +1,81 @@
+import { ReplicationLink, type ReplicaEndpoint, type ReplicationEvent, type ReplicationLinkStats } from './replication-link';
+
+/** Props of {@link Replicator}. */
+export interface ReplicatorProps {
+  /** Every replica of the table, one per region. */
+  readonly replicas: readonly ReplicaEndpoint[];
+  /** Minimum time between a change being read from a stream and being applied elsewhere. @default 0 */
+  readonly delayMs?: number;
+  /** Wait between reads of a stream that had nothing new. @default 50 */
+  readonly pollIntervalMs?: number;
+  /** @default ['updatedAt', 'createdAt'] */
+  readonly timestampAttributes?: readonly string[];
+  readonly onEvent?: (event: ReplicationEvent) => void;
+  readonly onStateChange?: (message: string) => void;
+}
+
+/**
+ * The local stand-in for a global table's replication: one {@link ReplicationLink} per
+ * ordered pair of regions, each reading the source replica's stream and writing into
+ * the target replica.
+ */
+export class Replicator {
+  readonly links: readonly ReplicationLink[];
+
+  constructor(props: ReplicatorProps) {
+    const links: ReplicationLink[] = [];
+    for (const source of props.replicas) {
+      for (const target of props.replicas) {
+        if (source === target) continue;
+        links.push(
+          new ReplicationLink({
+            source,
+            target,
+            delayMs: props.delayMs,
+            pollIntervalMs: props.pollIntervalMs,
+            timestampAttributes: props.timestampAttributes,
+            onEvent: props.onEvent,
+            onStateChange: props.onStateChange,
+          }),
+        );
+      }
+    }
+    this.links = links;
+  }
+
+  start(): void {
+    for (const link of this.links) link.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.links.map((l) => l.stop()));
+  }
+
+  /** Counters per link. */
+  stats(): ReplicationLinkStats[] {
+    return this.links.map((l) => ({ ...l.stats }));
+  }
+
+  /**
+   * Resolves once every change made before the call, in any of `regions`, has been
+   * decided in every other of `regions`, and the links among them have gone quiet
+   * (links to or from other regions are not waited for). Rejects after `timeoutMs`, naming the links still behind.
+   */
+  async settle(regions: readonly string[], timeoutMs = 30_000): Promise<void> {
+    const since = Date.now();
+    const deadline = since + timeoutMs;
+    const relevant = this.links.filter((l) => regions.includes(l.source) && regions.includes(l.target));
+    for (;;) {
+      // A write one link makes shows up in its target's stream, to be read by the
+      // links leaving that region: quiet means an empty read after the last write.
+      const after = Math.max(since, ...relevant.map((l) => l.lastActivity));
+      const behind = relevant.filter((l) => !l.caughtUpSince(after));
+      if (behind.length === 0) return;
+      if (Date.now() > deadline) {
+        const detail = behind.map((l) => `${l.source} -> ${l.target}${l.stats.lastError ? ` (last error: ${l.stats.lastError})` : ''}`).join(', ');
+        throw new Error(`replication did not settle within ${timeoutMs} ms; still behind: ${detail}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
