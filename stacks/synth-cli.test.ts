@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { synthPlatform } from './main';
+import { fakeWorkspace } from './test-workspace';
 
 const ROOT = path.join(__dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'synth-cli-'));
@@ -37,5 +39,14 @@ describe('npm run synth with bad config', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/not valid JSON/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('synth without a built app', () => {
+  it('fails naming the missing bundle and the command that builds it', () => {
+    const workspace = fakeWorkspace([]);
+    expect(() =>
+      synthPlatform({ configPath: path.join(ROOT, 'config', 'platform.json'), outdir: path.join(workspace, 'out'), workspaceRoot: workspace }),
+    ).toThrow(/the Lambda bundle of app "items-api" is missing \(.*dist\/apps\/items-api\/lambda\.zip\); build it with: node tools\/build-lambda\.mjs items-api/);
   });
 });
