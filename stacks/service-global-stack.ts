@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { bucketName, type Platform, type ResolvedService, type StackSpec } from '@platform/config';
+import { bucketName, type EnvironmentConfig, type Platform, type ResolvedService, type StackSpec } from '@platform/config';
 import {
   AuroraGlobalDatabase,
   CacheGlobalDatastore,
@@ -111,7 +111,7 @@ export class ServiceGlobalStack extends PlatformStack {
   /** Opt-in active-passive layers: the network per region, Aurora, ElastiCache. */
   private addDataLayers(
     service: ResolvedService,
-    env: Platform['config']['environments'][string],
+    env: EnvironmentConfig,
     spec: StackSpec,
     names: ReturnType<typeof resourceNames>,
   ): void {

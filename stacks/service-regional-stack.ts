@@ -1,6 +1,13 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { bucketName, effectiveWeight, type Platform, type ResolvedService, type StackSpec } from '@platform/config';
+import {
+  bucketName,
+  effectiveWeight,
+  type EnvironmentConfig,
+  type Platform,
+  type ResolvedService,
+  type StackSpec,
+} from '@platform/config';
 import {
   GlobalStackOutputs,
   type LambdaArtifact,
@@ -31,7 +38,6 @@ import {
  * before the global stack has ever been applied.
  */
 export class ServiceRegionalStack extends PlatformStack {
-  private readonly network: Platform['config']['environments'][string]['network'];
   readonly api: RegionalApi;
   readonly globalOutputs: GlobalStackOutputs;
   readonly domain: RegionalDomain;
@@ -55,7 +61,6 @@ export class ServiceRegionalStack extends PlatformStack {
       stateBackend: stateBackendFor(platform, spec),
       dns: dnsAccessFor(platform, spec),
     });
-    this.network = env.network;
     const names = resourceNames(platform, spec);
     const region = spec.region;
     const invalidate = service.edgeCache.enabled && service.edgeCache.mode === 'invalidate';
@@ -89,7 +94,7 @@ export class ServiceRegionalStack extends PlatformStack {
           : {}),
       },
     });
-    const data = dataLayerAccess(this, service, spec, env.accountId, names);
+    const data = dataLayerAccess(this, service, spec, env, names);
     const tableName = this.globalOutputs.get(GLOBAL_OUTPUTS.tableName);
     const zoneId = this.globalOutputs.get(GLOBAL_OUTPUTS.zoneId);
 
@@ -152,11 +157,6 @@ export class ServiceRegionalStack extends PlatformStack {
     new TerraformOutput(this, 'api_endpoint', { value: this.api.api.apiEndpoint });
     new TerraformOutput(this, 'function_name', { value: this.api.function.functionName });
   }
-
-  /** The configured network of `region` (only present when a data layer needs one). */
-  platformNetwork(region: string) {
-    return this.network[region];
-  }
 }
 
 function routingFor(service: ResolvedService, regions: readonly string[], region: string): RegionalRouting {
@@ -180,25 +180,25 @@ function dataLayerAccess(
   stack: ServiceRegionalStack,
   service: ResolvedService,
   spec: StackSpec,
-  accountId: string,
+  environment: EnvironmentConfig,
   names: ReturnType<typeof resourceNames>,
 ): { vpc: { subnetIds: string[]; securityGroupIds: string[] }; environment: Record<string, string>; statements: PolicyStatement[] } | undefined {
   if (!service.aurora && !service.cache) return undefined;
   const region = spec.region;
-  const env = stack.globalOutputs;
-  const network = stack.platformNetwork(region);
-  const lookup = new NetworkLookup(stack, 'network', { provider: stack.provider(region), ...network });
-  const environment: Record<string, string> = {};
+  const accountId = environment.accountId;
+  const global = stack.globalOutputs;
+  const lookup = new NetworkLookup(stack, 'network', { provider: stack.provider(region), ...environment.network[region] });
+  const variables: Record<string, string> = {};
   const statements: PolicyStatement[] = [];
   if (service.aurora) {
-    const resourceId = env.get(GLOBAL_OUTPUTS.auroraClusterResourceId(region));
-    const secretArn = env.get(GLOBAL_OUTPUTS.auroraSecretArn);
-    Object.assign(environment, {
+    const resourceId = global.get(GLOBAL_OUTPUTS.auroraClusterResourceId(region));
+    const secretArn = global.get(GLOBAL_OUTPUTS.auroraSecretArn);
+    Object.assign(variables, {
       DB_ENGINE: service.aurora.engine,
       DB_NAME: service.aurora.databaseName,
       DB_PORT: service.aurora.engine === 'aurora-mysql' ? '3306' : '5432',
-      DB_WRITER_ENDPOINT: env.get(GLOBAL_OUTPUTS.auroraWriterEndpoint),
-      DB_READER_ENDPOINT: env.get(GLOBAL_OUTPUTS.auroraReaderEndpoint(region)),
+      DB_WRITER_ENDPOINT: global.get(GLOBAL_OUTPUTS.auroraWriterEndpoint),
+      DB_READER_ENDPOINT: global.get(GLOBAL_OUTPUTS.auroraReaderEndpoint(region)),
       DB_SECRET_ARN: secretArn,
       DB_IAM_USER: names.databaseUser,
     });
@@ -213,9 +213,9 @@ function dataLayerAccess(
     );
   }
   if (service.cache) {
-    Object.assign(environment, {
-      CACHE_WRITER_ENDPOINT: env.get(GLOBAL_OUTPUTS.cacheWriterEndpoint),
-      CACHE_READER_ENDPOINT: env.get(GLOBAL_OUTPUTS.cacheReaderEndpoint(region)),
+    Object.assign(variables, {
+      CACHE_WRITER_ENDPOINT: global.get(GLOBAL_OUTPUTS.cacheWriterEndpoint),
+      CACHE_READER_ENDPOINT: global.get(GLOBAL_OUTPUTS.cacheReaderEndpoint(region)),
       CACHE_USER: names.cacheUser,
     });
     statements.push({
@@ -229,8 +229,8 @@ function dataLayerAccess(
     });
   }
   return {
-    vpc: { subnetIds: lookup.subnetIds, securityGroupIds: [env.get(GLOBAL_OUTPUTS.lambdaSecurityGroupId(region))] },
-    environment,
+    vpc: { subnetIds: lookup.subnetIds, securityGroupIds: [global.get(GLOBAL_OUTPUTS.lambdaSecurityGroupId(region))] },
+    environment: variables,
     statements,
   };
 }
