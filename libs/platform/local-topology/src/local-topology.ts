@@ -1,0 +1,326 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { SERVICE_TABLE } from '@platform/table-definition';
+import { CloudFrontApi } from './cloudfront-api';
+import { EdgeCache } from './edge-cache';
+import { FrontDoor, type FrontDoorRequest } from './front-door';
+import { HealthChecker, type HealthChange } from './health-checker';
+import { RegionApi } from './region-api';
+import { RegionRouter } from './region-router';
+import { RegionTable, requireJava } from './region-table';
+import { ReplicaLedger } from './replica-ledger';
+import type { ReplicaEndpoint, ReplicationEvent } from './replication-link';
+import { Replicator } from './replicator';
+import { handlerModuleOf, type TopologyConfig } from './topology-config';
+import { VersionStamps } from './version-stamps';
+
+/** Options of {@link LocalTopology.start}. */
+export interface LocalTopologyOptions {
+  readonly config: TopologyConfig;
+  /** Root of the workspace (its tsconfig resolves the handler's imports). */
+  readonly workspaceRoot: string;
+  /** @default - `apps/<app>/src/main.ts` of the service */
+  readonly handlerModule?: string;
+  /** @default - a free port */
+  readonly frontDoorPort?: number;
+  /** Minimum time between a change being read from a region's stream and being applied elsewhere. @default 0 */
+  readonly replicationDelayMs?: number;
+  /** Wait between reads of a stream that had nothing new. @default 50 */
+  readonly replicationPollIntervalMs?: number;
+  /** For latency routing: the region nearest to the simulated client. @default - the primary */
+  readonly nearestRegion?: string;
+  /** POWERTOOLS_LOG_LEVEL of the region APIs (INFO shows one line per request). @default "WARN" */
+  readonly apiLogLevel?: string;
+  /** CloudFront's error caching minimum TTL for GETs. @default 10 */
+  readonly errorCachingMinTtlSeconds?: number;
+  /** Where the tables keep their data. @default - a new temporary directory, removed by stop() */
+  readonly dataDir?: string;
+  /** Environment in which `java` is looked up. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Receives the start-up lines, health changes and replication pauses. @default - discarded */
+  readonly log?: (line: string) => void;
+  /** Receives the output of the region APIs, prefixed with the region. @default - discarded */
+  readonly apiOutput?: (line: string) => void;
+  readonly onReplication?: (event: ReplicationEvent) => void;
+  readonly onHealthChange?: (change: HealthChange) => void;
+  readonly onRequest?: (entry: FrontDoorRequest) => void;
+}
+
+/** One region of a running topology. */
+export interface LocalRegion {
+  readonly name: string;
+  readonly table: RegionTable;
+  readonly api: RegionApi;
+  readonly ledger: ReplicaLedger;
+}
+
+/** The distribution id the region APIs are given in `invalidate` mode. */
+export const LOCAL_DISTRIBUTION_ID = 'ELOCALTOPOLOGY';
+
+/**
+ * A service's multi-region topology on one machine: per region the real handler in its
+ * own process behind the local HTTP adapter and its own DynamoDB Local; replication
+ * between the regions' tables from their streams; Route53-like health checks and
+ * routing; a CloudFront-like GET cache with a CloudFront API for invalidations; and one
+ * front door URL.
+ *
+ * ```ts
+ * const topology = await LocalTopology.start({ config, workspaceRoot });
+ * try { ... fetch(`${topology.frontDoorUrl}/items`) ... } finally { await topology.stop(); }
+ * ```
+ */
+export class LocalTopology {
+  /** Starts every component; on failure stops what was started and rethrows. */
+  static async start(options: LocalTopologyOptions): Promise<LocalTopology> {
+    // Before anything starts: the clearest failure comes first.
+    requireJava(options.env ?? process.env);
+    const handlerModule = options.handlerModule ?? handlerModuleOf(options.config, options.workspaceRoot);
+    const topology = new LocalTopology(options, handlerModule);
+    try {
+      await topology.startAll();
+      return topology;
+    } catch (err) {
+      await topology.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  readonly config: TopologyConfig;
+  readonly cache: EdgeCache;
+  readonly regions = new Map<string, LocalRegion>();
+  replicator!: Replicator;
+  healthChecker!: HealthChecker;
+  router!: RegionRouter;
+  cloudFront: CloudFrontApi | undefined;
+  frontDoor: FrontDoor | undefined;
+  /** Directory holding the regions' database files. */
+  readonly dataDir: string;
+  private readonly ownsDataDir: boolean;
+  private readonly log: (line: string) => void;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: LocalTopologyOptions,
+    private readonly handlerModule: string,
+  ) {
+    this.config = options.config;
+    this.log = options.log ?? (() => undefined);
+    this.ownsDataDir = !options.dataDir;
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'local-topology-'));
+    this.cache = new EdgeCache({
+      mode: this.config.edgeCache.mode,
+      ttlSeconds: this.config.edgeCache.ttlSeconds,
+      errorCachingMinTtlSeconds: options.errorCachingMinTtlSeconds,
+    });
+  }
+
+  /** The front door's URL, e.g. `http://127.0.0.1:41234`. */
+  get frontDoorUrl(): string {
+    if (!this.frontDoor) throw new Error('LocalTopology: the front door is not running');
+    return this.frontDoor.url;
+  }
+
+  /** The region's own API URL (what its health check probes). */
+  apiUrl(region: string): string {
+    return this.region(region).api.url;
+  }
+
+  region(name: string): LocalRegion {
+    const region = this.regions.get(name);
+    if (!region) throw new Error(`LocalTopology: no region "${name}"; the regions are ${[...this.regions.keys()].join(', ')}`);
+    return region;
+  }
+
+  /**
+   * Fails a region the way an outage does: its API process and its DynamoDB Local are
+   * killed with SIGKILL at the same moment (requests in flight are dropped, nothing is
+   * flushed). The table's data and stream stay on disk for {@link recoverRegion}.
+   * Returns the time of the kill (epoch ms).
+   */
+  async failRegion(name: string, parts: { readonly api?: boolean; readonly table?: boolean } = {}): Promise<number> {
+    const region = this.region(name);
+    const at = Date.now();
+    await Promise.all([parts.api === false ? undefined : region.api.kill(), parts.table === false ? undefined : region.table.kill()]);
+    this.log(`region ${name}: failed (${[parts.api === false ? '' : 'API', parts.table === false ? '' : 'table'].filter(Boolean).join(' and ')} killed)`);
+    return at;
+  }
+
+  /** Brings a failed region back: its table with its data and stream, then its API, on the same ports. */
+  async recoverRegion(name: string): Promise<void> {
+    const region = this.region(name);
+    await region.table.restart();
+    await region.api.restart();
+    this.log(`region ${name}: recovered (table ${region.table.endpoint}, API ${region.api.url})`);
+  }
+
+  /** Stops everything and frees every port. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async startAll(): Promise<void> {
+    const { config, options } = this;
+    this.log(
+      `local topology: service ${config.service}, environment ${config.environment}, regions ${config.regions.join(', ')} (primary first); ` +
+        `${config.routing.policy} routing; health checks every ${config.healthCheck.intervalMs} ms, unhealthy after ${config.healthCheck.failureThreshold} failures`,
+    );
+    if (config.notEmulated.length) this.log(`note: ${config.notEmulated.join(' and ')} of the service ${config.notEmulated.length === 1 ? 'is' : 'are'} not run locally`);
+
+    this.cloudFront = await CloudFrontApi.start({ distributionId: LOCAL_DISTRIBUTION_ID, cache: this.cache });
+    this.log(`cloudfront api: ${this.cloudFront.endpoint} (invalidations of the front door's cache, distribution ${LOCAL_DISTRIBUTION_ID})`);
+
+    const tables = await settleAll(
+      config.regions.map((name) => RegionTable.start({ region: name, tableName: config.tableName, dataDir: join(this.dataDir, name), env: options.env })),
+    );
+    const versions = new VersionStamps();
+    const endpoints: ReplicaEndpoint[] = [];
+    tables.forEach((table) => {
+      const ledger = new ReplicaLedger({ region: table.region });
+      // The API is filled in below; a region is only reachable through the map once complete.
+      this.regions.set(table.region, { name: table.region, table, api: undefined as unknown as RegionApi, ledger });
+      endpoints.push({
+        region: table.region,
+        tableName: table.tableName,
+        client: table.client,
+        streamsClient: table.streamsClient,
+        streamArn: table.streamArn,
+        keyAttributes: [SERVICE_TABLE.partitionKey, SERVICE_TABLE.sortKey],
+        ledger,
+        versions,
+      });
+      this.log(`table ${table.region}: ${table.endpoint} (DynamoDB Local, table ${table.tableName}, stream NEW_AND_OLD_IMAGES, data in ${table.dataDir})`);
+    });
+
+    this.replicator = new Replicator({
+      replicas: endpoints,
+      delayMs: options.replicationDelayMs,
+      pollIntervalMs: options.replicationPollIntervalMs,
+      onEvent: options.onReplication,
+      onStateChange: (message) => this.log(message),
+    });
+    this.replicator.start();
+    this.log(
+      `replication: ${config.regions.join(' <-> ')} from each table's stream, asynchronous, last writer wins` +
+        `${options.replicationDelayMs ? `, delayed ${options.replicationDelayMs} ms` : ''}`,
+    );
+
+    const apis = await settleAll(
+      config.regions.map((name) =>
+        RegionApi.start({
+          region: name,
+          handlerModule: this.handlerModule,
+          lambdaEnvironment: this.lambdaEnvironment(name),
+          cwd: options.workspaceRoot,
+          onOutput: options.apiOutput ? (line) => options.apiOutput!(`[${name}] ${line}`) : undefined,
+        }),
+      ),
+      (api) => api.stop(),
+    );
+    for (const api of apis) {
+      this.regions.set(api.region, { ...this.regions.get(api.region)!, api });
+      this.log(`api ${api.region}: ${api.url} (${relative(options.workspaceRoot, this.handlerModule)} behind the local HTTP adapter)`);
+    }
+
+    this.healthChecker = new HealthChecker({
+      targets: config.regions.map((name) => ({ region: name, url: this.apiUrl(name) })),
+      path: config.healthCheck.path,
+      intervalMs: config.healthCheck.intervalMs,
+      failureThreshold: config.healthCheck.failureThreshold,
+      onChange: (change) => {
+        this.log(
+          `health check: ${change.region} is ${change.healthy ? 'healthy again' : 'unhealthy'} (${change.reason}); ` +
+            `the front door now sends requests to ${this.router.pick()}`,
+        );
+        options.onHealthChange?.(change);
+      },
+    });
+    this.router = new RegionRouter({
+      policy: config.routing.policy,
+      regions: config.regions,
+      weights: config.routing.weights,
+      nearestRegion: options.nearestRegion,
+      isHealthy: (r) => this.healthChecker.isHealthy(r),
+    });
+    await this.healthChecker.start();
+    this.log(
+      `health checks: GET ${config.healthCheck.path} on each region's API every ${config.healthCheck.intervalMs} ms; ` +
+        `${config.routing.policy} routing${config.routing.policy === 'weighted' ? ` (weights ${config.regions.map((r) => `${r}=${config.routing.weights[r] ?? Math.floor(255 / config.regions.length)}`).join(', ')})` : ''}`,
+    );
+
+    this.frontDoor = await FrontDoor.start({
+      router: this.router,
+      originOf: (r) => this.apiUrl(r),
+      cache: config.edgeCache.mode === 'off' ? undefined : this.cache,
+      varyOnAuthorization: config.varyOnAuthorization,
+      port: options.frontDoorPort,
+      onRequest: options.onRequest,
+    });
+    const cacheNote =
+      config.edgeCache.mode === 'off' ? 'no edge cache' : `GET cache in ${config.edgeCache.mode} mode, TTL ${config.edgeCache.ttlSeconds} s`;
+    this.log(`front door: ${this.frontDoor.url}`);
+    this.log(`(front door = ${cacheNote}, then ${config.routing.policy} routing to the healthy regions)`);
+  }
+
+  private lambdaEnvironment(region: string): Record<string, string> {
+    const { config } = this;
+    const table = this.region(region).table;
+    return {
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_LAMBDA_FUNCTION_NAME: `${config.service}-${config.environment}`,
+      TABLE_NAME: config.tableName,
+      SERVICE_NAME: config.service,
+      EDGE_CACHE_MODE: config.edgeCache.mode,
+      EDGE_CACHE_TTL_SECONDS: String(config.edgeCache.ttlSeconds),
+      ...(config.edgeCache.mode === 'invalidate' ? { DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID } : {}),
+      POWERTOOLS_SERVICE_NAME: config.service,
+      POWERTOOLS_LOG_LEVEL: this.options.apiLogLevel ?? 'WARN',
+      // The SDK's service-specific endpoint variables: the handler code is unchanged and
+      // talks to this region's DynamoDB Local and to the local CloudFront API.
+      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFRONT: this.cloudFront!.endpoint,
+      // Fake credentials, and no profile files: nothing can reach a real account.
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
+  }
+
+  private async stopAll(): Promise<void> {
+    const errors: unknown[] = [];
+    const attempt = async (fn: () => Promise<unknown> | unknown) => {
+      try {
+        await fn();
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    await attempt(() => this.frontDoor?.close());
+    await attempt(() => this.healthChecker?.stop());
+    await attempt(() => this.replicator?.stop());
+    await Promise.all([...this.regions.values()].map((r) => attempt(() => r.api?.stop())));
+    await Promise.all([...this.regions.values()].map((r) => attempt(() => r.table.stop())));
+    await attempt(() => this.cloudFront?.close());
+    if (this.ownsDataDir) await attempt(() => rmSync(this.dataDir, { recursive: true, force: true }));
+    if (errors.length) throw new AggregateError(errors, `LocalTopology: ${errors.length} component(s) failed to stop: ${errors.map((e) => (e as Error)?.message).join('; ')}`);
+  }
+}
+
+/**
+ * Like Promise.all, but when one start fails, the ones that succeeded are stopped
+ * before the first error is thrown (no process is left running).
+ */
+async function settleAll<T>(starts: Promise<T>[], stop?: (value: T) => Promise<unknown>): Promise<T[]> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  await Promise.all(
+    results.map((r) =>
+      r.status === 'fulfilled' ? (stop ?? ((v: T) => (v as unknown as { stop(): Promise<unknown> }).stop()))(r.value).catch(() => undefined) : undefined,
+    ),
+  );
+  throw failed.reason;
+}

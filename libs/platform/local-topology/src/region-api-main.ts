@@ -1,0 +1,35 @@
+// Child process of a RegionApi: one region's API. Loads the service's Lambda entry
+// module (LOCAL_TOPOLOGY_HANDLER_MODULE, exporting `handler`) with this process's
+// environment as its Lambda environment, serves it through the items-api
+// LocalHttpAdapter (API Gateway HTTP API v2 events) on 127.0.0.1, and reports its URL
+// over IPC. Exits when the parent goes away.
+//   node --import tsx region-api-main.ts
+import { LocalHttpAdapter, type HttpApiHandler } from '../../../../apps/items-api/src/local-http-adapter';
+
+// The AWS SDK warns once per process that its 2027 releases will need Node 22. Every
+// region is a process, so the topology would print it once per region; it says
+// nothing about the topology, and the parent process still shows it once.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (typeof text === 'string' && text.startsWith('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+}) as typeof process.emitWarning;
+
+async function main(): Promise<void> {
+  // No parent, no reason to live: an orphaned region would hold its port.
+  process.on('disconnect', () => process.exit(0));
+  const modulePath = process.env.LOCAL_TOPOLOGY_HANDLER_MODULE;
+  if (!modulePath) throw new Error('LOCAL_TOPOLOGY_HANDLER_MODULE is not set');
+  const port = Number(process.env.LOCAL_TOPOLOGY_PORT ?? '0');
+  const { handler } = require(modulePath) as { handler?: HttpApiHandler };
+  if (typeof handler !== 'function') throw new Error(`${modulePath} does not export a function named "handler"`);
+  const adapter = await LocalHttpAdapter.start(handler, { port });
+  process.once('SIGTERM', () => void adapter.close().finally(() => process.exit(0)));
+  process.send?.({ type: 'ready', url: adapter.url });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

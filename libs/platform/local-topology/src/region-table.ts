@@ -1,0 +1,172 @@
+import { accessSync, chmodSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { createServiceTable, DynamoDbLocal, DynamoDbLocalError } from '@platform/dynamodb-local';
+
+/** Props of {@link RegionTable.start}. */
+export interface RegionTableProps {
+  readonly region: string;
+  readonly tableName: string;
+  /** Directory for the region's database file; created if missing. */
+  readonly dataDir: string;
+  /** @default - a free port */
+  readonly port?: number;
+  /** Where `java` is looked up and the JVM runs. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * JVM options. Small heap and the serial collector: several of these run on one
+   * (possibly 2-core) machine next to the tests.
+   * @default ['-Xmx384m', '-XX:+UseSerialGC']
+   */
+  readonly jvmOptions?: readonly string[];
+  /** @default 60000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** SDK client settings for the replication and the health of one region's table. */
+const CLIENT_TIMEOUTS = { connectionTimeout: 1000, requestTimeout: 3000 };
+
+/**
+ * One region's table replica: its own DynamoDB Local, holding the service table
+ * (created from the shared table definition, stream NEW_AND_OLD_IMAGES on) in a
+ * database file on disk rather than in memory, so that the region can be killed
+ * (SIGKILL, like a crash) and come back with its items and its stream, which is
+ * what a region that recovers in AWS still has.
+ */
+export class RegionTable {
+  /** Starts DynamoDB Local for the region and creates the service table in it. */
+  static async start(props: RegionTableProps): Promise<RegionTable> {
+    const dbPath = join(props.dataDir, 'db');
+    mkdirSync(dbPath, { recursive: true });
+    const server = await launch(props, dbPath, props.port);
+    const table = new RegionTable(props, dbPath, server);
+    try {
+      await createServiceTable(table.client, props.tableName);
+      const { Table } = await table.client.send(new DescribeTableCommand({ TableName: props.tableName }));
+      if (!Table?.LatestStreamArn) throw new Error(`the table ${props.tableName} in ${props.region} has no stream`);
+      table.streamArn = Table.LatestStreamArn;
+      return table;
+    } catch (err) {
+      await table.stop();
+      throw err;
+    }
+  }
+
+  readonly region: string;
+  readonly tableName: string;
+  /** Directory of the region's database file. */
+  readonly dataDir: string;
+  /** Base URL of the region's DynamoDB (and DynamoDB Streams) endpoint. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Client for the replication: one attempt, short timeouts (a dead region must fail fast). */
+  readonly client: DynamoDBClient;
+  readonly streamsClient: DynamoDBStreamsClient;
+  /** ARN of the table's stream; the same after a restart. */
+  streamArn = '';
+  private killed = false;
+
+  private constructor(
+    private readonly props: RegionTableProps,
+    private readonly dbPath: string,
+    private server: DynamoDbLocal,
+  ) {
+    this.region = props.region;
+    this.tableName = props.tableName;
+    this.dataDir = props.dataDir;
+    this.port = server.port;
+    this.endpoint = server.endpoint;
+    const config = {
+      endpoint: this.endpoint,
+      region: props.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+      requestHandler: CLIENT_TIMEOUTS,
+    };
+    this.client = new DynamoDBClient(config);
+    this.streamsClient = new DynamoDBStreamsClient(config);
+  }
+
+  /** True while the JVM runs. */
+  get isRunning(): boolean {
+    return !this.killed && this.server.isRunning;
+  }
+
+  /** Process id of the JVM's watchdog (leader of the JVM's process group). */
+  get pid(): number | undefined {
+    return this.server.pid;
+  }
+
+  /** Kills the JVM with SIGKILL, as a crash would; the database file stays. */
+  async kill(): Promise<void> {
+    this.killed = true;
+    this.server.killGroup();
+    await this.server.stop();
+  }
+
+  /** Starts the JVM again on the same port and database file: items and stream come back. */
+  async restart(): Promise<void> {
+    if (this.server.isRunning) return;
+    this.server = await launch(this.props, this.dbPath, this.port);
+    this.killed = false;
+  }
+
+  /** Stops the JVM and the clients. Safe to call more than once. */
+  async stop(): Promise<void> {
+    this.client.destroy();
+    this.streamsClient.destroy();
+    await this.server.stop();
+  }
+}
+
+// The harness always runs DynamoDB Local with -inMemory; this wrapper, given to it as
+// the `java` to run, swaps that for -dbPath so the data outlives the process.
+const JAVA_WRAPPER = `#!/bin/sh
+# Written by @platform/local-topology: runs DynamoDB Local with its data on disk.
+for arg do
+  shift
+  if [ "$arg" = "-inMemory" ]; then set -- "$@" -dbPath "$LOCAL_TOPOLOGY_DB_PATH"; else set -- "$@" "$arg"; fi
+done
+exec "$LOCAL_TOPOLOGY_JAVA" "$@"
+`;
+
+async function launch(props: RegionTableProps, dbPath: string, port: number | undefined): Promise<DynamoDbLocal> {
+  const env = props.env ?? process.env;
+  const java = requireJava(env);
+  const wrapper = join(props.dataDir, 'java-on-disk.sh');
+  writeFileSync(wrapper, JAVA_WRAPPER);
+  chmodSync(wrapper, 0o755);
+  return DynamoDbLocal.start({
+    port,
+    javaPath: wrapper,
+    env: { ...env, LOCAL_TOPOLOGY_JAVA: java, LOCAL_TOPOLOGY_DB_PATH: dbPath },
+    jvmOptions: props.jvmOptions ?? ['-Xmx384m', '-XX:+UseSerialGC'],
+    startTimeoutMs: props.startTimeoutMs ?? 60_000,
+  });
+}
+
+/**
+ * The `java` executable ($JAVA_HOME/bin/java, else the PATH), or a
+ * {@link DynamoDbLocalError} `java_not_found` that says how to install one.
+ */
+export function requireJava(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = [...(env.JAVA_HOME ? [join(env.JAVA_HOME, 'bin', 'java')] : []), ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'java'))];
+  const found = candidates.find(isExecutableFile);
+  if (found) return found;
+  throw new DynamoDbLocalError(
+    'java_not_found',
+    'The local topology runs one DynamoDB Local per region, which needs a Java runtime (11 or later), but no `java` was found ' +
+      'on the PATH or in $JAVA_HOME/bin. Install one (Debian/Ubuntu: `apt-get install -y default-jre-headless`; macOS: `brew install openjdk`) ' +
+      'or point JAVA_HOME at an existing JDK/JRE, then run it again.',
+  );
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
