@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { ReplicaLedger } from './replica-ledger';
@@ -72,6 +73,8 @@ export interface ReplicationLinkProps {
   readonly retryDelayMs?: number;
   /** @default ['updatedAt', 'createdAt'] */
   readonly timestampAttributes?: readonly string[];
+  /** Items of one batch applied at the same time. @default 16 */
+  readonly parallelism?: number;
   /** Called for every decision (applied or superseded). */
   readonly onEvent?: (event: ReplicationEvent) => void;
   /** Called when the source or target becomes unreachable or reachable again. */
@@ -101,14 +104,15 @@ const MAX_CONDITIONAL_ATTEMPTS = 20;
 export class ReplicationLink {
   readonly stats: ReplicationLinkStats;
   private readonly reader: StreamReader;
-  private readonly delayMs: number;
+  private delayMs: number;
   private readonly pollIntervalMs: number;
   private readonly retryDelayMs: number;
+  private readonly parallelism: number;
   private readonly timestampAttributes: readonly string[] | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
-  private wake: (() => void) | undefined;
+  private readonly sleepers = new Set<() => void>();
   /** Start time of the last poll that found nothing new in the source's stream. */
   private lastEmptyPollStartedAt = 0;
   /** When this link last finished handling a record (a write it made shows up in the target's stream). */
@@ -119,6 +123,9 @@ export class ReplicationLink {
     this.delayMs = props.delayMs ?? 0;
     this.pollIntervalMs = props.pollIntervalMs ?? 50;
     this.retryDelayMs = props.retryDelayMs ?? 100;
+    this.parallelism = props.parallelism ?? 16;
+    // Every call of the link listens on this one signal, many at a time.
+    setMaxListeners(0, this.abort.signal);
     this.timestampAttributes = props.timestampAttributes;
     this.reader = new StreamReader({ client: props.source.streamsClient, streamArn: props.source.streamArn });
     this.stats = {
@@ -142,6 +149,11 @@ export class ReplicationLink {
     return this.props.target.region;
   }
 
+  /** Changes the replication delay from the next change on (to make conflicts observable on demand). */
+  setDelayMs(ms: number): void {
+    this.delayMs = Math.max(0, ms);
+  }
+
   /** Starts reading the source's stream. */
   start(): void {
     if (this.running) return;
@@ -153,7 +165,7 @@ export class ReplicationLink {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    this.wake?.();
+    for (const wake of [...this.sleepers]) wake();
     await this.loop;
   }
 
@@ -193,11 +205,22 @@ export class ReplicationLink {
         await this.sleep(this.pollIntervalMs);
         continue;
       }
+      // Changes of one item keep their order; different items go in parallel (global
+      // tables do not order changes across items either).
+      const byKey = new Map<string, ShardRecord[]>();
       for (const item of batch) {
-        if (!(await this.handleWithRetries(item))) return;
-        this.reader.commit(item);
-        this.lastActivityAt = Date.now();
+        const key = keyString((item.record.dynamodb?.Keys ?? {}) as Image);
+        byKey.set(key, [...(byKey.get(key) ?? []), item]);
       }
+      const chains = [...byKey.values()];
+      let completed = true;
+      await forEachLimited(chains, this.parallelism, async (chain) => {
+        for (const item of chain) if (!(await this.handleWithRetries(item))) return void (completed = false);
+      });
+      if (!completed) return;
+      // A batch comes from one shard: reading resumes after its last record.
+      this.reader.commit(batch[batch.length - 1]);
+      this.lastActivityAt = Date.now();
     }
   }
 
@@ -390,16 +413,16 @@ export class ReplicationLink {
   private sleep(ms: number): Promise<void> {
     if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        if (self.wake === done) self.wake = undefined;
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
   }
+
 }
 
 /**
@@ -437,6 +460,14 @@ function unchangedCondition(
     i++;
   }
   return { ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ...(i > 0 ? { ExpressionAttributeValues: values } : {}) };
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function isConditionFailure(err: unknown): boolean {

@@ -51,6 +51,11 @@ export class Replicator {
     await Promise.all(this.links.map((l) => l.stop()));
   }
 
+  /** Changes the delay of every link from the next change on. */
+  setDelayMs(ms: number): void {
+    for (const link of this.links) link.setDelayMs(ms);
+  }
+
   /** Counters per link. */
   stats(): ReplicationLinkStats[] {
     return this.links.map((l) => ({ ...l.stats }));
