@@ -73,9 +73,9 @@ export const LOCAL_DISTRIBUTION_ID = 'ELOCALTOPOLOGY';
 export class LocalTopology {
   /** Starts every component; on failure stops what was started and rethrows. */
   static async start(options: LocalTopologyOptions): Promise<LocalTopology> {
-    // Before anything starts: the clearest failure comes first.
-    requireJava(options.env ?? process.env);
+    // Before anything starts, so that nothing needs stopping: the config, then Java.
     const handlerModule = options.handlerModule ?? handlerModuleOf(options.config, options.workspaceRoot);
+    requireJava(options.env ?? process.env);
     const topology = new LocalTopology(options, handlerModule);
     try {
       await topology.startAll();

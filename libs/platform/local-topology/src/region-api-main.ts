@@ -19,6 +19,9 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 async function main(): Promise<void> {
   // No parent, no reason to live: an orphaned region would hold its port.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal reaches the whole process group; the parent stops the regions
+  // itself (SIGTERM), after the front door, so requests do not fail half-way.
+  process.on('SIGINT', () => undefined);
   const modulePath = process.env.LOCAL_TOPOLOGY_HANDLER_MODULE;
   if (!modulePath) throw new Error('LOCAL_TOPOLOGY_HANDLER_MODULE is not set');
   const port = Number(process.env.LOCAL_TOPOLOGY_PORT ?? '0');

@@ -1,0 +1,120 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// `npm run dev` as a user runs it: a real process, its start-up lines, a request
+// through the front door, then a signal; afterwards nothing may be left running and
+// every port it printed must be free again.
+
+const ROOT = join(__dirname, '../..');
+const DEV = join(ROOT, 'tools', 'dev.mjs');
+
+jest.setTimeout(180_000);
+
+interface Running {
+  readonly child: ChildProcess;
+  output: string;
+  readonly exited: Promise<number | null>;
+}
+
+function startDev(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
+  const child = spawn(process.execPath, [DEV, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const running: Running = {
+    child,
+    output: '',
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+  child.stdout!.on('data', (d: Buffer) => (running.output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (running.output += d.toString()));
+  return running;
+}
+
+async function waitForLine(running: Running, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = running.output.match(pattern);
+    if (match) return match;
+    if (running.child.exitCode !== null) throw new Error(`dev exited with ${running.child.exitCode} before printing ${pattern}:\n${running.output}`);
+    if (Date.now() > deadline) throw new Error(`dev did not print ${pattern} within ${timeoutMs} ms:\n${running.output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    // The wildcard address: DynamoDB Local binds every interface.
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Processes whose command line mentions `text` (the topology's data directory names every JVM). */
+function processesMentioning(text: string): string[] {
+  const res = spawnSync('pgrep', ['-f', text], { encoding: 'utf8' });
+  return res.stdout.split('\n').filter((l) => l && Number(l) !== process.pid);
+}
+
+async function stopsCleanly(signal: NodeJS.Signals, args: string[], regionCount: number): Promise<void> {
+  const dev = startDev(args);
+  try {
+    const [, frontDoorPort] = await waitForLine(dev, /^front door: http:\/\/127\.0\.0\.1:(\d+)$/m, 150_000);
+    await waitForLine(dev, /^ready in /m, 10_000);
+    const ports = [...dev.output.matchAll(/^[a-z0-9 -]+: http:\/\/127\.0\.0\.1:(\d+)/gm)].map((m) => Number(m[1]));
+    // cloudfront api, a table and an API per region, the front door.
+    expect(ports).toHaveLength(2 + 2 * regionCount);
+    expect(ports).toContain(Number(frontDoorPort));
+    const dataDirs = [...dev.output.matchAll(/data in (\S+?)\/[a-z0-9-]+\)/g)].map((m) => m[1]);
+    expect(dataDirs.length).toBe(regionCount);
+
+    const created = await fetch(`http://127.0.0.1:${frontDoorPort}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'through the front door' }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('x-local-region')).toBe('eu-west-1');
+
+    dev.child.kill(signal);
+    expect(await dev.exited).toBe(0);
+    expect(dev.output).toContain('dev: stopped; every port is free');
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+    expect(processesMentioning(dataDirs[0])).toEqual([]);
+    expect(existsSync(dataDirs[0])).toBe(false);
+  } finally {
+    if (dev.child.exitCode === null) {
+      dev.child.kill('SIGKILL');
+      await dev.exited;
+    }
+  }
+}
+
+describe('npm run dev', () => {
+  it('prints a line per component, serves through the front door, and Ctrl-C (SIGINT) stops everything and frees the ports', async () => {
+    await stopsCleanly('SIGINT', ['--probe-interval-ms', '200'], 2);
+  });
+
+  it('stops everything on SIGTERM too', async () => {
+    await stopsCleanly('SIGTERM', ['--probe-interval-ms', '200', '--regions', 'eu-west-1'], 1);
+  });
+
+  it('says how to install Java when there is none, and starts nothing', async () => {
+    const emptyDir = mkdtempSync(join(tmpdir(), 'no-java-'));
+    try {
+      const dev = startDev([], { HOME: process.env.HOME, PATH: emptyDir });
+      expect(await dev.exited).toBe(1);
+      expect(dev.output).toContain('apt-get install -y default-jre-headless');
+      expect(dev.output).not.toContain('front door:');
+    } finally {
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the config path and the choices when the service is unknown', async () => {
+    const dev = startDev(['--service', 'nope']);
+    expect(await dev.exited).toBe(1);
+    expect(dev.output).toContain('there is no service "nope" under services; choose one of items');
+  });
+});
