@@ -1,0 +1,131 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontApi } from './cloudfront-api';
+import { EdgeCache } from './edge-cache';
+import { FrontDoor } from './front-door';
+import { RegionRouter } from './region-router';
+
+// Origins are plain HTTP servers standing in for region APIs: the front door's
+// routing, caching and invalidation are tested without any JVM.
+interface Origin {
+  readonly region: string;
+  readonly url: string;
+  requests: { method: string; url: string; headers: Record<string, unknown>; body: string }[];
+  version: number;
+  close(): Promise<void>;
+}
+
+async function startOrigin(region: string): Promise<Origin> {
+  const origin: Partial<Origin> & { requests: Origin['requests']; version: number } = { region, requests: [], version: 1 };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      origin.requests.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      const cacheControl = req.url!.startsWith('/nostore') ? 'no-store' : 'public, max-age=0, s-maxage=300';
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'cache-control': cacheControl });
+      res.end(JSON.stringify({ region, version: origin.version, echo: body }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return Object.assign(origin, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  }) as Origin;
+}
+
+describe('FrontDoor', () => {
+  let eu: Origin;
+  let us: Origin;
+  let door: FrontDoor;
+  let cloudFront: CloudFrontApi;
+  let cache: EdgeCache;
+  const down = new Set<string>();
+  const origins: Record<string, string> = {};
+
+  beforeAll(async () => {
+    eu = await startOrigin('eu-west-1');
+    us = await startOrigin('us-east-1');
+    origins['eu-west-1'] = eu.url;
+    origins['us-east-1'] = us.url;
+    cache = new EdgeCache({ mode: 'invalidate', ttlSeconds: 3600 });
+    const router = new RegionRouter({ policy: 'latency', regions: ['eu-west-1', 'us-east-1'], isHealthy: (r) => !down.has(r) });
+    door = await FrontDoor.start({ router, originOf: (r) => origins[r], cache });
+    cloudFront = await CloudFrontApi.start({ distributionId: 'EDIST', cache });
+  });
+  afterAll(async () => {
+    await door?.close();
+    await cloudFront?.close();
+    await eu?.close();
+    await us?.close();
+  });
+  beforeEach(() => {
+    down.clear();
+    eu.requests = [];
+    us.requests = [];
+  });
+
+  it('sends a request with its body and headers to the region the router picks, and says which', async () => {
+    const res = await fetch(`${door.url}/items?x=1`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'k' }, body: '{"name":"a"}' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-local-region')).toBe('eu-west-1');
+    expect(await res.json()).toMatchObject({ region: 'eu-west-1', echo: '{"name":"a"}' });
+    expect(eu.requests[0]).toMatchObject({ method: 'POST', url: '/items?x=1' });
+    expect(eu.requests[0].headers['idempotency-key']).toBe('k');
+    down.add('eu-west-1');
+    const failedOver = await fetch(`${door.url}/items`, { method: 'POST', body: '{}' });
+    expect(failedOver.headers.get('x-local-region')).toBe('us-east-1');
+  });
+
+  it('serves a repeated GET from its cache, and asks the origin again for no-store answers', async () => {
+    const first = await fetch(`${door.url}/items/cached`);
+    expect(first.headers.get('x-cache')).toBe('Miss from local-edge');
+    const second = await fetch(`${door.url}/items/cached`);
+    expect(second.headers.get('x-cache')).toBe('Hit from local-edge');
+    expect(await second.json()).toMatchObject({ version: 1 });
+    await fetch(`${door.url}/nostore`);
+    await fetch(`${door.url}/nostore`);
+    expect(eu.requests.map((r) => r.url)).toEqual(['/items/cached', '/nostore', '/nostore']);
+  });
+
+  it('drops cached answers when the CloudFront API is asked to invalidate them (with the real SDK client)', async () => {
+    await fetch(`${door.url}/items/inv`);
+    eu.version = 2;
+    expect(await (await fetch(`${door.url}/items/inv`)).json()).toMatchObject({ version: 1 });
+    const client = new CloudFrontClient({ endpoint: cloudFront.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 });
+    try {
+      const out = await client.send(
+        new CreateInvalidationCommand({ DistributionId: 'EDIST', InvalidationBatch: { CallerReference: 'r1', Paths: { Quantity: 1, Items: ['/items/inv'] } } }),
+      );
+      expect(out.Invalidation?.Status).toBe('Completed');
+      expect(await (await fetch(`${door.url}/items/inv`)).json()).toMatchObject({ version: 2 });
+      await expect(
+        client.send(new CreateInvalidationCommand({ DistributionId: 'EOTHER', InvalidationBatch: { CallerReference: 'r2', Paths: { Quantity: 1, Items: ['/x'] } } })),
+      ).rejects.toMatchObject({ name: 'NoSuchDistribution' });
+    } finally {
+      client.destroy();
+      eu.version = 1;
+    }
+  });
+
+  it('answers 502 when the chosen region does not answer, and does not try another region', async () => {
+    const dead = origins['eu-west-1'];
+    const gone = await startOrigin('gone');
+    await gone.close();
+    origins['eu-west-1'] = gone.url; // nothing listens there any more
+    try {
+      const res = await fetch(`${door.url}/items`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(502);
+      expect(res.headers.get('x-local-region')).toBe('eu-west-1');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('origin_unreachable');
+      expect(us.requests).toEqual([]);
+    } finally {
+      origins['eu-west-1'] = dead;
+    }
+  });
+});
