@@ -76,6 +76,16 @@ async function stopsCleanly(signal: NodeJS.Signals, args: string[], regionCount:
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('x-local-region')).toBe('eu-west-1');
+    // The config's cache mode (ttl, 60 s): the second GET is served by the front door's cache.
+    const { id } = (await created.json()) as { id: string };
+    const reads = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`http://127.0.0.1:${frontDoorPort}/items/${id}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+      reads.push(res.headers.get('x-cache'));
+    }
+    expect(reads).toEqual(['Miss from local-edge', 'Hit from local-edge']);
 
     dev.child.kill(signal);
     expect(await dev.exited).toBe(0);

@@ -33,12 +33,18 @@ describe('local topology: three regions on one machine', () => {
   });
   const [primary, second, third] = config.regions;
 
+  let starting: Promise<LocalTopology> | undefined;
+
   beforeAll(async () => {
-    topology = await LocalTopology.start({ config, workspaceRoot: WORKSPACE, onHealthChange: (c) => healthChanges.push(c), onReplication: (e) => replication.push(e) });
+    starting = LocalTopology.start({ config, workspaceRoot: WORKSPACE, onHealthChange: (c) => healthChanges.push(c), onReplication: (e) => replication.push(e) });
+    topology = await starting;
   }, 180_000);
 
   afterAll(async () => {
-    await topology?.stop();
+    // Also when beforeAll timed out with the start still running: stop it once it is
+    // up. A failed start has stopped what it started.
+    const started = await starting?.catch(() => undefined);
+    await started?.stop();
   }, 60_000);
 
   const json = { 'content-type': 'application/json' };
