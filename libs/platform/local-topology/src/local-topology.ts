@@ -12,7 +12,7 @@ import { RegionTable, requireJava } from './region-table';
 import { ReplicaLedger } from './replica-ledger';
 import type { ReplicaEndpoint, ReplicationEvent } from './replication-link';
 import { Replicator } from './replicator';
-import { handlerModuleOf, type TopologyConfig } from './topology-config';
+import { handlerModuleOf, TopologyConfigError, type TopologyConfig } from './topology-config';
 import { VersionStamps } from './version-stamps';
 
 /** Options of {@link LocalTopology.start}. */
@@ -256,6 +256,9 @@ export class LocalTopology {
       varyOnAuthorization: config.varyOnAuthorization,
       port: options.frontDoorPort,
       onRequest: options.onRequest,
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err?.code !== 'EADDRINUSE') throw err;
+      throw new TopologyConfigError(`the front door cannot listen on port ${options.frontDoorPort}: the port is in use. Choose another (--port) or leave it out to get a free one.`);
     });
     const cacheNote =
       config.edgeCache.mode === 'off' ? 'no edge cache' : `GET cache in ${config.edgeCache.mode} mode, TTL ${config.edgeCache.ttlSeconds} s`;
