@@ -11,5 +11,6 @@ export * from './replication-link';
 export * from './replicator';
 export * from './stream-reader';
 export * from './topology-config';
+export * from './topology-config-error';
 export * from './version-stamps';
 export * from './write-stamp';

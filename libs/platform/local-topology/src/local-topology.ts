@@ -12,7 +12,8 @@ import { RegionTable, requireJava } from './region-table';
 import { ReplicaLedger } from './replica-ledger';
 import type { ReplicaEndpoint, ReplicationEvent } from './replication-link';
 import { Replicator } from './replicator';
-import { handlerModuleOf, TopologyConfigError, type TopologyConfig } from './topology-config';
+import { handlerModuleOf, type TopologyConfig } from './topology-config';
+import { TopologyConfigError } from './topology-config-error';
 import { VersionStamps } from './version-stamps';
 
 /** Options of {@link LocalTopology.start}. */

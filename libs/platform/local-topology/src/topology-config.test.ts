@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlatform, parsePlatform } from '@platform/config';
-import { handlerModuleOf, topologyConfig, TopologyConfigError } from './topology-config';
+import { handlerModuleOf, topologyConfig } from './topology-config';
+import { TopologyConfigError } from './topology-config-error';
 
 const ROOT = join(__dirname, '../../../..');
 const platform = loadPlatform(join(ROOT, 'config/platform.json'));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Platform } from '@platform/config';
 import type { EdgeCacheMode } from './edge-cache';
 import type { RoutingPolicy } from './region-router';
+import { TopologyConfigError } from './topology-config-error';
 
 /** Everything the local topology of one service in one environment needs from the platform config. */
 export interface TopologyConfig {
@@ -42,14 +43,6 @@ export interface TopologyOverrides {
   readonly edgeCacheTtlSeconds?: number;
   /** Run only these of the environment's regions (in the environment's order). */
   readonly regions?: readonly string[];
-}
-
-/** A problem with what a local run was asked to do; the message says how to fix it. */
-export class TopologyConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TopologyConfigError';
-  }
 }
 
 /**

@@ -1,0 +1,7 @@
+/** A problem with what a local run was asked to do; the message says how to fix it. */
+export class TopologyConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TopologyConfigError';
+  }
+}
