@@ -4,7 +4,7 @@
 // The load benchmark runs it for the real artifact (dist/apps/items-api/index.js) and
 // for the bare-SDK floor (bench/direct-handler.ts, bundled the same way). Both go
 // through the same adapter, so its cost cancels out of the comparison.
-import { LocalHttpAdapter, type HttpApiHandler } from '../src/local-http-adapter';
+import { LocalHttpAdapter, type HttpApiHandler } from '@platform/lambda-http-adapter';
 
 async function main(): Promise<void> {
   const inner = (require(process.argv[2]) as { handler: HttpApiHandler }).handler;

@@ -1,10 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { localClientConfig } from '@platform/dynamodb-local';
-import { localLambdaContext, toApiGatewayEvent } from './api-gateway-event';
+import { LocalHttpAdapter, localLambdaContext, toApiGatewayEvent } from '@platform/lambda-http-adapter';
 import { CloudFrontInvalidator } from './cloudfront-invalidator';
 import type { ItemsApi } from './items-api';
-import { LocalHttpAdapter } from './local-http-adapter';
 import { startThrottlingProxy, type ThrottleRule } from './testing/dynamodb-throttling-proxy';
 import { startFakeCloudFront, type FakeCloudFront } from './testing/fake-cloudfront';
 import { call, invoke, ItemsApiFixture, REGION } from './testing/items-api-fixture';

@@ -1,4 +1,4 @@
-import { toApiGatewayEvent } from './api-gateway-event';
+import { toApiGatewayEvent } from '@platform/lambda-http-adapter';
 import { ItemsApiFixture, call, invoke, REGION, type TestResponse } from './testing/items-api-fixture';
 import type { ItemsApi } from './items-api';
 

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ItemsRepository, type ItemsRepositoryProps } from '@items/data-access';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
-import { localLambdaContext, toApiGatewayEvent, type PlainHttpRequest } from '../api-gateway-event';
+import { localLambdaContext, toApiGatewayEvent, type PlainHttpRequest } from '@platform/lambda-http-adapter';
 import { CachePolicy } from '../cache-policy';
 import type { PathInvalidator } from '../cloudfront-invalidator';
 import { ItemsApi, type ItemsApiProps } from '../items-api';

@@ -36,6 +36,12 @@ export interface DynamoDbLocalOptions {
    */
   readonly env?: NodeJS.ProcessEnv;
   /**
+   * Keep the database in this directory instead of in memory, so it survives a
+   * restart of the server (stream included). The directory must exist.
+   * @default - in memory: the data is gone when the server stops
+   */
+  readonly dbPath?: string;
+  /**
    * Extra JVM options placed before `-jar`, e.g. `['-Xmx256m']`.
    * @default - none
    */
@@ -119,7 +125,7 @@ export class DynamoDbLocal {
       `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(emulatorDir, 'DynamoDBLocal.jar'),
-      '-inMemory',
+      ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
       '-disableTelemetry',
       '-port',
       String(port),

@@ -4,7 +4,7 @@
 // LocalHttpAdapter (API Gateway HTTP API v2 events) on 127.0.0.1, and reports its URL
 // over IPC. Exits when the parent goes away.
 //   node --import tsx region-api-main.ts
-import { LocalHttpAdapter, type HttpApiHandler } from '../../../../apps/items-api/src/local-http-adapter';
+import { LocalHttpAdapter, type HttpApiHandler } from '@platform/lambda-http-adapter';
 
 // The AWS SDK warns once per process that its 2027 releases will need Node 22. Every
 // region is a process, so the topology would print it once per region; it says

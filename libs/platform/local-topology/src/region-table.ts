@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -120,27 +120,14 @@ export class RegionTable {
   }
 }
 
-// The harness always runs DynamoDB Local with -inMemory; this wrapper, given to it as
-// the `java` to run, swaps that for -dbPath so the data outlives the process.
-const JAVA_WRAPPER = `#!/bin/sh
-# Written by @platform/local-topology: runs DynamoDB Local with its data on disk.
-for arg do
-  shift
-  if [ "$arg" = "-inMemory" ]; then set -- "$@" -dbPath "$LOCAL_TOPOLOGY_DB_PATH"; else set -- "$@" "$arg"; fi
-done
-exec "$LOCAL_TOPOLOGY_JAVA" "$@"
-`;
-
 async function launch(props: RegionTableProps, dbPath: string, port: number | undefined): Promise<DynamoDbLocal> {
   const env = props.env ?? process.env;
-  const java = requireJava(env);
-  const wrapper = join(props.dataDir, 'java-on-disk.sh');
-  writeFileSync(wrapper, JAVA_WRAPPER);
-  chmodSync(wrapper, 0o755);
   return DynamoDbLocal.start({
     port,
-    javaPath: wrapper,
-    env: { ...env, LOCAL_TOPOLOGY_JAVA: java, LOCAL_TOPOLOGY_DB_PATH: dbPath },
+    javaPath: requireJava(env),
+    env,
+    // On disk, so a killed region comes back with its items and its stream.
+    dbPath,
     jvmOptions: props.jvmOptions ?? ['-Xmx384m', '-XX:+UseSerialGC'],
     startTimeoutMs: props.startTimeoutMs ?? 60_000,
   });

@@ -1,0 +1,2 @@
+export * from './local-http-adapter';
+export * from './api-gateway-event';
