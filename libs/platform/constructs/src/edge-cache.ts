@@ -14,6 +14,12 @@ import { ConstructPropsError } from './validation';
 /** Methods CloudFront forwards; only GET and HEAD responses are ever cached. */
 export const FORWARDED_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
 export const CACHED_METHODS = ['GET', 'HEAD'];
+/**
+ * Error codes CloudFront would otherwise cache for 10 s by default. For an API that
+ * is wrong: a 502/503 from a region that just failed would outlive DNS failover, and a
+ * 404 would hide an item created a moment later.
+ */
+export const UNCACHED_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
 const ONE_YEAR_SECONDS = 31_536_000;
 
 /** Props of {@link EdgeCache}. */
@@ -148,6 +154,7 @@ export class EdgeCache extends Construct {
         originRequestPolicyId: originRequest.id,
         compress: true,
       },
+      customErrorResponse: UNCACHED_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: 0 })),
       restrictions: { geoRestriction: { restrictionType: 'none' } },
       viewerCertificate: {
         acmCertificateArn: props.certificateArn,

@@ -127,6 +127,12 @@ describe('EdgeCache', () => {
     expect(inv).toMatchObject({ default_ttl: 86400, max_ttl: 31536000 });
   });
 
+  it('never caches error responses, so a failed region’s 502/503 does not outlive DNS failover', () => {
+    const responses = only(edge(), 'aws_cloudfront_distribution').custom_error_response;
+    expect(responses.map((r: any) => r.error_code)).toEqual(expect.arrayContaining([404, 500, 502, 503, 504]));
+    expect(responses.every((r: any) => r.error_caching_min_ttl === 0 && r.response_code === undefined)).toBe(true);
+  });
+
   it('logs to its own bucket and uses the configured price class', () => {
     const tf = edge({ priceClass: 'PriceClass_200' });
     const d = only(tf, 'aws_cloudfront_distribution');
