@@ -39,8 +39,12 @@ describe('EdgeCache', () => {
     expect(storeGet(c, '/d', 'no-cache').stored).toBe(false);
   });
 
+  it('keeps no error answer by default, as the platform distribution sets a 0 s error caching TTL', () => {
+    expect(storeGet(cache('ttl', 60), '/g', undefined, 503).stored).toBe(false);
+  });
+
   it('keeps an error answer without caching headers for the error caching TTL only', () => {
-    const c = cache('ttl', 60);
+    const c = new EdgeCache({ mode: 'ttl', ttlSeconds: 60, errorCachingMinTtlSeconds: 10, clock });
     expect(storeGet(c, '/e', 'no-store', 503).stored).toBe(false);
     const { key, stored } = storeGet(c, '/f', undefined, 503);
     expect(stored).toBe(true);

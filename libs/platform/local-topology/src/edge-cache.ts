@@ -9,8 +9,8 @@ export interface EdgeCacheProps {
   /**
    * How long an error answer to a GET is kept when the origin says nothing about
    * caching it, and how long the front door's own 502/504 for an unreachable origin is
-   * kept (CloudFront's default error caching minimum TTL).
-   * @default 10
+   * kept (CloudFront's error caching minimum TTL).
+   * @default 0, as the platform's distribution sets it (EdgeCache construct); CloudFront's own default is 10
    */
   readonly errorCachingMinTtlSeconds?: number;
   /** @default Date.now */
@@ -72,7 +72,7 @@ export class EdgeCache {
   constructor(private readonly props: EdgeCacheProps) {
     this.clock = props.clock ?? Date.now;
     this.maxTtlSeconds = props.mode === 'invalidate' ? ONE_YEAR_SECONDS : props.ttlSeconds;
-    this.errorTtlSeconds = props.errorCachingMinTtlSeconds ?? 10;
+    this.errorTtlSeconds = props.errorCachingMinTtlSeconds ?? 0;
   }
 
   get mode(): EdgeCacheMode {

@@ -33,7 +33,7 @@ export interface LocalTopologyOptions {
   readonly nearestRegion?: string;
   /** POWERTOOLS_LOG_LEVEL of the region APIs (INFO shows one line per request). @default "WARN" */
   readonly apiLogLevel?: string;
-  /** CloudFront's error caching minimum TTL for GETs. @default 10 */
+  /** CloudFront's error caching minimum TTL for GETs. @default 0, as the platform's distribution sets it */
   readonly errorCachingMinTtlSeconds?: number;
   /** Where the tables keep their data. @default - a new temporary directory, removed by stop() */
   readonly dataDir?: string;
