@@ -9,12 +9,11 @@
 // The library (libs/platform/local-topology) is bundled with esbuild first, as
 // tools/synth.mjs does with the stacks, so no TypeScript loader is needed here; the
 // region APIs run the handler's TypeScript through tsx in their own processes.
-import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { loadTs } from './lib/load-ts.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const USAGE = `usage: npm run dev -- [options]
@@ -97,26 +96,9 @@ const port = integer('port', { min: 1, max: 65535 });
 const replicationDelayMs = integer('replication-delay-ms');
 
 // One file per process: two runs at once must not write over each other's bundle.
-const bundle = join(root, 'dist', 'tools', `local-topology.${process.pid}.cjs`);
-await build({
-  stdin: {
-    contents: "export * from './libs/platform/local-topology/src/index';\nexport { loadPlatform } from '@platform/config';\n",
-    resolveDir: root,
-    sourcefile: 'dev-entry.ts',
-    loader: 'ts',
-  },
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  packages: 'external',
-  tsconfig: join(root, 'tsconfig.base.json'),
-  sourcemap: 'inline',
-  logLevel: 'warning',
-});
-const lib = createRequire(import.meta.url)(bundle);
-rmSync(bundle, { force: true });
+const bundleName = `tools/local-topology.${process.pid}.cjs`;
+const lib = await loadTs('tools/dev-entry.ts', bundleName);
+rmSync(join(root, 'dist', bundleName), { force: true });
 
 const started = performance.now();
 let topology;

@@ -279,7 +279,8 @@ function probe(port: number): Promise<boolean> {
   });
 }
 
-function findJava(env: NodeJS.ProcessEnv): string | undefined {
+/** The `java` executable: `$JAVA_HOME/bin/java` if it exists, else the first on the PATH. */
+export function findJava(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.JAVA_HOME) {
     const candidate = join(env.JAVA_HOME, 'bin', 'java');
     if (isExecutableFile(candidate)) return candidate;

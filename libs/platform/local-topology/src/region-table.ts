@@ -1,8 +1,8 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { createServiceTable, DynamoDbLocal, DynamoDbLocalError } from '@platform/dynamodb-local';
+import { createServiceTable, DynamoDbLocal, DynamoDbLocalError, findJava } from '@platform/dynamodb-local';
 
 /** Props of {@link RegionTable.start}. */
 export interface RegionTableProps {
@@ -138,8 +138,7 @@ async function launch(props: RegionTableProps, dbPath: string, port: number | un
  * {@link DynamoDbLocalError} `java_not_found` that says how to install one.
  */
 export function requireJava(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [...(env.JAVA_HOME ? [join(env.JAVA_HOME, 'bin', 'java')] : []), ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'java'))];
-  const found = candidates.find(isExecutableFile);
+  const found = findJava(env);
   if (found) return found;
   throw new DynamoDbLocalError(
     'java_not_found',
@@ -147,13 +146,4 @@ export function requireJava(env: NodeJS.ProcessEnv = process.env): string {
       'on the PATH or in $JAVA_HOME/bin. Install one (Debian/Ubuntu: `apt-get install -y default-jre-headless`; macOS: `brew install openjdk`) ' +
       'or point JAVA_HOME at an existing JDK/JRE, then run it again.',
   );
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
