@@ -1,4 +1,4 @@
-import type { Platform, StackSpec } from '@platform/config';
+import { type Platform, type StackSpec, WORKLOAD_PERMISSIONS_BOUNDARY } from '@platform/config';
 
 /** Names of the AWS resources of one service in one environment, derived in one place. */
 export function resourceNames(platform: Platform, spec: StackSpec) {
@@ -34,6 +34,11 @@ export function dnsAccessFor(platform: Platform, spec: StackSpec) {
   const env = platform.config.environments[spec.environment];
   if (!env.dns.accountId || env.dns.accountId === env.accountId) return undefined;
   return { accountId: env.dns.accountId, roleArn: roleArn(env.dns.accountId, env.dns.roleName ?? env.deployRoleName) };
+}
+
+/** The boundary every IAM role of a stack in `accountId` carries (created by the bootstrap). */
+export function permissionsBoundaryArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:policy/${WORKLOAD_PERMISSIONS_BOUNDARY}`;
 }
 
 /** `arn:aws:iam::<account>:role/<name>`. */

@@ -64,6 +64,19 @@ describe('the example platform, synthesized', () => {
     }
   });
 
+  it('bounds every IAM role of every stack by the workload boundary of its account', () => {
+    let roles = 0;
+    for (const name of Object.keys(manifest.stacks)) {
+      const tf = stackJson(name);
+      const account = tf.provider.aws[0].allowed_account_ids[0];
+      for (const role of Object.values<any>(tf.resource.aws_iam_role ?? {})) {
+        expect(role.permissions_boundary).toBe(`arn:aws:iam::${account}:policy/platform-workload-boundary`);
+        roles++;
+      }
+    }
+    expect(roles).toBeGreaterThan(0);
+  });
+
   it('gives the prod global stack a provider per prod region in the prod account, and one for the DNS account', () => {
     const tf = stackJson('items-prod-global');
     const accounts = Object.fromEntries(tf.provider.aws.map((p: any) => [p.alias, p.allowed_account_ids[0]]));

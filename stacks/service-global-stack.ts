@@ -13,7 +13,7 @@ import {
   ServiceNetwork,
 } from '@platform/constructs';
 import { SERVICE_TABLE } from '@platform/table-definition';
-import { GLOBAL_OUTPUTS, defaultTags, dnsAccessFor, resourceNames, roleArn, stateBackendFor } from './naming';
+import { GLOBAL_OUTPUTS, defaultTags, dnsAccessFor, permissionsBoundaryArn, resourceNames, roleArn, stateBackendFor } from './naming';
 
 /** CloudFront and its certificate live in us-east-1, whatever the environment's regions. */
 const EDGE_REGION = 'us-east-1';
@@ -41,6 +41,7 @@ export class ServiceGlobalStack extends PlatformStack {
       defaultTags: defaultTags(spec),
       stateBackend: stateBackendFor(platform, spec),
       dns: dnsAccessFor(platform, spec),
+      permissionsBoundaryArn: permissionsBoundaryArn(env.accountId),
     });
     const names = resourceNames(platform, spec);
     const [primary, ...replicas] = spec.regions;

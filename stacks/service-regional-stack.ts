@@ -25,6 +25,7 @@ import {
   NOT_YET_APPLIED,
   defaultTags,
   dnsAccessFor,
+  permissionsBoundaryArn,
   resourceNames,
   roleArn,
   stateBackendFor,
@@ -60,6 +61,7 @@ export class ServiceRegionalStack extends PlatformStack {
       defaultTags: defaultTags(spec),
       stateBackend: stateBackendFor(platform, spec),
       dns: dnsAccessFor(platform, spec),
+      permissionsBoundaryArn: permissionsBoundaryArn(env.accountId),
     });
     const names = resourceNames(platform, spec);
     const region = spec.region;

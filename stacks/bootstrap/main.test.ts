@@ -189,8 +189,32 @@ describe('environment account', () => {
     expect(assume('terraform-deploy')).toContain('arn:aws:iam::444444444444:role/route53-records');
   });
 
+  it('creates the workload permissions boundary, with no IAM or STS in it', () => {
+    const boundary = resources(stack, 'aws_iam_policy').find((p) => p.name === 'platform-workload-boundary')!;
+    const actions: string[] = policy(boundary.policy).flatMap((st) => [st.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:*', 's3:*', 'cloudfront:CreateInvalidation', 'rds-db:connect']));
+    expect(actions.filter((a) => /^(iam|sts|organizations):/.test(a))).toEqual([]);
+  });
+
+  it('lets the deploy role create or widen a role only with the workload boundary on it', () => {
+    const statements = inlinePolicyOf(stack, 'terraform-deploy');
+    const boundaryArn = 'arn:aws:iam::333333333333:policy/platform-workload-boundary';
+    const bounded = statements.find((st) => st.Sid === 'ServiceRolesWithinTheBoundary')!;
+    expect(bounded.Action).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
+    expect(bounded.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': boundaryArn } });
+    const unconditioned = statements.filter((st) => st.Effect === 'Allow' && !st.Condition).flatMap((st) => [st.Action].flat());
+    for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary']) {
+      expect(unconditioned).not.toContain(action);
+    }
+    expect(statements.find((st) => st.Sid === 'KeepTheBoundaryPolicy')).toMatchObject({ Effect: 'Deny', Resource: boundaryArn });
+    expect(statements.find((st) => st.Sid === 'KeepTheBoundaryOnRoles')).toMatchObject({
+      Effect: 'Deny',
+      Action: 'iam:DeleteRolePermissionsBoundary',
+    });
+  });
+
   it('keeps the deploy role from changing itself, the plan role or the OIDC provider', () => {
-    const deny = inlinePolicyOf(stack, 'terraform-deploy').find((st) => st.Effect === 'Deny')!;
+    const deny = inlinePolicyOf(stack, 'terraform-deploy').find((st) => st.Sid === 'NotThePipelineItself')!;
 
     expect(deny.Action).toEqual(
       expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteOpenIDConnectProvider']),

@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { WORKLOAD_PERMISSIONS_BOUNDARY } from '@platform/config';
 import { ConstructPropsError } from '@platform/constructs';
 import { GITHUB_OIDC_AUDIENCE } from './github-oidc-provider';
 import { type PolicyStatement, policyDocument, roleArn, trustRoles } from './policy';
@@ -53,7 +55,46 @@ export interface PipelineRolesProps {
   readonly planAssumableRoleArns?: readonly string[];
   /** @default 3600 */
   readonly maxSessionDurationSeconds?: number;
+  /**
+   * Name of the managed policy bounding every role the stacks create; the stacks set
+   * it (`permissions_boundary`) and the deploy role can create or change roles only
+   * with it.
+   * @default "platform-workload-boundary"
+   */
+  readonly workloadBoundaryName?: string;
 }
+
+/**
+ * What a workload role of the platform may ever do, whatever policies it is given:
+ * the services the stacks' roles use (Lambda's table, logs, invalidations, database
+ * secret and IAM auth, cache IAM auth, VPC network interfaces; S3 replication), and
+ * nothing in IAM, STS or Organizations.
+ */
+export const WORKLOAD_BOUNDARY_ACTIONS = [
+  'dynamodb:*',
+  's3:*',
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'cloudwatch:PutMetricData',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'cloudfront:CreateInvalidation',
+  'cloudfront:GetInvalidation',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:DescribeSecret',
+  'rds-db:connect',
+  'elasticache:Connect',
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:DescribeKey',
+];
 
 /**
  * The two roles the pipelines assume through GitHub OIDC in an environment account:
@@ -69,6 +110,8 @@ export interface PipelineRolesProps {
 export class PipelineRoles extends Construct {
   readonly planRole: IamRole;
   readonly deployRole: IamRole;
+  /** The permissions boundary of every role the stacks create. */
+  readonly workloadBoundary: IamPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineRolesProps) {
     super(scope, id);
@@ -153,6 +196,15 @@ export class PipelineRoles extends Construct {
       ]),
     });
 
+    const boundaryName = props.workloadBoundaryName ?? WORKLOAD_PERMISSIONS_BOUNDARY;
+    const boundaryArn = `arn:aws:iam::${props.accountId}:policy/${boundaryName}`;
+    this.workloadBoundary = new IamPolicy(this, 'workload-boundary', {
+      provider,
+      name: boundaryName,
+      description: 'Upper bound of every IAM role the platform stacks create',
+      policy: policyDocument([{ Sid: 'WorkloadServices', Effect: 'Allow', Action: WORKLOAD_BOUNDARY_ACTIONS, Resource: '*' }]),
+    });
+
     const protectedArns = [planArn, deployArn, props.oidcProviderArn];
     new IamRolePolicy(this, 'deploy-policy', {
       provider,
@@ -169,23 +221,34 @@ export class PipelineRoles extends Construct {
         },
         {
           // PowerUserAccess has no IAM; the stacks create service roles and their policies.
-          Sid: 'ServiceRolesOfTheStacks',
+          // Whatever grants or could widen a role's permissions needs the workload
+          // boundary on that role, so the pipeline cannot create a role stronger than it.
+          Sid: 'ServiceRolesWithinTheBoundary',
           Effect: 'Allow',
           Action: [
+            'iam:CreateRole',
+            'iam:PutRolePolicy',
             'iam:AttachRolePolicy',
+            'iam:DetachRolePolicy',
+            'iam:DeleteRolePolicy',
+            'iam:PutRolePermissionsBoundary',
+          ],
+          Resource: `arn:aws:iam::${props.accountId}:role/*`,
+          Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+        },
+        {
+          Sid: 'ServiceRoleHousekeeping',
+          Effect: 'Allow',
+          Action: [
             'iam:CreatePolicy',
             'iam:CreatePolicyVersion',
-            'iam:CreateRole',
             'iam:CreateServiceLinkedRole',
             'iam:DeletePolicy',
             'iam:DeletePolicyVersion',
             'iam:DeleteRole',
-            'iam:DeleteRolePolicy',
-            'iam:DetachRolePolicy',
             'iam:Get*',
             'iam:List*',
             'iam:PassRole',
-            'iam:PutRolePolicy',
             'iam:TagPolicy',
             'iam:TagRole',
             'iam:UntagPolicy',
@@ -195,6 +258,20 @@ export class PipelineRoles extends Construct {
             'iam:UpdateRoleDescription',
           ],
           Resource: [`arn:aws:iam::${props.accountId}:role/*`, `arn:aws:iam::${props.accountId}:policy/*`],
+        },
+        {
+          // Nor may it loosen the boundary itself,
+          Sid: 'KeepTheBoundaryPolicy',
+          Effect: 'Deny',
+          Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+          Resource: boundaryArn,
+        },
+        {
+          // or take it off a role.
+          Sid: 'KeepTheBoundaryOnRoles',
+          Effect: 'Deny',
+          Action: 'iam:DeleteRolePermissionsBoundary',
+          Resource: `arn:aws:iam::${props.accountId}:role/*`,
         },
         {
           // The pipeline must not widen its own access or the trust it depends on.

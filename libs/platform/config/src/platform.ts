@@ -44,6 +44,13 @@ export interface Platform {
   readonly source: string;
 }
 
+/**
+ * Managed policy that bounds every IAM role the stacks create. The bootstrap creates it
+ * in each environment account, and the deploy role may create or change a role only
+ * with it attached, so a pipeline cannot mint a role more powerful than a workload needs.
+ */
+export const WORKLOAD_PERMISSIONS_BOUNDARY = 'platform-workload-boundary';
+
 /** The repository's example platform config. */
 export const DEFAULT_CONFIG_PATH = 'config/platform.json';
 

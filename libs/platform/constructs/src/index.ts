@@ -15,3 +15,4 @@ export * from './service-network';
 export * from './aurora-global-database';
 export * from './cache-global-datastore';
 export * from './platform-app';
+export * from './permissions-boundary';

@@ -1,3 +1,4 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { ACCOUNT, synth, testStack } from './test-helpers';
 
 describe('PlatformStack', () => {
@@ -92,5 +93,22 @@ describe('PlatformStack DNS provider', () => {
       allowed_account_ids: ['999999999999'],
       assume_role: [{ role_arn: 'arn:aws:iam::999999999999:role/dns-records', session_name: 'test-stack' }],
     });
+  });
+});
+
+describe('PlatformStack permissions boundary', () => {
+  const boundary = `arn:aws:iam::${ACCOUNT}:policy/platform-workload-boundary`;
+
+  it('bounds every IAM role in the stack, whichever construct created it', () => {
+    const stack = testStack(['eu-west-1'], { permissionsBoundaryArn: boundary });
+    new IamRole(stack, 'some-role', { provider: stack.provider('eu-west-1'), name: 'r', assumeRolePolicy: '{}' });
+    const tf = synth(stack);
+    expect(Object.values<any>(tf.resource.aws_iam_role).map((r) => r.permissions_boundary)).toEqual([boundary]);
+  });
+
+  it('sets no boundary unless asked', () => {
+    const stack = testStack(['eu-west-1']);
+    new IamRole(stack, 'some-role', { provider: stack.provider('eu-west-1'), name: 'r', assumeRolePolicy: '{}' });
+    expect(Object.values<any>(synth(stack).resource.aws_iam_role)[0].permissions_boundary).toBeUndefined();
   });
 });

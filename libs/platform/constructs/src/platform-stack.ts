@@ -1,6 +1,7 @@
 import { S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { PermissionsBoundary } from './permissions-boundary';
 import { ConstructPropsError, isKnown, requireDistinctRegions } from './validation';
 
 /** Where a stack keeps its state. */
@@ -35,6 +36,11 @@ export interface PlatformStackProps {
    * @default - DNS is managed in `accountId`
    */
   readonly dns?: { readonly accountId: string; readonly roleArn: string };
+  /**
+   * Managed policy set as the permissions boundary of every IAM role in the stack.
+   * @default - no boundary
+   */
+  readonly permissionsBoundaryArn?: string;
   /**
    * Session name used when assuming the deploy role; shows in CloudTrail.
    * @default - the stack name
@@ -74,6 +80,7 @@ export class PlatformStack extends TerraformStack {
     });
     // cdktf 0.21's S3BackendConfig predates S3-native locking; DynamoDB lock tables are deprecated.
     backend.addOverride('use_lockfile', true);
+    if (props.permissionsBoundaryArn) PermissionsBoundary.applyTo(this, props.permissionsBoundaryArn);
 
     for (const region of this.regions) {
       this.providers.set(
