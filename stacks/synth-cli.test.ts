@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { synthPlatform } from './main';
@@ -48,5 +48,24 @@ describe('synth without a built app', () => {
     expect(() =>
       synthPlatform({ configPath: path.join(ROOT, 'config', 'platform.json'), outdir: path.join(workspace, 'out'), workspaceRoot: workspace }),
     ).toThrow(/the Lambda bundle of app "items-api" is missing \(.*dist\/apps\/items-api\/lambda\.zip\); build it with: node tools\/build-lambda\.mjs items-api/);
+  });
+});
+
+describe('cdktf synth (the CLI runs cdktf.json\'s app)', () => {
+  it('writes the standard output into the directory the CLI names in CDKTF_OUTDIR', () => {
+    const cdktfJson = JSON.parse(readFileSync(path.join(ROOT, 'cdktf.json'), 'utf8'));
+    const [command, ...args] = cdktfJson.app.split(' ');
+    expect(command).toBe('node');
+    const outdir = path.join(dir, 'cli-out');
+    const result = spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks)).toContain('items-prod-global');
+    expect(existsSync(path.join(outdir, 'stacks', 'items-prod-eu-west-1', 'cdk.tf.json'))).toBe(true);
   });
 });
