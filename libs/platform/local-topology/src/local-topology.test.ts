@@ -90,7 +90,8 @@ describe('local topology: three regions on one machine', () => {
         expect(w.ackRegion).toBe(primary);
         const acked = w.attempts[w.attempts.length - 1];
         expect(acked.sentAt).toBeLessThanOrEqual(killedAt);
-        expect(acked.sentAt).toBeGreaterThanOrEqual(killedAt - maxLagMs - 500);
+        // 2 s on top of the largest lag seen: a loaded 2-core CI machine slows the replicator.
+        expect(acked.sentAt).toBeGreaterThanOrEqual(killedAt - maxLagMs - 2000);
       }
       // eslint-disable-next-line no-console
       console.log(`replication lag from ${primary} before the kill: max ${maxLagMs} ms over ${lags.length} changes`);
