@@ -10,6 +10,7 @@ import {
 } from '@platform/config';
 import {
   GlobalStackOutputs,
+  globalTableArn,
   type LambdaArtifact,
   NetworkLookup,
   PlatformStack,
@@ -109,7 +110,7 @@ export class ServiceRegionalStack extends PlatformStack {
       memorySizeMb: service.lambda.memorySizeMb,
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
-      tableArn: `arn:aws:dynamodb:${region}:${env.accountId}:table/${tableName}`,
+      tableArn: globalTableArn(region, env.accountId, tableName),
       environment: {
         TABLE_NAME: tableName,
         SERVICE_NAME: service.name,

@@ -4,18 +4,19 @@
 //
 // Builds the real artifact (tools/build-lambda.mjs) and the naive baseline
 // (bench/naive-handler.ts: DynamoDB document client and CloudFront client imported
-// and created eagerly) with the same esbuild settings, then, in alternating order,
+// and created eagerly) with esbuild's default (CommonJS-first) package resolution, as
+// a first bundle of these two clients would be, then, in alternating order,
 // starts a fresh Node process per sample that loads one bundle (cold init) and
 // handles one GET /items/{id} against DynamoDB Local (first request). Prints medians.
-// --module-first adds both bundles built with esbuild mainFields module,main (the
-// SDK's ES module builds, which esbuild can tree-shake) to show what that setting of
-// the build script would change.
+// --module-first adds the baseline built with the build script's own settings
+// (mainFields module,main: the SDK's ES module builds, which esbuild can tree-shake).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import lambdaEsbuildOptions from '../../../tools/lib/lambda-esbuild-options.json';
 import { ItemsRepository } from '@items/data-access';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 
@@ -39,20 +40,18 @@ function option(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-// The settings of tools/build-lambda.mjs, so the baseline is bundled the same way.
-async function bundle(entry: string, outfile: string, mainFields?: string[]): Promise<string> {
+// esbuild's default for platform node; the build script prefers module.
+const COMMONJS_FIRST = ['main', 'module'];
+
+// The settings of tools/build-lambda.mjs, with the package resolution given.
+async function bundle(entry: string, outfile: string, mainFields: string[]): Promise<string> {
   await build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
+    ...(lambdaEsbuildOptions as BuildOptions),
+    mainFields,
     tsconfig: join(root, 'tsconfig.base.json'),
     logLevel: 'warning',
-    ...(mainFields ? { mainFields } : {}),
   });
   return outfile;
 }
@@ -75,15 +74,12 @@ async function main(): Promise<void> {
   console.log('building bundles ...');
   execFileSync(process.execPath, [join(root, 'tools/build-lambda.mjs'), 'items-api'], { cwd: root, stdio: 'inherit' });
   const variants: Variant[] = [
-    { name: 'naive baseline', bundle: await bundle(join(__dirname, 'naive-handler.ts'), join(outDir, 'naive', 'index.js')) },
+    { name: 'naive baseline', bundle: await bundle(join(__dirname, 'naive-handler.ts'), join(outDir, 'naive', 'index.js'), COMMONJS_FIRST) },
     { name: 'items-api (artifact)', bundle: join(root, 'dist/apps/items-api/index.js') },
   ];
   if (moduleFirst) {
-    const mf = ['module', 'main'];
-    variants.push(
-      { name: 'naive, module-first', bundle: await bundle(join(__dirname, 'naive-handler.ts'), join(outDir, 'naive-mf', 'index.js'), mf) },
-      { name: 'items-api, module-first', bundle: await bundle(join(root, 'apps/items-api/src/main.ts'), join(outDir, 'ours-mf', 'index.js'), mf) },
-    );
+    const naiveModuleFirst = await bundle(join(__dirname, 'naive-handler.ts'), join(outDir, 'naive-mf', 'index.js'), lambdaEsbuildOptions.mainFields);
+    variants.push({ name: 'naive, module-first', bundle: naiveModuleFirst });
   }
 
   const server = await DynamoDbLocal.start();

@@ -17,7 +17,8 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import lambdaEsbuildOptions from '../../../tools/lib/lambda-esbuild-options.json';
 import { ItemsRepository } from '@items/data-access';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 
@@ -174,12 +175,7 @@ async function main(): Promise<void> {
   await build({
     entryPoints: [join(__dirname, 'direct-handler.ts')],
     outfile: bundles.direct,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
+    ...(lambdaEsbuildOptions as BuildOptions),
     tsconfig: join(root, 'tsconfig.base.json'),
     logLevel: 'warning',
   });

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import lambdaEsbuildOptions from '../../../tools/lib/lambda-esbuild-options.json';
 
 jest.setTimeout(60_000);
 
@@ -14,17 +15,12 @@ async function bundleMetafile(): Promise<{ metafile: Metafile; code: string }> {
     entryPoints: [join(root, 'apps/items-api/src/main.ts')],
     outfile: 'index.js',
     write: false,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
+    ...(lambdaEsbuildOptions as BuildOptions),
     metafile: true,
     tsconfig: join(root, 'tsconfig.base.json'),
     logLevel: 'silent',
   });
-  const js = result.outputFiles.find((f) => f.path.endsWith('index.js'));
+  const js = result.outputFiles?.find((f) => f.path.endsWith('index.js'));
   return { metafile: result.metafile, code: js?.text ?? '' };
 }
 

@@ -316,10 +316,13 @@ export function effectiveWeight(svc: Pick<ServiceConfig, 'routing'>, region: str
   return svc.routing.weights[region] ?? Math.floor(255 / regionCount);
 }
 
+/**
+ * Two stacks must not share a name. State keys are `<prefix>/<name>.tfstate`, so a
+ * name clash is also the only way two stacks could share a state key.
+ */
 function checkStackNames(stacks: readonly StackSpec[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const byName = new Map<string, StackSpec>();
-  const byKey = new Map<string, StackSpec>();
   for (const stack of stacks) {
     const clash = byName.get(stack.name);
     if (clash) {
@@ -329,15 +332,6 @@ function checkStackNames(stacks: readonly StackSpec[]): ConfigProblem[] {
       });
     } else {
       byName.set(stack.name, stack);
-    }
-    const keyClash = byKey.get(stack.stateKey);
-    if (keyClash && keyClash.name !== stack.name) {
-      problems.push({
-        path: `services.${stack.service}`,
-        message: `state key "${stack.stateKey}" of stack "${stack.name}" is also used by stack "${keyClash.name}"`,
-      });
-    } else if (!keyClash) {
-      byKey.set(stack.stateKey, stack);
     }
   }
   return problems;

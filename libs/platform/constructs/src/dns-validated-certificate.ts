@@ -4,6 +4,7 @@ import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { ConstructPropsError } from './validation';
 
 /** Props of {@link DnsValidatedCertificate}. */
 export interface DnsValidatedCertificateProps {
@@ -48,7 +49,7 @@ export class DnsValidatedCertificate extends Construct {
     let fqdns: string[] | undefined;
     if (props.writeValidationRecords ?? true) {
       if (!props.zoneId || !props.dnsProvider) {
-        throw new Error(`${this.node.path}: writing validation records needs zoneId and dnsProvider`);
+        throw new ConstructPropsError(this, 'writing validation records needs zoneId and dnsProvider');
       }
       const options = TerraformIterator.fromComplexList(this.certificate.domainValidationOptions, 'domain_name');
       const records = new Route53Record(this, 'validation-record', {

@@ -1,6 +1,7 @@
 import { DataTerraformRemoteStateS3 } from 'cdktf';
 import { Construct } from 'constructs';
 import type { StateBackendProps } from './platform-stack';
+import { ConstructPropsError } from './validation';
 
 /** Props of {@link GlobalStackOutputs}. */
 export interface GlobalStackOutputsProps {
@@ -38,7 +39,7 @@ export class GlobalStackOutputs extends Construct {
   /** A string output of the global stack. Only outputs given a default can be read. */
   get(name: string): string {
     if (!this.names.has(name)) {
-      throw new Error(`${this.node.path}: output "${name}" has no default; add it to the defaults so a first plan works`);
+      throw new ConstructPropsError(this, `output "${name}" has no default; add it to the defaults so a first plan works`);
     }
     return this.remoteState.getString(name);
   }

@@ -4,6 +4,11 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TableDefinition } from '@platform/table-definition';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
+/** ARN of a global table's replica in `region` (every replica has the table's name). */
+export function globalTableArn(region: string, accountId: string, tableName: string): string {
+  return `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`;
+}
+
 /** Props of {@link GlobalTable}. */
 export interface GlobalTableProps {
   readonly tableName: string;
@@ -78,7 +83,7 @@ export class GlobalTable extends Construct {
     });
 
     for (const region of [props.region, ...replicaRegions]) {
-      this.arns.set(region, `arn:aws:dynamodb:${region}:${props.accountId}:table/${props.tableName}`);
+      this.arns.set(region, globalTableArn(region, props.accountId, props.tableName));
     }
   }
 
@@ -87,10 +92,5 @@ export class GlobalTable extends Construct {
     const arn = this.arns.get(region);
     if (!arn) throw new ConstructPropsError(this, `the table has no replica in "${region}"`);
     return arn;
-  }
-
-  /** Every region holding the table, primary first. */
-  get regions(): string[] {
-    return [...this.arns.keys()];
   }
 }

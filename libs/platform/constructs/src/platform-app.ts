@@ -6,7 +6,7 @@ export interface PlatformAppProps {
   readonly outdir?: string;
   /**
    * Record where each construct and token was created (for cdktf's error messages).
-   * Costs about a third of synth time on hundreds of stacks.
+   * Costs about a quarter of synth time on hundreds of stacks (8.4 s vs 6.0-6.6 s at 550).
    * @default false, or true when CDKTF_CREATION_STACKS=1
    */
   readonly creationStacks?: boolean;
