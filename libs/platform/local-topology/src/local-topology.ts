@@ -134,16 +134,27 @@ export class LocalTopology {
   }
 
   /**
-   * Fails a region the way an outage does: its API process and its DynamoDB Local are
-   * killed with SIGKILL at the same moment (requests in flight are dropped, nothing is
-   * flushed). The table's data and stream stay on disk for {@link recoverRegion}.
+   * Fails a region the way an outage does: at the same moment its API process is
+   * killed with SIGKILL (requests in flight are dropped) and its DynamoDB Local is
+   * stopped (SIGTERM, so that it keeps every write it acknowledged, as a region does:
+   * see {@link RegionTable.kill}). The table's data and stream stay on disk for
+   * {@link recoverRegion}. With the table, the region's replication is cut at the same
+   * moment (see {@link Replicator.disconnect}).
    * Returns the time of the kill (epoch ms).
    */
   async failRegion(name: string, parts: { readonly api?: boolean; readonly table?: boolean } = {}): Promise<number> {
     const region = this.region(name);
     const at = Date.now();
-    await Promise.all([parts.api === false ? undefined : region.api.kill(), parts.table === false ? undefined : region.table.kill()]);
-    this.log(`region ${name}: failed (${[parts.api === false ? '' : 'API', parts.table === false ? '' : 'table'].filter(Boolean).join(' and ')} killed)`);
+    const withTable = parts.table !== false;
+    await Promise.all([
+      withTable ? this.replicator.disconnect(name) : undefined,
+      parts.api === false ? undefined : region.api.kill(),
+      withTable ? region.table.kill() : undefined,
+    ]);
+    this.log(
+      `region ${name}: failed (${[parts.api === false ? '' : 'API', withTable ? 'table' : ''].filter(Boolean).join(' and ')} killed)` +
+        `${withTable ? '; replication to and from it cut' : ''}`,
+    );
     return at;
   }
 
@@ -151,6 +162,7 @@ export class LocalTopology {
   async recoverRegion(name: string): Promise<void> {
     const region = this.region(name);
     await region.table.restart();
+    this.replicator.reconnect(name);
     await region.api.restart();
     this.log(`region ${name}: recovered (table ${region.table.endpoint}, API ${region.api.url})`);
   }

@@ -111,7 +111,7 @@ export class ReplicationLink {
   private readonly timestampAttributes: readonly string[] | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private readonly sleepers = new Set<() => void>();
   /** Start time of the last poll that found nothing new in the source's stream. */
   private lastEmptyPollStartedAt = 0;
@@ -124,8 +124,6 @@ export class ReplicationLink {
     this.pollIntervalMs = props.pollIntervalMs ?? 50;
     this.retryDelayMs = props.retryDelayMs ?? 100;
     this.parallelism = props.parallelism ?? 16;
-    // Every call of the link listens on this one signal, many at a time.
-    setMaxListeners(0, this.abort.signal);
     this.timestampAttributes = props.timestampAttributes;
     this.reader = new StreamReader({ client: props.source.streamsClient, streamArn: props.source.streamArn });
     this.stats = {
@@ -154,14 +152,24 @@ export class ReplicationLink {
     this.delayMs = Math.max(0, ms);
   }
 
-  /** Starts reading the source's stream. */
+  /**
+   * Starts reading the source's stream; after a {@link stop}, again after the last change
+   * it applied (a change in hand at the stop is read and decided again).
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.abort = new AbortController();
+    // Every call of the link listens on this one signal, many at a time.
+    setMaxListeners(0, this.abort.signal);
+    this.reader.rewind();
     this.loop = this.run();
   }
 
-  /** Stops after the change in hand (abandoning its retries); resolves when stopped. */
+  /**
+   * Stops at once: calls in flight are aborted, the change in hand is abandoned (it is
+   * not committed, so a later {@link start} reads it again). Resolves when stopped.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();

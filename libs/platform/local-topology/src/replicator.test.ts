@@ -145,6 +145,24 @@ describe('Replicator', () => {
     expect(await get(b, 'race')).toEqual(await get(a, 'race'));
   });
 
+  it('sends nothing to or from a disconnected region, and catches it up once it is connected again', async () => {
+    const { a, b, replicator } = await pair();
+    await put(a, item('before', 'x', new Date(), 1, a.region));
+    await replicator.settle([a.region, b.region]);
+    await replicator.disconnect(b.region);
+    await put(a, item('from-a', 'written while b was cut off', new Date(), 1, a.region));
+    await put(b, item('from-b', 'written in b while it was cut off', new Date(), 1, b.region));
+    // Many polls long: neither change crosses while b is cut off.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await get(b, 'from-a')).toBeUndefined();
+    expect(await get(a, 'from-b')).toBeUndefined();
+    replicator.reconnect(b.region);
+    await replicator.settle([a.region, b.region]);
+    expect(await get(b, 'from-a')).toBeDefined();
+    expect(await get(a, 'from-b')).toBeDefined();
+    expect(await scan(a)).toEqual(await scan(b));
+  });
+
   it('converges under writers in both regions writing the same items', async () => {
     const { a, b, replicator } = await pair({ delayMs: 30 });
     const ids = ['k1', 'k2', 'k3'];

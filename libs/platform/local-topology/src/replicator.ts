@@ -43,12 +43,38 @@ export class Replicator {
     this.links = links;
   }
 
+  private readonly cutOff = new Set<string>();
+  private stopped = false;
+
   start(): void {
-    for (const link of this.links) link.start();
+    this.stopped = false;
+    for (const link of this.links) if (!this.cutOff.has(link.source) && !this.cutOff.has(link.target)) link.start();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.links.map((l) => l.stop()));
+  }
+
+  /**
+   * Cuts a failed region off, at once: the links from it and to it stop, as a region
+   * that is down neither sends its changes nor receives the others'. The others keep
+   * replicating among themselves. Call it at the moment of the failure, so that
+   * nothing the region does while it goes down reaches another region.
+   */
+  async disconnect(region: string): Promise<void> {
+    this.cutOff.add(region);
+    await Promise.all(this.links.filter((l) => l.source === region || l.target === region).map((l) => l.stop()));
+  }
+
+  /**
+   * Connects a recovered region again: its links resume after the last change each
+   * applied, so it receives what the others wrote meanwhile and sends what it had not
+   * sent when it failed.
+   */
+  reconnect(region: string): void {
+    this.cutOff.delete(region);
+    if (!this.stopped) this.start();
   }
 
   /** Changes the delay of every link from the next change on. */
