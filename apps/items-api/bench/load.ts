@@ -1,7 +1,10 @@
 // Load benchmark of the items-api handler against the same DynamoDB operations done
 // directly with the SDK, both on DynamoDB Local.
 //
-//   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--serial 1000]
+//   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--serial 1000] [--log-level INFO]
+//
+// --log-level is the handler's POWERTOOLS_LOG_LEVEL: INFO (default, as deployed) writes
+// one structured log line per request; WARN leaves it out, which shows what it costs.
 //
 // Builds the Lambda bundle and a bare-SDK floor (bench/direct-handler.ts, bundled
 // the same way), starts DynamoDB Local, seeds items, serves each bundle in a child
@@ -58,6 +61,15 @@ const SEED = 200;
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
+
+function logLevelOption(): string {
+  const i = process.argv.indexOf('--log-level');
+  const level = i > 0 ? (process.argv[i + 1] ?? '').toUpperCase() : 'INFO';
+  if (!LOG_LEVELS.includes(level)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${process.argv[i + 1] ?? ''}"`);
+  return level;
 }
 
 const PUT_BODY = JSON.stringify({
@@ -167,6 +179,7 @@ async function main(): Promise<void> {
   const connections = option('--connections', 10);
   const rounds = option('--rounds', 5);
   const serialCount = option('--serial', 1000);
+  const logLevel = logLevelOption();
 
   console.log('building the bundles ...');
   execFileSync(process.execPath, [join(root, 'tools/build-lambda.mjs'), 'items-api'], { cwd: root, stdio: 'inherit' });
@@ -200,7 +213,7 @@ async function main(): Promise<void> {
       EDGE_CACHE_MODE: 'ttl',
       EDGE_CACHE_TTL_SECONDS: '60',
       POWERTOOLS_SERVICE_NAME: 'items',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_LOG_LEVEL: logLevel,
       NODE_NO_WARNINGS: '1',
     };
     const servers: Record<Side, Server> = { direct: await startServer('direct', bundles.direct, env), handler: await startServer('handler', bundles.handler, env) };
@@ -229,7 +242,7 @@ async function main(): Promise<void> {
 
     console.log(
       `\nnode ${process.version}, ${cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${load1.toFixed(2)}; autocannon ${connections} connections, ` +
-        `${rounds} x ${seconds} s per side (medians); serial ${serialCount} requests per side\n`,
+        `${rounds} x ${seconds} s per side (medians); serial ${serialCount} requests per side; handler log level ${logLevel}\n`,
     );
     console.log(
       `${'operation'.padEnd(12)} ${'req/s'.padStart(7)} ${'mean ms'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu us/req'.padStart(11)} | ` +
