@@ -163,7 +163,10 @@ export class ReplicationLink {
     // Every call of the link listens on this one signal, many at a time.
     setMaxListeners(0, this.abort.signal);
     this.reader.rewind();
-    this.loop = this.run();
+    // After a stop() that was not awaited, the old loop may still be finishing its
+    // last call: the new one starts after it, so there is never more than one.
+    const previous = this.loop;
+    this.loop = previous ? previous.then(() => this.run()) : this.run();
   }
 
   /**

@@ -21,6 +21,9 @@ export interface ReplicatorProps {
  */
 export class Replicator {
   readonly links: readonly ReplicationLink[];
+  /** Regions cut off by {@link disconnect}. */
+  private readonly cutOff = new Set<string>();
+  private running = false;
 
   constructor(props: ReplicatorProps) {
     const links: ReplicationLink[] = [];
@@ -43,16 +46,13 @@ export class Replicator {
     this.links = links;
   }
 
-  private readonly cutOff = new Set<string>();
-  private stopped = false;
-
   start(): void {
-    this.stopped = false;
+    this.running = true;
     for (const link of this.links) if (!this.cutOff.has(link.source) && !this.cutOff.has(link.target)) link.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.running = false;
     await Promise.all(this.links.map((l) => l.stop()));
   }
 
@@ -74,7 +74,7 @@ export class Replicator {
    */
   reconnect(region: string): void {
     this.cutOff.delete(region);
-    if (!this.stopped) this.start();
+    if (this.running) this.start();
   }
 
   /** Changes the delay of every link from the next change on. */
@@ -103,7 +103,12 @@ export class Replicator {
       const behind = relevant.filter((l) => !l.caughtUpSince(after));
       if (behind.length === 0) return;
       if (Date.now() > deadline) {
-        const detail = behind.map((l) => `${l.source} -> ${l.target}${l.stats.lastError ? ` (last error: ${l.stats.lastError})` : ''}`).join(', ');
+        const detail = behind
+          .map((l) => {
+            const why = this.cutOff.has(l.source) || this.cutOff.has(l.target) ? ' (disconnected)' : l.stats.lastError ? ` (last error: ${l.stats.lastError})` : '';
+            return `${l.source} -> ${l.target}${why}`;
+          })
+          .join(', ');
         throw new Error(`replication did not settle within ${timeoutMs} ms; still behind: ${detail}`);
       }
       await new Promise((r) => setTimeout(r, 20));
