@@ -105,8 +105,8 @@ export class RegionTable {
    * The JVM gets SIGTERM, not SIGKILL: DynamoDB Local answers a write a moment before
    * the write is in its database file, so a SIGKILL right after an answer loses that
    * acknowledged write (measured: the last acknowledged write was gone after the
-   * restart in 6 of 10 rounds of SIGKILL during continuous writes; 0 of 12 with
-   * SIGTERM; `region-table.test.ts` keeps checking it). An AWS region never loses a
+   * restart in 7 of 12 and 3 of 10 rounds of SIGKILL during continuous writes, two
+   * runs; 0 of 12 with SIGTERM; `region-table.test.ts` keeps checking it). An AWS region never loses a
    * write it acknowledged, so a SIGKILL here would fail the region in a way AWS does
    * not. The region's API process, which holds the requests in flight, still gets
    * SIGKILL.
