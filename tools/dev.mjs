@@ -6,7 +6,7 @@
 // checks and routing; a CloudFront-like GET cache; one front door URL.
 // Ctrl-C (SIGINT) or SIGTERM stops everything and frees every port.
 //
-// The library (libs/platform/local-topology) is bundled with esbuild first, as
+// The library (libs/local/topology) is bundled with esbuild first, as
 // tools/synth.mjs does with the stacks, so no TypeScript loader is needed here; the
 // region APIs run the handler's TypeScript through tsx in their own processes.
 import { rmSync } from 'node:fs';

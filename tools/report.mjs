@@ -9,7 +9,7 @@ import { loadTs } from './lib/load-ts.mjs';
 const { values: args } = parseArgs({
   options: { outdir: { type: 'string', default: 'cdktf.out' }, json: { type: 'boolean', default: false } },
 });
-const { buildReport, formatReport } = await loadTs('libs/platform/report/src/index.ts', 'tools/report.cjs');
+const { buildReport, formatReport } = await loadTs('libs/pipeline/report/src/index.ts', 'tools/report.cjs');
 try {
   const report = buildReport(resolve(args.outdir));
   console.log(args.json ? JSON.stringify(report, null, 2) : formatReport(report));

