@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from './config-error';
-import { effectiveWeight, loadPlatform, parsePlatform } from './platform';
+import { effectiveWeight, loadPlatform, parsePlatform } from '.';
 
 /** A small valid config; each test breaks one thing in a copy of it. */
 function validConfig(): any {

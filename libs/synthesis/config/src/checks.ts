@@ -1,0 +1,280 @@
+// Cross-checks of a config the schema accepted: rules that look at more than one
+// field. Each rule is a small function of one scope (an environment, a service, or the
+// stack plan) returning its problems; the tables below run them in order.
+import type { ConfigProblem } from './config-error';
+import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from './schema';
+import { bucketName } from './service-contract';
+import type { StackSpec } from './stack-plan';
+
+/** What an environment rule sees. */
+export interface EnvironmentScope {
+  readonly config: PlatformConfig;
+  readonly name: string;
+  readonly env: EnvironmentConfig;
+  /** Config path of the environment: `environments.<name>`. */
+  readonly at: string;
+}
+
+/** What a service rule sees. */
+export interface ServiceScope {
+  readonly config: PlatformConfig;
+  readonly name: string;
+  readonly svc: ServiceConfig;
+  /** Config path of the service: `services.<name>`. */
+  readonly at: string;
+  /** The service's environments that exist (an unknown one is a problem of its own). */
+  readonly environments: readonly string[];
+  /** Every region of those environments. */
+  readonly regions: ReadonlySet<string>;
+}
+
+/** A cross-check of one environment. */
+export type EnvironmentRule = (scope: EnvironmentScope) => ConfigProblem[];
+/** A cross-check of one service. */
+export type ServiceRule = (scope: ServiceScope) => ConfigProblem[];
+
+/**
+ * Limits of AWS's cross-region offerings (Aurora user guide "Using Amazon Aurora
+ * global databases": up to 10 secondary regions since May 2025; ElastiCache user
+ * guide "Replication across AWS Regions using global datastores": up to two).
+ */
+export const MAX_SECONDARY_REGIONS = { aurora: 10, cache: 2 } as const;
+
+/** Route53 weight of a region: the configured one, or 255 split evenly. */
+export function effectiveWeight(svc: Pick<ServiceConfig, 'routing'>, region: string, regionCount: number): number {
+  return svc.routing.weights[region] ?? Math.floor(255 / regionCount);
+}
+
+/** Why an Aurora engine version cannot be a global database, or undefined when it can. */
+export function auroraGlobalVersionProblem(engine: string, version: string): string | undefined {
+  if (engine === 'aurora-postgresql') {
+    const m = /^(\d+)\.(\d+)$/.exec(version);
+    if (!m) return `"${version}" is not an Aurora PostgreSQL version such as 16.4`;
+    const major = Number(m[1]);
+    if (major < 13) {
+      return `Aurora PostgreSQL ${version} cannot start a new global database (majors before 13 are out of standard support); use 13 to 17`;
+    }
+    return undefined;
+  }
+  if (/^5\.7\.mysql_aurora\.2\./.test(version)) {
+    return `Aurora MySQL ${version} (version 2) is out of standard support and cannot start a new global database; use 8.0.mysql_aurora.3.x`;
+  }
+  if (!/^8\.0\.mysql_aurora\.3\.\d+\.\d+$/.test(version)) {
+    return `"${version}" is not an Aurora MySQL version such as 8.0.mysql_aurora.3.08.0`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Environment rules
+
+const networkIsForTheEnvironmentsRegions: EnvironmentRule = ({ env, at }) =>
+  Object.keys(env.network)
+    .filter((region) => !env.regions.includes(region))
+    .map((region) => ({
+      path: `${at}.network.${region}`,
+      message: `network for region "${region}", which is not one of the environment's regions (${env.regions.join(', ')})`,
+    }));
+
+const regionsAreListedOnce: EnvironmentRule = ({ env, at }) => {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  env.regions.forEach((region, i) => {
+    const first = seen.get(region);
+    if (first !== undefined) {
+      problems.push({ path: `${at}.regions[${i}]`, message: `duplicate region "${region}" (already at regions[${first}]); list each region once` });
+    } else {
+      seen.set(region, i);
+    }
+  });
+  return problems;
+};
+
+/** Environment rules, in the order their problems are reported. */
+export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce];
+
+// ---------------------------------------------------------------------------
+// Service rules
+
+const environmentsExist: ServiceRule = ({ config, svc, at }) =>
+  (svc.environments ?? []).flatMap((envName, i) =>
+    config.environments[envName]
+      ? []
+      : [{ path: `${at}.environments[${i}]`, message: `unknown environment "${envName}"; defined: ${Object.keys(config.environments).join(', ')}` }],
+  );
+
+const weightsNeedWeightedRouting: ServiceRule = ({ svc, at }) =>
+  Object.keys(svc.routing.weights).length > 0 && svc.routing.policy !== 'weighted'
+    ? [
+        {
+          path: `${at}.routing.weights`,
+          message: `weights are set but routing.policy is "${svc.routing.policy}"; set policy to "weighted" or remove the weights`,
+        },
+      ]
+    : [];
+
+const weightsAreForTheServicesRegions: ServiceRule = ({ svc, at, regions }) =>
+  Object.keys(svc.routing.weights)
+    .filter((region) => !regions.has(region))
+    .map((region) => ({
+      path: `${at}.routing.weights.${region}`,
+      message: `weight for region "${region}", which no environment of this service uses (regions: ${[...regions].join(', ')})`,
+    }));
+
+// Weights for some regions only used to split the rest of 255 evenly over the others,
+// which nobody reading the config could tell; now each environment gets all or none.
+const weightsCoverEveryRegion: ServiceRule = ({ config, svc, at, environments }) => {
+  if (svc.routing.policy !== 'weighted') return [];
+  return environments.flatMap((envName) => {
+    const regions = config.environments[envName].regions;
+    const given = regions.filter((r) => svc.routing.weights[r] !== undefined);
+    if (given.length === 0 || given.length === regions.length) return [];
+    const missing = regions.filter((r) => svc.routing.weights[r] === undefined);
+    return [
+      {
+        path: `${at}.routing.weights`,
+        message: `weights are given for ${given.join(', ')} but not for ${missing.join(', ')} of environment "${envName}"; give every region a weight, or none for an even split`,
+      },
+    ];
+  });
+};
+
+const weightsAreNotAllZero: ServiceRule = ({ config, svc, at, environments }) => {
+  if (svc.routing.policy !== 'weighted') return [];
+  return environments
+    .filter((envName) => {
+      const regions = config.environments[envName].regions;
+      return regions.every((r) => effectiveWeight(svc, r, regions.length) === 0);
+    })
+    .map((envName) => ({
+      path: `${at}.routing.weights`,
+      message: `every region of environment "${envName}" has weight 0, so DNS would answer with no region; give at least one a weight above 0`,
+    }));
+};
+
+const failoverHasAtMostTwoRegions: ServiceRule = ({ config, svc, at, environments }) => {
+  if (svc.routing.policy !== 'failover') return [];
+  return environments
+    .map((envName) => [envName, config.environments[envName].regions] as const)
+    .filter(([, regions]) => regions.length > 2)
+    .map(([envName, regions]) => ({
+      path: `${at}.routing.policy`,
+      message: `failover routing has one primary and one secondary, but environment "${envName}" has ${
+        regions.length
+      } regions (${regions.join(', ')}); use latency or weighted routing, or deploy the service to two regions`,
+    }));
+};
+
+const lambdaErrorAlarmNeedsDnsInTheAccount: ServiceRule = ({ config, svc, at, environments }) => {
+  if (!svc.healthCheck.lambdaErrorAlarm) return [];
+  return environments
+    .map((envName) => [envName, config.environments[envName]] as const)
+    .filter(([, env]) => env.dns.accountId && env.dns.accountId !== env.accountId)
+    .map(([envName, env]) => ({
+      path: `${at}.healthCheck.lambdaErrorAlarm`,
+      message: `environment "${envName}" keeps DNS in account ${env.dns.accountId}, and a Route53 metric health check can only watch alarms of its own account; turn lambdaErrorAlarm off for this service`,
+    }));
+};
+
+const auroraVersionCanBeGlobal: ServiceRule = ({ svc, at }) => {
+  const problem = svc.aurora && auroraGlobalVersionProblem(svc.aurora.engine, svc.aurora.engineVersion);
+  return problem ? [{ path: `${at}.aurora.engineVersion`, message: problem }] : [];
+};
+
+const dataLayersFitTheRegions: ServiceRule = ({ config, name, svc, at, environments }) => {
+  const layers = [...(svc.aurora ? [['aurora', 'Aurora'] as const] : []), ...(svc.cache ? [['cache', 'the cache'] as const] : [])];
+  const problems: ConfigProblem[] = [];
+  for (const [layer, what] of layers) {
+    for (const envName of environments) {
+      const env = config.environments[envName];
+      const missing = env.regions.filter((r) => !env.network[r]);
+      if (missing.length > 0) {
+        problems.push({
+          path: `environments.${envName}.network`,
+          message: `${what} of service "${name}" needs a network in every region of "${envName}"; missing: ${missing.join(', ')} (add { "vpc": {...}, "privateSubnets": {...} } per region)`,
+        });
+      }
+      const secondaries = env.regions.length - 1;
+      if (secondaries > MAX_SECONDARY_REGIONS[layer]) {
+        problems.push({
+          path: `${at}.${layer}`,
+          message: `${what} allows at most ${MAX_SECONDARY_REGIONS[layer]} secondary regions, but "${envName}" has ${secondaries} (${env.regions.slice(1).join(', ')})`,
+        });
+      }
+    }
+  }
+  return problems;
+};
+
+const invalidateNeedsTheEdgeCache: ServiceRule = ({ svc, at }) =>
+  svc.edgeCache.mode === 'invalidate' && !svc.edgeCache.enabled
+    ? [{ path: `${at}.edgeCache.mode`, message: 'mode "invalidate" needs the edge cache; set edgeCache.enabled to true or use mode "ttl"' }]
+    : [];
+
+const bucketNamesFit: ServiceRule = ({ config, name, at, environments }) =>
+  environments
+    .flatMap((envName) => config.environments[envName].regions.map((region) => bucketName(config.organization, name, envName, region)))
+    .filter((bucket) => bucket.length > 63)
+    .map((bucket) => ({
+      path: at,
+      message: `S3 bucket name "${bucket}" would be ${bucket.length} characters (max 63); shorten the organization, service or environment name`,
+    }));
+
+/** Service rules, in the order their problems are reported. */
+export const SERVICE_RULES: readonly ServiceRule[] = [
+  environmentsExist,
+  weightsNeedWeightedRouting,
+  weightsAreForTheServicesRegions,
+  //WCER
+  weightsAreNotAllZero,
+  failoverHasAtMostTwoRegions,
+  lambdaErrorAlarmNeedsDnsInTheAccount,
+  auroraVersionCanBeGlobal,
+  dataLayersFitTheRegions,
+  invalidateNeedsTheEdgeCache,
+  bucketNamesFit,
+];
+
+/** Every problem the environment and service rules find, environment by environment, then service by service. */
+export function checkConfig(config: PlatformConfig): ConfigProblem[] {
+  const environments = Object.entries(config.environments).flatMap(([name, env]) =>
+    ENVIRONMENT_RULES.flatMap((rule) => rule({ config, name, env, at: `environments.${name}` })),
+  );
+  const services = Object.entries(config.services).flatMap(([name, svc]) => {
+    const known = (svc.environments ?? Object.keys(config.environments)).filter((e) => config.environments[e]);
+    const scope: ServiceScope = {
+      config,
+      name,
+      svc,
+      at: `services.${name}`,
+      environments: known,
+      regions: new Set(known.flatMap((e) => config.environments[e].regions)),
+    };
+    return SERVICE_RULES.flatMap((rule) => rule(scope));
+  });
+  return [...environments, ...services];
+}
+
+// ---------------------------------------------------------------------------
+// The stack plan
+
+/**
+ * Two stacks must not share a name. State keys are `<prefix>/<name>.tfstate`, so a
+ * name clash is also the only way two stacks could share a state key.
+ */
+export function checkStackPlan(stacks: readonly StackSpec[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const byName = new Map<string, StackSpec>();
+  for (const stack of stacks) {
+    const clash = byName.get(stack.name);
+    if (clash) {
+      problems.push({
+        path: `services.${stack.service}`,
+        message: `stack name "${stack.name}" of service "${stack.service}" in environment "${stack.environment}" is also the name of a stack of service "${clash.service}" in environment "${clash.environment}"; rename the service or the environment`,
+      });
+    } else {
+      byName.set(stack.name, stack);
+    }
+  }
+  return problems;
+}
