@@ -1,0 +1,2 @@
+export * from './run-cli';
+export * from './usage-error';

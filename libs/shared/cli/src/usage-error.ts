@@ -1,0 +1,7 @@
+import { UserError } from '@platform/config';
+
+/**
+ * A command line the CLI cannot run: a missing or conflicting option, a bad value.
+ * {@link runCli} prints the message and where to read the options, and exits 2.
+ */
+export class UsageError extends UserError {}
