@@ -1,5 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from './config-error';
 import { effectiveWeight, loadPlatform, parsePlatform } from '.';
@@ -359,19 +357,5 @@ describe('bad data-layer config', () => {
     ]);
     c.environments.dev.network = { 'eu-west-1': { vpc: { id: 'my-vpc' }, privateSubnets: { ids: ['subnet-0a'] } } };
     expect(problems(c)).toHaveLength(2);
-  });
-});
-
-describe('loading a config file', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'platform-config-'));
-
-  it('names the file and the line of a JSON syntax error', () => {
-    const file = path.join(dir, 'broken.json');
-    writeFileSync(file, '{\n  "organization": "acme",\n  "environments": {,}\n}\n');
-    expect(() => loadPlatform(file)).toThrow(/broken\.json: \(root\): not valid JSON: .* at line 3, column 20/);
-  });
-
-  it('says so when the file does not exist', () => {
-    expect(() => loadPlatform(path.join(dir, 'nope.json'))).toThrow(/nope\.json: \(root\): cannot read the config: file not found/);
   });
 });
