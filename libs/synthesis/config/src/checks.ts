@@ -225,7 +225,7 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   environmentsExist,
   weightsNeedWeightedRouting,
   weightsAreForTheServicesRegions,
-  //WCER
+  weightsCoverEveryRegion,
   weightsAreNotAllZero,
   failoverHasAtMostTwoRegions,
   lambdaErrorAlarmNeedsDnsInTheAccount,

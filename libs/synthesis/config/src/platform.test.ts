@@ -180,6 +180,22 @@ describe('bad config', () => {
     ]);
   });
 
+  it('rejects weights given for only some regions of an environment, naming the missing ones', () => {
+    const c = validConfig();
+    c.services.items = { routing: { policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55 } } };
+    expect(problems(c)).toEqual([
+      'services.items.routing.weights: weights are given for eu-west-1, us-east-1 but not for ap-southeast-1 of environment "prod"; give every region a weight, or none for an even split',
+    ]);
+  });
+
+  it('accepts weighted routing with a weight for every region, or with none (an even split)', () => {
+    const c = validConfig();
+    c.services.items = { routing: { policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 85 } } };
+    expect(parsePlatform(c).services[0].routing.weights).toEqual({ 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 85 });
+    c.services.items = { routing: { policy: 'weighted' } };
+    expect(parsePlatform(c).services[0].routing.weights).toEqual({});
+  });
+
   it('rejects weights on latency routing and weights for a region the service does not use', () => {
     const c = validConfig();
     c.services.items = { routing: { weights: { 'sa-east-1': 10 } } };
