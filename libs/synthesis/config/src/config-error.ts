@@ -1,3 +1,5 @@
+import { UserError } from './user-error';
+
 /** One problem found in the platform config: where it is and what is wrong. */
 export interface ConfigProblem {
   /** Dotted path into the config, e.g. `environments.prod.regions[1]`. */
@@ -10,14 +12,13 @@ export interface ConfigProblem {
  * Thrown when the platform config is invalid. Carries every problem found, not
  * just the first, so one run of synth tells the user everything to fix.
  */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(
     /** The file (or other source) the config came from. */
     readonly source: string,
     readonly problems: readonly ConfigProblem[],
   ) {
     super(formatProblems(source, problems));
-    this.name = 'ConfigError';
   }
 }
 
