@@ -6,6 +6,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { RdsGlobalCluster } from '@cdktf/provider-aws/lib/rds-global-cluster';
+import type { IGrantable } from './grants';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** One region of an {@link AuroraGlobalDatabase}. */
@@ -16,6 +17,34 @@ export interface AuroraRegion {
   readonly securityGroupId: string;
 }
 
+/** What a global database's users need: IAM-authenticated connections per region. */
+export interface IAuroraGlobalDatabase {
+  /**
+   * Lets `grantee` read the master password secret and connect as `databaseUser` with
+   * IAM authentication to the cluster of `region`.
+   */
+  grantConnect(grantee: IGrantable, region: string, databaseUser: string): void;
+}
+
+/** Attributes of a global database another stack created. */
+export interface AuroraGlobalDatabaseAttributes {
+  readonly accountId: string;
+  /** ARN of the master password secret. */
+  readonly secretArn: string;
+  /** The cluster resource id (`cluster-...`) of a region's cluster, used in `rds-db:connect` ARNs. */
+  clusterResourceId(region: string): string;
+}
+
+function grantAuroraConnect(attrs: AuroraGlobalDatabaseAttributes, grantee: IGrantable, region: string, databaseUser: string): void {
+  grantee.addToRolePolicy({ Sid: 'ReadDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [attrs.secretArn] });
+  grantee.addToRolePolicy({
+    Sid: 'ConnectToDatabaseWithIam',
+    Effect: 'Allow',
+    Action: ['rds-db:connect'],
+    Resource: [`arn:aws:rds-db:${region}:${attrs.accountId}:dbuser:${attrs.clusterResourceId(region)}/${databaseUser}`],
+  });
+}
+
 /** Props of {@link AuroraGlobalDatabase}. */
 export interface AuroraGlobalDatabaseProps {
   /** Identifier of the global cluster; cluster identifiers are `<identifier>-<region>`. */
@@ -24,6 +53,8 @@ export interface AuroraGlobalDatabaseProps {
   readonly engineVersion: string;
   /** Regions, the writer's (primary) first. */
   readonly regions: readonly AuroraRegion[];
+  /** Account of the clusters, for IAM grants. @default - grantConnect is not available */
+  readonly accountId?: string;
   /** @default "db.r6g.large" */
   readonly instanceClass?: string;
   /** @default 2 */
@@ -60,13 +91,22 @@ export const ROLE_DEPENDENT_CLUSTER_ATTRIBUTES = [
  * authentication and log exports. Resource ids name regions, never roles, so a
  * change of primary keeps every address.
  */
-export class AuroraGlobalDatabase extends Construct {
+export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalDatabase {
+  /** A global database another stack created, from its attributes (tokens are fine). */
+  static fromAttributes(attrs: AuroraGlobalDatabaseAttributes): IAuroraGlobalDatabase {
+    return { grantConnect: (grantee, region, databaseUser) => grantAuroraConnect(attrs, grantee, region, databaseUser) };
+  }
+
   readonly globalCluster: RdsGlobalCluster;
   readonly clusters = new Map<string, RdsCluster>();
   readonly port: number;
   readonly writerRegion: string;
 
-  constructor(scope: Construct, id: string, props: AuroraGlobalDatabaseProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AuroraGlobalDatabaseProps,
+  ) {
     super(scope, id);
     requireDistinctRegions(this, 'regions', props.regions.map((r) => r.region));
     const instances = props.instancesPerRegion ?? 2;
@@ -162,6 +202,17 @@ export class AuroraGlobalDatabase extends Construct {
   /** ARN of the writer's master password secret (managed by RDS in Secrets Manager). */
   get secretArn(): string {
     return this.clusterIn(this.writerRegion).masterUserSecret.get(0).secretArn;
+  }
+
+  grantConnect(grantee: IGrantable, region: string, databaseUser: string): void {
+    const accountId = this.props.accountId;
+    if (!accountId) throw new ConstructPropsError(this, 'grantConnect needs the accountId prop');
+    grantAuroraConnect(
+      { accountId, secretArn: this.secretArn, clusterResourceId: (r) => this.clusterIn(r).clusterResourceId },
+      grantee,
+      region,
+      databaseUser,
+    );
   }
 
   /** The global writer endpoint: follows the writer through switchovers and failovers. */

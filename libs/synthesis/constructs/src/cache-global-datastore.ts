@@ -5,6 +5,7 @@ import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subn
 import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
 import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { IGrantable } from './grants';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** One region of a {@link CacheGlobalDatastore}. */
@@ -13,6 +14,38 @@ export interface CacheRegion {
   readonly provider: AwsProvider;
   readonly subnetIds: string[];
   readonly securityGroupId: string;
+}
+
+/** What a global datastore's users need: IAM-authenticated connections per region. */
+export interface ICacheGlobalDatastore {
+  /** Lets `grantee` connect with IAM authentication, as the datastore's user, to the replication group of `region`. */
+  grantConnect(grantee: IGrantable, region: string): void;
+}
+
+/** Attributes of a global datastore another stack created. */
+export interface CacheGlobalDatastoreAttributes {
+  readonly accountId: string;
+  /** The datastore's identifier (replication groups are `<identifier>-<region>`). */
+  readonly identifier: string;
+  /** The IAM-authenticated user the application connects as. */
+  readonly userName: string;
+}
+
+/** Replication group id of one region of a global datastore. */
+function replicationGroupId(identifier: string, region: string): string {
+  return `${identifier}-${region}`;
+}
+
+function grantCacheConnect(attrs: CacheGlobalDatastoreAttributes, grantee: IGrantable, region: string): void {
+  grantee.addToRolePolicy({
+    Sid: 'ConnectToCacheWithIam',
+    Effect: 'Allow',
+    Action: ['elasticache:Connect'],
+    Resource: [
+      `arn:aws:elasticache:${region}:${attrs.accountId}:replicationgroup:${replicationGroupId(attrs.identifier, region)}`,
+      `arn:aws:elasticache:${region}:${attrs.accountId}:user:${attrs.userName}`,
+    ],
+  });
 }
 
 /** Props of {@link CacheGlobalDatastore}. */
@@ -31,6 +64,8 @@ export interface CacheGlobalDatastoreProps {
   readonly regions: readonly CacheRegion[];
   /** IAM-authenticated user the service connects as. */
   readonly userName: string;
+  /** Account of the datastore, for IAM grants. @default - grantConnect is not available */
+  readonly accountId?: string;
 }
 
 /** Attributes set only on the primary at creation; the global datastore owns them afterwards. */
@@ -50,13 +85,22 @@ export const ROLE_DEPENDENT_CACHE_ATTRIBUTES = [
  * Encryption in transit and at rest; clients authenticate with IAM through an RBAC
  * user group per region (the default user is disabled).
  */
-export class CacheGlobalDatastore extends Construct {
+export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatastore {
+  /** A global datastore another stack created, from its attributes. */
+  static fromAttributes(attrs: CacheGlobalDatastoreAttributes): ICacheGlobalDatastore {
+    return { grantConnect: (grantee, region) => grantCacheConnect(attrs, grantee, region) };
+  }
+
   readonly globalGroup: ElasticacheGlobalReplicationGroup;
   readonly groups = new Map<string, ElasticacheReplicationGroup>();
   readonly port = 6379;
   readonly userIds = new Map<string, string>();
 
-  constructor(scope: Construct, id: string, props: CacheGlobalDatastoreProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: CacheGlobalDatastoreProps,
+  ) {
     super(scope, id);
     requireDistinctRegions(this, 'regions', props.regions.map((r) => r.region));
     if (props.regions.length > 3) {
@@ -97,7 +141,7 @@ export class CacheGlobalDatastore extends Construct {
       });
       const group = new ElasticacheReplicationGroup(this, `group-${r.region}`, {
         provider: r.provider,
-        replicationGroupId: `${props.identifier}-${r.region}`,
+        replicationGroupId: replicationGroupId(props.identifier, r.region),
         description: `${props.identifier} cache in ${r.region}`,
         numCacheClusters: 1 + replicas,
         automaticFailoverEnabled: replicas > 0,
@@ -132,6 +176,13 @@ export class CacheGlobalDatastore extends Construct {
       // Engine, node type and encryption are inherited from the global datastore.
       groupFor(r, { globalReplicationGroupId: this.globalGroup.globalReplicationGroupId });
     }
+  }
+
+  grantConnect(grantee: IGrantable, region: string): void {
+    const accountId = this.props.accountId;
+    if (!accountId) throw new ConstructPropsError(this, 'grantConnect needs the accountId prop');
+    this.groupIn(region);
+    grantCacheConnect({ accountId, identifier: this.props.identifier, userName: this.props.userName }, grantee, region);
   }
 
   /** The replication group of `region`. */

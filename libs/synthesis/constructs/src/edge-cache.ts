@@ -9,6 +9,7 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import type { IGrantable } from './grants';
 import { ConstructPropsError } from './validation';
 
 /** Methods CloudFront forwards; only GET and HEAD responses are ever cached. */
@@ -21,6 +22,21 @@ export const CACHED_METHODS = ['GET', 'HEAD'];
  */
 export const UNCACHED_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
 const ONE_YEAR_SECONDS = 31_536_000;
+
+/** What a distribution's users need: permission to invalidate its cached paths. */
+export interface IEdgeCache {
+  /** Lets `grantee` create invalidations of this distribution (and no other). */
+  grantCreateInvalidation(grantee: IGrantable): void;
+}
+
+function grantInvalidation(distributionArn: string, grantee: IGrantable): void {
+  grantee.addToRolePolicy({
+    Sid: 'InvalidateOwnDistribution',
+    Effect: 'Allow',
+    Action: ['cloudfront:CreateInvalidation'],
+    Resource: [distributionArn],
+  });
+}
 
 /** Props of {@link EdgeCache}. */
 export interface EdgeCacheProps {
@@ -63,7 +79,12 @@ export interface EdgeCacheProps {
  * cached, keyed on path and query string (plus Authorization when asked), access
  * logs to S3, and `A`/`AAAA` alias records for the viewer name.
  */
-export class EdgeCache extends Construct {
+export class EdgeCache extends Construct implements IEdgeCache {
+  /** A distribution another stack created, known by its ARN (a token is fine). */
+  static fromDistributionArn(distributionArn: string): IEdgeCache {
+    return { grantCreateInvalidation: (grantee) => grantInvalidation(distributionArn, grantee) };
+  }
+
   readonly distribution: CloudfrontDistribution;
   readonly cachePolicy: CloudfrontCachePolicy;
   readonly logBucket: S3Bucket;
@@ -174,6 +195,10 @@ export class EdgeCache extends Construct {
         alias: { name: this.distribution.domainName, zoneId: this.distribution.hostedZoneId, evaluateTargetHealth: false },
       });
     }
+  }
+
+  grantCreateInvalidation(grantee: IGrantable): void {
+    grantInvalidation(this.distributionArn, grantee);
   }
 
   /** ARN of the distribution, for IAM policies (CloudFront ARNs have no region). */

@@ -59,8 +59,8 @@ describe('GlobalTable', () => {
 
   it('gives the ARN of the replica in each region', () => {
     const { table } = tableIn(['eu-west-1', 'us-east-1']);
-    expect(table.arnIn('us-east-1')).toBe(`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/svc-test`);
-    expect(() => table.arnIn('sa-east-1')).toThrow('has no replica in "sa-east-1"');
+    expect(table.replicaArn('us-east-1')).toBe(`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/svc-test`);
+    expect(() => table.replicaArn('sa-east-1')).toThrow('has no replica in "sa-east-1"');
   });
 
   it('rejects a replica in the primary region', () => {

@@ -2,11 +2,64 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TableDefinition } from '@platform/table-definition';
+import type { IGrantable } from './grants';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** ARN of a global table's replica in `region` (every replica has the table's name). */
 export function globalTableArn(region: string, accountId: string, tableName: string): string {
   return `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`;
+}
+
+/** What a table's users need: its name, its replicas' ARNs, and grants on them. */
+export interface IGlobalTable {
+  readonly tableName: string;
+  /** ARN of the table's replica in `region`. */
+  replicaArn(region: string): string;
+  /** Lets `grantee` read and write items of the replica in `region` (and its indexes), nothing else. */
+  grantReadWrite(grantee: IGrantable, region: string): void;
+}
+
+/** The item-level actions a service's API needs on its table. */
+const READ_WRITE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+
+/** A global table known by name (e.g. read from another stack's outputs). */
+class GlobalTableReference implements IGlobalTable {
+  constructor(
+    readonly tableName: string,
+    private readonly accountId: string,
+    private readonly regions?: readonly string[],
+  ) {}
+
+  replicaArn(region: string): string {
+    if (this.regions && !this.regions.includes(region)) {
+      throw new Error(`table ${this.tableName} has no replica in "${region}" (replicas: ${this.regions.join(', ')})`);
+    }
+    return globalTableArn(region, this.accountId, this.tableName);
+  }
+
+  grantReadWrite(grantee: IGrantable, region: string): void {
+    if (grantee.region !== undefined && grantee.region !== region) {
+      throw new Error(`a grant on the table's replica in ${region} was asked for a grantee in ${grantee.region}; grant the replica of the grantee's own region`);
+    }
+    const arn = this.replicaArn(region);
+    grantee.addToRolePolicy({
+      Sid: 'ServiceTableInThisRegion',
+      Effect: 'Allow',
+      Action: READ_WRITE_ACTIONS,
+      Resource: [arn, `${arn}/index/*`],
+    });
+  }
 }
 
 /** Props of {@link GlobalTable}. */
@@ -41,10 +94,23 @@ export interface GlobalTableProps {
  * deletion protection and encryption are on. Never mix with
  * `aws_dynamodb_table_replica` for the same table.
  */
-export class GlobalTable extends Construct {
+export class GlobalTable extends Construct implements IGlobalTable {
+  /**
+   * A table another stack created, known by its name (a token is fine): offers the
+   * replica ARNs and grants without declaring anything.
+   * @param regions - the regions with a replica; @default - not checked
+   */
+  static fromTableName(tableName: string, accountId: string, regions?: readonly string[]): IGlobalTable {
+    return new GlobalTableReference(tableName, accountId, regions);
+  }
+
   readonly table: DynamodbTable;
   readonly tableName: string;
-  private readonly arns = new Map<string, string>();
+  /** ARN of the table resource (its primary region). */
+  readonly tableArn: string;
+  /** ARN of the table's stream in the primary region. */
+  readonly streamArn: string;
+  private readonly reference: GlobalTableReference;
 
   constructor(scope: Construct, id: string, props: GlobalTableProps) {
     super(scope, id);
@@ -82,15 +148,22 @@ export class GlobalTable extends Construct {
       })),
     });
 
-    for (const region of [props.region, ...replicaRegions]) {
-      this.arns.set(region, globalTableArn(region, props.accountId, props.tableName));
-    }
+    this.tableArn = this.table.arn;
+    this.streamArn = this.table.streamArn;
+    this.reference = new GlobalTableReference(props.tableName, props.accountId, [props.region, ...replicaRegions]);
   }
 
   /** ARN of the table (or its replica) in `region`. */
-  arnIn(region: string): string {
-    const arn = this.arns.get(region);
-    if (!arn) throw new ConstructPropsError(this, `the table has no replica in "${region}"`);
-    return arn;
+  replicaArn(region: string): string {
+    try {
+      return this.reference.replicaArn(region);
+    } catch {
+      throw new ConstructPropsError(this, `the table has no replica in "${region}"`);
+    }
+  }
+
+  grantReadWrite(grantee: IGrantable, region: string): void {
+    this.replicaArn(region);
+    this.reference.grantReadWrite(grantee, region);
   }
 }

@@ -1,4 +1,5 @@
 export * from './validation';
+export * from './grants';
 export * from './platform-stack';
 export * from './global-table';
 export * from './replicated-buckets';

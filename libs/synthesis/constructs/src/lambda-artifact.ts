@@ -21,15 +21,16 @@ export class MissingArtifactError extends Error {
 const cache = new Map<string, LambdaArtifact>();
 
 /**
- * The build output of app `app` (dist/apps/<app>/lambda.zip under `workspaceRoot`),
- * read and hashed once per process however many stacks deploy it.
+ * The build output of app `app` (`zipPath`, relative to `workspaceRoot`: the service
+ * contract's artifact path), read and hashed once per process however many stacks
+ * deploy it.
  */
-export function lambdaArtifact(workspaceRoot: string, app: string): LambdaArtifact {
-  const zipPath = path.resolve(workspaceRoot, 'dist', 'apps', app, 'lambda.zip');
-  const cached = cache.get(zipPath);
+export function lambdaArtifact(workspaceRoot: string, app: string, zipPath: string): LambdaArtifact {
+  const absolute = path.resolve(workspaceRoot, zipPath);
+  const cached = cache.get(absolute);
   if (cached) return cached;
-  if (!existsSync(zipPath)) throw new MissingArtifactError(app, zipPath);
-  const artifact = { zipPath, sha256: createHash('sha256').update(readFileSync(zipPath)).digest('base64') };
-  cache.set(zipPath, artifact);
+  if (!existsSync(absolute)) throw new MissingArtifactError(app, absolute);
+  const artifact = { zipPath: absolute, sha256: createHash('sha256').update(readFileSync(absolute)).digest('base64') };
+  cache.set(absolute, artifact);
   return artifact;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { GlobalTable } from './global-table';
 import { RegionalApi, type RegionalApiProps } from './regional-api';
 import { ACCOUNT, only, synth, testStack } from './test-helpers';
 
@@ -11,17 +12,17 @@ const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/svc-test`;
 
 function apiIn(overrides: Partial<RegionalApiProps> = {}) {
   const stack = testStack(['us-east-1']);
-  new RegionalApi(stack, 'api', {
+  const api = new RegionalApi(stack, 'api', {
     provider: stack.provider('us-east-1'),
     region: 'us-east-1',
     functionName: 'svc-test',
     roleName: 'svc-test-us-east-1-api',
     artifact: { zipPath, sha256: 'c2hhMjU2LW9mLXRoZS16aXA=' },
-    tableArn: TABLE_ARN,
     environment: { TABLE_NAME: 'svc-test' },
     ...overrides,
   });
-  return { stack, tf: () => synth(stack) };
+  GlobalTable.fromTableName('svc-test', ACCOUNT).grantReadWrite(api, 'us-east-1');
+  return { stack, api, tf: () => synth(stack) };
 }
 
 describe('RegionalApi', () => {
@@ -71,10 +72,19 @@ describe('RegionalApi', () => {
     expect(permission.source_arn).toMatch(/execution_arn}\/\*\/\*$/);
   });
 
-  it('rejects a table in another region', () => {
-    expect(() => apiIn({ tableArn: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/svc-test` })).toThrow(
-      'test-stack/api: tableArn must be the table\'s replica in us-east-1',
+  it('rejects a grant on a table replica in another region', () => {
+    const { api } = apiIn();
+    expect(() => GlobalTable.fromTableName('svc-test', ACCOUNT).grantReadWrite(api, 'eu-west-1')).toThrow(
+      'a grant on the table\'s replica in eu-west-1 was asked for a grantee in us-east-1',
     );
+  });
+
+  it('puts grants made after construction into the role policy, each statement once', () => {
+    const { api, tf } = apiIn();
+    api.addToRolePolicy({ Sid: 'Extra', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: ['arn:aws:sqs:us-east-1:123456789012:q'] });
+    const sids = JSON.parse(only(tf(), 'aws_iam_role_policy').policy).Statement.map((s: any) => s.Sid);
+    expect(sids).toEqual(['WriteOwnLogs', 'ServiceTableInThisRegion', 'Extra']);
+    expect(() => api.addToRolePolicy({ Sid: 'Extra', Effect: 'Allow', Action: [], Resource: [] })).toThrow('already has a statement "Extra"');
   });
 
   it('rejects a timeout API Gateway cannot wait for', () => {

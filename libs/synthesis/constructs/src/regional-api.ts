@@ -1,4 +1,4 @@
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, Lazy, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
@@ -10,16 +10,9 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { IGrantable, PolicyStatement } from './grants';
 import type { LambdaArtifact } from './lambda-artifact';
-import { ConstructPropsError, isKnown } from './validation';
-
-/** One statement of an IAM policy. */
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: readonly string[];
-  readonly Resource: readonly string[];
-}
+import { ConstructPropsError } from './validation';
 
 /** Props of {@link RegionalApi}. */
 export interface RegionalApiProps {
@@ -49,21 +42,6 @@ export interface RegionalApiProps {
   readonly logRetentionDays?: number;
   /** @default - none */
   readonly environment?: Readonly<Record<string, string>>;
-  /** ARN of the service table (its replica in this region); the function may use only this table. */
-  readonly tableArn: string;
-  /**
-   * Let the function invalidate paths of this CloudFront distribution (and no other),
-   * for the edge cache's invalidate mode.
-   * @default - no CloudFront permission
-   */
-  readonly invalidationDistributionArn?: string;
-  /**
-   * Run the function in a VPC (needed to reach Aurora or ElastiCache).
-   * @default - no VPC: the function reaches only AWS APIs
-   */
-  readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
-  /** More IAM statements for the function's role (database secret, IAM auth). @default - none */
-  readonly additionalPolicyStatements?: readonly PolicyStatement[];
   /** Stage throttling. @default 1000 requests per second, burst 2000 */
   readonly throttlingRateLimit?: number;
   /** @default 2000 */
@@ -73,10 +51,11 @@ export interface RegionalApiProps {
 /**
  * The regional entry point of a service: an API Gateway HTTP API whose `$default`
  * route sends every request (payload format 2.0) to one Lambda function, which
- * does its own routing. The function's role may write its own log group and
- * read/write only the service table's replica in this region.
+ * does its own routing. The function's role may write its own log group and nothing
+ * else until resources grant it more (`table.grantReadWrite(api, region)`, ...).
  */
-export class RegionalApi extends Construct {
+export class RegionalApi extends Construct implements IGrantable {
+  readonly region: string;
   readonly function: LambdaFunction;
   readonly api: Apigatewayv2Api;
   readonly stage: Apigatewayv2Stage;
@@ -84,6 +63,7 @@ export class RegionalApi extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   /** This region's own API host (`<api-id>.execute-api.<region>.amazonaws.com`), for health checks. */
   readonly endpointHost: string;
+  private readonly statements: PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: RegionalApiProps) {
     super(scope, id);
@@ -93,9 +73,7 @@ export class RegionalApi extends Construct {
     if (timeout < 1 || timeout > 29) {
       throw new ConstructPropsError(this, `timeoutSeconds must be 1-29 (API Gateway gives up after 29 s), got ${timeout}`);
     }
-    if (isKnown(props.tableArn) && !props.tableArn.startsWith(`arn:aws:dynamodb:${props.region}:`)) {
-      throw new ConstructPropsError(this, `tableArn must be the table's replica in ${props.region}, got "${props.tableArn}"`);
-    }
+    this.region = props.region;
     const provider = props.provider;
 
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
@@ -112,66 +90,18 @@ export class RegionalApi extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
+    this.statements.push({
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`${this.logGroup.arn}:*`],
+    });
     new IamRolePolicy(this, 'role-policy', {
       provider,
       role: this.role.id,
       name: 'service-table-and-logs',
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'WriteOwnLogs',
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: [`${this.logGroup.arn}:*`],
-          },
-          {
-            Sid: 'ServiceTableInThisRegion',
-            Effect: 'Allow',
-            Action: [
-              'dynamodb:GetItem',
-              'dynamodb:BatchGetItem',
-              'dynamodb:Query',
-              'dynamodb:Scan',
-              'dynamodb:PutItem',
-              'dynamodb:UpdateItem',
-              'dynamodb:DeleteItem',
-              'dynamodb:BatchWriteItem',
-              'dynamodb:ConditionCheckItem',
-              'dynamodb:DescribeTable',
-            ],
-            Resource: [props.tableArn, `${props.tableArn}/index/*`],
-          },
-          ...(props.invalidationDistributionArn
-            ? [
-                {
-                  Sid: 'InvalidateOwnDistribution',
-                  Effect: 'Allow',
-                  Action: ['cloudfront:CreateInvalidation'],
-                  Resource: [props.invalidationDistributionArn],
-                },
-              ]
-            : []),
-          ...(props.vpc
-            ? [
-                {
-                  // Lambda creates and removes its network interfaces; these actions take no resource ARN.
-                  Sid: 'ManageVpcNetworkInterfaces',
-                  Effect: 'Allow',
-                  Action: [
-                    'ec2:CreateNetworkInterface',
-                    'ec2:DescribeNetworkInterfaces',
-                    'ec2:DeleteNetworkInterface',
-                    'ec2:AssignPrivateIpAddresses',
-                    'ec2:UnassignPrivateIpAddresses',
-                  ],
-                  Resource: ['*'],
-                },
-              ]
-            : []),
-          ...(props.additionalPolicyStatements ?? []),
-        ],
-      }),
+      // Rendered at synth, so grants made after construction land in the same policy.
+      policy: Lazy.stringValue({ produce: () => JSON.stringify({ Version: '2012-10-17', Statement: this.statements }) }),
     });
 
     // FILE asset: the zip is built once by tools/build-lambda.mjs and only copied per stack.
@@ -193,7 +123,6 @@ export class RegionalApi extends Construct {
       sourceCodeHash: props.artifact.sha256,
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
-      vpcConfig: props.vpc ? { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds } : undefined,
       dependsOn: [this.logGroup],
     });
 
@@ -233,6 +162,35 @@ export class RegionalApi extends Construct {
       functionName: this.function.functionName,
       principal: 'apigateway.amazonaws.com',
       sourceArn: `${this.api.executionArn}/*/*`,
+    });
+  }
+
+  /** Adds a statement to the function role's policy. */
+  addToRolePolicy(statement: PolicyStatement): void {
+    if (this.statements.some((s) => s.Sid === statement.Sid)) {
+      throw new ConstructPropsError(this, `the role's policy already has a statement "${statement.Sid}"`);
+    }
+    this.statements.push(statement);
+  }
+
+  /**
+   * Runs the function in a VPC (needed to reach Aurora or ElastiCache) and lets it
+   * manage its network interfaces there.
+   */
+  placeInVpc(vpc: { readonly subnetIds: string[]; readonly securityGroupIds: string[] }): void {
+    this.function.putVpcConfig({ subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds });
+    this.addToRolePolicy({
+      // Lambda creates and removes its network interfaces; these actions take no resource ARN.
+      Sid: 'ManageVpcNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: ['*'],
     });
   }
 }
