@@ -1,6 +1,13 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { bucketName, type EnvironmentConfig, type Platform, type ResolvedService, type StackSpec } from '@platform/config';
+import {
+  EDGE_REGION,
+  type EnvironmentConfig,
+  GLOBAL_OUTPUTS,
+  type ResolvedService,
+  type ServiceContract,
+  databasePort,
+} from '@platform/config';
 import {
   AuroraGlobalDatabase,
   CacheGlobalDatastore,
@@ -13,10 +20,6 @@ import {
   ServiceNetwork,
 } from '@platform/constructs';
 import { SERVICE_TABLE } from '@platform/table-definition';
-import { GLOBAL_OUTPUTS, defaultTags, dnsAccessFor, permissionsBoundaryArn, resourceNames, roleArn, stateBackendFor } from './naming';
-
-/** CloudFront and its certificate live in us-east-1, whatever the environment's regions. */
-const EDGE_REGION = 'us-east-1';
 
 /**
  * The global layer of one service in one environment: everything shared by its
@@ -32,39 +35,35 @@ export class ServiceGlobalStack extends PlatformStack {
   aurora?: AuroraGlobalDatabase;
   cache?: CacheGlobalDatastore;
 
-  constructor(scope: Construct, platform: Platform, spec: StackSpec, service: ResolvedService) {
-    const env = platform.config.environments[spec.environment];
-    super(scope, spec.name, {
-      accountId: env.accountId,
-      deployRoleArn: roleArn(env.accountId, env.deployRoleName),
-      regions: spec.regions.includes(EDGE_REGION) ? spec.regions : [...spec.regions, EDGE_REGION],
-      defaultTags: defaultTags(spec),
-      stateBackend: stateBackendFor(platform, spec),
-      dns: dnsAccessFor(platform, spec),
-      permissionsBoundaryArn: permissionsBoundaryArn(env.accountId),
+  constructor(scope: Construct, contract: ServiceContract, service: ResolvedService, env: EnvironmentConfig) {
+    const regions = contract.regions;
+    super(scope, contract.globalStack, {
+      accountId: contract.accountId,
+      deployRoleArn: contract.deployRoleArn,
+      regions: regions.includes(EDGE_REGION) ? regions : [...regions, EDGE_REGION],
+      defaultTags: contract.defaultTags(contract.globalStack, 'global'),
+      stateBackend: contract.stateBackend(contract.globalStack),
+      dns: contract.dnsAccess,
+      permissionsBoundaryArn: contract.permissionsBoundaryArn,
     });
-    const names = resourceNames(platform, spec);
-    const [primary, ...replicas] = spec.regions;
+    const { names, domains } = contract;
+    const [primary, ...replicas] = regions;
 
     this.table = new GlobalTable(this, 'table', {
-      tableName: names.tableName,
+      tableName: names.table,
       definition: SERVICE_TABLE,
       provider: this.provider(primary),
       region: primary,
       replicaRegions: replicas,
-      accountId: env.accountId,
+      accountId: contract.accountId,
     });
 
     this.buckets = new ReplicatedBuckets(this, 'objects', {
-      regions: spec.regions.map((region) => ({
-        region,
-        provider: this.provider(region),
-        bucketName: bucketName(platform.config, service.name, spec.environment, region),
-      })),
-      replicationRoleName: names.replicationRoleName,
+      regions: regions.map((region) => ({ region, provider: this.provider(region), bucketName: names.bucket(region) })),
+      replicationRoleName: names.replicationRole,
     });
 
-    this.zone = new HostedZone(this, 'zone', { domain: names.zoneDomain, provider: this.dnsProvider, mode: env.dns.zone });
+    this.zone = new HostedZone(this, 'zone', { domain: domains.zone, provider: this.dnsProvider, mode: env.dns.zone });
 
     // The us-east-1 certificate covers the CloudFront name and, as a SAN, the regional
     // name: its validation records (written here, once) then also validate every
@@ -72,8 +71,8 @@ export class ServiceGlobalStack extends PlatformStack {
     // per account and name, not per region.
     const edgeCertificate = new DnsValidatedCertificate(this, 'edge-certificate', {
       provider: this.provider(EDGE_REGION),
-      domainName: names.apiDomain,
-      subjectAlternativeNames: [names.regionalDomain],
+      domainName: domains.api,
+      subjectAlternativeNames: [domains.regional],
       zoneId: this.zone.zoneId,
       dnsProvider: this.dnsProvider,
     });
@@ -81,14 +80,14 @@ export class ServiceGlobalStack extends PlatformStack {
     if (service.edgeCache.enabled) {
       this.edgeCache = new EdgeCache(this, 'edge-cache', {
         provider: this.provider(EDGE_REGION),
-        domainName: names.apiDomain,
-        originDomainName: names.regionalDomain,
+        domainName: domains.api,
+        originDomainName: domains.regional,
         certificateArn: edgeCertificate.validatedArn,
         mode: service.edgeCache.mode,
         ttlSeconds: service.edgeCache.ttlSeconds,
         priceClass: service.edgeCache.priceClass,
         varyOnAuthorization: service.auth === 'authorization-header',
-        cachePolicyName: names.cachePolicyName,
+        cachePolicyName: names.cachePolicy,
         zoneId: this.zone.zoneId,
         dnsProvider: this.dnsProvider,
         logBucketName: names.edgeLogBucket,
@@ -98,33 +97,29 @@ export class ServiceGlobalStack extends PlatformStack {
       new TerraformOutput(this, GLOBAL_OUTPUTS.distributionArn, { value: this.edgeCache.distributionArn });
     }
 
-    if (service.aurora || service.cache) this.addDataLayers(service, env, spec, names);
+    if (service.aurora || service.cache) this.addDataLayers(contract, service, env);
 
     new TerraformOutput(this, GLOBAL_OUTPUTS.zoneId, { value: this.zone.zoneId });
     new TerraformOutput(this, GLOBAL_OUTPUTS.tableName, { value: this.table.table.name });
-    new TerraformOutput(this, GLOBAL_OUTPUTS.tableArn, { value: this.table.table.arn });
-    new TerraformOutput(this, GLOBAL_OUTPUTS.tableStreamArn, { value: this.table.table.streamArn });
-    for (const region of spec.regions) {
+    new TerraformOutput(this, GLOBAL_OUTPUTS.tableArn, { value: this.table.tableArn });
+    new TerraformOutput(this, GLOBAL_OUTPUTS.tableStreamArn, { value: this.table.streamArn });
+    for (const region of regions) {
       new TerraformOutput(this, GLOBAL_OUTPUTS.bucketName(region), { value: this.buckets.bucketIn(region).bucket });
     }
   }
 
   /** Opt-in active-passive layers: the network per region, Aurora, ElastiCache. */
-  private addDataLayers(
-    service: ResolvedService,
-    env: EnvironmentConfig,
-    spec: StackSpec,
-    names: ReturnType<typeof resourceNames>,
-  ): void {
-    const auroraPort = service.aurora?.engine === 'aurora-mysql' ? 3306 : 5432;
+  private addDataLayers(contract: ServiceContract, service: ResolvedService, env: EnvironmentConfig): void {
+    const { names, regions, accountId } = contract;
+    const auroraPort = service.aurora ? databasePort(service.aurora.engine) : undefined;
     const networks = new Map(
-      spec.regions.map((region) => {
+      regions.map((region) => {
         const network = new ServiceNetwork(this, `network-${region}`, {
           provider: this.provider(region),
           vpc: env.network[region].vpc,
           privateSubnets: env.network[region].privateSubnets,
           namePrefix: names.dataIdentifier,
-          databasePort: service.aurora ? auroraPort : undefined,
+          databasePort: auroraPort,
           cachePort: service.cache ? 6379 : undefined,
         });
         new TerraformOutput(this, GLOBAL_OUTPUTS.lambdaSecurityGroupId(region), { value: network.lambdaSecurityGroup.id });
@@ -141,7 +136,8 @@ export class ServiceGlobalStack extends PlatformStack {
         instancesPerRegion: service.aurora.instancesPerRegion,
         backupRetentionDays: service.aurora.backupRetentionDays,
         databaseName: service.aurora.databaseName,
-        regions: spec.regions.map((region) => ({
+        accountId,
+        regions: regions.map((region) => ({
           region,
           provider: this.provider(region),
           subnetIds: networks.get(region)!.subnetIds,
@@ -151,7 +147,7 @@ export class ServiceGlobalStack extends PlatformStack {
       this.aurora = aurora;
       new TerraformOutput(this, GLOBAL_OUTPUTS.auroraWriterEndpoint, { value: aurora.writerEndpoint });
       new TerraformOutput(this, GLOBAL_OUTPUTS.auroraSecretArn, { value: aurora.secretArn });
-      for (const region of spec.regions) {
+      for (const region of regions) {
         const cluster = aurora.clusterIn(region);
         new TerraformOutput(this, GLOBAL_OUTPUTS.auroraReaderEndpoint(region), { value: cluster.readerEndpoint });
         new TerraformOutput(this, GLOBAL_OUTPUTS.auroraClusterResourceId(region), { value: cluster.clusterResourceId });
@@ -166,7 +162,8 @@ export class ServiceGlobalStack extends PlatformStack {
         nodeType: service.cache.nodeType,
         replicasPerRegion: service.cache.replicasPerRegion,
         userName: names.cacheUser,
-        regions: spec.regions.map((region) => ({
+        accountId,
+        regions: regions.map((region) => ({
           region,
           provider: this.provider(region),
           subnetIds: networks.get(region)!.subnetIds,
@@ -175,9 +172,9 @@ export class ServiceGlobalStack extends PlatformStack {
       });
       this.cache = cache;
       new TerraformOutput(this, GLOBAL_OUTPUTS.cacheWriterEndpoint, {
-        value: cache.groupIn(spec.regions[0]).primaryEndpointAddress,
+        value: cache.groupIn(regions[0]).primaryEndpointAddress,
       });
-      for (const region of spec.regions) {
+      for (const region of regions) {
         new TerraformOutput(this, GLOBAL_OUTPUTS.cacheReaderEndpoint(region), {
           value: cache.groupIn(region).readerEndpointAddress,
         });

@@ -1,36 +1,27 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
-  bucketName,
-  effectiveWeight,
   type EnvironmentConfig,
-  type Platform,
+  GLOBAL_OUTPUTS,
   type ResolvedService,
-  type StackSpec,
+  type ServiceContract,
+  effectiveWeight,
 } from '@platform/config';
 import {
+  AuroraGlobalDatabase,
+  CacheGlobalDatastore,
+  EdgeCache,
   GlobalStackOutputs,
-  globalTableArn,
+  GlobalTable,
   type LambdaArtifact,
   NetworkLookup,
   PlatformStack,
-  type PolicyStatement,
   RegionalApi,
   RegionalDomain,
   RegionalHealthCheck,
   RegionalRecord,
   type RegionalRouting,
 } from '@platform/constructs';
-import {
-  GLOBAL_OUTPUTS,
-  NOT_YET_APPLIED,
-  defaultTags,
-  dnsAccessFor,
-  permissionsBoundaryArn,
-  resourceNames,
-  roleArn,
-  stateBackendFor,
-} from './naming';
 
 /**
  * The regional layer of one service in one region: the API (HTTP API + Lambda)
@@ -48,87 +39,68 @@ export class ServiceRegionalStack extends PlatformStack {
 
   constructor(
     scope: Construct,
-    platform: Platform,
-    spec: StackSpec,
+    contract: ServiceContract,
     service: ResolvedService,
-    globalSpec: StackSpec,
+    env: EnvironmentConfig,
+    region: string,
     artifact: LambdaArtifact,
   ) {
-    const env = platform.config.environments[spec.environment];
-    super(scope, spec.name, {
-      accountId: env.accountId,
-      deployRoleArn: roleArn(env.accountId, env.deployRoleName),
-      regions: spec.regions,
-      defaultTags: defaultTags(spec),
-      stateBackend: stateBackendFor(platform, spec),
-      dns: dnsAccessFor(platform, spec),
-      permissionsBoundaryArn: permissionsBoundaryArn(env.accountId),
+    const stackName = contract.regionalStack(region);
+    super(scope, stackName, {
+      accountId: contract.accountId,
+      deployRoleArn: contract.deployRoleArn,
+      regions: [region],
+      defaultTags: contract.defaultTags(stackName, 'regional'),
+      stateBackend: contract.stateBackend(stackName),
+      dns: contract.dnsAccess,
+      permissionsBoundaryArn: contract.permissionsBoundaryArn,
     });
-    const names = resourceNames(platform, spec);
-    const region = spec.region;
-    const invalidate = service.edgeCache.enabled && service.edgeCache.mode === 'invalidate';
+    const { names, domains } = contract;
 
     this.globalOutputs = new GlobalStackOutputs(this, 'global', {
-      stateBackend: stateBackendFor(platform, globalSpec),
-      defaults: {
-        [GLOBAL_OUTPUTS.tableName]: names.tableName,
-        [GLOBAL_OUTPUTS.bucketName(region)]: bucketName(platform.config, service.name, spec.environment, region),
-        [GLOBAL_OUTPUTS.zoneId]: NOT_YET_APPLIED,
-        ...(invalidate
-          ? {
-              [GLOBAL_OUTPUTS.distributionId]: NOT_YET_APPLIED,
-              [GLOBAL_OUTPUTS.distributionArn]: `arn:aws:cloudfront::${env.accountId}:distribution/${NOT_YET_APPLIED}`,
-            }
-          : {}),
-        ...(service.aurora || service.cache ? { [GLOBAL_OUTPUTS.lambdaSecurityGroupId(region)]: NOT_YET_APPLIED } : {}),
-        ...(service.aurora
-          ? {
-              [GLOBAL_OUTPUTS.auroraWriterEndpoint]: NOT_YET_APPLIED,
-              [GLOBAL_OUTPUTS.auroraReaderEndpoint(region)]: NOT_YET_APPLIED,
-              [GLOBAL_OUTPUTS.auroraClusterResourceId(region)]: NOT_YET_APPLIED,
-              [GLOBAL_OUTPUTS.auroraSecretArn]: `arn:aws:secretsmanager:${env.regions[0]}:${env.accountId}:secret:${NOT_YET_APPLIED}`,
-            }
-          : {}),
-        ...(service.cache
-          ? {
-              [GLOBAL_OUTPUTS.cacheWriterEndpoint]: NOT_YET_APPLIED,
-              [GLOBAL_OUTPUTS.cacheReaderEndpoint(region)]: NOT_YET_APPLIED,
-            }
-          : {}),
-      },
+      stateBackend: contract.stateBackend(contract.globalStack),
+      defaults: contract.regionalInputs(region),
     });
-    const data = dataLayerAccess(this, service, spec, env, names);
-    const tableName = this.globalOutputs.get(GLOBAL_OUTPUTS.tableName);
-    const zoneId = this.globalOutputs.get(GLOBAL_OUTPUTS.zoneId);
+    const global = (output: string) => this.globalOutputs.get(output);
+    const network = service.aurora || service.cache ? new NetworkLookup(this, 'network', { provider: this.provider(region), ...env.network[region] }) : undefined;
 
     this.api = new RegionalApi(this, 'api', {
       provider: this.provider(region),
       region,
-      functionName: names.functionName,
-      roleName: names.apiRoleName(region),
+      functionName: names.function,
+      roleName: names.apiRole(region),
       artifact,
       memorySizeMb: service.lambda.memorySizeMb,
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
-      tableArn: globalTableArn(region, env.accountId, tableName),
-      environment: {
-        TABLE_NAME: tableName,
-        SERVICE_NAME: service.name,
-        EDGE_CACHE_MODE: service.edgeCache.enabled ? service.edgeCache.mode : 'off',
-        EDGE_CACHE_TTL_SECONDS: String(service.edgeCache.ttlSeconds),
-        ...(invalidate ? { DISTRIBUTION_ID: this.globalOutputs.get(GLOBAL_OUTPUTS.distributionId) } : {}),
-        ...data?.environment,
-        POWERTOOLS_SERVICE_NAME: service.name,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-      invalidationDistributionArn: invalidate ? this.globalOutputs.get(GLOBAL_OUTPUTS.distributionArn) : undefined,
-      vpc: data?.vpc,
-      additionalPolicyStatements: data?.statements,
+      environment: contract.lambdaEnvironment(region, global),
     });
+    GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
+    if (service.edgeCache.enabled && service.edgeCache.mode === 'invalidate') {
+      EdgeCache.fromDistributionArn(global(GLOBAL_OUTPUTS.distributionArn)).grantCreateInvalidation(this.api);
+    }
+    if (network) {
+      // The Lambda's security group comes from the global stack, which opens the database and cache to it.
+      this.api.placeInVpc({ subnetIds: network.subnetIds, securityGroupIds: [global(GLOBAL_OUTPUTS.lambdaSecurityGroupId(region))] });
+    }
+    if (service.aurora) {
+      AuroraGlobalDatabase.fromAttributes({
+        accountId: contract.accountId,
+        secretArn: global(GLOBAL_OUTPUTS.auroraSecretArn),
+        clusterResourceId: (r) => global(GLOBAL_OUTPUTS.auroraClusterResourceId(r)),
+      }).grantConnect(this.api, region, names.databaseUser);
+    }
+    if (service.cache) {
+      CacheGlobalDatastore.fromAttributes({
+        accountId: contract.accountId,
+        identifier: names.dataIdentifier,
+        userName: names.cacheUser,
+      }).grantConnect(this.api, region);
+    }
 
     this.domain = new RegionalDomain(this, 'domain', {
       provider: this.provider(region),
-      domainName: names.regionalDomain,
+      domainName: domains.regional,
       apiId: this.api.api.id,
       stageName: this.api.stage.name,
     });
@@ -140,7 +112,7 @@ export class ServiceRegionalStack extends PlatformStack {
       resourcePath: service.healthCheck.path,
       intervalSeconds: service.healthCheck.intervalSeconds,
       failureThreshold: service.healthCheck.failureThreshold,
-      name: names.healthCheckName(region),
+      name: names.healthCheck(region),
       lambdaErrorAlarm: service.healthCheck.lambdaErrorAlarm
         ? { functionName: this.api.function.functionName, alarmProvider: this.provider(region) }
         : undefined,
@@ -148,10 +120,10 @@ export class ServiceRegionalStack extends PlatformStack {
 
     this.record = new RegionalRecord(this, 'record', {
       dnsProvider: this.dnsProvider,
-      zoneId,
-      name: names.regionalDomain,
+      zoneId: global(GLOBAL_OUTPUTS.zoneId),
+      name: domains.regional,
       region,
-      routing: routingFor(service, env.regions, region),
+      routing: routingFor(service, contract.regions, region),
       targetDomainName: this.domain.targetDomainName,
       targetHostedZoneId: this.domain.targetHostedZoneId,
       healthCheckId: this.healthCheck.healthCheckId,
@@ -171,69 +143,4 @@ function routingFor(service: ResolvedService, regions: readonly string[], region
     default:
       return { policy: 'latency' };
   }
-}
-
-/**
- * What the Lambda needs to reach the opt-in data layers of its region: VPC placement
- * (subnets looked up here, the Lambda security group from the global stack), endpoints
- * and names in its environment, and IAM permission to read the database secret and to
- * connect with IAM authentication to the database and the cache.
- */
-function dataLayerAccess(
-  stack: ServiceRegionalStack,
-  service: ResolvedService,
-  spec: StackSpec,
-  environment: EnvironmentConfig,
-  names: ReturnType<typeof resourceNames>,
-): { vpc: { subnetIds: string[]; securityGroupIds: string[] }; environment: Record<string, string>; statements: PolicyStatement[] } | undefined {
-  if (!service.aurora && !service.cache) return undefined;
-  const region = spec.region;
-  const accountId = environment.accountId;
-  const global = stack.globalOutputs;
-  const lookup = new NetworkLookup(stack, 'network', { provider: stack.provider(region), ...environment.network[region] });
-  const variables: Record<string, string> = {};
-  const statements: PolicyStatement[] = [];
-  if (service.aurora) {
-    const resourceId = global.get(GLOBAL_OUTPUTS.auroraClusterResourceId(region));
-    const secretArn = global.get(GLOBAL_OUTPUTS.auroraSecretArn);
-    Object.assign(variables, {
-      DB_ENGINE: service.aurora.engine,
-      DB_NAME: service.aurora.databaseName,
-      DB_PORT: service.aurora.engine === 'aurora-mysql' ? '3306' : '5432',
-      DB_WRITER_ENDPOINT: global.get(GLOBAL_OUTPUTS.auroraWriterEndpoint),
-      DB_READER_ENDPOINT: global.get(GLOBAL_OUTPUTS.auroraReaderEndpoint(region)),
-      DB_SECRET_ARN: secretArn,
-      DB_IAM_USER: names.databaseUser,
-    });
-    statements.push(
-      { Sid: 'ReadDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn] },
-      {
-        Sid: 'ConnectToDatabaseWithIam',
-        Effect: 'Allow',
-        Action: ['rds-db:connect'],
-        Resource: [`arn:aws:rds-db:${region}:${accountId}:dbuser:${resourceId}/${names.databaseUser}`],
-      },
-    );
-  }
-  if (service.cache) {
-    Object.assign(variables, {
-      CACHE_WRITER_ENDPOINT: global.get(GLOBAL_OUTPUTS.cacheWriterEndpoint),
-      CACHE_READER_ENDPOINT: global.get(GLOBAL_OUTPUTS.cacheReaderEndpoint(region)),
-      CACHE_USER: names.cacheUser,
-    });
-    statements.push({
-      Sid: 'ConnectToCacheWithIam',
-      Effect: 'Allow',
-      Action: ['elasticache:Connect'],
-      Resource: [
-        `arn:aws:elasticache:${region}:${accountId}:replicationgroup:${names.dataIdentifier}-${region}`,
-        `arn:aws:elasticache:${region}:${accountId}:user:${names.cacheUser}`,
-      ],
-    });
-  }
-  return {
-    vpc: { subnetIds: lookup.subnetIds, securityGroupIds: [global.get(GLOBAL_OUTPUTS.lambdaSecurityGroupId(region))] },
-    environment: variables,
-    statements,
-  };
 }
