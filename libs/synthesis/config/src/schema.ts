@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { closestRegion, isAwsRegion } from './aws-regions';
+import { AWS_REGIONS, closestRegion, isAwsRegion } from './aws-regions';
 
 const ACCOUNT_ID = /^\d{12}$/;
 // IAM role names: 1-64 of [\w+=,.@-]
@@ -18,12 +18,16 @@ const roleName = z
   .string()
   .regex(ROLE_NAME, { error: 'IAM role name must be 1-64 characters of letters, digits and +=,.@_-' });
 
-const region = z.string().refine((v): boolean => isAwsRegion(v), {
-  error: (issue) => {
-    const guess = closestRegion(String(issue.input));
-    return `unknown AWS region ${JSON.stringify(issue.input)}; ${guess ? `did you mean "${guess}"?` : 'use a region code such as eu-west-1'}`;
-  },
-});
+const region = z
+  .string()
+  .refine((v): boolean => isAwsRegion(v), {
+    error: (issue) => {
+      const guess = closestRegion(String(issue.input));
+      return `unknown AWS region ${JSON.stringify(issue.input)}; ${guess ? `did you mean "${guess}"?` : 'use a region code such as eu-west-1'}`;
+    },
+  })
+  // The list in the JSON Schema, so editors complete region codes.
+  .meta({ enum: [...AWS_REGIONS] });
 
 const name = (what: string, max: number) =>
   z
@@ -259,17 +263,35 @@ export const serviceSchema = z.strictObject({
   lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 30 }),
 });
 
+// The descriptions below (.describe) are what an editor shows from the generated JSON
+// Schema (config/platform.schema.json, `npm run config:schema`).
+
 /** The whole platform: state backend, environments, services. */
-export const platformConfigSchema = z.strictObject({
-  $schema: z.string().optional(),
-  /** Short name of the organisation, used to make global names (S3 buckets) unique. */
-  organization: name('organization', 20),
-  stateBackend: stateBackendSchema,
-  environments: z.record(name('environment', 16), environmentSchema).refine((e) => Object.keys(e).length > 0, {
-    error: 'at least one environment is needed',
-  }),
-  services: z.record(name('service', 24), serviceSchema),
-});
+export const platformConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('The JSON Schema editors validate this file with: "./platform.schema.json".'),
+    /** Short name of the organisation, used to make global names (S3 buckets) unique. */
+    organization: name('organization', 20).describe(
+      'Short name of the organisation (at most 20 characters), used to make global names such as S3 buckets unique.',
+    ),
+    stateBackend: stateBackendSchema.describe('Where every stack keeps its Terraform state: one S3 bucket, one key per stack.'),
+    environments: z
+      .record(
+        name('environment', 16),
+        environmentSchema.describe('One deployment environment: one AWS account, one domain, an ordered list of regions (primary first).'),
+      )
+      .refine((e) => Object.keys(e).length > 0, {
+        error: 'at least one environment is needed',
+      })
+      .describe('Deployment environments by name (at most 16 characters), e.g. dev, staging, prod.'),
+    services: z
+      .record(
+        name('service', 24),
+        serviceSchema.describe('One service: an API in every region of each of its environments, and its data.'),
+      )
+      .describe('Services by name (at most 24 characters); each gets a global stack and one stack per region in each of its environments.'),
+  })
+  .describe('Platform config: state backend, environments and services.');
 
 /** Platform config as written in the file (defaults not yet applied). */
 export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
