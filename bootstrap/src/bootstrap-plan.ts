@@ -1,5 +1,5 @@
-import { ConfigError, type ConfigProblem, type Platform } from '@platform/config';
-import { type PolicyStatement, roleArn } from './policy';
+import { ConfigError, type ConfigProblem, type Platform, deployRoleArn, dnsAccess, roleArn } from '@platform/config';
+import type { PolicyStatement } from './policy';
 import type { BootstrapSettings } from './settings';
 
 /** What the bootstrap builds in one AWS account. */
@@ -101,7 +101,7 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
         {
           roleName: env.dns.roleName ?? env.deployRoleName,
           description: `DNS changes of environment ${envName}, assumed by its deploy role`,
-          trustedRoleArns: [roleArn(env.accountId, env.deployRoleName)],
+          trustedRoleArns: [deployRoleArn(env)],
           managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonRoute53FullAccess'],
         },
         {
@@ -128,8 +128,9 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
     const dnsRoles = (pick: 'deploy' | 'plan') =>
       a.envs.flatMap((envName) => {
         const env = config.environments[envName];
-        if (!env.dns.accountId || env.dns.accountId === env.accountId) return [];
-        return [roleArn(env.dns.accountId, pick === 'plan' ? settings.planRoleName : env.dns.roleName ?? env.deployRoleName)];
+        const dns = dnsAccess(env);
+        if (!dns) return [];
+        return [pick === 'plan' ? roleArn(dns.accountId, settings.planRoleName) : dns.roleArn];
       });
     return {
       stackName: `bootstrap-${purposes.join('-')}`,

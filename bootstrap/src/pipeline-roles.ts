@@ -4,10 +4,10 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { WORKLOAD_PERMISSIONS_BOUNDARY } from '@platform/config';
+import { WORKLOAD_PERMISSIONS_BOUNDARY, policyArn, roleArn } from '@platform/config';
 import { ConstructPropsError } from '@platform/constructs';
 import { GITHUB_OIDC_AUDIENCE } from './github-oidc-provider';
-import { type PolicyStatement, policyDocument, roleArn, trustRoles } from './policy';
+import { type PolicyStatement, policyDocument, trustRoles } from './policy';
 
 const CLAIM = 'token.actions.githubusercontent.com';
 
@@ -197,7 +197,7 @@ export class PipelineRoles extends Construct {
     });
 
     const boundaryName = props.workloadBoundaryName ?? WORKLOAD_PERMISSIONS_BOUNDARY;
-    const boundaryArn = `arn:aws:iam::${props.accountId}:policy/${boundaryName}`;
+    const boundaryArn = policyArn(props.accountId, boundaryName);
     this.workloadBoundary = new IamPolicy(this, 'workload-boundary', {
       provider,
       name: boundaryName,

@@ -13,11 +13,6 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-/** `arn:aws:iam::<account>:role/<name>`. */
-export function roleArn(accountId: string, roleName: string): string {
-  return `arn:aws:iam::${accountId}:role/${roleName}`;
-}
-
 /** `arn:aws:iam::<account>:root`: the account, so that IAM policies there decide. */
 export function accountRoot(accountId: string): string {
   return `arn:aws:iam::${accountId}:root`;

@@ -1,3 +1,5 @@
+import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
+
 /** How GET responses are cached at the edge (CloudFront), from the service config. */
 export type EdgeCacheMode = 'ttl' | 'invalidate' | 'off';
 
@@ -44,15 +46,15 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     return value;
   };
 
-  const tableName = required('TABLE_NAME', 'the regional stack sets it to the service table; when running the handler yourself, export it');
+  const tableName = required(E.tableName, 'the regional stack sets it to the service table; when running the handler yourself, export it');
   const region = required('AWS_REGION', 'the Lambda runtime sets it; when running the handler yourself, export the region, e.g. AWS_REGION=eu-west-1');
-  const rawMode = env.EDGE_CACHE_MODE?.trim() || 'off';
+  const rawMode = env[E.edgeCacheMode]?.trim() || 'off';
   const edgeCacheMode = MODES.includes(rawMode as EdgeCacheMode) ? (rawMode as EdgeCacheMode) : undefined;
-  if (!edgeCacheMode) problems.push(`EDGE_CACHE_MODE must be one of ${MODES.join(', ')}, got "${rawMode}"; it comes from the service's edgeCache.mode in the platform config`);
-  const edgeCacheTtlSeconds = integer('EDGE_CACHE_TTL_SECONDS', 60, 0, 31_536_000);
-  const distributionId = env.DISTRIBUTION_ID?.trim() || undefined;
+  if (!edgeCacheMode) problems.push(`${E.edgeCacheMode} must be one of ${MODES.join(', ')}, got "${rawMode}"; it comes from the service's edgeCache.mode in the platform config`);
+  const edgeCacheTtlSeconds = integer(E.edgeCacheTtlSeconds, 60, 0, 31_536_000);
+  const distributionId = env[E.distributionId]?.trim() || undefined;
   if (edgeCacheMode === 'invalidate' && !distributionId) {
-    problems.push('DISTRIBUTION_ID is not set but EDGE_CACHE_MODE is "invalidate": the regional stack must pass the CloudFront distribution id (or use mode "ttl")');
+    problems.push(`${E.distributionId} is not set but ${E.edgeCacheMode} is "invalidate": the regional stack must pass the CloudFront distribution id (or use mode "ttl")`);
   }
   const healthTimeoutMs = integer('HEALTH_TIMEOUT_MS', 1000, 50, 10_000);
 
@@ -61,7 +63,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   }
   return {
     tableName,
-    serviceName: env.SERVICE_NAME?.trim() || 'items',
+    serviceName: env[E.serviceName]?.trim() || 'items',
     region,
     edgeCacheMode: edgeCacheMode as EdgeCacheMode,
     edgeCacheTtlSeconds,

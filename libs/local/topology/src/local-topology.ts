@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT } from '@platform/config';
 import { SERVICE_TABLE } from '@platform/table-definition';
 import { CloudFrontApi } from './cloudfront-api';
 import { EdgeCache } from './edge-cache';
@@ -282,17 +283,22 @@ export class LocalTopology {
   private lambdaEnvironment(region: string): Record<string, string> {
     const { config } = this;
     const table = this.region(region).table;
+    const E = LAMBDA_ENVIRONMENT;
+    // What the regional stack sets (the service contract's), with the global outputs
+    // answered locally; the edge cache mode may be overridden for a local run.
+    const app = config.appEnvironment(region, (output) =>
+      output === GLOBAL_OUTPUTS.tableName ? config.tableName : output === GLOBAL_OUTPUTS.distributionId ? LOCAL_DISTRIBUTION_ID : 'not-emulated-locally',
+    );
+    delete app[E.distributionId];
     return {
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
-      AWS_LAMBDA_FUNCTION_NAME: `${config.service}-${config.environment}`,
-      TABLE_NAME: config.tableName,
-      SERVICE_NAME: config.service,
-      EDGE_CACHE_MODE: config.edgeCache.mode,
-      EDGE_CACHE_TTL_SECONDS: String(config.edgeCache.ttlSeconds),
-      ...(config.edgeCache.mode === 'invalidate' ? { DISTRIBUTION_ID: LOCAL_DISTRIBUTION_ID } : {}),
-      POWERTOOLS_SERVICE_NAME: config.service,
-      POWERTOOLS_LOG_LEVEL: this.options.apiLogLevel ?? 'WARN',
+      AWS_LAMBDA_FUNCTION_NAME: config.functionName,
+      ...app,
+      [E.edgeCacheMode]: config.edgeCache.mode,
+      [E.edgeCacheTtlSeconds]: String(config.edgeCache.ttlSeconds),
+      ...(config.edgeCache.mode === 'invalidate' ? { [E.distributionId]: LOCAL_DISTRIBUTION_ID } : {}),
+      [E.powertoolsLogLevel]: this.options.apiLogLevel ?? 'WARN',
       // The SDK's service-specific endpoint variables: the handler code is unchanged and
       // talks to this region's DynamoDB Local and to the local CloudFront API.
       AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Platform } from '@platform/config';
+import { type GlobalOutputReader, type Platform, appEntryPath, serviceContract } from '@platform/config';
 import type { EdgeCacheMode } from './edge-cache';
 import type { RoutingPolicy } from './region-router';
 import { TopologyConfigError } from './topology-config-error';
@@ -13,8 +13,15 @@ export interface TopologyConfig {
   readonly app: string;
   /** Regions, primary first. */
   readonly regions: readonly string[];
-  /** The service table's name (the global stack's: `<service>-<environment>`). */
+  /** The service table's name (the global stack's, from the service contract). */
   readonly tableName: string;
+  /** The function's name in AWS, which the handler sees as AWS_LAMBDA_FUNCTION_NAME. */
+  readonly functionName: string;
+  /**
+   * The Lambda environment the regional stack gives the app in `region` (the service
+   * contract's), with the global stack's outputs answered by `read`.
+   */
+  appEnvironment(region: string, read: GlobalOutputReader): Record<string, string>;
   readonly routing: { readonly policy: RoutingPolicy; readonly weights: Readonly<Record<string, number>> };
   readonly healthCheck: {
     /** Time between checks: the config's intervalSeconds unless overridden for a local run. */
@@ -91,13 +98,16 @@ export function topologyConfig(platform: Platform, overrides: TopologyOverrides 
   }
   const mode: EdgeCacheMode = overrides.edgeCacheMode ?? (service.edgeCache.enabled ? service.edgeCache.mode : 'off');
   const ttlSeconds = overrides.edgeCacheTtlSeconds ?? service.edgeCache.ttlSeconds;
+  const contract = serviceContract(platform.config, serviceName, environment);
   const notEmulated = [...(service.aurora ? ['aurora'] : []), ...(service.cache ? ['cache (ElastiCache)'] : [])];
   return {
     service: serviceName,
     environment,
     app: service.app,
     regions,
-    tableName: `${serviceName}-${environment}`,
+    tableName: contract.names.table,
+    functionName: contract.names.function,
+    appEnvironment: contract.lambdaEnvironment,
     routing: { policy, weights: service.routing.weights },
     healthCheck: { intervalMs: probeIntervalMs, failureThreshold, path: service.healthCheck.path },
     edgeCache: { mode, ttlSeconds },
@@ -111,10 +121,11 @@ export function topologyConfig(platform: Platform, overrides: TopologyOverrides 
  * point the Lambda bundle is built from.
  */
 export function handlerModuleOf(config: TopologyConfig, workspaceRoot: string): string {
-  const path = join(workspaceRoot, 'apps', config.app, 'src', 'main.ts');
+  const entry = appEntryPath(config.app);
+  const path = join(workspaceRoot, entry);
   if (!existsSync(path)) {
     throw new TopologyConfigError(
-      `service "${config.service}" runs the app "${config.app}", but ${join('apps', config.app, 'src', 'main.ts')} does not exist; ` +
+      `service "${config.service}" runs the app "${config.app}", but ${entry} does not exist; ` +
         'the local topology runs the `handler` exported by that file (set services.<service>.app in the config if the app has another name)',
     );
   }

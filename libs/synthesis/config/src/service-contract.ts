@@ -4,7 +4,10 @@
 // stacks read (with the defaults a first plan uses). Stacks, the local topology, the
 // build script, the Nx plugin and the bootstrap call these; nobody else derives.
 import * as path from 'node:path';
+import { LAMBDA_ENVIRONMENT } from './lambda-environment';
 import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from './schema';
+
+export { LAMBDA_ENVIRONMENT };
 
 /** Layer of a stack: one global stack per service and environment, one regional stack per region. */
 export type StackLayer = 'global' | 'regional';
@@ -265,26 +268,6 @@ function regionalInputs(
 // ---------------------------------------------------------------------------
 // The Lambda environment
 
-/** Names of the Lambda environment variables the regional stack sets and a service's app reads. */
-export const LAMBDA_ENVIRONMENT = {
-  tableName: 'TABLE_NAME',
-  serviceName: 'SERVICE_NAME',
-  edgeCacheMode: 'EDGE_CACHE_MODE',
-  edgeCacheTtlSeconds: 'EDGE_CACHE_TTL_SECONDS',
-  distributionId: 'DISTRIBUTION_ID',
-  dbEngine: 'DB_ENGINE',
-  dbName: 'DB_NAME',
-  dbPort: 'DB_PORT',
-  dbWriterEndpoint: 'DB_WRITER_ENDPOINT',
-  dbReaderEndpoint: 'DB_READER_ENDPOINT',
-  dbSecretArn: 'DB_SECRET_ARN',
-  dbIamUser: 'DB_IAM_USER',
-  cacheWriterEndpoint: 'CACHE_WRITER_ENDPOINT',
-  cacheReaderEndpoint: 'CACHE_READER_ENDPOINT',
-  cacheUser: 'CACHE_USER',
-  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
-  powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
-} as const;
 
 /** The port of a service's Aurora engine. */
 export function databasePort(engine: string): number {

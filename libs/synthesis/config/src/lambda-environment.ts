@@ -1,0 +1,23 @@
+// Kept free of imports: Lambda bundles import it (through `@platform/config/lambda-environment`)
+// without pulling in the config's schema and loader.
+
+/** Names of the Lambda environment variables the regional stack sets and a service's app reads. */
+export const LAMBDA_ENVIRONMENT = {
+  tableName: 'TABLE_NAME',
+  serviceName: 'SERVICE_NAME',
+  edgeCacheMode: 'EDGE_CACHE_MODE',
+  edgeCacheTtlSeconds: 'EDGE_CACHE_TTL_SECONDS',
+  distributionId: 'DISTRIBUTION_ID',
+  dbEngine: 'DB_ENGINE',
+  dbName: 'DB_NAME',
+  dbPort: 'DB_PORT',
+  dbWriterEndpoint: 'DB_WRITER_ENDPOINT',
+  dbReaderEndpoint: 'DB_READER_ENDPOINT',
+  dbSecretArn: 'DB_SECRET_ARN',
+  dbIamUser: 'DB_IAM_USER',
+  cacheWriterEndpoint: 'CACHE_WRITER_ENDPOINT',
+  cacheReaderEndpoint: 'CACHE_READER_ENDPOINT',
+  cacheUser: 'CACHE_USER',
+  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
+  powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
+} as const;
