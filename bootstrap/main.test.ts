@@ -1,16 +1,16 @@
-// Synthesizes the bootstrap program for the example platform and checks the JSON.
+// Synthesizes the bootstrap program for the test fixture platform (and once for the example config) and checks the JSON.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPlatform } from '@platform/config';
-import { bootstrapPlatformFixture } from './src/testing/platform-fixture';
+import { bootstrapPlatformFixture } from '@platform/config/testing';
 import { synthBootstrap } from './main';
 
 type Json = Record<string, any>;
 const ROOT = resolve(__dirname, '..');
 
 /**
- * Synthesizes the fixture platform (bootstrap/src/testing) into a temporary workspace
+ * Synthesizes the test fixture platform (@platform/config/testing) into a temporary workspace
  * root, where the local state folder goes.
  */
 function synth(options: Parameters<typeof synthBootstrap>[0] = {}) {

@@ -7,7 +7,7 @@ const CONFIG = path.join(__dirname, '..', 'config', 'platform.json');
 
 describe('report of the example platform', () => {
   const platform = loadPlatform(CONFIG);
-  const out = synthConfig(require(CONFIG));
+  const out = synthConfig(require(CONFIG), [...new Set(platform.services.map((s) => s.app))]);
   const reports = buildReport(out.outdir);
 
   it('covers every service and environment of the config', () => {

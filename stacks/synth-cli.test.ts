@@ -2,11 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { platformFixture } from '@platform/config/testing';
 import { synthPlatform } from './main';
 import { fakeWorkspace } from './test-workspace';
 
 const ROOT = path.join(__dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'synth-cli-'));
+// The test fixture (items and orders), so a service added to config/platform.json needs no bundle here.
+const FIXTURE_CONFIG = path.join(dir, 'platform.json');
+writeFileSync(FIXTURE_CONFIG, JSON.stringify(platformFixture()));
 
 function synth(config: unknown) {
   const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
@@ -46,7 +50,7 @@ describe('synth without a built app', () => {
   it('fails naming the missing bundle and the command that builds it', () => {
     const workspace = fakeWorkspace([]);
     expect(() =>
-      synthPlatform({ configPath: path.join(ROOT, 'config', 'platform.json'), outdir: path.join(workspace, 'out'), workspaceRoot: workspace }),
+      synthPlatform({ configPath: FIXTURE_CONFIG, outdir: path.join(workspace, 'out'), workspaceRoot: workspace }),
     ).toThrow(/the Lambda bundle of app "items-api" is missing \(.*dist\/apps\/items-api\/lambda\.zip\); build it with: node tools\/build-lambda\.mjs items-api/);
   });
 });
@@ -60,7 +64,7 @@ describe('cdktf synth (the CLI runs cdktf.json\'s app)', () => {
     const result = spawnSync(process.execPath, args, {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, CDKTF_OUTDIR: outdir },
+      env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_CONFIG: FIXTURE_CONFIG },
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

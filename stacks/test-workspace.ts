@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { FIXTURE_REGIONS, platformFixture } from '@platform/config/testing';
 import { synthPlatform } from './main';
 
 /** A throw-away workspace root with stand-in Lambda bundles, so tests need no `npm run build`. */
@@ -34,14 +35,14 @@ export function resourcesOf(tf: any, type: string): any[] {
   return Object.values(tf.resource?.[type] ?? {});
 }
 
-/** A small valid platform config to vary in tests. */
+/**
+ * A small valid platform config to vary in tests: the shared fixture's prod environment
+ * (eu-west-1, us-east-1, ap-southeast-1) with the one service `items`. Typed loosely so
+ * a test can set any option.
+ */
 export function baseConfig(): any {
-  return {
-    organization: 'acme',
-    stateBackend: { accountId: '000000000000', region: 'eu-west-1', bucket: 'acme-state' },
-    environments: {
-      prod: { accountId: '333333333333', domain: 'example.com', regions: ['eu-west-1', 'us-east-1', 'ap-southeast-1'] },
-    },
+  return platformFixture({
+    environments: { prod: { accountId: '333333333333', domain: 'example.com', regions: [...FIXTURE_REGIONS] } },
     services: { items: { app: 'items-api' } },
-  };
+  });
 }

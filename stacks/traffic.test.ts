@@ -77,13 +77,15 @@ describe('invalidate mode', () => {
 });
 
 describe('weighted and failover routing', () => {
-  it('writes the configured weights, and 255 / regions where none is given', () => {
-    const config = baseConfig();
-    config.services.items.routing = { policy: 'weighted', weights: { 'eu-west-1': 200 } };
-    const out = synthConfig(config);
-    const weight = (region: string) =>
-      resourcesOf(out.stack(`items-prod-${region}`), 'aws_route53_record')[0].weighted_routing_policy.weight;
-    expect(REGIONS.map(weight)).toEqual([200, 85, 85]);
+  it('writes the configured weights, and 255 / regions when none is given', () => {
+    const weights = (routing: object) => {
+      const config = baseConfig();
+      config.services.items.routing = routing;
+      const out = synthConfig(config);
+      return REGIONS.map((region) => resourcesOf(out.stack(`items-prod-${region}`), 'aws_route53_record')[0].weighted_routing_policy.weight);
+    };
+    expect(weights({ policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 40, 'ap-southeast-1': 15 } })).toEqual([200, 40, 15]);
+    expect(weights({ policy: 'weighted' })).toEqual([85, 85, 85]);
   });
 
   it('makes the primary region PRIMARY and the other SECONDARY', () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadPlatform } from '@platform/config';
+import { parsePlatform } from '@platform/config';
+import { platformFixture } from '@platform/config/testing';
 import type { HealthChange } from './health-checker';
 import type { ReplicationEvent } from './replication-link';
 import { LocalTopology } from './local-topology';
@@ -8,7 +9,7 @@ import { ContinuousWriter } from './testing/continuous-writer';
 import { listItems, scanRecords, type ApiItem } from './testing/region-inventory';
 
 // The fault tests of the local topology: three regions (the staging environment of the
-// example config), three JVMs and three API processes for the whole file, so the
+// test fixture), three JVMs and three API processes for the whole file, so the
 // scenarios below run one after the other on the same topology.
 
 const WORKSPACE = join(__dirname, '../../../..');
@@ -24,7 +25,7 @@ describe('local topology: three regions on one machine', () => {
   let topology: LocalTopology;
   const healthChanges: HealthChange[] = [];
   const replication: ReplicationEvent[] = [];
-  const config = topologyConfig(loadPlatform(join(WORKSPACE, 'config/platform.json')), {
+  const config = topologyConfig(parsePlatform(platformFixture()), {
     service: 'items',
     environment: 'staging',
     probeIntervalMs: PROBE_INTERVAL_MS,

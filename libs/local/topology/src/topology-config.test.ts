@@ -1,12 +1,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPlatform, parsePlatform } from '@platform/config';
+import { parsePlatform } from '@platform/config';
+import { platformFixture } from '@platform/config/testing';
 import { handlerModuleOf, topologyConfig } from './topology-config';
 import { TopologyConfigError } from './topology-config-error';
 
 const ROOT = join(__dirname, '../../../..');
-const platform = loadPlatform(join(ROOT, 'config/platform.json'));
+
+// The test fixture, with `orders` set up like the example config's: weighted routing,
+// invalidate mode, a 30 s health check, the Authorization header in the cache key,
+// Aurora and a cache (so a network in each of its regions).
+const network = { vpc: { id: 'vpc-0a1b2c3d4e5f60001' }, privateSubnets: { ids: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'] } };
+const raw = platformFixture();
+for (const env of [raw.environments.dev, raw.environments.prod]) env.network = Object.fromEntries(env.regions.map((r) => [r, network]));
+raw.services.orders = {
+  ...raw.services.orders,
+  routing: { policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 85 } },
+  edgeCache: { mode: 'invalidate' },
+  healthCheck: { intervalSeconds: 30, failureThreshold: 2 },
+  auth: 'authorization-header',
+  aurora: { engine: 'aurora-postgresql', engineVersion: '16.4' },
+  cache: {},
+};
+const platform = parsePlatform(raw);
 
 describe('topologyConfig', () => {
   it('follows the config: items in dev by default', () => {
@@ -33,7 +50,7 @@ describe('topologyConfig', () => {
 
   it('carries weights, the invalidate mode and the services not emulated (orders)', () => {
     const config = topologyConfig(platform, { service: 'orders', environment: 'prod' });
-    expect(config.routing).toEqual({ policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55 } });
+    expect(config.routing).toEqual({ policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 85 } });
     expect(config.edgeCache).toEqual({ mode: 'invalidate', ttlSeconds: 86_400 });
     expect(config.healthCheck.intervalMs).toBe(30_000);
     expect(config.varyOnAuthorization).toBe(true);
@@ -41,9 +58,9 @@ describe('topologyConfig', () => {
   });
 
   it('maps a disabled edge cache to mode off', () => {
-    const raw = JSON.parse(JSON.stringify(platform.config));
-    raw.services.items.edgeCache = { enabled: false };
-    expect(topologyConfig(parsePlatform(raw)).edgeCache.mode).toBe('off');
+    const changed = JSON.parse(JSON.stringify(platform.config));
+    changed.services.items.edgeCache = { enabled: false };
+    expect(topologyConfig(parsePlatform(changed)).edgeCache.mode).toBe('off');
   });
 
   it('says what to choose when the service, environment or regions do not fit', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, type PlatformConfigInput, parsePlatform } from '@platform/config';
 import { createNodesV2 } from './index';
 import { DEFAULT_OPTIONS, platformProjects } from './stack-projects';
-import { platformFixture as example } from './testing/platform-fixture';
+import { platformFixture as example } from '@platform/config/testing';
 
 const EXAMPLE = 'config/platform.json';
 const projectsOf = (raw: PlatformConfigInput = example()) => platformProjects(parsePlatform(raw), EXAMPLE, DEFAULT_OPTIONS);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError } from './config-error';
 import { effectiveWeight, loadPlatform, parsePlatform } from '.';
+import { platformFixture } from './testing/platform-fixture';
 
 /** A small valid config; each test breaks one thing in a copy of it. */
 function validConfig(): any {
@@ -28,6 +29,17 @@ function problems(config: unknown): string[] {
 
 describe('the example platform config', () => {
   const platform = loadPlatform(path.join(__dirname, '../../../../config/platform.json'));
+
+  it('is valid and plans a global stack and a stack per region for each service and environment', () => {
+    const expected = platform.services.flatMap((svc) =>
+      svc.environments.flatMap((env) => [`${svc.name}-${env}-global`, ...platform.config.environments[env].regions.map((r) => `${svc.name}-${env}-${r}`)]),
+    );
+    expect(platform.stacks.map((s) => s.name)).toEqual(expected);
+  });
+});
+
+describe('the stack plan', () => {
+  const platform = parsePlatform(platformFixture());
 
   it('has dev in two regions and prod in eu-west-1, us-east-1 and ap-southeast-1, primary first', () => {
     expect(platform.config.environments.dev.regions).toHaveLength(2);
