@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigProblem, type Platform, deployRoleArn, dnsAccess, roleArn } from '@platform/config';
+import { ConfigError, type ConfigProblem, type Platform, deployRoleArn, dnsAccess, roleArn, stateKeyPrefix } from '@platform/config';
 import type { PolicyStatement } from './policy';
 import type { BootstrapSettings } from './settings';
 
@@ -121,7 +121,7 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
         managedPolicyArns: [],
         inlineStatements: [
           { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
-          { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${bucket}/${sb.keyPrefix}/*` },
+          { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${bucket}/${stateKeyPrefix(sb.keyPrefix)}/*` },
         ],
       });
     }

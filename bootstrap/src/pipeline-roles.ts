@@ -4,7 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { WORKLOAD_PERMISSIONS_BOUNDARY, policyArn, roleArn } from '@platform/config';
+import { WORKLOAD_PERMISSIONS_BOUNDARY, policyArn, roleArn, stateKeyPrefix } from '@platform/config';
 import { ConstructPropsError } from '@platform/constructs';
 import { GITHUB_OIDC_AUDIENCE } from './github-oidc-provider';
 import { type PolicyStatement, policyDocument, trustRoles } from './policy';
@@ -178,7 +178,7 @@ export class PipelineRoles extends Construct {
     }
 
     const bucket = `arn:aws:s3:::${props.state.bucketName}`;
-    const keys = `${bucket}/${props.state.keyPrefix.replace(/\/+$/, '')}`;
+    const keys = `${bucket}/${stateKeyPrefix(props.state.keyPrefix)}`;
     new IamRolePolicy(this, 'plan-policy', {
       provider,
       role: this.planRole.name,

@@ -7,6 +7,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { stateKeyPrefix } from '@platform/config';
 import { ConstructPropsError } from '@platform/constructs';
 import { type PolicyStatement, accountOf, accountRoot, policyDocument } from './policy';
 
@@ -88,7 +89,7 @@ export class StateBucket extends Construct {
     });
 
     const arn = `arn:aws:s3:::${props.bucketName}`;
-    const prefix = props.keyPrefix.replace(/\/+$/, '');
+    const prefix = stateKeyPrefix(props.keyPrefix);
     const readers = [...(props.readerRoleArns ?? [])].sort();
     const writers = [...(props.writerRoleArns ?? [])].sort();
     const grant = (sid: string, roles: string[], actions: string[], resource: string): PolicyStatement[] =>

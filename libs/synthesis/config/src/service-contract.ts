@@ -42,9 +42,14 @@ export function regionalStackName(service: string, environment: string, region: 
   return `${service}-${environment}-${region}`;
 }
 
+/** The folder of every platform stack's state in the bucket (`keyPrefix` without trailing slashes). */
+export function stateKeyPrefix(keyPrefix: string): string {
+  return keyPrefix.replace(/\/+$/, '');
+}
+
 /** Key of a platform stack's state object: `<keyPrefix>/<stack>.tfstate`. */
 export function stateKey(keyPrefix: string, stackName: string): string {
-  return `${keyPrefix.replace(/\/+$/, '')}/${stackName}.tfstate`;
+  return `${stateKeyPrefix(keyPrefix)}/${stackName}.tfstate`;
 }
 
 /** Key of a bootstrap stack's state once it moves into the state bucket. */
