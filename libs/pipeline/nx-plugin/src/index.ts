@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateNodesV2 } from '@nx/devkit';
-import { loadPlatform } from '@platform/config';
+import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
 import { type PlatformStacksPluginOptions, platformProjects, resolveOptions } from './stack-projects';
 
 export * from './stack-projects';
 
 /** The platform config the plugin reads; a change to it re-creates the stack projects. */
-export const PLATFORM_CONFIG_GLOB = 'config/platform.json';
+export const PLATFORM_CONFIG_GLOB = DEFAULT_CONFIG_PATH;
 
 /**
  * Infers one Nx project per Terraform stack of the platform config, and the
