@@ -84,6 +84,8 @@ export function platformProjects(
   projects[options.stacksRoot] = {
     name: options.stacksProject,
     projectType: 'application',
+    // The apps whose bundles the stacks deploy (a target's `^build` builds them).
+    implicitDependencies: apps,
     tags: ['type:stacks-program', 'scope:platform'],
     targets: {
       synth: {
