@@ -1,6 +1,7 @@
+import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
-import { ConstructPropsError, MissingArtifactError, createPlatformApp } from '@platform/constructs';
+import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
+import { createPlatformApp } from '@platform/constructs';
 import { buildPlatform } from './platform-app';
 
 /** Options of {@link synthPlatform}. */
@@ -13,28 +14,44 @@ export interface SynthOptions {
   readonly workspaceRoot?: string;
 }
 
-/** Synthesizes every stack of the platform config into `outdir`. */
-export function synthPlatform(options: SynthOptions = {}): { outdir: string; stacks: number } {
+/** What {@link synthPlatform} wrote. */
+export interface SynthResult {
+  readonly outdir: string;
+  /** Number of stacks synthesized. */
+  readonly stacks: number;
+  /**
+   * Their names in layer order: per service and environment the global stack, then
+   * its regional stacks in the environment's region order (the config's order).
+   */
+  readonly stackNames: readonly string[];
+  /** Stack folders of an earlier synth that this config no longer has, now deleted. */
+  readonly removed: readonly string[];
+}
+
+/**
+ * Synthesizes every stack of the platform config into `outdir`, and deletes the
+ * folders of stacks an earlier synth wrote there that the config no longer has
+ * (they would otherwise live on in `npm run report` and the Nx projects).
+ */
+export function synthPlatform(options: SynthOptions = {}): SynthResult {
   const workspaceRoot = path.resolve(options.workspaceRoot ?? process.cwd());
   const platform = loadPlatform(options.configPath ?? process.env.PLATFORM_CONFIG ?? DEFAULT_CONFIG_PATH);
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   const app = createPlatformApp({ outdir });
-  const stacks = buildPlatform(app, platform, { workspaceRoot });
+  buildPlatform(app, platform, { workspaceRoot });
   app.synth();
-  return { outdir, stacks: stacks.length };
+  const stackNames = platform.stacks.map((s) => s.name);
+  return { outdir, stacks: stackNames.length, stackNames, removed: removeStaleStacks(outdir, stackNames) };
 }
 
-/** Errors caused by the user's input: print the message only, no stack trace. */
-export function isUserError(err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof MissingArtifactError || err instanceof ConstructPropsError;
-}
-
-if (require.main === module) {
-  try {
-    synthPlatform();
-  } catch (err) {
-    if (!isUserError(err)) throw err;
-    console.error(err.message);
-    process.exit(1);
-  }
+/** Deletes `<outdir>/stacks/<name>/` of every stack not in `current`; nothing else in `outdir`. */
+function removeStaleStacks(outdir: string, current: readonly string[]): string[] {
+  const keep = new Set(current);
+  const stacksDir = path.join(outdir, 'stacks');
+  const stale = readdirSync(stacksDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !keep.has(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+  for (const name of stale) rmSync(path.join(stacksDir, name), { recursive: true, force: true });
+  return stale;
 }

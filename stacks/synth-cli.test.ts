@@ -51,7 +51,7 @@ describe('synth without a built app', () => {
     const workspace = fakeWorkspace([]);
     expect(() =>
       synthPlatform({ configPath: FIXTURE_CONFIG, outdir: path.join(workspace, 'out'), workspaceRoot: workspace }),
-    ).toThrow(/the Lambda bundle of app "items-api" is missing \(.*dist\/apps\/items-api\/lambda\.zip\); build it with: node tools\/build-lambda\.mjs items-api/);
+    ).toThrow(/the Lambda bundle of app "items-api" is missing \(.*dist\/apps\/items-api\/lambda\.zip\); build it with: npm run build -- items-api/);
   });
 });
 

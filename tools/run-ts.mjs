@@ -85,26 +85,63 @@ function buildFailure(file, err) {
 
 let esbuild;
 let tsRequireHook = false;
+let sourceMaps = false;
 
-/** Lets `require()` load .ts files (bundled like the entry) from now on in this process. */
+/**
+ * Stack traces point into the TypeScript, through the bundles' inline source maps.
+ * Node would also look for a map of every package module it loads (cdktf and the
+ * provider name one in most files): ~0.05 s per synth for maps nobody reads, so
+ * packages load with source maps off.
+ */
+function enableSourceMaps() {
+  if (sourceMaps) return;
+  sourceMaps = true;
+  process.setSourceMapsEnabled(true);
+  const load = Module._load;
+  let inPackage = 0;
+  Module._load = function loadWithoutPackageMaps(request, ...rest) {
+    const isPackage = !request.startsWith('.') && !isAbsolute(request) && !request.startsWith('node:');
+    if (inPackage > 0 || !isPackage) return load.call(this, request, ...rest);
+    inPackage++;
+    process.setSourceMapsEnabled(false);
+    try {
+      return load.call(this, request, ...rest);
+    } finally {
+      inPackage--;
+      process.setSourceMapsEnabled(true);
+    }
+  };
+}
+
+/**
+ * Lets `require()` load .ts files from now on in this process: each file is compiled
+ * on its own (so __dirname is its own), and the workspace path aliases resolve.
+ */
 function registerTsRequire() {
   if (tsRequireHook) return;
   tsRequireHook = true;
+  const { paths } = JSON.parse(readFileSync(join(ROOT, 'tsconfig.base.json'), 'utf8')).compilerOptions;
+  const aliases = new Map(Object.entries(paths).map(([alias, [target]]) => [alias, join(ROOT, target)]));
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function resolveAlias(request, ...rest) {
+    return resolveFilename.call(this, aliases.get(request) ?? request, ...rest);
+  };
   Module._extensions['.ts'] = (mod, filename) => {
-    let result;
-    try {
-      result = esbuild.buildSync(bundleOptions(filename));
-    } catch (err) {
-      throw buildFailure(filename, err);
-    }
-    mod._compile(result.outputFiles[0].text, filename);
+    const { code } = esbuild.transformSync(readFileSync(filename, 'utf8'), {
+      loader: 'ts',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'inline',
+      sourcefile: filename,
+    });
+    mod._compile(code, filename);
   };
 }
 
 /** Bundles and runs `entry` (absolute, or relative to the workspace root) in this process and returns its exports. */
 export async function loadTs(entry) {
   esbuild ??= await importEsbuild();
-  process.setSourceMapsEnabled(true);
+  enableSourceMaps();
   registerTsRequire();
   const file = realpathSync(isAbsolute(entry) ? entry : join(ROOT, entry));
   let result;
@@ -123,19 +160,17 @@ function missingPackage(err) {
   return name && !name.startsWith('.') && !isAbsolute(name) && !name.includes(`${sep}`) ? name : undefined;
 }
 
-async function main() {
-  const [entry, ...args] = process.argv.slice(2);
-  if (!entry || entry === '--help' || entry === '-h') {
-    const out = entry ? console.log : console.error;
-    out('usage: node tools/run-ts.mjs <entry.ts> [args...]   (runs a TypeScript file of the workspace)');
-    process.exit(entry ? 0 : 2);
-  }
+/**
+ * Runs `entry` (absolute, or relative to the current folder) as `node <entry> args...`
+ * would. A package that is not installed, or an entry that does not bundle, is one
+ * line on stderr and exit 1.
+ */
+export async function runTs(entry, args = process.argv.slice(2)) {
   const file = resolve(entry);
   if (!existsSync(file)) {
     console.error(`run-ts: ${entry} not found (relative to ${process.cwd()})`);
     process.exit(2);
   }
-  // The entry sees the argv it would see as `node <entry> args...`.
   process.argv = [process.argv[0], file, ...args];
   try {
     await loadTs(file);
@@ -150,5 +185,13 @@ async function main() {
   }
 }
 
-if (process.argv[1] && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url) await main();
-
+if (process.argv[1] && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url) {
+  const [entry, ...args] = process.argv.slice(2);
+  if (!entry || entry === '--help' || entry === '-h') {
+    const usage = 'usage: node tools/run-ts.mjs <entry.ts> [args...]   (runs a TypeScript file of the workspace)';
+    if (entry) console.log(usage);
+    else console.error(usage);
+    process.exit(entry ? 0 : 2);
+  }
+  await runTs(entry, args);
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 // every port it printed must be free again.
 
 const ROOT = join(__dirname, '../..');
-const DEV = join(ROOT, 'tools', 'dev.mjs');
+const DEV = [join(ROOT, 'tools', 'run-ts.mjs'), join(ROOT, 'tools', 'dev.ts')];
 
 jest.setTimeout(180_000);
 
@@ -20,7 +20,7 @@ interface Running {
 }
 
 function startDev(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
-  const child = spawn(process.execPath, [DEV, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...DEV, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const running: Running = {
     child,
     output: '',

@@ -96,7 +96,7 @@ export class RegionApi {
       LOCAL_TOPOLOGY_HANDLER_MODULE: props.handlerModule,
       LOCAL_TOPOLOGY_PORT: String(port ?? 0),
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', join(props.cwd, REGION_API_ENTRY)], {
+    const child = spawn(process.execPath, [join(props.cwd, 'tools', 'run-ts.mjs'), join(props.cwd, REGION_API_ENTRY)], {
       cwd: props.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,7 +1,4 @@
+import { UserError } from '@platform/config';
+
 /** A problem with what a local run was asked to do; the message says how to fix it. */
-export class TopologyConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TopologyConfigError';
-  }
-}
+export class TopologyConfigError extends UserError {}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { UserError } from '@platform/config';
 
 /** A built Lambda deployment package: a zip on disk and its hash. */
 export interface LambdaArtifact {
@@ -11,10 +12,9 @@ export interface LambdaArtifact {
 }
 
 /** Thrown when an app's bundle has not been built. */
-export class MissingArtifactError extends Error {
+export class MissingArtifactError extends UserError {
   constructor(app: string, zipPath: string) {
-    super(`the Lambda bundle of app "${app}" is missing (${zipPath}); build it with: node tools/build-lambda.mjs ${app}`);
-    this.name = 'MissingArtifactError';
+    super(`the Lambda bundle of app "${app}" is missing (${zipPath}); build it with: npm run build -- ${app}`);
   }
 }
 

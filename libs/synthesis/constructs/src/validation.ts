@@ -1,14 +1,14 @@
 import { Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { UserError } from '@platform/config';
 
 /**
  * Thrown by a construct's constructor when its props are invalid. The message
  * names the construct path so the user can find the call site.
  */
-export class ConstructPropsError extends Error {
+export class ConstructPropsError extends UserError {
   constructor(scope: IConstruct, message: string) {
     super(`${scope.node.path}: ${message}`);
-    this.name = 'ConstructPropsError';
   }
 }
 

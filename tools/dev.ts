@@ -1,0 +1,155 @@
+// npm run dev: runs a service's whole multi-region topology on this machine, as the
+// platform config describes it (default: service items, environment dev). Per region:
+// the service's real handler behind the local HTTP adapter and its own DynamoDB Local;
+// replication between the regions' tables from their streams; Route53-like health
+// checks and routing; a CloudFront-like GET cache; one front door URL.
+// Ctrl-C (SIGINT) or SIGTERM stops everything and frees every port.
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { UsageError, runCli } from '@platform/cli';
+import { UserError, loadPlatform } from '@platform/config';
+import { LocalTopology, topologyConfig } from '@platform/local-topology';
+
+const root = path.resolve(__dirname, '..');
+
+function integer(name: string, raw: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
+  if (raw !== undefined && !allowed.includes(raw as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T | undefined;
+}
+
+async function start(topology: Promise<LocalTopology>): Promise<LocalTopology> {
+  try {
+    return await topology;
+  } catch (err) {
+    // Java or the emulator missing, a port taken: the message says what to do.
+    if ((err as Error)?.name === 'DynamoDbLocalError') throw new UserError(`dev: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+void runCli(
+  {
+    name: 'dev',
+    command: 'npm run dev --',
+    summary: "Runs a service's multi-region topology on this machine: per region its handler and a DynamoDB Local, replication, health checks, routing, an edge cache, one front door.",
+    options: {
+      service: { type: 'string', valueName: '<name>', description: 'service in the platform config (default: items)' },
+      environment: { type: 'string', valueName: '<name>', description: 'environment whose regions run (default: dev)' },
+      config: { type: 'string', valueName: '<file>', description: 'platform config (default: config/platform.json)' },
+      regions: { type: 'string', valueName: '<a,b>', description: "run only these of the environment's regions" },
+      'probe-interval-ms': { type: 'string', valueName: '<ms>', description: "health check interval (default: the config's intervalSeconds)" },
+      'failure-threshold': { type: 'string', valueName: '<n>', description: "failed checks before a region is dropped (default: the config's)" },
+      routing: { type: 'string', valueName: '<policy>', description: "latency | weighted | failover (default: the config's)" },
+      'nearest-region': { type: 'string', valueName: '<region>', description: 'latency routing: the region nearest to you (default: the primary)' },
+      'cache-mode': { type: 'string', valueName: '<mode>', description: "ttl | invalidate | off (default: the config's edgeCache)" },
+      'cache-ttl-seconds': { type: 'string', valueName: '<s>', description: "edge cache TTL (default: the config's)" },
+      'replication-delay-ms': { type: 'string', valueName: '<ms>', description: 'hold each replicated change back this long (default: 0)' },
+      port: { type: 'string', valueName: '<port>', description: 'front door port (default: a free port)' },
+      'api-log-level': { type: 'string', valueName: '<level>', description: 'log level of the region APIs, e.g. INFO for one line per request (default: WARN)' },
+    },
+    notes: 'While it runs, type: kill <region> | recover <region> | status | help',
+  },
+  async ({ values: args }) => {
+    const overrides = {
+      service: args.service,
+      environment: args.environment,
+      regions: args.regions?.split(',').map((r) => r.trim()).filter(Boolean),
+      probeIntervalMs: integer('probe-interval-ms', args['probe-interval-ms'], { min: 10 }),
+      failureThreshold: integer('failure-threshold', args['failure-threshold'], { min: 1, max: 10 }),
+      routingPolicy: oneOf('routing', args.routing, ['latency', 'weighted', 'failover'] as const),
+      edgeCacheMode: oneOf('cache-mode', args['cache-mode'], ['ttl', 'invalidate', 'off'] as const),
+      edgeCacheTtlSeconds: integer('cache-ttl-seconds', args['cache-ttl-seconds']),
+    };
+    const port = integer('port', args.port, { min: 1, max: 65535 });
+    const replicationDelayMs = integer('replication-delay-ms', args['replication-delay-ms']);
+
+    const started = performance.now();
+    const platform = loadPlatform(args.config ? path.resolve(args.config) : path.join(root, 'config', 'platform.json'));
+    const config = topologyConfig(platform, overrides);
+    const topology = await start(
+      LocalTopology.start({
+        config,
+        workspaceRoot: root,
+        frontDoorPort: port,
+        replicationDelayMs,
+        nearestRegion: args['nearest-region'],
+        apiLogLevel: args['api-log-level'],
+        log: (line) => console.log(line),
+        apiOutput: (line) => console.log(line),
+      }),
+    );
+
+    const base = topology.frontDoorUrl;
+    console.log(
+      `ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Try:\n` +
+        `  curl -si -X POST ${base}/items -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"name":"hello"}'\n` +
+        `  curl -si ${base}/items\n` +
+        `Type "kill <region>", "recover <region>" or "status"; Ctrl-C stops everything.`,
+    );
+    stopOnSignals(topology);
+    readCommands(topology);
+  },
+);
+
+function stopOnSignals(topology: LocalTopology): void {
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // The JVMs and API processes die with us anyway (they watch our pipes).
+      console.log(`dev: ${signal} again, exiting now`);
+      process.exit(130);
+    }
+    console.log(`dev: ${signal} received, stopping every component (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to exit at once)`);
+    stopping = topology.stop().then(
+      () => {
+        console.log('dev: stopped; every port is free');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error(`dev: stopping failed: ${(err as Error)?.message ?? err}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function readCommands(topology: LocalTopology): void {
+  const commands = createInterface({ input: process.stdin, terminal: false });
+  commands.on('line', async (line) => {
+    const [command, region] = line.trim().split(/\s+/);
+    try {
+      if (!command) return;
+      if (command === 'kill' && region) await topology.failRegion(region);
+      else if (command === 'recover' && region) await topology.recoverRegion(region);
+      else if (command === 'status') printStatus(topology);
+      else console.log('commands: kill <region> | recover <region> | status (Ctrl-C stops everything)');
+    } catch (err) {
+      console.error(`dev: ${(err as Error)?.message ?? err}`);
+    }
+  });
+}
+
+function printStatus(topology: LocalTopology): void {
+  for (const s of topology.healthChecker.status()) {
+    const r = topology.region(s.region);
+    console.log(
+      `${s.region}: ${s.healthy ? 'healthy' : 'UNHEALTHY'} (last check: ${s.lastResult ?? 'none'}); API ${r.api.isRunning ? 'up' : 'down'}, table ${r.table.isRunning ? 'up' : 'down'}`,
+    );
+  }
+  for (const l of topology.replicator.stats()) {
+    console.log(
+      `replication ${l.source} -> ${l.target}: applied ${l.applied}, superseded ${l.superseded}, replicated writes skipped ${l.skippedReplicated}${l.sourceUnreachable || l.targetUnreachable ? ' (paused)' : ''}`,
+    );
+  }
+  const c = topology.cache.stats;
+  console.log(`edge cache (${topology.cache.mode}): ${c.hits} hits, ${c.misses} misses, ${c.invalidationRequests} invalidations; front door routes to ${topology.router.pick()}`);
+}
