@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadPlatform } from '@platform/config';
+import { EDGE_REGION, loadPlatform } from '@platform/config';
 import { synthPlatform } from './main';
 import { fakeWorkspace } from './test-workspace';
 
@@ -65,13 +65,13 @@ describe('the example platform, synthesized', () => {
     expect(roles).toBeGreaterThan(0);
   });
 
-  it('gives each global stack a provider per region of its environment in its account, and one for a DNS account', () => {
+  it('gives each global stack a provider per region of its environment (and the edge region) in its account, and one for a DNS account', () => {
     for (const stack of platform.stacks.filter((s) => s.layer === 'global')) {
       const env = platform.config.environments[stack.environment];
       const tf = stackJson(stack.name);
       const accounts = Object.fromEntries(tf.provider.aws.map((p: any) => [p.alias, p.allowed_account_ids[0]]));
       expect(accounts).toEqual({
-        ...Object.fromEntries(env.regions.map((r) => [r, env.accountId])),
+        ...Object.fromEntries([...env.regions, EDGE_REGION].map((r) => [r, env.accountId])),
         ...(env.dns.accountId && env.dns.accountId !== env.accountId ? { dns: env.dns.accountId } : {}),
       });
     }
