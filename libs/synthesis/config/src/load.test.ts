@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from './config-error';
 import { findDuplicateKeys } from './duplicate-keys';
-import { loadPlatform } from './load';
-import { platformFixture } from './testing/platform-fixture';
+import { loadPlatform, parsePlatformJson } from './load';
+import { platformFixture, withEnvironment, withRegion, withService } from './testing/platform-fixture';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'platform-config-'));
 
@@ -91,5 +91,26 @@ describe('duplicate keys', () => {
       { path: ['ab'], line: 1, column: 16, firstLine: 1 },
     ]);
     expect(findDuplicateKeys('{"a": {"k": 1}, "b": {"k": 1}, "c": [{"k": 1}, {"k": 1}]}')).toEqual([]);
+  });
+});
+
+describe('parsing config text (e.g. a version from git)', () => {
+  it('checks duplicate keys too, naming the source given', () => {
+    expect(() => parsePlatformJson('{"organization": "acme", "organization": "acme"}', 'config/platform.json@abc1234')).toThrow(
+      /config\/platform\.json@abc1234: organization: duplicate key "organization" at line 1, column 26/,
+    );
+  });
+});
+
+describe('the test fixture', () => {
+  it('is a valid config, and stays one with a service, a region and an environment added', () => {
+    const grown = withEnvironment(withRegion(withService(platformFixture(), 'payments'), 'staging', 'eu-central-1'), 'qa', {
+      accountId: '555555555555',
+      domain: 'qa.example.com',
+      regions: ['us-west-2'],
+    });
+    const stacks = parsePlatformJson(JSON.stringify(grown), 'fixture').stacks.map((s) => s.name);
+    expect(stacks).toEqual(expect.arrayContaining(['payments-qa-us-west-2', 'items-staging-eu-central-1', 'items-qa-global']));
+    expect(parsePlatformJson(JSON.stringify(platformFixture()), 'fixture').stacks).toHaveLength(18);
   });
 });

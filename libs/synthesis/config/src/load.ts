@@ -21,6 +21,15 @@ export function loadPlatform(file: string = DEFAULT_CONFIG_PATH): Platform {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throw new ConfigError(source, [{ path: '', message: `cannot read the config: ${reason}` }]);
   }
+  return parsePlatformJson(text, source);
+}
+
+/**
+ * Parses and validates the text of a platform config (a file's content, or a version
+ * of it from git): JSON syntax, keys repeated in an object, then everything
+ * {@link parsePlatform} checks. Throws ConfigError naming `source`.
+ */
+export function parsePlatformJson(text: string, source: string): Platform {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
