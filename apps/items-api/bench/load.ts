@@ -26,6 +26,7 @@ import { ItemsRepository } from '@items/data-access';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 
 // autocannon ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon has no types of its own
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 interface AutocannonResult {

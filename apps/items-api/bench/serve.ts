@@ -7,6 +7,7 @@
 import { LocalHttpAdapter, type HttpApiHandler } from '@platform/lambda-http-adapter';
 
 async function main(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle to serve is an argument
   const inner = (require(process.argv[2]) as { handler: HttpApiHandler }).handler;
   let served = 0;
   const handler: HttpApiHandler = (event, context) => {

@@ -18,7 +18,7 @@ import { parseItemFields } from './item-schema';
 import { DYNAMODB_MAX_ITEM_BYTES, itemSizeBytes } from './item-size';
 import { ItemsError } from './items-error';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
-import { HEALTH_KEY, IDEMPOTENCY_SK, idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
+import { HEALTH_KEY, idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
 
 /** Props of {@link ItemsRepository}. */
 export interface ItemsRepositoryProps {
