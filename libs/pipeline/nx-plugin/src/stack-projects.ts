@@ -17,7 +17,7 @@ export interface PlatformStacksPluginOptions {
   readonly outDir?: string;
   /** Where plan files, plan JSON and apply records go, one folder per stack. @default "dist/terraform" */
   readonly planDir?: string;
-  /** Command that runs the Terraform runner CLI. @default "node --import tsx libs/pipeline/terraform-runner/src/cli.ts" */
+  /** Command that runs the Terraform runner CLI. @default "node tools/run-ts.mjs libs/pipeline/terraform-runner/src/cli.ts" */
   readonly runnerCommand?: string;
 }
 
@@ -30,7 +30,7 @@ export const DEFAULT_OPTIONS: ResolvedPluginOptions = Object.freeze({
   synthCommand: 'node tools/synth.mjs',
   outDir: 'cdktf.out',
   planDir: 'dist/terraform',
-  runnerCommand: 'node --import tsx libs/pipeline/terraform-runner/src/cli.ts',
+  runnerCommand: 'node tools/run-ts.mjs libs/pipeline/terraform-runner/src/cli.ts',
 });
 
 export function resolveOptions(options: PlatformStacksPluginOptions | undefined): ResolvedPluginOptions {

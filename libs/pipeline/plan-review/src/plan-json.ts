@@ -1,3 +1,5 @@
+import { UserError } from '@platform/config';
+
 /**
  * The parts of Terraform's machine-readable plan (`terraform show -json <planfile>`,
  * see https://developer.hashicorp.com/terraform/internals/json-format) that the
@@ -48,10 +50,12 @@ export interface ResourceChange {
 }
 
 /** Thrown when a file is not a Terraform plan JSON. */
-export class PlanFormatError extends Error {
+export class PlanFormatError extends UserError {
+  /** The review CLI's exit code for input it cannot read (1 means blocked by the guard). */
+  readonly exitCode = 2;
+
   constructor(source: string, problem: string) {
     super(`${source}: not a Terraform plan JSON (${problem}); produce it with \`terraform show -json <planfile>\``);
-    this.name = 'PlanFormatError';
   }
 }
 

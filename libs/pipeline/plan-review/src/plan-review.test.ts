@@ -157,7 +157,7 @@ describe('plan files', () => {
 describe('cli', () => {
   const cli = (args: string[]) => {
     try {
-      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'cli.ts'), ...args], {
+      const stdout = execFileSync(process.execPath, [join(__dirname, '../../../../tools/run-ts.mjs'), join(__dirname, 'cli.ts'), ...args], {
         encoding: 'utf8',
         stdio: 'pipe',
       });

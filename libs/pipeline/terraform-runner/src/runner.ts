@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TerraformError, runTerraform } from './terraform';
+import { UserError } from '@platform/config';
 
 /** Where one stack is and where its plan artifacts go. */
 export interface StackRunOptions {
@@ -89,12 +90,7 @@ export interface DriftRecord {
 }
 
 /** A user-facing failure: printed without a stack trace. */
-export class RunnerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunnerError';
-  }
-}
+export class RunnerError extends UserError {}
 
 const LOCK_TIMEOUT = '-lock-timeout=300s';
 

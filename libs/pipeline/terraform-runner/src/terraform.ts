@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { UserError } from '@platform/config';
 
 /** How to call Terraform (or OpenTofu). */
 export interface TerraformInvocation {
@@ -26,10 +27,9 @@ export interface TerraformResult {
 }
 
 /** Thrown when the terraform binary cannot be started or exits with an unexpected code. */
-export class TerraformError extends Error {
+export class TerraformError extends UserError {
   constructor(message: string, readonly exitCode?: number) {
     super(message);
-    this.name = 'TerraformError';
   }
 }
 

@@ -27,6 +27,9 @@ const COPIED = [
   'libs/synthesis/table-definition/project.json',
   'libs/synthesis/table-definition/src/index.ts',
   'libs/synthesis/constructs/project.json',
+  // The runner CLI runs through the launcher, on the shared CLI helper.
+  'tools/run-ts.mjs',
+  'libs/shared/cli',
 ];
 
 /** Options of {@link createTempWorkspace}. */
