@@ -2,15 +2,12 @@
 // GitHub OIDC provider, plan and deploy roles, roles assumed across accounts),
 // written to its own output folder. It runs before any state bucket exists, so
 // by default each stack keeps its state in a local file (.bootstrap-state/), to be
-// moved into the state bucket afterwards; see docs/pipelines.md.
-//   node --import tsx bootstrap/main.ts [--config config/platform.json]
-//        [--settings bootstrap/bootstrap.json] [--outdir cdktf.out.bootstrap] [--backend local|s3]
+// moved into the state bucket afterwards; see docs/pipelines.md. The command line is
+// cli.ts (`npx nx run bootstrap:synth`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
-import { ConfigError, DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
-import { ConstructPropsError } from '@platform/constructs';
+import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
 import { type AccountBootstrap, BootstrapStack, loadBootstrapSettings, planBootstrap } from './src';
 
 /** Options of {@link synthBootstrap}. */
@@ -61,43 +58,4 @@ export function synthBootstrap(options: BootstrapSynthOptions = {}): { outdir: s
   }
   app.synth();
   return { outdir, accounts };
-}
-
-function describe(a: AccountBootstrap): string {
-  return [
-    ...(a.stateBucket ? [`state bucket ${a.stateBucket.bucketName}`] : []),
-    ...(a.pipeline ? [`GitHub OIDC + plan and deploy roles for ${a.pipeline.environments.join(', ')}`] : []),
-    ...a.delegatedRoles.map((r) => `role ${r.roleName}`),
-  ].join('; ');
-}
-
-if (require.main === module) {
-  try {
-    const { values } = parseArgs({
-      options: {
-        config: { type: 'string' },
-        settings: { type: 'string' },
-        outdir: { type: 'string' },
-        backend: { type: 'string', default: 'local' },
-      },
-    });
-    if (values.backend !== 'local' && values.backend !== 's3')
-      throw new ConfigError('--backend', [{ path: '', message: 'must be "local" or "s3"' }]);
-    const result = synthBootstrap({
-      configPath: values.config,
-      settingsPath: values.settings,
-      outdir: values.outdir,
-      backend: values.backend,
-    });
-    for (const a of result.accounts) console.log(`${a.stackName.padEnd(28)} ${a.accountId}  ${a.region.padEnd(15)} ${describe(a)}`);
-    console.log(
-      `synthesized ${result.accounts.length} bootstrap stacks into ${path.relative(process.cwd(), result.outdir)}/ (backend: ${
-        values.backend
-      })`,
-    );
-  } catch (err) {
-    if (!(err instanceof ConfigError || err instanceof ConstructPropsError)) throw err;
-    console.error(err.message);
-    process.exitCode = 1;
-  }
 }

@@ -1,0 +1,43 @@
+// The bootstrap CLI: synthesizes one stack per AWS account of the platform (state
+// bucket, GitHub OIDC provider, plan and deploy roles, roles assumed across accounts)
+// into its own output folder; see main.ts and docs/pipelines.md.
+//   node tools/run-ts.mjs bootstrap/cli.ts [--config config/platform.json]
+//        [--settings bootstrap/bootstrap.json] [--outdir cdktf.out.bootstrap] [--backend local|s3]
+import * as path from 'node:path';
+import { UsageError, runCli } from '@platform/cli';
+import type { AccountBootstrap } from './src';
+import { synthBootstrap } from './main';
+
+function describe(a: AccountBootstrap): string {
+  return [
+    ...(a.stateBucket ? [`state bucket ${a.stateBucket.bucketName}`] : []),
+    ...(a.pipeline ? [`GitHub OIDC + plan and deploy roles for ${a.pipeline.environments.join(', ')}`] : []),
+    ...a.delegatedRoles.map((r) => `role ${r.roleName}`),
+  ].join('; ');
+}
+
+void runCli(
+  {
+    name: 'bootstrap',
+    command: 'npx nx run bootstrap:synth --',
+    summary:
+      'Synthesizes one bootstrap stack per AWS account of the platform: state bucket, GitHub OIDC provider, plan and deploy roles, cross-account roles.',
+    options: {
+      config: { type: 'string', valueName: '<file>', description: 'platform config (default: config/platform.json)' },
+      settings: { type: 'string', valueName: '<file>', description: 'bootstrap settings (default: bootstrap/bootstrap.json)' },
+      outdir: { type: 'string', valueName: '<dir>', description: 'output folder (default: cdktf.out.bootstrap)' },
+      backend: { type: 'string', default: 'local', valueName: '<local|s3>', description: 'local for the first apply; s3 once the state bucket exists (default: local)' },
+    },
+  },
+  ({ values }) => {
+    if (values.backend !== 'local' && values.backend !== 's3') throw new UsageError(`--backend must be local or s3, got "${values.backend}"`);
+    const result = synthBootstrap({
+      configPath: values.config,
+      settingsPath: values.settings,
+      outdir: values.outdir,
+      backend: values.backend,
+    });
+    for (const a of result.accounts) console.log(`${a.stackName.padEnd(28)} ${a.accountId}  ${a.region.padEnd(15)} ${describe(a)}`);
+    console.log(`synthesized ${result.accounts.length} bootstrap stacks into ${path.relative(process.cwd(), result.outdir)}/ (backend: ${values.backend})`);
+  },
+);
