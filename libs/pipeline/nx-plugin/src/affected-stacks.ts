@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_CONFIG_PATH, type Platform, parsePlatform } from '@platform/config';
+import { DEFAULT_CONFIG_PATH, type Platform, parsePlatformJson } from '@platform/config';
 import { diffStackConfigs } from './config-diff';
 
 /** Options of {@link affectedStacks}. */
@@ -95,7 +95,7 @@ export function affectedStacks(options: AffectedStacksOptions): AffectedStacks {
 
   const headText = options.head ? gitShow(git, options.head, configFile) : readIfExists(join(root, configFile));
   if (headText === undefined) throw new Error(`${configFile} not found at ${options.head ?? 'the work tree'}`);
-  const after = parsePlatform(JSON.parse(headText), configFile);
+  const after = parsePlatformJson(headText, configFile);
   const names = new Set(after.stacks.map((s) => s.name));
 
   const reasons: Record<string, AffectedReason> = {};
@@ -167,7 +167,7 @@ function gitShow(git: (...args: string[]) => string, rev: string, file: string):
 function parseOrUndefined(text: string | undefined, source: string): Platform | undefined {
   if (text === undefined) return undefined;
   try {
-    return parsePlatform(JSON.parse(text), source);
+    return parsePlatformJson(text, source);
   } catch {
     // An invalid old config cannot be compared with: every stack counts as changed.
     return undefined;

@@ -84,8 +84,6 @@ export function platformProjects(
   projects[options.stacksRoot] = {
     name: options.stacksProject,
     projectType: 'application',
-    // The apps whose bundles the stacks deploy (a target's `^build` builds them).
-    implicitDependencies: apps,
     tags: ['type:stacks-program', 'scope:platform'],
     targets: {
       synth: {
@@ -107,6 +105,11 @@ export function platformProjects(
         ],
         outputs: [`{workspaceRoot}/${options.outDir}`],
         metadata: { description: 'Synthesizes every stack of the platform (once per invocation).' },
+      },
+      // The stacks program's tests synthesize the config's apps too; its project.json
+      // gives the command, the apps come from the config (not a second, hand-kept list).
+      test: {
+        dependsOn: apps.length > 0 ? [{ target: 'build', projects: apps }] : [],
       },
     },
   };
