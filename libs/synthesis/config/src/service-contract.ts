@@ -66,6 +66,14 @@ export interface StackStateBackend {
   readonly roleArn?: string;
 }
 
+/**
+ * The SNS topic alarm actions of an environment publish to, one per region (topics are
+ * regional): the composite "region unhealthy" alarms and the edge alarms notify it.
+ */
+export function alarmTopicName(environment: string): string {
+  return `platform-alarms-${environment}`;
+}
+
 /** The S3 backend of the platform stack `stackName`. */
 export function stackStateBackend(config: PlatformConfig, stackName: string): StackStateBackend {
   const sb = config.stateBackend;
@@ -152,12 +160,17 @@ export interface ServiceResourceNames {
   bucket(region: string): string;
   /** Global cluster / global datastore identifier; member ids add the region. */
   readonly dataIdentifier: string;
-  /** ElastiCache replication group of one region in the global datastore. */
-  cacheReplicationGroup(region: string): string;
   /** Database user the Lambda connects as with IAM authentication. */
   readonly databaseUser: string;
   /** ElastiCache user the Lambda connects as. */
   readonly cacheUser: string;
+  /**
+   * The composite CloudWatch alarm "region unhealthy for this service" in `region`: what
+   * an on-call page and a rollout gate read.
+   */
+  regionUnhealthyAlarm(region: string): string;
+  /** The service's CloudWatch dashboard (one per service and environment). */
+  readonly dashboard: string;
 }
 
 /** DNS names of one service in one environment. */
@@ -184,9 +197,10 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     healthCheck: (region) => `${base}-${region}`,
     bucket: (region) => bucketName(config.organization, service, environment, region),
     dataIdentifier: base,
-    cacheReplicationGroup: (region) => `${base}-${region}`,
     databaseUser: service.replace(/-/g, '_'),
     cacheUser: `${base}-app`,
+    regionUnhealthyAlarm: (region) => `${base}-${region}-region-unhealthy`,
+    dashboard: base,
   };
 }
 
