@@ -6,18 +6,11 @@
 // Ctrl-C (SIGINT) or SIGTERM stops everything and frees every port.
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { UsageError, runCli } from '@platform/cli';
+import { UsageError, integerOption as integer, runCli } from '@platform/cli';
 import { UserError, loadPlatform } from '@platform/config';
 import { LocalTopology, topologyConfig } from '@platform/local-topology';
 
 const root = path.resolve(__dirname, '..');
-
-function integer(name: string, raw: string | undefined, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
-}
 
 function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
   if (raw !== undefined && !allowed.includes(raw as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${raw}"`);

@@ -2,7 +2,7 @@
 //
 //   npm run bench:items-cold-start -- [--runs 15] [--module-first]
 //
-// Builds the real artifact (tools/build-lambda.mjs) and the naive baseline
+// Builds the real artifact (npm run build) and the naive baseline
 // (bench/naive-handler.ts: DynamoDB document client and CloudFront client imported
 // and created eagerly) with esbuild's default (CommonJS-first) package resolution, as
 // a first bundle of these two clients would be, then, in alternating order,
@@ -18,6 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build, type BuildOptions } from 'esbuild';
 import lambdaEsbuildOptions from '../../../tools/lib/lambda-esbuild-options.json';
 import { ItemsRepository } from '@items/data-access';
+import { integerOption, runCli } from '@platform/cli';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 
 const root = resolve(__dirname, '../../..');
@@ -35,15 +36,10 @@ interface Sample {
   readonly firstRequestMs: number;
 }
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
 // esbuild's default for platform node; the build script prefers module.
 const COMMONJS_FIRST = ['main', 'module'];
 
-// The settings of tools/build-lambda.mjs, with the package resolution given.
+// The settings of tools/build-lambda.ts, with the package resolution given.
 async function bundle(entry: string, outfile: string, mainFields: string[]): Promise<string> {
   await build({
     entryPoints: [entry],
@@ -66,13 +62,11 @@ function fmt(ms: number): string {
   return ms.toFixed(1).padStart(7);
 }
 
-async function main(): Promise<void> {
-  const runs = option('--runs', 15);
-  const moduleFirst = process.argv.includes('--module-first');
+async function main(runs: number, moduleFirst: boolean): Promise<void> {
   mkdirSync(outDir, { recursive: true });
 
   console.log('building bundles ...');
-  execFileSync(process.execPath, [join(root, 'tools/build-lambda.mjs'), 'items-api'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'tools/run-ts.mjs'), join(root, 'tools/build-lambda.ts'), 'items-api'], { cwd: root, stdio: 'inherit' });
   const variants: Variant[] = [
     { name: 'naive baseline', bundle: await bundle(join(__dirname, 'naive-handler.ts'), join(outDir, 'naive', 'index.js'), COMMONJS_FIRST) },
     { name: 'items-api (artifact)', bundle: join(root, 'dist/apps/items-api/index.js') },
@@ -143,7 +137,15 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench:items-cold-start failed: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
-});
+void runCli(
+  {
+    name: 'bench:items-cold-start',
+    command: 'npm run bench:items-cold-start --',
+    summary: 'Cold start (init and first request) of the items-api bundle against a naive baseline, each sample in a fresh process, on DynamoDB Local.',
+    options: {
+      runs: { type: 'string', default: '15', valueName: '<n>', description: 'samples per variant (default: 15)' },
+      'module-first': { type: 'boolean', default: false, description: "add the baseline built with the build script's module-first settings" },
+    },
+  },
+  ({ values }) => main(integerOption('runs', values.runs, { min: 1 })!, values['module-first']),
+);

@@ -23,6 +23,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build, type BuildOptions } from 'esbuild';
 import lambdaEsbuildOptions from '../../../tools/lib/lambda-esbuild-options.json';
 import { ItemsRepository } from '@items/data-access';
+import { UsageError, integerOption, runCli } from '@platform/cli';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 
 // autocannon ships no types.
@@ -59,18 +60,20 @@ const REGION = 'eu-west-1';
 const TABLE = 'items-load';
 const SEED = 200;
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
 
-function logLevelOption(): string {
-  const i = process.argv.indexOf('--log-level');
-  const level = i > 0 ? (process.argv[i + 1] ?? '').toUpperCase() : 'INFO';
-  if (!LOG_LEVELS.includes(level)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${process.argv[i + 1] ?? ''}"`);
+function logLevelOption(raw: string): string {
+  const level = raw.toUpperCase();
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   return level;
+}
+
+interface LoadOptions {
+  readonly seconds: number;
+  readonly connections: number;
+  readonly rounds: number;
+  readonly serialCount: number;
+  readonly logLevel: string;
 }
 
 const PUT_BODY = JSON.stringify({
@@ -82,7 +85,7 @@ const PUT_BODY = JSON.stringify({
 
 async function startServer(side: Side, bundle: string, env: NodeJS.ProcessEnv): Promise<Server> {
   // stdout to /dev/null: the handler's log lines cost what writing them costs, nothing more.
-  const child = fork(join(__dirname, 'serve.ts'), [bundle], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(root, 'tools/run-ts.mjs'), [join(__dirname, 'serve.ts'), bundle], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const url = await new Promise<string>((ok, fail) => {
     child.once('message', (m: { url: string }) => ok(m.url));
     child.once('exit', (code) => fail(new Error(`${side} server exited with ${code}`)));
@@ -175,17 +178,12 @@ function pct(handler: number, direct: number): string {
   return `${((100 * (handler - direct)) / direct).toFixed(1)}%`;
 }
 
-async function main(): Promise<void> {
-  const seconds = option('--duration', 5);
-  const connections = option('--connections', 10);
-  const rounds = option('--rounds', 5);
-  const serialCount = option('--serial', 1000);
-  const logLevel = logLevelOption();
+async function main({ seconds, connections, rounds, serialCount, logLevel }: LoadOptions): Promise<void> {
 
   console.log('building the bundles ...');
-  execFileSync(process.execPath, [join(root, 'tools/build-lambda.mjs'), 'items-api'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'tools/run-ts.mjs'), join(root, 'tools/build-lambda.ts'), 'items-api'], { cwd: root, stdio: 'inherit' });
   const bundles: Record<Side, string> = { handler: join(root, 'dist/apps/items-api/index.js'), direct: join(root, '.bench/items-api/direct/index.js') };
-  // The settings of tools/build-lambda.mjs, so both sides run the SDK bundled the same way.
+  // The settings of tools/build-lambda.ts, so both sides run the SDK bundled the same way.
   await build({
     entryPoints: [join(__dirname, 'direct-handler.ts')],
     outfile: bundles.direct,
@@ -284,7 +282,25 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench:items-load failed: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
-});
+void runCli(
+  {
+    name: 'bench:items-load',
+    command: 'npm run bench:items-load --',
+    summary: 'GET and PUT through the items-api handler against the same DynamoDB calls made directly, on DynamoDB Local: throughput, latency, server CPU.',
+    options: {
+      duration: { type: 'string', default: '5', valueName: '<s>', description: 'seconds per autocannon run (default: 5)' },
+      connections: { type: 'string', default: '10', valueName: '<n>', description: 'concurrent connections (default: 10)' },
+      rounds: { type: 'string', default: '5', valueName: '<n>', description: 'runs per side, alternating (default: 5)' },
+      serial: { type: 'string', default: '1000', valueName: '<n>', description: 'requests of the serial pass (default: 1000)' },
+      'log-level': { type: 'string', default: 'INFO', valueName: '<level>', description: "the handler's POWERTOOLS_LOG_LEVEL: DEBUG, INFO (as deployed), WARN, ERROR, SILENT" },
+    },
+  },
+  ({ values }) =>
+    main({
+      seconds: integerOption('duration', values.duration, { min: 1 })!,
+      connections: integerOption('connections', values.connections, { min: 1 })!,
+      rounds: integerOption('rounds', values.rounds, { min: 1 })!,
+      serialCount: integerOption('serial', values.serial, { min: 1 })!,
+      logLevel: logLevelOption(values['log-level']),
+    }),
+);

@@ -1,6 +1,6 @@
 // Child process of the load benchmark: serves one Lambda bundle over HTTP through the
 // LocalHttpAdapter and reports its URL over IPC.
-//   node --import tsx serve.ts <bundle.js>
+//   node tools/run-ts.mjs apps/items-api/bench/serve.ts <bundle.js>
 // The load benchmark runs it for the real artifact (dist/apps/items-api/index.js) and
 // for the bare-SDK floor (bench/direct-handler.ts, bundled the same way). Both go
 // through the same adapter, so its cost cancels out of the comparison.

@@ -80,9 +80,9 @@ describe('DynamoDbLocal', () => {
   });
 
   it('leaves no JVM behind when the process that started it is killed', async () => {
-    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a grandchild,
-    // and killing the CLI would not kill the process that owns the server.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'testing', 'start-and-wait.ts')], {
+    // tools/run-ts.mjs runs the script in its own process (no grandchild), so killing
+    // the child kills the process that owns the server.
+    const child = spawn(process.execPath, ['tools/run-ts.mjs', join(__dirname, 'testing', 'start-and-wait.ts')], {
       cwd: join(__dirname, '../../../..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,11 +6,11 @@
 //     its health check turns unhealthy, and until the client's next acknowledged write,
 //     with a fast local probe interval (several trials) and once with the config's own.
 //
-//   node --import tsx libs/local/topology/bench/local-topology-bench.ts \
+//   npm run bench:local-topology -- \
 //     [--rates 20,50,100] [--seconds 20] [--trials 5] [--probe-interval-ms 250] [--skip-config-interval]
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
+import { UsageError, integerOption, runCli } from '@platform/cli';
 import { loadPlatform } from '@platform/config';
 import type { HealthChange } from '../src/health-checker';
 import { LocalTopology } from '../src/local-topology';
@@ -19,19 +19,10 @@ import { topologyConfig } from '../src/topology-config';
 import { ContinuousWriter } from '../src/testing/continuous-writer';
 
 const ROOT = join(__dirname, '../../../..');
-const { values: args } = parseArgs({
-  options: {
-    rates: { type: 'string', default: '20,50,100' },
-    seconds: { type: 'string', default: '20' },
-    trials: { type: 'string', default: '5' },
-    'probe-interval-ms': { type: 'string', default: '250' },
-    'skip-config-interval': { type: 'boolean', default: false },
-  },
-});
-const rates = args.rates!.split(',').map(Number);
-const seconds = Number(args.seconds);
-const trials = Number(args.trials);
-const probeIntervalMs = Number(args['probe-interval-ms']);
+let rates: number[];
+let seconds: number;
+let trials: number;
+let probeIntervalMs: number;
 const platform = loadPlatform(join(ROOT, 'config/platform.json'));
 
 function percentile(sorted: number[], p: number): number {
@@ -140,14 +131,32 @@ async function failover(intervalMs: number | undefined, count: number, label: st
   }
 }
 
-async function main(): Promise<void> {
+async function main(skipConfigInterval: boolean): Promise<void> {
   console.log(`# Local topology benchmark (${new Date().toISOString()}, Node ${process.version}, ${cpus().length} CPUs: ${cpus()[0]?.model ?? '?'})`);
   await replicationLag();
   await failover(probeIntervalMs, trials, 'fast local probe interval');
-  if (!args['skip-config-interval']) await failover(undefined, 1, "the config's own interval");
+  if (!skipConfigInterval) await failover(undefined, 1, "the config's own interval");
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+void runCli(
+  {
+    name: 'bench:local-topology',
+    command: 'npm run bench:local-topology --',
+    summary: 'Replication lag between two local regions under steady writes, and failover time of the front door when a region is killed.',
+    options: {
+      rates: { type: 'string', default: '20,50,100', valueName: '<a,b>', description: 'write rates per second to measure lag at (default: 20,50,100)' },
+      seconds: { type: 'string', default: '20', valueName: '<s>', description: 'seconds of writes per rate (default: 20)' },
+      trials: { type: 'string', default: '5', valueName: '<n>', description: 'failover trials with the fast probe interval (default: 5)' },
+      'probe-interval-ms': { type: 'string', default: '250', valueName: '<ms>', description: 'the fast health check interval (default: 250)' },
+      'skip-config-interval': { type: 'boolean', default: false, description: "skip the failover trial with the config's own interval" },
+    },
+  },
+  ({ values }) => {
+    rates = values.rates.split(',').map((r) => integerOption('rates', r.trim(), { min: 1 })!);
+    if (rates.length === 0) throw new UsageError('--rates needs at least one rate');
+    seconds = integerOption('seconds', values.seconds, { min: 1 })!;
+    trials = integerOption('trials', values.trials, { min: 1 })!;
+    probeIntervalMs = integerOption('probe-interval-ms', values['probe-interval-ms'], { min: 10 })!;
+    return main(values['skip-config-interval']);
+  },
+);

@@ -3,7 +3,7 @@
 // environment as its Lambda environment, serves it through the items-api
 // LocalHttpAdapter (API Gateway HTTP API v2 events) on 127.0.0.1, and reports its URL
 // over IPC. Exits when the parent goes away.
-//   node --import tsx region-api-main.ts
+//   node tools/run-ts.mjs libs/local/topology/src/region-api-main.ts
 import { LocalHttpAdapter, type HttpApiHandler } from '@platform/lambda-http-adapter';
 
 // The AWS SDK warns once per process that its 2027 releases will need Node 22. Every

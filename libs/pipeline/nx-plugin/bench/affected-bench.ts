@@ -1,20 +1,17 @@
 // Benchmark of the Nx side of the pipelines on a generated platform: the plugin's
 // graph computation (createNodes for every stack) and `nx show projects --affected`,
 // in a temporary workspace (see temp-workspace.ts) with NX_DAEMON=false, as in CI.
-//   node --import tsx libs/pipeline/nx-plugin/bench/affected-bench.ts [--services 50] [--runs 5]
+//   npm run bench:pipelines -- [--services 50] [--runs 5]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { integerOption, runCli } from '@platform/cli';
 import { createNodesV2 } from '../src';
 import { affectedStacks } from '../src/affected-stacks';
 import { REPO_ROOT, createTempWorkspace, projectList } from '../src/testing/temp-workspace';
 
-const { values } = parseArgs({ options: { services: { type: 'string', default: '50' }, runs: { type: 'string', default: '5' } } });
-const serviceCount = Number(values.services);
-const runs = Number(values.runs);
 
 interface GeneratedService {
   readonly app: string;
@@ -42,7 +39,7 @@ function time<T>(fn: () => T): [T, number] {
   return [result, performance.now() - start];
 }
 
-async function main() {
+async function main(serviceCount: number, runs: number) {
   const config = generatedConfig(serviceCount);
   const probe = `svc${String(Math.ceil(serviceCount / 2)).padStart(2, '0')}`;
   const ws = createTempWorkspace({ config });
@@ -62,17 +59,18 @@ async function main() {
     }
     rows.push(['plugin createNodes, warm (validate config, build every stack project)', plugin]);
 
-    // Cold: a new process loading the plugin (TypeScript through tsx, zod, the config
-    // loader), as an Nx plugin worker does; timed inside the process.
+    // Cold: a new process loading the plugin (its TypeScript bundled by tools/run-ts.mjs,
+    // zod, the config loader), as an Nx plugin worker does; timed inside the process.
     const cold: number[] = [];
     const script = [
+      `const { loadTs } = await import(${JSON.stringify(join(REPO_ROOT, 'tools/run-ts.mjs'))});`,
       'const t = performance.now();',
-      `const { createNodesV2 } = require(${JSON.stringify(join(REPO_ROOT, 'libs/pipeline/nx-plugin/src/index.ts'))});`,
+      "const { createNodesV2 } = await loadTs('libs/pipeline/nx-plugin/src/index.ts');",
       `createNodesV2[1](['config/platform.json'], {}, { workspaceRoot: ${JSON.stringify(ws.root)}, nxJsonConfiguration: {} });`,
       'console.log(performance.now() - t);',
     ].join('\n');
     for (let i = 0; i < runs; i++) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
       cold.push(Number(out.trim().split('\n').pop()));
     }
     rows.push(['plugin createNodes, cold (new process: load the plugin, then as above)', cold]);
@@ -137,9 +135,15 @@ async function main() {
   }
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+void runCli(
+  {
+    name: 'bench:pipelines',
+    command: 'npm run bench:pipelines --',
+    summary: "The Nx side of the pipelines on a generated platform: the plugin's createNodes (warm and cold) and nx show projects --affected, with NX_DAEMON=false.",
+    options: {
+      services: { type: 'string', default: '50', valueName: '<n>', description: 'services of the generated platform (default: 50)' },
+      runs: { type: 'string', default: '5', valueName: '<n>', description: 'runs of each measurement, median reported (default: 5)' },
+    },
+  },
+  ({ values }) => main(integerOption('services', values.services, { min: 1, max: 99 })!, integerOption('runs', values.runs, { min: 1 })!),
+);

@@ -1,2 +1,3 @@
+export * from './integer-option';
 export * from './run-cli';
 export * from './usage-error';

@@ -1,5 +1,6 @@
 import { UserError } from '@platform/config';
 import { type CliIo, type CliSpec, formatHelp, npmTookOptions, runCli } from './run-cli';
+import { integerOption } from './integer-option';
 import { UsageError } from './usage-error';
 
 const SPEC = {
@@ -133,5 +134,18 @@ describe('an option npm took for itself (npm run without --)', () => {
   it('is silent outside npm run and for npm settings the CLI does not have', () => {
     expect(npmTookOptions(SPEC, ['x'], { npm_config_outdir: 'true' })).toBeUndefined();
     expect(npmTookOptions(SPEC, [], npm({ npm_config_yes: '' }))).toBeUndefined();
+  });
+});
+
+describe('integerOption', () => {
+  it('reads a whole number in range and leaves an absent option undefined', () => {
+    expect(integerOption('runs', '5', { min: 1 })).toBe(5);
+    expect(integerOption('runs', undefined)).toBeUndefined();
+  });
+
+  it('names the option, the range and the value it rejects', () => {
+    expect(() => integerOption('runs', 'five', { min: 1, max: 9 })).toThrow(new UsageError('--runs must be a whole number from 1 to 9, got "five"'));
+    expect(() => integerOption('runs', '0', { min: 1, max: 9 })).toThrow(UsageError);
+    expect(() => integerOption('runs', '', { min: 0 })).toThrow(UsageError);
   });
 });

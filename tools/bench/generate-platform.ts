@@ -3,19 +3,19 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const root = resolve(import.meta.dirname, '..', '..');
+const root = resolve(__dirname, '..', '..');
 
 /** A config object with `services` services, based on the example config's environments. */
-export function generatePlatform(services) {
+export function generatePlatform(services: number): Record<string, unknown> {
   const example = JSON.parse(readFileSync(join(root, 'config', 'platform.json'), 'utf8'));
   const apps = ['items-api', 'orders-api'];
-  const config = { ...example, services: {} };
+  const generated: Record<string, unknown> = {};
   for (let i = 0; i < services; i++) {
-    config.services[`svc${String(i).padStart(3, '0')}`] = {
+    generated[`svc${String(i).padStart(3, '0')}`] = {
       app: apps[i % apps.length],
       routing: i % 2 ? { policy: 'weighted' } : { policy: 'latency' },
       edgeCache: i % 3 ? { mode: 'ttl', ttlSeconds: 30 } : { mode: 'invalidate' },
     };
   }
-  return config;
+  return { ...example, services: generated };
 }
