@@ -153,6 +153,14 @@ export async function loadTs(entry) {
   return runModule(result.outputFiles[0].text, file);
 }
 
+/** Like isUserError of @platform/config (by the class's name: this file cannot import TypeScript). */
+function isUserError(err) {
+  for (let proto = err && Object.getPrototypeOf(err); proto; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === 'UserError') return true;
+  }
+  return false;
+}
+
 /** A package (not a file of ours) that `require` could not find: `npm ci` was not run or is stale. */
 function missingPackage(err) {
   if (err?.code !== 'MODULE_NOT_FOUND') return undefined;
@@ -179,6 +187,11 @@ export async function runTs(entry, args = process.argv.slice(2)) {
     if (name) missingDependencies(name);
     if (err?.message?.startsWith('cannot bundle ')) {
       console.error(`run-ts: ${err.message}`);
+      process.exit(1);
+    }
+    // A UserError thrown while the entry loads, before its CLI could catch it.
+    if (isUserError(err)) {
+      console.error(err.message);
       process.exit(1);
     }
     throw err;
