@@ -5,12 +5,12 @@
 // packages left external) and run in this process as a CommonJS module whose
 // filename is the entry's own path. A TS loader (tsx) costs ~0.3-0.4 s more per synth.
 // A `require()` of a .ts file at run time (e.g. a Lambda handler module chosen by an
-// environment variable) is bundled the same way.
+// environment variable) works too: such files are compiled one by one.
 //
 // loadTs(entry) does the same for a module whose exports the caller wants (synth, report).
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -165,7 +165,9 @@ function isUserError(err) {
 function missingPackage(err) {
   if (err?.code !== 'MODULE_NOT_FOUND') return undefined;
   const name = /Cannot find module '([^']+)'/.exec(err.message)?.[1];
-  return name && !name.startsWith('.') && !isAbsolute(name) && !name.includes(`${sep}`) ? name : undefined;
+  if (!name || name.startsWith('.') || isAbsolute(name)) return undefined;
+  const parts = name.split('/');
+  return name.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 /**
