@@ -36,6 +36,17 @@ function table(rows: readonly Row[]): string[] {
   return [line(Object.fromEntries(cols.map((c) => [c, c])) as unknown as Row), ...rows.map(line)];
 }
 
+/** What to run after a synth, aligned. */
+function nextCommands(firstStack: string | undefined): string[] {
+  const commands: [string, string][] = [
+    ['npm run report', 'regions, routing, failover and replication of each service'],
+    ...(firstStack ? [[`npx nx run ${firstStack}:plan`, 'Terraform plan of one stack (global stacks first)'] as [string, string]] : []),
+    ['npm test', 'build, lint, type-check and every test'],
+  ];
+  const width = Math.max(...commands.map(([c]) => c.length));
+  return ['next:', ...commands.map(([command, does]) => `  ${command.padEnd(width)}  ${does}`)];
+}
+
 void runCli(
   {
     name: 'synth',
@@ -58,14 +69,7 @@ void runCli(
     if (!values['no-table']) lines.push(...table(result.stackNames.map((name) => describeStack(result.outdir, name))));
     for (const name of result.removed) lines.push(`removed ${result.outdir}/stacks/${name}/ (no longer in the config)`);
     lines.push(`synthesized ${result.stacks} stacks into ${result.outdir}/ in ${seconds} s`);
-    if (!values['no-table']) {
-      lines.push(
-        'next:',
-        '  npm run report                              regions, routing, failover and replication of each service',
-        `  npx nx run ${result.stackNames[0]}:plan`.padEnd(46) + '  Terraform plan of one stack (global stacks first)',
-        '  npm test                                    build, lint, type-check and every test',
-      );
-    }
+    if (!values['no-table']) lines.push(...nextCommands(result.stackNames[0]));
     console.log(lines.join('\n'));
     // For the synth benchmark: peak memory of this whole process.
     if (process.env.SYNTH_REPORT_MAX_RSS) console.error(`max-rss-kib: ${process.resourceUsage().maxRSS}`);
