@@ -1,0 +1,4 @@
+export * from './plan';
+export * from './gates';
+export * from './execute';
+export * from './deployment-record';
