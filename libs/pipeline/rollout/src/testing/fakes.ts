@@ -1,4 +1,5 @@
 // Fakes of the rollout's AWS-facing interfaces, for tests.
+import type { EvacuationNote, RoutingCheck, RoutingCheckState, RoutingControl } from '../evacuation';
 import type { AlarmReader, AlarmState, HealthCheckReader } from '../gates';
 import type { Clock, Pager, StackDeployer } from '../execute';
 import type { Wave } from '../plan';
@@ -51,5 +52,21 @@ export class FakeClock implements Clock {
   }
   async sleep(ms: number): Promise<void> {
     this.t += ms;
+  }
+}
+
+/** Routing checks in memory: every check of `names` exists, healthy and routing. */
+export class FakeRouting implements RoutingControl {
+  readonly states = new Map<string, RoutingCheckState>();
+  readonly changes: { name: string; note?: EvacuationNote }[] = [];
+  constructor(names: readonly string[]) {
+    for (const n of names) this.states.set(n, { evacuated: false, healthy: true });
+  }
+  async read(checks: readonly RoutingCheck[]): Promise<ReadonlyMap<string, RoutingCheckState>> {
+    return new Map(checks.filter((c) => this.states.has(c.name)).map((c) => [c.name, this.states.get(c.name)!]));
+  }
+  async setEvacuated(check: RoutingCheck, note: EvacuationNote | undefined): Promise<void> {
+    this.changes.push({ name: check.name, ...(note ? { note } : {}) });
+    this.states.set(check.name, { ...this.states.get(check.name)!, evacuated: !!note, ...(note ? { note } : { note: undefined }) });
   }
 }
