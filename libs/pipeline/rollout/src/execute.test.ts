@@ -110,12 +110,29 @@ describe('executing a rollout', () => {
     expect(t.deployer.calls.filter((c) => c.commit)).toHaveLength(1);
   });
 
-  it('pages when the gates still fail after the rollback', async () => {
+  it('pages when the gates still fail 10 minutes after the rollback', async () => {
     const t = setUp();
     t.alarms.states.set('items-prod-ap-southeast-1-region-unhealthy', 'ALARM');
     const result = await t.run();
     expect(result.outcome).toBe('paged');
-    expect(result.rollbackFailure).toContain('gates still failing after the rollback');
+    expect(result.rollbackFailure).toBe('gates still failing 600 s after the rollback: alarm items-prod-ap-southeast-1-region-unhealthy (ap-southeast-1): ALARM');
+  });
+
+  it('waits for an alarm to clear after the rollback instead of paging at once', async () => {
+    const t = setUp();
+    t.alarms.states.set('items-prod-ap-southeast-1-region-unhealthy', 'ALARM');
+    let rolledBackAt = 0;
+    t.deployer.onDeploy = (_s, commit) => {
+      if (commit) rolledBackAt = t.clock.now();
+    };
+    const sleep = t.clock.sleep.bind(t.clock);
+    t.clock.sleep = async (ms) => {
+      await sleep(ms);
+      if (rolledBackAt && t.clock.now() - rolledBackAt >= 120_000) t.alarms.states.clear();
+    };
+    const result = await t.run();
+    expect(result.outcome).toBe('rolled-back');
+    expect(t.pager.pages).toEqual([]);
   });
 
   it('leaves a stack with no earlier good deploy as it is, and says so', async () => {

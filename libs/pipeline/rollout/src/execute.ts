@@ -42,6 +42,11 @@ export interface ExecuteOptions {
   readonly pager: Pager;
   /** Seconds between two readings of the gates while a wave bakes. @default 30 */
   readonly pollSeconds?: number;
+  /**
+   * After a rollback, how long the wave's gates may take to be OK again (an alarm
+   * clears only once its window holds good data) before the rollout pages. @default 600
+   */
+  readonly recoverySeconds?: number;
   /** @default the system clock */
   readonly clock?: Clock;
   /** Progress lines. @default - discarded */
@@ -86,6 +91,19 @@ async function watch(wave: Wave, seconds: number, options: ExecuteOptions, clock
   }
 }
 
+/** Reads the wave's gates until all are OK or the recovery time is up; the failures of the last reading. */
+async function recovered(wave: Wave, options: ExecuteOptions, clock: Clock): Promise<string[]> {
+  if (wave.gates.length === 0) return [];
+  const until = clock.now() + (options.recoverySeconds ?? 600) * 1000;
+  const poll = (options.pollSeconds ?? 30) * 1000;
+  for (;;) {
+    const failures = describeFailures(await readGates(wave.gates, { alarms: options.alarms, healthChecks: options.healthChecks }));
+    const left = until - clock.now();
+    if (failures.length === 0 || left <= 0) return failures;
+    await clock.sleep(Math.min(poll, left));
+  }
+}
+
 /** Runs `options.plan`. Never throws for a failed deploy or gate: the result says what happened. */
 export async function executeRollout(options: ExecuteOptions): Promise<RolloutResult> {
   const clock = options.clock ?? systemClock;
@@ -112,7 +130,7 @@ export async function executeRollout(options: ExecuteOptions): Promise<RolloutRe
       continue;
     }
     log(`wave ${wave.name}: FAILED (${reasons.join('; ')}); stopping and rolling back`);
-    return { ...(await rollBack(wave, reasons, options, log)), completed, untouched: waves.slice(i + 1).map((w) => w.name) };
+    return { ...(await rollBack(wave, reasons, options, clock, log)), completed, untouched: waves.slice(i + 1).map((w) => w.name) };
   }
   return { outcome: 'deployed', completed, reasons: [], rolledBack: [], notRolledBack: [], untouched: [] };
 }
@@ -121,6 +139,7 @@ async function rollBack(
   wave: Wave,
   reasons: string[],
   options: ExecuteOptions,
+  clock: Clock,
   log: (line: string) => void,
 ): Promise<Omit<RolloutResult, 'completed' | 'untouched'>> {
   const byCommit = new Map<string, string[]>();
@@ -139,10 +158,9 @@ async function rollBack(
       await options.deployer.deploy(stacks, commit);
       rolledBack.push(...stacks.map((stack) => ({ stack, commit })));
     }
-    // The wave's gates once more: a region still unhealthy after the rollback needs a human.
-    const after = wave.gates.length > 0 ? await readGates(wave.gates, { alarms: options.alarms, healthChecks: options.healthChecks }) : [];
-    const still = describeFailures(after);
-    if (still.length > 0) rollbackFailure = `gates still failing after the rollback: ${still.join('; ')}`;
+    // A region still unhealthy once the rollback had time to work needs a human.
+    const still = await recovered(wave, options, clock);
+    if (still.length > 0) rollbackFailure = `gates still failing ${options.recoverySeconds ?? 600} s after the rollback: ${still.join('; ')}`;
   } catch (err) {
     rollbackFailure = `rollback deploy failed: ${(err as Error)?.message ?? String(err)}`;
   }
