@@ -16,3 +16,4 @@ export * from './version-stamps';
 export * from './write-stamp';
 export * from './local-evacuation';
 export * from './local-rollout';
+export * from './dev-control';

@@ -17,7 +17,10 @@ import {
   resolveRollout,
 } from '@platform/rollout';
 import type { FrontDoorRequest } from './front-door';
+import type { RegionApi } from './region-api';
 import type { LocalTopology } from './local-topology';
+
+const PREVIOUS = 'previous';
 
 /** The local "region unhealthy" alarm: at least `thresholdPercent` % 5xx of at least `minRequests` requests in the last `windowMs`. */
 export interface LocalAlarmOptions {
@@ -102,6 +105,44 @@ export class LocalHealthChecks implements HealthCheckReader {
   }
 }
 
+/**
+ * Blue/green deploys of handler modules to the topology's regions: the new API process
+ * starts beside the old one, traffic moves to it, and the old one keeps running until
+ * the rollout is over, so going back is moving traffic back to exactly the code that
+ * ran before (even when the module's source has changed since), as a Lambda alias
+ * moves back to the previous version.
+ */
+export class LocalRegionDeployments {
+  private readonly previous = new Map<string, { api: RegionApi; module: string }>();
+
+  constructor(private readonly topology: LocalTopology) {}
+
+  /** Runs `handlerModule` in `region` from when this resolves. */
+  async deploy(region: string, handlerModule: string): Promise<void> {
+    const next = await this.topology.startApi(region, handlerModule);
+    const oldModule = this.topology.handlerModules.get(region)!;
+    const old = this.topology.useApi(region, next, handlerModule);
+    // One step back is kept; an older one is stopped.
+    await this.previous.get(region)?.api.stop();
+    this.previous.set(region, { api: old, module: oldModule });
+  }
+
+  /** Moves `region` back to what ran before the last deploy, and stops the replaced process. */
+  async revert(region: string): Promise<void> {
+    const prev = this.previous.get(region);
+    if (!prev) throw new Error(`region ${region}: nothing to go back to`);
+    this.previous.delete(region);
+    const bad = this.topology.useApi(region, prev.api, prev.module);
+    await bad.stop();
+  }
+
+  /** Stops every kept previous process (the rollout is over). */
+  async release(): Promise<void> {
+    await Promise.all([...this.previous.values()].map((p) => p.api.stop()));
+    this.previous.clear();
+  }
+}
+
 /** Options of {@link rollOutLocally}. */
 export interface LocalRolloutOptions {
   readonly topology: LocalTopology;
@@ -164,15 +205,20 @@ export async function rollOutLocally(options: LocalRolloutOptions): Promise<Loca
   const plan: RolloutPlan = { environment, canaryRegion: canary, canaryIsPrimary: canary === running[0], waves };
 
   // "Commits" are handler modules: the running one is the last good one of every region.
-  const record = new MemoryDeploymentRecord(Object.fromEntries(running.map((r) => [regionalStackName(service, environment, r), topology.handlerModules.get(r)!])));
+  // "Commits": PREVIOUS is whatever each region ran before; the rollback goes back to it.
+  const record = new MemoryDeploymentRecord(Object.fromEntries(running.map((r) => [regionalStackName(service, environment, r), PREVIOUS])));
+  const deployments = new LocalRegionDeployments(topology);
   const liveAt = new Map<string, number>();
   let rolledBackAt: number | undefined;
   const deployer: StackDeployer = {
     async deploy(stacks, commit) {
       for (const stack of stacks) {
         const region = stackRegion.get(stack)!;
-        await topology.deployHandler(region, commit ?? options.handlerModule);
-        if (!commit) liveAt.set(region, Date.now());
+        if (commit) await deployments.revert(region);
+        else {
+          await deployments.deploy(region, options.handlerModule);
+          liveAt.set(region, Date.now());
+        }
       }
       if (commit) rolledBackAt = Date.now();
     },
@@ -186,7 +232,7 @@ export async function rollOutLocally(options: LocalRolloutOptions): Promise<Loca
   try {
     const result = await executeRollout({
       plan,
-      commit: options.handlerModule,
+      commit: 'candidate',
       deployer,
       alarms,
       healthChecks: new LocalHealthChecks(topology, checkRegions),
@@ -199,5 +245,6 @@ export async function rollOutLocally(options: LocalRolloutOptions): Promise<Loca
     return { plan, result, liveAt, ...(rolledBackAt ? { rolledBackAt } : {}) };
   } finally {
     alarms.close();
+    await deployments.release();
   }
 }

@@ -175,25 +175,33 @@ export class LocalTopology {
   }
 
   /**
-   * Runs `handlerModule` in the region from now on, blue/green as a Lambda version
-   * swap: the new API process starts on a port of its own, the front door and the
-   * health check move to it, then the old process stops after its requests in flight.
-   * Returns when the new one serves.
+   * Starts another API process for the region running `handlerModule`, on a port of its
+   * own, without routing to it yet (see {@link useApi}; local-rollout.ts deploys blue/green
+   * with these two).
    */
-  async deployHandler(name: string, handlerModule: string): Promise<void> {
-    const region = this.region(name);
-    const next = await RegionApi.start({
+  startApi(name: string, handlerModule: string): Promise<RegionApi> {
+    this.region(name);
+    return RegionApi.start({
       region: name,
       handlerModule,
       lambdaEnvironment: this.lambdaEnvironment(name),
       cwd: this.options.workspaceRoot,
       onOutput: this.options.apiOutput ? (line) => this.options.apiOutput!(`[${name}] ${line}`) : undefined,
     });
-    this.regions.set(name, { ...region, api: next });
-    this.healthChecker.retarget(name, next.url);
+  }
+
+  /**
+   * Makes `api` the region's API: the front door and the health check move to it at
+   * once (as a Lambda alias moving to a new version). Returns the API it replaced, still
+   * running: the caller stops it.
+   */
+  useApi(name: string, api: RegionApi, handlerModule: string): RegionApi {
+    const region = this.region(name);
+    this.regions.set(name, { ...region, api });
+    this.healthChecker.retarget(name, api.url);
     this.handlerModules.set(name, handlerModule);
-    await region.api.stop();
-    this.log(`api ${name}: now ${relative(this.options.workspaceRoot, handlerModule)} on ${next.url}`);
+    this.log(`api ${name}: now ${relative(this.options.workspaceRoot, handlerModule)} on ${api.url}`);
+    return region.api;
   }
 
   /** Stops everything and frees every port. Safe to call more than once. */

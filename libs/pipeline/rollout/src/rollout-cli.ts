@@ -1,8 +1,10 @@
 // npm run rollout -- --env <env> --plan [--json] [--stacks a,b]    print the waves
 // npm run rollout -- --env <env> --commit <sha> [--stacks a,b]     run them (the pipeline, with AWS credentials)
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, runCli } from '@platform/cli';
-import { deploymentRecordPath, loadPlatform, serviceContract } from '@platform/config';
+import { DEV_CONTROL_FILE, requestLocalRollout } from '@platform/local-topology';
+import { MAX_BAKE_MINUTES, UserError, appEntryPath, deploymentRecordPath, loadPlatform, serviceContract } from '@platform/config';
 import { AlarmTopicPager, CloudWatchAlarmReader, Route53Health } from './aws';
 import { FileDeploymentRecord } from './deployment-record';
 import { executeRollout, formatResult } from './execute';
@@ -22,10 +24,18 @@ void runCli(
       stacks: { type: 'string', valueName: '<a,b,...>', description: 'only these stacks (e.g. the affected ones; default: every stack of the environment)' },
       commit: { type: 'string', valueName: '<sha>', description: 'the commit being deployed, recorded as the last good one of each stack that passes (required to run)' },
       'poll-seconds': { type: 'string', default: '30', valueName: '<n>', description: 'seconds between readings of the gates (default: 30)' },
+      local: { type: 'boolean', default: false, description: 'roll a handler out to the topology npm run dev runs, region by region' },
+      bundle: { type: 'string', valueName: '<module>', description: "with --local: the handler module to roll out (default: the service's apps/<app>/src/main.ts as it is now)" },
+      'bake-seconds': { type: 'string', valueName: '<n>', description: "with --local: the canary's bake (default: the environment's)" },
+      'watch-seconds': { type: 'string', valueName: '<n>', description: "with --local: how long each later wave is watched (default: the environment's)" },
     },
     notes: 'Running (without --plan) needs AWS credentials with the deploy role; see docs/rollout.md.',
   },
   async ({ values }) => {
+    if (values.local) return rollOutToDev(values);
+    for (const only of ['bundle', 'bake-seconds', 'watch-seconds'] as const) {
+      if (values[only] !== undefined) throw new UsageError(`--${only} goes with --local`);
+    }
     if (!values.env) throw new UsageError('--env <env> is required');
     const platform = loadPlatform();
     const stacks = values.stacks === undefined ? undefined : values.stacks.split(',').map((s) => s.trim()).filter(Boolean);
@@ -60,3 +70,29 @@ void runCli(
     return result.outcome === 'deployed' ? 0 : 1;
   },
 );
+
+async function rollOutToDev(values: { env?: string; plan: boolean; stacks?: string; commit?: string; bundle?: string; 'bake-seconds'?: string; 'watch-seconds'?: string }): Promise<number> {
+  for (const other of ['env', 'stacks', 'commit'] as const) {
+    if (values[other] !== undefined) throw new UsageError(`--${other} does not go with --local (the topology of npm run dev is the target)`);
+  }
+  if (values.plan) throw new UsageError('--plan does not go with --local');
+  const seconds = (name: string, raw: string | undefined) => {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || n > MAX_BAKE_MINUTES * 60) throw new UsageError(`--${name} must be 0 to ${MAX_BAKE_MINUTES * 60} seconds, got "${raw}"`);
+    return n;
+  };
+  const bakeSeconds = seconds('bake-seconds', values['bake-seconds']);
+  const watchSeconds = seconds('watch-seconds', values['watch-seconds']);
+  const root = process.cwd();
+  const running = JSON.parse(existsSync(path.join(root, DEV_CONTROL_FILE)) ? readFileSync(path.join(root, DEV_CONTROL_FILE), 'utf8') : '{}') as { service?: string };
+  const platform = loadPlatform();
+  const service = running.service ? platform.services.find((s) => s.name === running.service) : undefined;
+  const handlerModule = path.resolve(values.bundle ?? (service ? appEntryPath(service.app) : ''));
+  if (!existsSync(handlerModule) || !values.bundle && !service) {
+    throw new UserError(values.bundle ? `--bundle: no module at ${values.bundle}` : 'no local topology is running (start it with: npm run dev)');
+  }
+  const response = await requestLocalRollout(root, { handlerModule, bakeSeconds, watchSeconds });
+  for (const line of response.lines) console.log(line);
+  return response.outcome === 'deployed' ? 0 : 1;
+}
