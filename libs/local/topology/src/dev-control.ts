@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { type Platform, UserError } from '@platform/config';
-import { formatResult } from '@platform/rollout';
+import { type RolloutResult, formatResult } from '@platform/rollout';
 import { rollOutLocally } from './local-rollout';
 import type { LocalTopology } from './local-topology';
 
@@ -23,7 +23,7 @@ export interface LocalRolloutRequest {
 
 /** What it answers. */
 export interface LocalRolloutResponse {
-  readonly outcome: 'deployed' | 'rolled-back' | 'paged';
+  readonly outcome: RolloutResult['outcome'];
   /** The progress lines and the summary. */
   readonly lines: readonly string[];
 }

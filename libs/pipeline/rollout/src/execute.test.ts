@@ -1,7 +1,7 @@
 import { parsePlatform } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
 import { MemoryDeploymentRecord } from './deployment-record';
-import { executeRollout, formatResult } from './execute';
+import { NothingAppliedError, executeRollout, formatResult } from './execute';
 import { planRollout } from './plan';
 import { FakeAlarms, FakeClock, FakeDeployer, FakeHealthChecks, FakePager } from './testing/fakes';
 
@@ -142,5 +142,17 @@ describe('executing a rollout', () => {
     const result = await t.run();
     expect(result.notRolledBack).toEqual(['items-prod-ap-southeast-1']);
     expect(formatResult(t.plan, result)).toContain('not rolled back (never deployed successfully before): items-prod-ap-southeast-1');
+  });
+});
+
+describe('a wave that applies nothing', () => {
+  it('stops without rolling back when the plan is stale', async () => {
+    const t = setUp();
+    t.deployer.onDeploy = (stacks) => {
+      if (stacks.includes('items-prod-ap-southeast-1')) throw new NothingAppliedError('items-prod-ap-southeast-1: the plan changed', 'stale');
+    };
+    const result = await t.run();
+    expect(result).toMatchObject({ outcome: 'stale', failedWave: 'canary ap-southeast-1', rolledBack: [], untouched: ['regions eu-west-1', 'regions us-east-1'] });
+    expect(t.deployer.calls.filter((c) => c.commit)).toEqual([]);
   });
 });

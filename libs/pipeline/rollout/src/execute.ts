@@ -15,6 +15,21 @@ export interface StackDeployer {
   deploy(stacks: readonly string[], commit?: string): Promise<void>;
 }
 
+/**
+ * Thrown by a deployer that applied nothing of the wave (its plan is stale, or the
+ * guard blocks it): the rollout stops there without rolling anything back.
+ */
+export class NothingAppliedError extends Error {
+  override readonly name = 'NothingAppliedError';
+  constructor(
+    message: string,
+    /** `stale`: plan again and ask for approval again; `blocked`: the guard refused. */
+    readonly kind: 'stale' | 'blocked',
+  ) {
+    super(message);
+  }
+}
+
 /** Tells a human. */
 export interface Pager {
   page(subject: string, message: string, wave: Wave): Promise<void>;
@@ -60,8 +75,12 @@ export interface RolledBackStack {
 }
 
 export interface RolloutResult {
-  /** `deployed`: every wave passed; `rolled-back`: a wave failed and went back; `paged`: the rollback failed too. */
-  readonly outcome: 'deployed' | 'rolled-back' | 'paged';
+  /**
+   * `deployed`: every wave passed; `rolled-back`: a wave failed and went back; `paged`:
+   * the rollback failed too; `stale` / `blocked`: a wave applied nothing because its plan
+   * differs from the reviewed one / the guard refused it, and the rollout stopped there.
+   */
+  readonly outcome: 'deployed' | 'rolled-back' | 'paged' | 'stale' | 'blocked';
   /** Waves that deployed and passed their gates. */
   readonly completed: readonly string[];
   readonly failedWave?: string;
@@ -116,6 +135,10 @@ export async function executeRollout(options: ExecuteOptions): Promise<RolloutRe
     try {
       await options.deployer.deploy(wave.stacks);
     } catch (err) {
+      if (err instanceof NothingAppliedError) {
+        log(`wave ${wave.name}: nothing applied (${err.message}); stopping`);
+        return { outcome: err.kind, completed, failedWave: wave.name, reasons: err.message.split('\n'), rolledBack: [], notRolledBack: [], untouched: waves.slice(i + 1).map((w) => w.name) };
+      }
       reasons = [`deploy failed: ${(err as Error)?.message ?? String(err)}`];
     }
     if (reasons.length === 0) {
@@ -187,6 +210,17 @@ export function formatResult(plan: RolloutPlan, result: RolloutResult): string {
   const lines: string[] = [];
   if (result.outcome === 'deployed') {
     lines.push(`rollout of ${plan.environment}: every wave deployed and passed its gates (${result.completed.join('; ') || 'nothing to deploy'})`);
+    return lines.join('\n');
+  }
+  if (result.outcome === 'stale' || result.outcome === 'blocked') {
+    lines.push(
+      `rollout of ${plan.environment} STOPPED before wave "${result.failedWave}" applied anything: ${
+        result.outcome === 'stale' ? 'its plan is not the one that was reviewed; plan again and ask for approval again' : 'the guard blocks its plan'
+      }`,
+    );
+    for (const r of result.reasons) lines.push(`  - ${r}`);
+    lines.push(`completed before it: ${result.completed.join('; ') || 'none'}`);
+    lines.push(`not started: ${result.untouched.join('; ') || 'none'}`);
     return lines.join('\n');
   }
   lines.push(`rollout of ${plan.environment} FAILED in wave "${result.failedWave}":`);

@@ -15,3 +15,15 @@ describe('NxDeployer', () => {
     expect(calls[0]).toContain('abc1234');
   });
 });
+
+describe('NxDeployer with reviewed plans', () => {
+  it('plans, finds the plan stale and applies nothing', async () => {
+    const calls: string[] = [];
+    const deployer = new NxDeployer('/nonexistent-ws', (cmd, args) => (calls.push(args.slice(0, 4).join(' ')), 0), {
+      reviewedDir: '/nonexistent-reviewed',
+      allowance: {},
+    });
+    await expect(deployer.deploy(['a-dev-global'])).rejects.toMatchObject({ name: 'NothingAppliedError', kind: 'stale' });
+    expect(calls).toEqual(['nx run-many -t plan']);
+  });
+});

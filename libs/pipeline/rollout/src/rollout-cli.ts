@@ -4,12 +4,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, runCli } from '@platform/cli';
 import { DEV_CONTROL_FILE, requestLocalRollout } from '@platform/local-topology';
+import { allowanceFromLabels } from '@platform/plan-review';
 import { MAX_BAKE_MINUTES, UserError, appEntryPath, deploymentRecordPath, loadPlatform, serviceContract } from '@platform/config';
 import { AlarmTopicPager, CloudWatchAlarmReader, Route53Health } from './aws';
 import { FileDeploymentRecord } from './deployment-record';
 import { executeRollout, formatResult } from './execute';
 import { NxDeployer } from './nx-deployer';
 import { formatPlan, planJson, planRollout } from './plan';
+
+function parseLabels(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.some((l) => typeof l !== 'string')) throw new UsageError(`--labels must be a JSON array of label names, got ${raw}`);
+  return parsed as string[];
+}
 
 void runCli(
   {
@@ -24,12 +37,18 @@ void runCli(
       stacks: { type: 'string', valueName: '<a,b,...>', description: 'only these stacks (e.g. the affected ones; default: every stack of the environment)' },
       commit: { type: 'string', valueName: '<sha>', description: 'the commit being deployed, recorded as the last good one of each stack that passes (required to run)' },
       'poll-seconds': { type: 'string', default: '30', valueName: '<n>', description: 'seconds between readings of the gates (default: 30)' },
+      'reviewed-plans': {
+        type: 'string',
+        valueName: '<dir>',
+        description: 'apply only what was reviewed: each wave is planned, compared with <dir>/<stack>/plan.json and the guard, then exactly that plan applied (exit 3 when stale)',
+      },
+      labels: { type: 'string', valueName: '<json>', description: "with --reviewed-plans: the merged pull request's labels, a JSON array (allow-* labels allow changes)" },
       local: { type: 'boolean', default: false, description: 'roll a handler out to the topology npm run dev runs, region by region' },
       bundle: { type: 'string', valueName: '<module>', description: "with --local: the handler module to roll out (default: the service's apps/<app>/src/main.ts as it is now)" },
       'bake-seconds': { type: 'string', valueName: '<n>', description: "with --local: the canary's bake (default: the environment's)" },
       'watch-seconds': { type: 'string', valueName: '<n>', description: "with --local: how long each later wave is watched (default: the environment's)" },
     },
-    notes: 'Running (without --plan) needs AWS credentials with the deploy role; see docs/rollout.md.',
+    notes: 'Running (without --plan) needs AWS credentials with the deploy role; see docs/rollout.md. Exit codes: 0 deployed, 1 failed (rolled back or paged) or bad input, 2 usage, 3 a plan was stale (nothing of that wave applied).',
   },
   async ({ values }) => {
     if (values.local) return rollOutToDev(values);
@@ -48,6 +67,10 @@ void runCli(
     if (!values.commit || !/^[0-9a-f]{7,40}$/.test(values.commit)) throw new UsageError('--commit <sha> (the commit being deployed, hex) is required to run a rollout');
     const pollSeconds = Number(values['poll-seconds']);
     if (!Number.isInteger(pollSeconds) || pollSeconds < 1) throw new UsageError(`--poll-seconds must be a whole number of at least 1, got "${values['poll-seconds']}"`);
+    if (values.labels !== undefined && !values['reviewed-plans']) throw new UsageError('--labels goes with --reviewed-plans');
+    const labels = parseLabels(values.labels);
+    const reviewedDir = values['reviewed-plans'] ? path.resolve(values['reviewed-plans']) : undefined;
+    if (reviewedDir && !existsSync(reviewedDir)) throw new UserError(`--reviewed-plans: no folder ${values['reviewed-plans']}`);
     const env = platform.config.environments[values.env];
     const alarms = new CloudWatchAlarmReader();
     const health = new Route53Health();
@@ -58,7 +81,7 @@ void runCli(
     const result = await executeRollout({
       plan,
       commit: values.commit,
-      deployer: new NxDeployer(process.cwd()),
+      deployer: new NxDeployer(process.cwd(), undefined, reviewedDir ? { reviewedDir, allowance: allowanceFromLabels(labels) } : undefined),
       alarms,
       healthChecks: health,
       record: new FileDeploymentRecord(path.resolve(deploymentRecordPath(values.env))),
@@ -67,7 +90,8 @@ void runCli(
       log: (line) => console.log(line),
     });
     console.log(formatResult(plan, result));
-    return result.outcome === 'deployed' ? 0 : 1;
+    // 3: nothing of the failed wave was applied because its plan is stale: plan again, ask again.
+    return result.outcome === 'deployed' ? 0 : result.outcome === 'stale' ? 3 : 1;
   },
 );
 
