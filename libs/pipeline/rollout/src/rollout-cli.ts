@@ -3,10 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, runCli } from '@platform/cli';
-import { DEV_CONTROL_FILE, requestLocalRollout } from '@platform/local-topology';
 import { allowanceFromLabels } from '@platform/plan-review';
 import { MAX_BAKE_MINUTES, UserError, appEntryPath, deploymentRecordPath, loadPlatform, serviceContract } from '@platform/config';
-import { AlarmTopicPager, CloudWatchAlarmReader, Route53Health } from './aws';
 import { FileDeploymentRecord } from './deployment-record';
 import { executeRollout, formatResult } from './execute';
 import { NxDeployer } from './nx-deployer';
@@ -71,6 +69,8 @@ void runCli(
     const labels = parseLabels(values.labels);
     const reviewedDir = values['reviewed-plans'] ? path.resolve(values['reviewed-plans']) : undefined;
     if (reviewedDir && !existsSync(reviewedDir)) throw new UserError(`--reviewed-plans: no folder ${values['reviewed-plans']}`);
+    // Loaded only to run: --plan needs neither the AWS SDK nor the local topology.
+    const { AlarmTopicPager, CloudWatchAlarmReader, Route53Health } = await import('./aws');
     const env = platform.config.environments[values.env];
     const alarms = new CloudWatchAlarmReader();
     const health = new Route53Health();
@@ -108,6 +108,7 @@ async function rollOutToDev(values: { env?: string; plan: boolean; stacks?: stri
   };
   const bakeSeconds = seconds('bake-seconds', values['bake-seconds']);
   const watchSeconds = seconds('watch-seconds', values['watch-seconds']);
+  const { DEV_CONTROL_FILE, requestLocalRollout } = await import('@platform/local-topology');
   const root = process.cwd();
   const running = JSON.parse(existsSync(path.join(root, DEV_CONTROL_FILE)) ? readFileSync(path.join(root, DEV_CONTROL_FILE), 'utf8') : '{}') as { service?: string };
   const platform = loadPlatform();
