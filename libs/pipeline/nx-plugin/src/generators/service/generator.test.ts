@@ -9,6 +9,9 @@ import { serviceGenerator, type ServiceGeneratorOptions } from './generator';
 function treeWith(config: unknown = platformFixture(), text?: string): Tree {
   const tree = createTreeWithEmptyWorkspace();
   tree.write('config/platform.json', text ?? `${JSON.stringify(config, null, 2)}\n`);
+  for (const service of Object.keys((config as { services: object }).services)) {
+    if (service !== 'catalog') tree.write(`apps/${service}-api/project.json`, '{}');
+  }
   return tree;
 }
 
@@ -75,6 +78,15 @@ describe('service generator', () => {
     const message = await refusal(treeWith(config), { name: 'abcdefghijklmnopqrstuvwx' });
     expect(message).toContain('would make the config invalid');
     expect(message).toContain('max 63');
+  });
+
+  it('creates only the app of a service that is in the config without one', async () => {
+    const config = platformFixture();
+    const tree = treeWith({ ...config, services: { ...config.services, catalog: {} } });
+    const before = tree.read('config/platform.json', 'utf-8');
+    await serviceGenerator(tree, { name: 'catalog' });
+    expect(tree.exists('apps/catalog-api/src/main.ts')).toBe(true);
+    expect(tree.read('config/platform.json', 'utf-8')).toBe(before);
   });
 
   it('refuses when apps/<name>-api already exists', async () => {

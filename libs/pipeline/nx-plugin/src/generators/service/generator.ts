@@ -44,12 +44,16 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorOpti
   const names = serviceNames(name);
   const configText = tree.read(DEFAULT_CONFIG_PATH, 'utf-8');
   if (configText === null) fail(`${DEFAULT_CONFIG_PATH} not found; run the generator from the workspace root`);
-  const current = JSON.parse(configText) as { services?: Record<string, unknown> };
-  if (current.services && Object.prototype.hasOwnProperty.call(current.services, name)) fail(`service "${name}" already exists in ${DEFAULT_CONFIG_PATH}`);
+  const current = JSON.parse(configText) as { services?: Record<string, { app?: string }> };
+  const configured = current.services && Object.prototype.hasOwnProperty.call(current.services, name) ? current.services[name] : undefined;
+  if (configured && tree.exists(`apps/${configured.app ?? names.app}`)) fail(`service "${name}" already exists (${DEFAULT_CONFIG_PATH} and apps/${configured.app ?? names.app})`);
   if (tree.exists(`apps/${names.app}`)) fail(`apps/${names.app} already exists; pick another name or remove it first`);
+  // A service already in the config without its app: create the app only.
+  if (configured && (configured.app ?? names.app) !== names.app) fail(`services.${name}.app is "${configured.app}"; the generator creates apps/${names.app}: remove the app field or rename it`);
+  if (configured && owners.length > 0) fail(`service "${name}" is already in ${DEFAULT_CONFIG_PATH}: set services.${name}.owners there instead of --owners`);
 
   const entry = { app: names.app, ...(owners.length > 0 ? { owners } : {}) };
-  const nextText = insertServiceEntry(configText, name, entry);
+  const nextText = configured ? configText : insertServiceEntry(configText, name, entry);
   let platform;
   try {
     platform = parsePlatformJson(nextText, DEFAULT_CONFIG_PATH);
@@ -59,7 +63,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorOpti
   }
 
   for (const [file, content] of Object.entries(appFiles(names))) tree.write(`apps/${names.app}/${file}`, content);
-  tree.write(DEFAULT_CONFIG_PATH, nextText);
+  if (nextText !== configText) tree.write(DEFAULT_CONFIG_PATH, nextText);
   tree.write(CODEOWNERS_PATH, renderCodeowners(platform));
   const stacks = platform.stacks.filter((s) => s.service === name).length;
   return () => {
