@@ -141,6 +141,18 @@ describe('pull request', () => {
     expect(readFileSync(join(DIR, 'pull-request.yml'), 'utf8')).not.toMatch(/deploy-?role/i);
   });
 
+  it('plans one job per shard of the affected stacks, and the review merges every shard into one comment', () => {
+    const plan = jobs().plan as Job & { strategy: { matrix: unknown }; env: Record<string, string> };
+    const upload = plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = jobs().review.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+
+    expect(jobs().checks.steps!.some((s) => s.run?.includes('libs/pipeline/nx-plugin/src/shards-cli.ts --affected affected.json'))).toBe(true);
+    expect(plan.strategy.matrix).toBe('${{ fromJSON(needs.checks.outputs.shards) }}');
+    expect(plan.env.STACKS).toBe('${{ matrix.stacks }}');
+    expect(upload.with!.name).toBe('plans-${{ matrix.environment }}-${{ matrix.index }}');
+    expect(download.with).toMatchObject({ pattern: 'plans-*', 'merge-multiple': true });
+  });
+
   it('posts one sticky comment, found by the review marker', () => {
     const script = String(jobs().review.steps!.find((s) => s.uses?.startsWith('actions/github-script@'))!.with!.script);
 

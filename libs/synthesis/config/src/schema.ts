@@ -280,6 +280,17 @@ export const serviceSchema = z.strictObject({
 // The descriptions below (.describe) are what an editor shows from the generated JSON
 // Schema (config/platform.schema.json, `npm run config:schema`).
 
+/** How the pipelines run. */
+export const pipelineSchema = z.strictObject({
+  /**
+   * Most stacks one CI job plans or deploys: the affected stacks of an environment are
+   * split into shards of at most this many (a service's stacks of an environment stay
+   * in one shard, so a global stack always goes before its regional stacks).
+   * @default 100
+   */
+  shardSize: z.number().int().min(1).max(1000).default(100),
+});
+
 /** The whole platform: state backend, environments, services. */
 export const platformConfigSchema = z
   .strictObject({
@@ -301,6 +312,9 @@ export const platformConfigSchema = z
         error: 'at least one environment is needed',
       })
       .describe('Deployment environments by name (at most 16 characters), e.g. dev, staging, prod.'),
+    pipeline: pipelineSchema
+      .default({ shardSize: 100 })
+      .describe('How the pipelines run: shardSize is the most stacks one CI job plans or deploys (default 100).'),
     services: z
       .record(
         name('service', 24),
