@@ -3,7 +3,7 @@
 // tree: the base is exported to a temporary folder, built and synthesized there; the
 // head is the work tree's synth output (run npm run build && npm run synth first).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, UsageError } from '@platform/cli';
@@ -39,6 +39,7 @@ void runCli(
       execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${dir}"`], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
       symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
       run(process.execPath, ['tools/run-ts.mjs', 'tools/build-lambda.ts'], dir);
+      reuseIdenticalBundles(join(dir, 'dist', 'apps'), join(root, 'dist', 'apps'));
       run(process.execPath, ['tools/synth.mjs', '--outdir', join(dir, 'base.out'), '--no-table'], dir);
       const diff = diffSynthOutputs(join(dir, 'base.out'), headOut);
       const affected = [...diff.changed, ...diff.added].sort();
@@ -49,3 +50,16 @@ void runCli(
     }
   },
 );
+
+/**
+ * An app whose bundled code is byte-identical in both checkouts gets the work tree's
+ * zip: the zip also holds the source map, whose paths depend on where the checkout
+ * lives, and would otherwise make every Lambda look changed.
+ */
+function reuseIdenticalBundles(baseApps: string, headApps: string): void {
+  if (!existsSync(headApps)) throw new UserError('dist/apps not found: run npm run build && npm run synth first');
+  for (const app of readdirSync(baseApps)) {
+    const [baseJs, headJs] = [join(baseApps, app, 'index.js'), join(headApps, app, 'index.js')];
+    if (existsSync(headJs) && readFileSync(baseJs).equals(readFileSync(headJs))) copyFileSync(join(headApps, app, 'lambda.zip'), join(baseApps, app, 'lambda.zip'));
+  }
+}
