@@ -12,6 +12,7 @@ const files = readdirSync(DIR)
   .sort();
 
 interface Step {
+  id?: string;
   if?: string;
   uses?: string;
   run?: string;
@@ -151,6 +152,14 @@ describe('pull request', () => {
     expect(plan.env.STACKS).toBe('${{ matrix.stacks }}');
     expect(upload.with!.name).toBe('plans-${{ matrix.environment }}-${{ matrix.index }}');
     expect(download.with).toMatchObject({ pattern: 'plans-*', 'merge-multiple': true });
+  });
+
+  it('shows the orphans of every environment in the comment and blocks without their label', () => {
+    const orphans = jobs().checks.steps!.find((s) => s.run?.includes('npm run -s orphans'))!;
+    const guard = jobs().review.steps!.find((s) => s.id === 'guard')!;
+
+    expect(orphans.run).toContain('--base "$BASE" --labels "$PR_LABELS" --markdown');
+    expect(guard.run).toContain('orphans/blocked');
   });
 
   it('posts one sticky comment, found by the review marker', () => {
