@@ -5,12 +5,13 @@
 // moved into the state bucket afterwards; see docs/pipelines.md.
 //   node --import tsx bootstrap/main.ts [--config config/platform.json]
 //        [--settings bootstrap/bootstrap.json] [--outdir cdktf.out.bootstrap] [--backend local|s3]
+//        [--verification --state-dir <dir> --endpoint <url> [--provider-version <v>]]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdktf';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
-import { ConstructPropsError } from '@platform/constructs';
+import { ConstructPropsError, PROVIDER_SKEW, VerificationMode, type VerificationModeProps } from '@platform/constructs';
 import { type AccountBootstrap, BootstrapStack, loadBootstrapSettings, planBootstrap } from './src';
 
 /** Options of {@link synthBootstrap}. */
@@ -25,6 +26,11 @@ export interface BootstrapSynthOptions {
   readonly backend?: 'local' | 's3';
   /** @default the current directory */
   readonly workspaceRoot?: string;
+  /**
+   * Synthesize for an offline `terraform plan`; see {@link VerificationMode}. Never apply this output.
+   * @default - the Terraform a real account gets
+   */
+  readonly verification?: VerificationModeProps;
 }
 
 /** Folder of the bootstrap stacks' local state files (ignored by git). */
@@ -59,6 +65,7 @@ export function synthBootstrap(options: BootstrapSynthOptions = {}): { outdir: s
             { type: 'local', path: path.relative(stackDir, path.join(root, LOCAL_STATE_DIR, `${account.stackName}.tfstate`)) },
     });
   }
+  if (options.verification) VerificationMode.applyTo(app, options.verification);
   app.synth();
   return { outdir, accounts };
 }
@@ -79,8 +86,14 @@ if (require.main === module) {
         settings: { type: 'string' },
         outdir: { type: 'string' },
         backend: { type: 'string', default: 'local' },
+        verification: { type: 'boolean', default: false },
+        'state-dir': { type: 'string' },
+        endpoint: { type: 'string' },
+        'provider-version': { type: 'string', default: '5.100.0' },
       },
     });
+    if (values.verification && (!values['state-dir'] || !values.endpoint))
+      throw new ConfigError('--verification', [{ path: '', message: 'needs --state-dir <dir> and --endpoint <url>' }]);
     if (values.backend !== 'local' && values.backend !== 's3')
       throw new ConfigError('--backend', [{ path: '', message: 'must be "local" or "s3"' }]);
     const result = synthBootstrap({
@@ -88,6 +101,14 @@ if (require.main === module) {
       settingsPath: values.settings,
       outdir: values.outdir,
       backend: values.backend,
+      verification: values.verification
+        ? {
+            stateDir: path.resolve(values['state-dir'] as string),
+            endpoint: values.endpoint as string,
+            providerVersion: values['provider-version'] as string,
+            skew: PROVIDER_SKEW,
+          }
+        : undefined,
     });
     for (const a of result.accounts) console.log(`${a.stackName.padEnd(28)} ${a.accountId}  ${a.region.padEnd(15)} ${describe(a)}`);
     console.log(

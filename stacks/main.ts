@@ -1,7 +1,16 @@
 import * as path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
-import { ConstructPropsError, MissingArtifactError, createPlatformApp } from '@platform/constructs';
+import {
+  ConstructPropsError,
+  MissingArtifactError,
+  VerificationMode,
+  type VerificationModeProps,
+  createPlatformApp,
+} from '@platform/constructs';
 import { buildPlatform } from './platform-app';
+
+/** What verification mode strips (the provider skew), for the synth CLI's --verification. */
+export { PROVIDER_SKEW } from '@platform/constructs';
 
 /** Options of {@link synthPlatform}. */
 export interface SynthOptions {
@@ -11,6 +20,12 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** @default the current directory */
   readonly workspaceRoot?: string;
+  /**
+   * Synthesize for an offline `terraform plan` (fake credentials, local backend and
+   * remote state, loopback lookups); see {@link VerificationMode}. Never deploy this output.
+   * @default - the Terraform a real account gets
+   */
+  readonly verification?: VerificationModeProps;
 }
 
 /** Synthesizes every stack of the platform config into `outdir`. */
@@ -20,6 +35,7 @@ export function synthPlatform(options: SynthOptions = {}): { outdir: string; sta
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   const app = createPlatformApp({ outdir });
   const stacks = buildPlatform(app, platform, { workspaceRoot });
+  if (options.verification) VerificationMode.applyTo(app, options.verification);
   app.synth();
   return { outdir, stacks: stacks.length };
 }

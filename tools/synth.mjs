@@ -4,6 +4,9 @@
 // program is bundled with esbuild (dependencies stay external) and run in this
 // process. Ends with a table of the stacks unless --no-table is given.
 //   node tools/synth.mjs [--config <file>] [--outdir <dir>] [--no-table]
+//        [--verification --state-dir <dir> --endpoint <url> [--provider-version <v>]]
+// --verification writes the stacks for an offline `terraform plan` (fake credentials,
+// local backend and remote state, lookups on a loopback endpoint): never deploy it.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,15 +18,27 @@ const { values: args } = parseArgs({
     config: { type: 'string' },
     outdir: { type: 'string' },
     'no-table': { type: 'boolean', default: false },
+    verification: { type: 'boolean', default: false },
+    'state-dir': { type: 'string' },
+    endpoint: { type: 'string' },
+    'provider-version': { type: 'string', default: '5.100.0' },
   },
 });
 
 const started = performance.now();
-const { synthPlatform, isUserError } = await loadTs('stacks/main.ts', 'stacks/main.cjs');
+const { synthPlatform, isUserError, PROVIDER_SKEW } = await loadTs('stacks/main.ts', 'stacks/main.cjs');
+
+if (args.verification && (!args['state-dir'] || !args.endpoint)) {
+  console.error('--verification needs --state-dir <dir> and --endpoint <url>');
+  process.exit(1);
+}
+const verification = args.verification
+  ? { stateDir: resolve(args['state-dir']), endpoint: args.endpoint, providerVersion: args['provider-version'], skew: PROVIDER_SKEW }
+  : undefined;
 
 let result;
 try {
-  result = synthPlatform({ configPath: args.config, outdir: args.outdir, workspaceRoot: root });
+  result = synthPlatform({ configPath: args.config, outdir: args.outdir, workspaceRoot: root, verification });
 } catch (err) {
   if (!isUserError(err)) throw err;
   console.error(err.message);
