@@ -1,0 +1,11 @@
+/**
+ * Thrown for a problem with the machine or the input of a verification run (no
+ * terraform, one too old, no provider mirror): the CLI prints the message as one
+ * line, without a stack trace, and exits 1.
+ */
+export class VerifyInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyInputError';
+  }
+}
