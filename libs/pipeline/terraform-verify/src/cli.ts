@@ -1,7 +1,8 @@
 // verify:terraform — validates and plans every synthesized stack (platform and
 // bootstrap) with real Terraform, offline: providers from a filesystem mirror, fake
 // credentials, local backend, empty remote state, lookups answered on loopback.
-//   node --import tsx libs/pipeline/terraform-verify/src/cli.ts [--config <file>]
+// Both programs are synthesized in this process with their verification option.
+//   node libs/pipeline/terraform-verify/bin/verify-terraform.mjs [--config <file>]
 //        [--work-dir .terraform-verify] [--fixtures <json>] [--concurrency 2]
 //        [--stacks <regex>] [--json <results file>]
 // Mirror: $PLATFORM_TF_PROVIDER_MIRROR, else /opt/tf-plugins. Binary: $TERRAFORM_BIN, else terraform.
@@ -9,48 +10,39 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROVIDER_SKEW } from '@platform/constructs';
+import { synthBootstrap } from '../../../../bootstrap/main';
+import { isUserError, synthPlatform } from '../../../../stacks/main';
 import { loadLookupFixtures } from './fake-aws-endpoint';
-import { runCommand } from './run-command';
 import { formatVerification } from './summary';
 import { resolveMirror } from './toolchain';
 import { VerifyInputError } from './verify-input-error';
 import { type SynthesizedProgram, type VerificationSynthInput, verifyTerraform } from './verify-terraform';
 
-const root = path.resolve(__dirname, '..', '..', '..', '..');
-
-/** Runs both synth programs of the workspace in verification mode, side by side. */
-function synthPrograms(configPath: string | undefined) {
+/** Synthesizes the platform and the bootstrap program in verification mode. */
+function synthPrograms(root: string, configPath: string | undefined) {
   return async (input: VerificationSynthInput): Promise<SynthesizedProgram[]> => {
-    const common = [
-      '--verification',
-      '--state-dir',
-      input.stateDir,
-      '--endpoint',
-      input.endpoint,
-      '--provider-version',
-      input.providerVersion,
-      ...(configPath ? ['--config', path.resolve(configPath)] : []),
+    const verification = { stateDir: input.stateDir, endpoint: input.endpoint, providerVersion: input.providerVersion, skew: PROVIDER_SKEW };
+    const config = configPath ? path.resolve(configPath) : undefined;
+    const platform = path.join(input.outRoot, 'platform');
+    const bootstrap = path.join(input.outRoot, 'bootstrap');
+    try {
+      synthPlatform({ configPath: config, outdir: platform, workspaceRoot: root, verification });
+      synthBootstrap({ configPath: config, outdir: bootstrap, workspaceRoot: root, verification });
+    } catch (err) {
+      if (isUserError(err)) throw new VerifyInputError(`synth failed: ${err.message.split('\n').join(' ')}`);
+      throw err;
+    }
+    return [
+      { program: 'platform', outdir: platform },
+      { program: 'bootstrap', outdir: bootstrap },
     ];
-    const programs = [
-      { program: 'platform', args: ['tools/synth.mjs', '--no-table'] },
-      { program: 'bootstrap', args: ['--import', 'tsx', 'bootstrap/main.ts'] },
-    ];
-    return Promise.all(
-      programs.map(async (p) => {
-        const outdir = path.join(input.outRoot, p.program);
-        const r = await runCommand(process.execPath, [...p.args, ...common, '--outdir', outdir], root, process.env);
-        if (r.exitCode !== 0) {
-          const lines = (r.stderr || r.stdout).trim().split('\n');
-          throw new VerifyInputError(`synth of the ${p.program} program failed: ${lines.find((l) => /error/i.test(l)) ?? lines[0]}`);
-        }
-        return { program: p.program, outdir };
-      }),
-    );
   };
 }
 
-async function main(): Promise<number> {
+/** Runs verify:terraform in workspace `root`; resolves with the exit code. */
+export async function main(root: string, args: string[] = process.argv.slice(2)): Promise<number> {
   const { values } = parseArgs({
+    args,
     options: {
       config: { type: 'string' },
       'work-dir': { type: 'string', default: path.join(root, '.terraform-verify') },
@@ -73,7 +65,7 @@ async function main(): Promise<number> {
     mirror,
     terraformBin: process.env.TERRAFORM_BIN?.trim() || 'terraform',
     fixtures: loadLookupFixtures(values.fixtures as string),
-    synth: synthPrograms(values.config),
+    synth: synthPrograms(root, values.config),
     skew: PROVIDER_SKEW,
     concurrency,
     stackFilter: values.stacks ? new RegExp(values.stacks) : undefined,
@@ -85,13 +77,18 @@ async function main(): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof VerifyInputError) {
-      console.error(`verify:terraform: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  },
-);
+/** Runs {@link main} and exits: a user-input problem is one line, without a stack trace. */
+export function run(root: string): void {
+  main(root).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof VerifyInputError) {
+        console.error(`verify:terraform: ${err.message}`);
+        process.exit(1);
+      }
+      throw err;
+    },
+  );
+}
+
+if (require.main === module) run(path.resolve(__dirname, '..', '..', '..', '..'));

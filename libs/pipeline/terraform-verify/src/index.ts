@@ -6,3 +6,4 @@ export * from './run-command';
 export * from './verify-stack';
 export * from './verify-terraform';
 export * from './summary';
+export * from './json-diff';
