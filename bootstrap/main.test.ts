@@ -85,6 +85,10 @@ it('moves its state into the state bucket, with the S3 lockfile, once asked to',
   });
 });
 
+it('requires a Terraform that supports use_lockfile (1.10 or later)', () => {
+  expect(s.stack('bootstrap-prod').terraform.required_version).toBe('>= 1.10.0');
+});
+
 describe('state bucket', () => {
   const stack = s.stack('bootstrap-state');
 
