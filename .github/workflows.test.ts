@@ -195,7 +195,8 @@ describe('terraform validate before plan', () => {
 
   it.each([
     ['pull-request.yml', 'plan', 'nx run-many -t plan'],
-    ['deploy-environment.yml', 'deploy', 'nx run-many -t deploy'],
+    ['deploy-environment.yml', 'review', 'nx run-many -t plan'],
+    ['deploy-environment.yml', 'deploy', 'npm run rollout'],
   ])('%s validates every stack of the run (the pinned provider) before %s plans it', (file, jobId, planCommand) => {
     const job = wf(file).jobs[jobId];
     const validate = stepIndex(job, VALIDATE);
