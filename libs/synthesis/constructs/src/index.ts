@@ -17,3 +17,8 @@ export * from './aurora-global-database';
 export * from './cache-global-datastore';
 export * from './platform-app';
 export * from './permissions-boundary';
+export * from './jwt-authorizer';
+export * from './edge-web-acl';
+export * from './security-headers-policy';
+export * from './origin-secret';
+export * from './cognito-issuer';
