@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ItemsError, parseItemFields, parseItemPatch, type Item, type ItemsRepository } from '@items/data-access';
 import type { CachePolicy } from './cache-policy';
+import { callerSubject } from './caller-identity';
 import type { PathInvalidator } from './cloudfront-invalidator';
 import { HttpError } from './http-error';
 import { readIdempotencyKey, readIfMatch, readItemId, readJsonObject, readListQuery } from './request-input';
@@ -98,7 +99,7 @@ export class ItemsApi {
 
   private async dispatch(match: RouteMatch, event: APIGatewayProxyEventV2, context: Context, abortSignal: AbortSignal): Promise<Outcome> {
     const repo = this.props.repository;
-    const call = { abortSignal };
+    const call = { abortSignal, actor: callerSubject(event) };
     switch (match.name) {
       case 'health':
         return this.health();
