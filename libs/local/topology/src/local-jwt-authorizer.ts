@@ -14,7 +14,7 @@ export interface LocalJwtAuthorizerProps {
   readonly issuer: string;
   readonly audiences: readonly string[];
   readonly routes: readonly LocalRoute[];
-  /** How long fetched keys are trusted without asking the issuer again. @default 7200000 (two hours, as API Gateway) */
+  /** How long fetched keys are trusted without asking the issuer again. @default 7200000 (two hours) */
   readonly keyCacheMs?: number;
 }
 
