@@ -63,6 +63,7 @@ describe('Cognito as the issuer (the default)', () => {
     expect(resourcesOf(global, 'aws_cognito_user_pool')[0]).toMatchObject({ provider: 'aws.eu-west-1', deletion_protection: 'ACTIVE' });
     expect(resourcesOf(global, 'aws_cognito_resource_server')[0]).toMatchObject({ provider: 'aws.eu-west-1', identifier: 'items' });
     expect(resourcesOf(global, 'aws_cognito_user_pool_client')).toHaveLength(1);
+    expect(resourcesOf(global, 'aws_cognito_user_pool_domain')[0]).toMatchObject({ provider: 'aws.eu-west-1', domain: 'acme-items-prod' });
     expect(Object.keys(global.output)).toEqual(expect.arrayContaining(['user_pool_id', 'user_pool_client_id']));
   });
 

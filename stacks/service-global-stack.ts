@@ -93,6 +93,7 @@ export class ServiceGlobalStack extends PlatformStack {
         region: primary,
         userPoolName: names.userPool,
         clientName: names.userPoolClient,
+        domainPrefix: names.userPoolDomain,
         resourceServerIdentifier: service.auth.cognito?.resourceServer ?? contract.service,
         scopes: cognitoScopes(service),
       });

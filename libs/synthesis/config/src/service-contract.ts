@@ -182,6 +182,8 @@ export interface ServiceResourceNames {
   /** Cognito user pool and its app client, when the service uses `auth.cognito`. */
   readonly userPool: string;
   readonly userPoolClient: string;
+  /** Prefix of the pool's hosted domain (`<prefix>.auth.<region>.amazoncognito.com`, its token endpoint); unique per region across AWS. */
+  readonly userPoolDomain: string;
 }
 
 /** DNS names of one service in one environment. */
@@ -223,6 +225,7 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     authorizer: `${base}-jwt`,
     userPool: base,
     userPoolClient: `${base}-api`,
+    userPoolDomain: `${config.organization}-${base}`,
   };
 }
 

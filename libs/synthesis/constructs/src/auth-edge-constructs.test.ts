@@ -82,8 +82,9 @@ describe('validation of the auth and edge constructs', () => {
 
   it('CognitoIssuer refuses a scope Cognito would refuse', () => {
     const stack = testStack(['us-east-1']);
-    const props = { provider: stack.provider('us-east-1'), region: 'us-east-1', userPoolName: 'p', clientName: 'c', resourceServerIdentifier: 'svc' };
+    const props = { provider: stack.provider('us-east-1'), region: 'us-east-1', userPoolName: 'p', clientName: 'c', domainPrefix: 'acme-svc-test', resourceServerIdentifier: 'svc' };
     expect(() => new CognitoIssuer(stack, 'c', { ...props, scopes: ['svc/read'] })).toThrow('scope "svc/read" has a character Cognito refuses');
+    expect(() => new CognitoIssuer(stack, 'd', { ...props, domainPrefix: 'my-cognito-pool' })).toThrow('domainPrefix must be 1-63 lower-case letters');
   });
 
   it('SecurityHeadersPolicy refuses a negative HSTS max-age', () => {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CognitoResourceServer } from '@cdktf/provider-aws/lib/cognito-resource-server';
 import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
 import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
+import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool-domain';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ConstructPropsError } from './validation';
 
@@ -12,6 +13,8 @@ export interface CognitoIssuerProps {
   readonly region: string;
   readonly userPoolName: string;
   readonly clientName: string;
+  /** Prefix of the pool's hosted domain, where its token endpoint lives. */
+  readonly domainPrefix: string;
   /** Identifier of the resource server; its scopes appear in tokens as `<identifier>/<scope>`. */
   readonly resourceServerIdentifier: string;
   /** Scope names (without the identifier). @default - none */
@@ -20,7 +23,8 @@ export interface CognitoIssuerProps {
 
 /**
  * A Cognito user pool as an OIDC issuer: the pool (deletion protection on), a resource
- * server defining the service's scopes and an app client allowed to ask for them. It
+ * server defining the service's scopes, an app client allowed to ask for them (client
+ * credentials flow) and the pool's hosted domain with its token endpoint. It
  * lives in one region: token issuance stops while that region is down, but every
  * region's JWT authorizer keeps validating tokens already issued (docs/auth.md).
  */
@@ -33,6 +37,9 @@ export class CognitoIssuer extends Construct {
 
   constructor(scope: Construct, id: string, props: CognitoIssuerProps) {
     super(scope, id);
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(props.domainPrefix) || /aws|amazon|cognito/.test(props.domainPrefix)) {
+      throw new ConstructPropsError(this, `domainPrefix must be 1-63 lower-case letters, digits and hyphens without "aws", "amazon" or "cognito", got "${props.domainPrefix}"`);
+    }
     for (const s of props.scopes ?? []) {
       if (!/^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$/.test(s)) throw new ConstructPropsError(this, `scope "${s}" has a character Cognito refuses (space, quote, slash or backslash)`);
     }
@@ -65,6 +72,8 @@ export class CognitoIssuer extends Construct {
       enableTokenRevocation: true,
       dependsOn: [this.resourceServer],
     });
+    // The token endpoint (`/oauth2/token`) of the client credentials flow.
+    new CognitoUserPoolDomain(this, 'domain', { provider, userPoolId: this.userPool.id, domain: props.domainPrefix });
     this.issuer = `https://cognito-idp.${props.region}.amazonaws.com/${this.userPool.id}`;
   }
 }
