@@ -52,6 +52,12 @@ describe('auth config: bad input fails with one line naming the path', () => {
     expect(problems({ auth: { ...external, routes: ['GET /health'] } })).toEqual([expect.stringMatching(/^services\.items\.auth\.routes\[0\]: "GET \/health" is the health check path/)]);
   });
 
+  it('rejects a service name Cognito would refuse in its domain prefix', () => {
+    expect(() => parsePlatform(platformFixture({ services: { 'aws-bridge': {} } }), 'test.json')).toThrow(
+      /services\.aws-bridge\.auth: the Cognito domain prefix "acme-aws-bridge-dev" would be over 63 characters or contain "aws"/,
+    );
+  });
+
   it('rejects a web ACL opt-out without a reason', () => {
     expect(problems({ waf: { enabled: false } })).toEqual([expect.stringMatching(/^services\.items\.waf\.reason: /)]);
   });

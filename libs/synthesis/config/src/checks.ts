@@ -3,7 +3,7 @@
 // stack plan) returning its problems; the tables below run them in order.
 import type { ConfigProblem } from './config-error';
 import { ROUTE_METHODS, type EnvironmentConfig, type PlatformConfig, type ServiceConfig } from './schema';
-import { bucketName } from './service-contract';
+import { bucketName, usesCognito } from './service-contract';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -258,6 +258,18 @@ const authScopesNameKnownRoutes: ServiceRule = ({ svc, at }) => {
   return problems;
 };
 
+// Cognito hosted domain prefixes are unique per region across AWS and may not name AWS.
+const cognitoDomainFits: ServiceRule = ({ config, name, svc, at, environments }) => {
+  if (!usesCognito(svc)) return [];
+  return environments
+    .map((envName) => `${config.organization}-${name}-${envName}`)
+    .filter((prefix) => prefix.length > 63 || /aws|amazon|cognito/.test(prefix))
+    .map((prefix) => ({
+      path: `${at}.auth`,
+      message: `the Cognito domain prefix "${prefix}" would be over 63 characters or contain "aws", "amazon" or "cognito", which Cognito refuses; rename the service or name your own issuer (auth.issuer)`,
+    }));
+};
+
 const wafOffNeedsAReason: ServiceRule = ({ svc, at }) =>
   !svc.waf.enabled && !svc.waf.reason
     ? [{ path: `${at}.waf.reason`, message: 'waf.enabled is false but no reason is given; say why the distribution goes without a web ACL (waf.reason)' }]
@@ -279,6 +291,7 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   authOffNeedsAReason,
   authIssuerAndAudiencesGoTogether,
   authScopesNameKnownRoutes,
+  cognitoDomainFits,
   wafOffNeedsAReason,
 ];
 
