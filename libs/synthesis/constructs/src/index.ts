@@ -17,6 +17,8 @@ export * from './aurora-global-database';
 export * from './cache-global-datastore';
 export * from './platform-app';
 export * from './permissions-boundary';
+export * from './verification-mode';
+export * from './provider-skew';
 export * from './jwt-authorizer';
 export * from './edge-web-acl';
 export * from './security-headers-policy';
