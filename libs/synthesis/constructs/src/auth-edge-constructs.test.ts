@@ -75,9 +75,17 @@ describe('validation of the auth and edge constructs', () => {
     expect(() => new EdgeWebAcl(stack, 'w', { provider: stack.provider('us-east-1'), name: 'n', rateLimitPer5Minutes: 5 })).toThrow('rateLimitPer5Minutes must be a whole number from 10 to 2000000000, got 5');
   });
 
-  it('OriginSecret refuses a short value', () => {
+  it('OriginSecret refuses a name Secrets Manager would refuse', () => {
     const stack = testStack(['us-east-1']);
-    expect(() => new OriginSecret(stack, 's', { provider: stack.provider('us-east-1'), secretName: 'n', length: 8 })).toThrow('length must be at least 32 characters, got 8');
+    expect(() => new OriginSecret(stack, 's', { provider: stack.provider('us-east-1'), secretName: 'has space' })).toThrow('secretName must be 1-512 of letters, digits and /_+=.@-, got "has space"');
+  });
+
+  it('OriginSecret makes its first value in Terraform, with no AWS call at plan time', () => {
+    const stack = testStack(['us-east-1']);
+    new OriginSecret(stack, 's', { provider: stack.provider('us-east-1'), secretName: 'platform/svc/origin-secret' });
+    const tf = synth(stack);
+    expect(only(tf, 'aws_secretsmanager_secret_version').secret_string).toContain('uuid()');
+    expect(tf.data.aws_secretsmanager_random_password).toBeUndefined();
   });
 
   it('CognitoIssuer refuses a scope Cognito would refuse', () => {

@@ -1,6 +1,5 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
 import { DataAwsSecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -13,8 +12,6 @@ export interface OriginSecretProps {
   readonly provider: AwsProvider;
   /** Secrets Manager name. */
   readonly secretName: string;
-  /** Length of the generated first value. @default 48 */
-  readonly length?: number;
 }
 
 /**
@@ -36,8 +33,7 @@ export class OriginSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: OriginSecretProps) {
     super(scope, id);
-    const length = props.length ?? 48;
-    if (length < 32) throw new ConstructPropsError(this, `length must be at least 32 characters, got ${length}`);
+    if (!/^[\w/+=.@-]{1,512}$/.test(props.secretName)) throw new ConstructPropsError(this, `secretName must be 1-512 of letters, digits and /_+=.@-, got "${props.secretName}"`);
     const provider = props.provider;
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       provider,
@@ -45,16 +41,14 @@ export class OriginSecret extends Construct {
       description: 'Origin secret header CloudFront sends to the regional APIs: {"send": value, "accept": [values]}',
       recoveryWindowInDays: 7,
     });
-    const generated = new DataAwsSecretsmanagerRandomPassword(this, 'first-value', {
-      provider,
-      passwordLength: length,
-      excludePunctuation: true,
-    });
+    // Two random UUIDs (crypto/rand, 244 random bits) as 64 hex digits, made by Terraform
+    // itself: Secrets Manager's GetRandomPassword would be an AWS call on every plan.
+    const firstValue = Fn.replace(Fn.join('', [Fn.uuid(), Fn.uuid()]), '-', '');
     const first = new SecretsmanagerSecretVersion(this, 'first-version', {
       provider,
       secretId: this.secret.id,
-      secretString: Fn.jsonencode({ send: generated.randomPassword, accept: [generated.randomPassword] }),
-      // The generator answers anew on every plan, and rotation happens outside Terraform.
+      secretString: Fn.jsonencode({ send: firstValue, accept: [firstValue] }),
+      // uuid() answers anew on every plan, and rotation happens outside Terraform.
       lifecycle: { ignoreChanges: ['secret_string'] },
     });
     const current = new DataAwsSecretsmanagerSecretVersion(this, 'current', {
