@@ -16,6 +16,8 @@ module.exports = {
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
   moduleNameMapper,
+  // jose ships only ES modules; SWC turns them into CommonJS like our own sources.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/cdktf.out/'],
   testTimeout: 60000,
 };

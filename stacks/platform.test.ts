@@ -87,6 +87,7 @@ describe('the example platform, synthesized', () => {
       table_name: 'items-prod',
       bucket_name_us_east_1: 'acme-items-prod-us-east-1',
       zone_id: 'NOT-YET-APPLIED',
+      origin_secret_accepted: 'NOT-YET-APPLIED',
     });
   });
 

@@ -5,18 +5,26 @@ import {
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
   type ResolvedService,
+  ORIGIN_SECRET_HEADER,
   type ServiceContract,
+  cognitoScopes,
   databasePort,
+  usesCognito,
+  usesOriginSecret,
 } from '@platform/config';
 import {
   AuroraGlobalDatabase,
   CacheGlobalDatastore,
+  CognitoIssuer,
   DnsValidatedCertificate,
   EdgeCache,
+  EdgeWebAcl,
   GlobalTable,
   HostedZone,
+  OriginSecret,
   PlatformStack,
   ReplicatedBuckets,
+  SecurityHeadersPolicy,
   ServiceNetwork,
 } from '@platform/constructs';
 import { SERVICE_TABLE } from '@platform/table-definition';
@@ -32,6 +40,7 @@ export class ServiceGlobalStack extends PlatformStack {
   readonly buckets: ReplicatedBuckets;
   readonly zone: HostedZone;
   readonly edgeCache?: EdgeCache;
+  readonly cognito?: CognitoIssuer;
   aurora?: AuroraGlobalDatabase;
   cache?: CacheGlobalDatastore;
 
@@ -72,13 +81,39 @@ export class ServiceGlobalStack extends PlatformStack {
     const edgeCertificate = new DnsValidatedCertificate(this, 'edge-certificate', {
       provider: this.provider(EDGE_REGION),
       domainName: domains.api,
-      subjectAlternativeNames: [domains.regional],
+      // Each region's own name (its health check's) rides on the same validation.
+      subjectAlternativeNames: [domains.regional, ...regions.map((r) => domains.regionalIn(r))],
       zoneId: this.zone.zoneId,
       dnsProvider: this.dnsProvider,
     });
 
+    if (usesCognito(service)) {
+      this.cognito = new CognitoIssuer(this, 'cognito', {
+        provider: this.provider(primary),
+        region: primary,
+        userPoolName: names.userPool,
+        clientName: names.userPoolClient,
+        domainPrefix: names.userPoolDomain,
+        resourceServerIdentifier: service.auth.cognito?.resourceServer ?? contract.service,
+        scopes: cognitoScopes(service),
+      });
+      new TerraformOutput(this, GLOBAL_OUTPUTS.userPoolId, { value: this.cognito.userPool.id });
+      new TerraformOutput(this, GLOBAL_OUTPUTS.userPoolClientId, { value: this.cognito.client.id });
+    }
+
     if (service.edgeCache.enabled) {
+      const originSecret = usesOriginSecret(service)
+        ? new OriginSecret(this, 'origin-secret', { provider: this.provider(primary), secretName: names.originSecret })
+        : undefined;
+      if (originSecret) new TerraformOutput(this, GLOBAL_OUTPUTS.originSecretAccepted, { value: originSecret.acceptedValues, sensitive: true });
+      const webAcl = service.waf.enabled
+        ? new EdgeWebAcl(this, 'web-acl', { provider: this.provider(EDGE_REGION), name: names.webAcl, rateLimitPer5Minutes: service.waf.rateLimitPer5Minutes })
+        : undefined;
+      const headers = new SecurityHeadersPolicy(this, 'security-headers', { provider: this.provider(EDGE_REGION), name: names.responseHeadersPolicy });
       this.edgeCache = new EdgeCache(this, 'edge-cache', {
+        originCustomHeaders: originSecret ? [{ name: ORIGIN_SECRET_HEADER, value: originSecret.headerValue }] : undefined,
+        webAclArn: webAcl?.webAclArn,
+        responseHeadersPolicyId: headers.policyId,
         provider: this.provider(EDGE_REGION),
         domainName: domains.api,
         originDomainName: domains.regional,
@@ -86,7 +121,7 @@ export class ServiceGlobalStack extends PlatformStack {
         mode: service.edgeCache.mode,
         ttlSeconds: service.edgeCache.ttlSeconds,
         priceClass: service.edgeCache.priceClass,
-        varyOnAuthorization: service.auth === 'authorization-header',
+        varyOnAuthorization: service.auth.required,
         cachePolicyName: names.cachePolicy,
         zoneId: this.zone.zoneId,
         dnsProvider: this.dnsProvider,

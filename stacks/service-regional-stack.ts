@@ -17,6 +17,7 @@ import {
   NetworkLookup,
   PlatformStack,
   RegionalApi,
+  type RegionalApiProps,
   RegionalDomain,
   RegionalHealthCheck,
   RegionalRecord,
@@ -74,6 +75,7 @@ export class ServiceRegionalStack extends PlatformStack {
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
       environment: contract.lambdaEnvironment(region, global),
+      ...apiAuthorization(contract, global),
     });
     GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
     if (service.edgeCache.enabled && service.edgeCache.mode === 'invalidate') {
@@ -103,12 +105,14 @@ export class ServiceRegionalStack extends PlatformStack {
       domainName: domains.regional,
       apiId: this.api.api.id,
       stageName: this.api.stage.name,
+      regionOnly: { domainName: domains.regionalIn(region), zoneId: global(GLOBAL_OUTPUTS.zoneId), dnsProvider: this.dnsProvider },
     });
 
     this.healthCheck = new RegionalHealthCheck(this, 'health-check', {
       dnsProvider: this.dnsProvider,
       region,
-      fqdn: this.api.endpointHost,
+      // The execute-api endpoint is off: the check calls this region's own custom domain.
+      fqdn: domains.regionalIn(region),
       resourcePath: service.healthCheck.path,
       intervalSeconds: service.healthCheck.intervalSeconds,
       failureThreshold: service.healthCheck.failureThreshold,
@@ -132,6 +136,15 @@ export class ServiceRegionalStack extends PlatformStack {
     new TerraformOutput(this, 'api_endpoint', { value: this.api.api.apiEndpoint });
     new TerraformOutput(this, 'function_name', { value: this.api.function.functionName });
   }
+}
+
+/** The API's routes and JWT authorizer, as the service contract derives them. */
+function apiAuthorization(contract: ServiceContract, read: (output: string) => string): Pick<RegionalApiProps, 'routes' | 'jwtAuthorizer'> {
+  const auth = contract.authorization(read);
+  return {
+    routes: auth.routes,
+    jwtAuthorizer: auth.required ? { name: contract.names.authorizer, issuer: auth.issuer, audiences: auth.audiences } : undefined,
+  };
 }
 
 function routingFor(service: ResolvedService, regions: readonly string[], region: string): RegionalRouting {

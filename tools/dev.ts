@@ -8,7 +8,16 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError, integerOption as integer, runCli } from '@platform/cli';
 import { UserError, appEntryPath, loadPlatform } from '@platform/config';
-import { LocalTopology, evacuateRegion, restoreRegion, rollOutLocally, startDevControl, topologyConfig } from '@platform/local-topology';
+import {
+  LocalTopology,
+  evacuateRegion,
+  requestDevToken,
+  restoreRegion,
+  rollOutLocally,
+  startDevControl,
+  topologyConfig,
+  writeDevSession,
+} from '@platform/local-topology';
 import { formatResult } from '@platform/rollout';
 
 const root = path.resolve(__dirname, '..');
@@ -32,7 +41,9 @@ void runCli(
   {
     name: 'dev',
     command: 'npm run dev --',
-    summary: "Runs a service's multi-region topology on this machine: per region its handler and a DynamoDB Local, replication, health checks, routing, an edge cache, one front door.",
+    summary:
+      "Runs a service's multi-region topology on this machine: per region its handler and a DynamoDB Local, replication, health checks, routing, an edge cache, one front door, and a local OIDC issuer. `token` mints a token from a running dev's issuer.",
+    positionals: '[token]',
     options: {
       service: { type: 'string', valueName: '<name>', description: 'service in the platform config (default: items)' },
       environment: { type: 'string', valueName: '<name>', description: 'environment whose regions run (default: dev)' },
@@ -47,12 +58,23 @@ void runCli(
       'replication-delay-ms': { type: 'string', valueName: '<ms>', description: 'hold each replicated change back this long (default: 0)' },
       port: { type: 'string', valueName: '<port>', description: 'front door port (default: a free port)' },
       'api-log-level': { type: 'string', valueName: '<level>', description: 'log level of the region APIs, e.g. INFO for one line per request (default: WARN)' },
+      scopes: { type: 'string', valueName: '<a,b>', description: 'token: the scopes of the token (default: every scope of the service)' },
+      subject: { type: 'string', valueName: '<sub>', description: 'token: the sub claim (default: local-developer)' },
     },
     notes:
-      'While it runs, type: kill <region> | recover <region> | evacuate <region> [--force] | restore <region> | rollout [<module>] | status | help.\n' +
+      'While it runs, type: kill <region> | recover <region> | evacuate <region> [--force] | restore <region> | rollout [<module>] | stop issuer | status | help.\n' +
       'npm run rollout -- --local rolls a changed handler out to it region by region (docs/rollout.md).',
   },
-  async ({ values: args }) => {
+  async ({ values: args, positionals }) => {
+    if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== 'token')) {
+      throw new UsageError(`unknown command "${positionals.join(' ')}"; the only command is "token" (npm run dev -- token --scopes items:read)`);
+    }
+    if (positionals[0] === 'token') {
+      const scopes = args.scopes?.split(',').map((s) => s.trim()).filter(Boolean);
+      console.log(await requestDevToken({ service: args.service ?? 'items', environment: args.environment ?? 'dev', scopes, subject: args.subject }));
+      return;
+    }
+    if (args.scopes !== undefined || args.subject !== undefined) throw new UsageError('--scopes and --subject belong to the token command: npm run dev -- token --scopes items:read');
     const overrides = {
       service: args.service,
       environment: args.environment,
@@ -83,11 +105,19 @@ void runCli(
     );
 
     const base = topology.frontDoorUrl;
+    const token = topology.issuer ? await topology.mintToken() : undefined;
+    if (topology.issuer) {
+      const removeSession = writeDevSession({ service: config.service, environment: config.environment, issuer: topology.issuer.url, frontDoor: base, pid: process.pid });
+      process.once('exit', removeSession);
+      console.log(`dev token: ${token}`);
+    }
+    const auth = token ? ` -H "authorization: Bearer $TOKEN"` : '';
     console.log(
-      `ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Try:\n` +
-        `  curl -si -X POST ${base}/items -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"name":"hello"}'\n` +
-        `  curl -si ${base}/items\n` +
-        `Type "kill <region>", "recover <region>", "evacuate <region>", "restore <region>", "rollout" or "status"; Ctrl-C stops everything.`,
+      (token ? `Put the token in a variable: TOKEN=<the dev token above>; other scopes: npm run dev -- token --scopes ${topology.allScopes[0] ?? '<scope>'}\n` : '') +
+        `ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Try:\n` +
+        `  curl -si -X POST ${base}/items${auth} -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"name":"hello"}'\n` +
+        `  curl -si ${base}/items${auth}\n` +
+        `Type "kill <region>", "recover <region>", "evacuate <region>", "restore <region>", "rollout", "stop issuer" or "status"; Ctrl-C stops everything.`,
     );
     const control = await startDevControl({ topology, platform, workspaceRoot: root, log: (line) => console.log(line) });
     stopOnSignals(topology, () => control.close());
@@ -141,7 +171,12 @@ function readCommands(topology: LocalTopology, platform: ReturnType<typeof loadP
         const report = await rollOutLocally({ topology, platform, handlerModule: module, log: (l) => console.log(`rollout: ${l}`) });
         console.log(formatResult(report.plan, report.result));
       } else if (command === 'status') printStatus(topology);
-      else console.log('commands: kill <region> | recover <region> | evacuate <region> [--force] | restore <region> | rollout [<module>] | status (Ctrl-C stops everything)');
+      else if (command === 'stop' && region === 'issuer' && topology.issuer) {
+        await topology.issuer.stop();
+        console.log('issuer stopped: no new tokens; tokens already issued keep working in every region (each has the keys cached)');
+      } else {
+        console.log('commands: kill <region> | recover <region> | evacuate <region> [--force] | restore <region> | rollout [<module>] | stop issuer | status (Ctrl-C stops everything)');
+      }
     } catch (err) {
       console.error(`dev: ${(err as Error)?.message ?? err}`);
     }

@@ -51,6 +51,10 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+}
+
 /** Processes whose command line mentions `text` (the topology's data directory names every JVM). */
 function processesMentioning(text: string): string[] {
   const res = spawnSync('pgrep', ['-f', text], { encoding: 'utf8' });
@@ -61,17 +65,19 @@ async function stopsCleanly(signal: NodeJS.Signals, args: string[], regionCount:
   const dev = startDev(args);
   try {
     const [, frontDoorPort] = await waitForLine(dev, /^front door: http:\/\/127\.0\.0\.1:(\d+)$/m, 150_000);
+    const [, token] = await waitForLine(dev, /^dev token: (\S+)$/m, 10_000);
     await waitForLine(dev, /^ready in /m, 10_000);
+    const auth = { authorization: `Bearer ${token}` };
     const ports = [...dev.output.matchAll(/^[a-z0-9 -]+: http:\/\/127\.0\.0\.1:(\d+)/gm)].map((m) => Number(m[1]));
-    // cloudfront api, a table and an API per region, the front door.
-    expect(ports).toHaveLength(2 + 2 * regionCount);
+    // cloudfront api, the issuer, a table and an API per region, the front door.
+    expect(ports).toHaveLength(3 + 2 * regionCount);
     expect(ports).toContain(Number(frontDoorPort));
     const dataDirs = [...dev.output.matchAll(/data in (\S+?)\/[a-z0-9-]+\)/g)].map((m) => m[1]);
     expect(dataDirs.length).toBe(regionCount);
 
     const created = await fetch(`http://127.0.0.1:${frontDoorPort}/items`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ name: 'through the front door' }),
     });
     expect(created.status).toBe(201);
@@ -80,12 +86,17 @@ async function stopsCleanly(signal: NodeJS.Signals, args: string[], regionCount:
     const { id } = (await created.json()) as { id: string };
     const reads = [];
     for (let i = 0; i < 2; i++) {
-      const res = await fetch(`http://127.0.0.1:${frontDoorPort}/items/${id}`);
+      const res = await fetch(`http://127.0.0.1:${frontDoorPort}/items/${id}`, { headers: auth });
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('public, max-age=60');
       reads.push(res.headers.get('x-cache'));
     }
     expect(reads).toEqual(['Miss from local-edge', 'Hit from local-edge']);
+    // The dev token carries every scope; `token --scopes` mints narrower ones from the running issuer.
+    expect(claimsOf(token).scope).toBe('items:read items:write');
+    const minted = spawnSync(process.execPath, [...DEV, 'token', '--scopes', 'items:read'], { cwd: ROOT, encoding: 'utf8' });
+    expect(minted.status).toBe(0);
+    expect(claimsOf(minted.stdout.trim()).scope).toBe('items:read');
 
     dev.child.kill(signal);
     expect(await dev.exited).toBe(0);
@@ -120,6 +131,12 @@ describe('npm run dev', () => {
     } finally {
       rmSync(emptyDir, { recursive: true, force: true });
     }
+  });
+
+  it('says in one line that no dev runs when asked for a token', () => {
+    const res = spawnSync(process.execPath, [...DEV, 'token', '--service', 'orders', '--environment', 'prod'], { cwd: ROOT, encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/no npm run dev is running for service orders in prod/)]);
   });
 
   it('names the config path and the choices when the service is unknown', async () => {

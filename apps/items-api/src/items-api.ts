@@ -17,6 +17,7 @@ import {
   type ServiceRequest,
 } from '@platform/service-runtime';
 import type { CachePolicy } from './cache-policy';
+import { callerSubject } from './caller-identity';
 import type { PathInvalidator } from './cloudfront-invalidator';
 import { ITEMS_ROUTER, type RouteName } from './items-routes';
 
@@ -67,7 +68,7 @@ export class ItemsApi {
 
   private async dispatch({ match, event, context, abortSignal }: ServiceRequest<RouteName>): Promise<Outcome> {
     const repo = this.props.repository;
-    const call = { abortSignal };
+    const call = { abortSignal, actor: callerSubject(event) };
     switch (match.name) {
       case 'health':
         return this.health();

@@ -5,6 +5,7 @@ import { ItemsRepository } from '@items/data-access';
 import { CachePolicy } from './cache-policy';
 import { CloudFrontInvalidator } from './cloudfront-invalidator';
 import { ItemsApi } from './items-api';
+import { OriginGuard } from './origin-guard';
 import { readServiceConfig } from './service-config';
 
 // Everything here runs once per cold start, so it holds only what every request
@@ -29,7 +30,9 @@ const api = new ItemsApi({
   healthTimeoutMs: config.healthTimeoutMs,
 });
 
+const originGuard = new OriginGuard(config.originSecrets);
+
 /** The Lambda entry point (`index.handler` in the bundle). */
-export function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return api.handle(event, context);
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return originGuard.check(event) ?? api.handle(event, context);
 }

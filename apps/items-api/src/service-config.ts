@@ -19,6 +19,8 @@ export interface ServiceConfig {
   readonly distributionId?: string;
   /** `HEALTH_TIMEOUT_MS` (optional): how long /health waits for the table, @default 1000 */
   readonly healthTimeoutMs: number;
+  /** `ORIGIN_SECRETS`: origin secret values accepted (comma-separated). @default - unset: no edge in front, nothing checked */
+  readonly originSecrets?: readonly string[];
 }
 
 const MODES: readonly EdgeCacheMode[] = ['ttl', 'invalidate', 'off'];
@@ -69,5 +71,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     edgeCacheTtlSeconds,
     distributionId,
     healthTimeoutMs,
+    originSecrets: env[E.originSecrets] === undefined ? undefined : env[E.originSecrets]!.split(',').map((v) => v.trim()).filter(Boolean),
   };
 }

@@ -41,4 +41,8 @@ export interface Item extends ItemFields {
    * two regions by last writer wins; this tells an operator which region won.
    */
   readonly updatedRegion: string;
+  /** The authenticated caller (`sub` of the token) who created the item, when known. */
+  readonly createdBy?: string;
+  /** The authenticated caller who made the last write, when known. */
+  readonly updatedBy?: string;
 }

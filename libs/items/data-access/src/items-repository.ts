@@ -49,6 +49,11 @@ export type { WritePrecondition } from '@platform/service-runtime';
 export interface CallOptions {
   /** Aborts the DynamoDB call (and so the operation) when signalled. */
   readonly abortSignal?: AbortSignal;
+  /**
+   * The authenticated caller (the token's `sub`, from the authorizer), recorded as
+   * `createdBy` / `updatedBy` by writes. @default - not recorded
+   */
+  readonly actor?: string;
 }
 
 /** Result of {@link ItemsRepository.create}. */
@@ -121,7 +126,16 @@ export class ItemsRepository {
   async create(fields: ItemFields, options: CallOptions & { readonly idempotencyKey?: string } = {}): Promise<CreateResult> {
     const now = this.clock();
     const timestamp = now.toISOString();
-    const item = pruneItem({ ...fields, id: this.newId(), version: 1, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.region });
+    const item = pruneItem({
+      ...fields,
+      id: this.newId(),
+      version: 1,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+      updatedRegion: this.region,
+      createdBy: options.actor,
+      updatedBy: options.actor,
+    });
     const record = { ...itemKey(item.id), ...item };
     assertFits(record);
     if (options.idempotencyKey === undefined) {
@@ -260,11 +274,16 @@ export class ItemsRepository {
     const timestamp = this.clock().toISOString();
     // Worst case for the size check: the stored createdAt and version are not known
     // before the write, but their sizes are bounded.
-    assertFits({ ...itemKey(id), ...fields, id, version: 0, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.region });
+    assertFits({ ...itemKey(id), ...fields, id, version: 0, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.region, createdBy: options.actor, updatedBy: options.actor });
     const names: Record<string, string> = { '#pk': PK, '#version': 'version', '#updatedAt': 'updatedAt', '#updatedRegion': 'updatedRegion' };
     const values: Record<string, unknown> = { ':one': 1, ':updatedAt': timestamp, ':updatedRegion': this.region };
     const set = ['#version = #version + :one', '#updatedAt = :updatedAt', '#updatedRegion = :updatedRegion'];
     const remove: string[] = [];
+    if (options.actor !== undefined) {
+      names['#updatedBy'] = 'updatedBy';
+      values[':updatedBy'] = options.actor;
+      set.push('#updatedBy = :updatedBy');
+    }
     for (const field of ['name', ...OPTIONAL_FIELDS] as const) {
       names[`#${field}`] = field;
       if (fields[field] === undefined) remove.push(`#${field}`);
@@ -312,6 +331,8 @@ export class ItemsRepository {
         createdAt: current.createdAt,
         updatedAt: this.clock().toISOString(),
         updatedRegion: this.region,
+        createdBy: current.createdBy,
+        updatedBy: options.actor ?? current.updatedBy,
       });
       const record = { ...itemKey(id), ...item };
       assertFits(record);

@@ -36,7 +36,7 @@ function stats(values: number[]): string {
 }
 
 /** Sends `rate` writes per second (open loop, up to 64 in flight) to `url` for `seconds`. */
-async function steadyLoad(url: string, rate: number, seconds: number): Promise<{ sent: number; failed: number; elapsedS: number }> {
+async function steadyLoad(url: string, rate: number, seconds: number, edgeHeaders: Readonly<Record<string, string>>): Promise<{ sent: number; failed: number; elapsedS: number }> {
   const started = performance.now();
   const total = rate * seconds;
   let sent = 0;
@@ -49,7 +49,8 @@ async function steadyLoad(url: string, rate: number, seconds: number): Promise<{
     while (inFlight.size >= 64) await Promise.race(inFlight);
     const p = fetch(`${url}/items`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${rate}-${i}-${started}` },
+      // What the edge adds (origin secret) and a token: the bench is about replication, not auth.
+      headers: { ...edgeHeaders, 'content-type': 'application/json', 'idempotency-key': `bench-${rate}-${i}-${started}` },
       body: JSON.stringify({ name: `bench ${i}`, attributes: { rate } }),
     })
       .then(async (res) => {
@@ -75,11 +76,11 @@ async function replicationLag(): Promise<void> {
   console.log('|---|---|---|---|---|');
   try {
     // Warm-up: JIT of the JVMs and of the Node processes.
-    await steadyLoad(topology.apiUrl(a), 20, 3);
+    await steadyLoad(topology.apiUrl(a), 20, 3, topology.edgeHeaders);
     await topology.replicator.settle(config.regions);
     for (const rate of rates) {
       events.length = 0;
-      const load = await steadyLoad(topology.apiUrl(a), rate, seconds);
+      const load = await steadyLoad(topology.apiUrl(a), rate, seconds, topology.edgeHeaders);
       await topology.replicator.settle(config.regions, 120_000);
       const lags = events.filter((e) => e.source === a && e.target === b && e.outcome === 'applied' && e.key.includes('ITEM#')).map((e) => e.lagMs);
       console.log(`| ${rate} | ${(load.sent / load.elapsedS).toFixed(1)} | ${load.failed} | ${lags.length} | ${stats(lags)} |`);
@@ -102,7 +103,7 @@ async function failover(intervalMs: number | undefined, count: number, label: st
   const gaps: number[] = [];
   try {
     for (let trial = 1; trial <= count; trial++) {
-      const writer = new ContinuousWriter({ url: topology.frontDoorUrl, pauseMs: 50, retryDelayMs: 50 });
+      const writer = new ContinuousWriter({ url: topology.frontDoorUrl, pauseMs: 50, retryDelayMs: 50, headers: topology.edgeHeaders });
       writer.start();
       await writer.waitForAcknowledged(20);
       // Land the kill at a random point of the check cycle.

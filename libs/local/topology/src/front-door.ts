@@ -11,7 +11,7 @@ export interface FrontDoorProps {
   readonly originOf: (region: string) => string;
   /** The GET cache in front of the routing. @default - no cache */
   readonly cache?: EdgeCache;
-  /** Put the Authorization header in the cache key (config `auth: authorization-header`). @default false */
+  /** Put the Authorization header in the cache key (services with auth on). @default false */
   readonly varyOnAuthorization?: boolean;
   /** @default - a free port */
   readonly port?: number;
@@ -21,7 +21,27 @@ export interface FrontDoorProps {
   readonly maxBodyBytes?: number;
   /** Called once per request answered. */
   readonly onRequest?: (entry: FrontDoorRequest) => void;
+  /**
+   * Headers added to every request sent to a region, replacing any a client sent under
+   * the same name (CloudFront's custom origin headers: the origin secret).
+   * @default - none
+   */
+  readonly originHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Add the security headers of the distribution's response headers policy (HSTS,
+   * nosniff, frame options, referrer policy) to every answer.
+   * @default true
+   */
+  readonly securityHeaders?: boolean;
 }
+
+/** What the platform's response headers policy adds, as CloudFront would (overriding the origin's). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
 
 /** One request the front door answered. */
 export interface FrontDoorRequest {
@@ -106,11 +126,12 @@ export class FrontDoor {
     const cache = this.props.cache;
     const authorization = this.props.varyOnAuthorization ? String(req.headers.authorization ?? '') : undefined;
     const key = cache?.keyOf(method, path, query, authorization);
+    const security = this.props.securityHeaders === false ? {} : SECURITY_HEADERS;
     if (cache && key) {
       const hit = cache.lookup(key);
       if (hit) {
         const age = Math.floor((Date.now() - hit.storedAt) / 1000);
-        res.writeHead(hit.status, { ...hit.headers, age: String(age), 'x-cache': 'Hit from local-edge', via: VIA });
+        res.writeHead(hit.status, { ...hit.headers, ...security, age: String(age), 'x-cache': 'Hit from local-edge', via: VIA });
         res.end(method === 'HEAD' ? undefined : hit.body);
         return done(hit.status, undefined, 'hit');
       }
@@ -119,7 +140,7 @@ export class FrontDoor {
     const region = this.props.router.pick();
     const origin = this.props.originOf(region);
     const cacheState: FrontDoorRequest['cache'] = key ? 'miss' : 'bypass';
-    const common = { 'x-local-region': region, 'x-cache': `${key ? 'Miss' : 'Bypass'} from local-edge`, via: VIA };
+    const common = { ...security, 'x-local-region': region, 'x-cache': `${key ? 'Miss' : 'Bypass'} from local-edge`, via: VIA };
 
     let answer: { status: number; headers: Record<string, string | string[]>; body: Buffer };
     try {
@@ -160,6 +181,7 @@ export class FrontDoor {
     const target = new URL(rawUrl, origin);
     const outHeaders: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
+    for (const [name, value] of Object.entries(this.props.originHeaders ?? {})) outHeaders[name.toLowerCase()] = value;
     outHeaders['x-forwarded-for'] = [headers['x-forwarded-for'], clientIp].filter(Boolean).join(', ');
     outHeaders.via = VIA;
     if (body.length > 0) outHeaders['content-length'] = String(body.length);

@@ -21,6 +21,11 @@ const FAILOVER_SLACK_MS = 1500;
 
 jest.setTimeout(180_000);
 
+// Every call carries what the edge adds (the origin secret) and a token with every
+// scope: these scenarios are about regions and replication; auth has its own file.
+let edgeHeaders: Readonly<Record<string, string>> = {};
+const call = (url: string | URL, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...edgeHeaders, ...(init.headers as Record<string, string>) } });
+
 describe('local topology: three regions on one machine', () => {
   let topology: LocalTopology;
   const healthChanges: HealthChange[] = [];
@@ -39,6 +44,7 @@ describe('local topology: three regions on one machine', () => {
   beforeAll(async () => {
     starting = LocalTopology.start({ config, workspaceRoot: WORKSPACE, onHealthChange: (c) => healthChanges.push(c), onReplication: (e) => replication.push(e) });
     topology = await starting;
+    edgeHeaders = topology.edgeHeaders;
   }, 180_000);
 
   afterAll(async () => {
@@ -51,7 +57,7 @@ describe('local topology: three regions on one machine', () => {
   const json = { 'content-type': 'application/json' };
 
   describe('a region fails while a client writes continuously through the front door', () => {
-    const writer = () => new ContinuousWriter({ url: topology.frontDoorUrl, concurrency: 2 });
+    const writer = () => new ContinuousWriter({ url: topology.frontDoorUrl, concurrency: 2, headers: topology.edgeHeaders });
     let run: ContinuousWriter;
     let killedAt = 0;
     let failoverMs = 0;
@@ -77,7 +83,7 @@ describe('local topology: three regions on one machine', () => {
       expect(failoverMs).toBeLessThanOrEqual(PROBE_INTERVAL_MS * FAILURE_THRESHOLD + FAILOVER_SLACK_MS);
 
       await topology.replicator.settle([second, third]);
-      const survivors = await Promise.all([second, third].map((r) => listItems(topology.apiUrl(r))));
+      const survivors = await Promise.all([second, third].map((r) => listItems(topology.apiUrl(r), edgeHeaders)));
       const figures = countWrites(run, survivors, killedAt);
       report('after failover (surviving regions only)', run, figures, failoverMs, killedAt);
 
@@ -112,7 +118,7 @@ describe('local topology: three regions on one machine', () => {
       await waitFor(() => healthChanges.find((c) => c.region === primary && c.healthy && c.at >= recoverStarted), 30_000);
       await topology.replicator.settle(config.regions, 60_000);
 
-      const all = await Promise.all(config.regions.map((r) => listItems(topology.apiUrl(r))));
+      const all = await Promise.all(config.regions.map((r) => listItems(topology.apiUrl(r), edgeHeaders)));
       const figures = countWrites(run, all, killedAt);
       report('after the failed region recovered (all regions)', run, figures, failoverMs, killedAt);
 
@@ -128,14 +134,14 @@ describe('local topology: three regions on one machine', () => {
       expect(records[1]).toEqual(records[0]);
       expect(records[2]).toEqual(records[0]);
       // Latency routing returns to the nearest region once it is healthy again.
-      const res = await fetch(`${topology.frontDoorUrl}/items?limit=1`);
+      const res = await call(`${topology.frontDoorUrl}/items?limit=1`);
       expect(res.headers.get('x-local-region')).toBe(primary);
     });
   });
 
   describe('concurrent writes to one item in two regions', () => {
     it('ends with the same state everywhere: the last writer\'s', async () => {
-      const created = await body(await fetch(`${topology.apiUrl(second)}/items`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'contested' }) }));
+      const created = await body(await call(`${topology.apiUrl(second)}/items`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'contested' }) }));
       await topology.replicator.settle(config.regions);
       // Hold replication back so that each region writes on its own copy of version 1.
       topology.replicator.setDelayMs(1000);
@@ -151,7 +157,7 @@ describe('local topology: three regions on one machine', () => {
         topology.replicator.setDelayMs(0);
       }
       await topology.replicator.settle(config.regions);
-      const everywhere = await Promise.all(config.regions.map(async (r) => body(await fetch(`${topology.apiUrl(r)}/items/${created.id}`))));
+      const everywhere = await Promise.all(config.regions.map(async (r) => body(await call(`${topology.apiUrl(r)}/items/${created.id}`))));
       for (const item of everywhere) {
         expect(item).toEqual(everywhere[0]);
         expect(item).toMatchObject({ name: `written in ${third} last`, updatedRegion: third, version: 2 });
@@ -160,14 +166,14 @@ describe('local topology: three regions on one machine', () => {
 
     it('still lets If-Match prevent lost updates within one region', async () => {
       const api = topology.apiUrl(second);
-      const created = await body(await fetch(`${api}/items`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'v1' }) }));
+      const created = await body(await call(`${api}/items`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'v1' }) }));
       const etag = `"${created.version}"`;
       const results = await Promise.all(['a', 'b'].map((who) => put(api, created.id, { name: `update ${who}` }, etag)));
       expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
       const winner = results.find((r) => r.status === 200)!.body;
       await topology.replicator.settle(config.regions);
       for (const region of config.regions) {
-        const item = await body(await fetch(`${topology.apiUrl(region)}/items/${created.id}`));
+        const item = await body(await call(`${topology.apiUrl(region)}/items/${created.id}`));
         expect(item).toMatchObject({ name: winner.name, version: 2 });
       }
     });
@@ -176,26 +182,26 @@ describe('local topology: three regions on one machine', () => {
   describe('the edge cache in invalidate mode', () => {
     it('never returns the old version to a GET sent after the PUT was acknowledged', async () => {
       const door = topology.frontDoorUrl;
-      const created = await body(await fetch(`${door}/items`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'cached 1' }) }));
+      const created = await body(await call(`${door}/items`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'cached 1' }) }));
       const path = `${door}/items/${created.id}`;
       // Readers hammer the path the whole time, so answers fetched before an
       // invalidation keep arriving after it: none of them may be stored.
       let reading = true;
       const readers = Array.from({ length: 3 }, async () => {
-        while (reading) await fetch(path).then((r) => r.arrayBuffer());
+        while (reading) await call(path).then((r) => r.arrayBuffer());
       });
       let hits = 0;
       let version = created.version as number;
       try {
         for (let i = 2; i <= 15; i++) {
-          const warm = await fetch(path);
+          const warm = await call(path);
           await warm.arrayBuffer();
           if (warm.headers.get('x-cache')?.startsWith('Hit')) hits++;
           const res = await put(door, created.id, { name: `cached ${i}` }, `"${version}"`);
           expect(res.status).toBe(200);
           version = res.body.version;
           // The PUT's answer comes after the CloudFront API acknowledged the invalidation.
-          const after = await body(await fetch(path));
+          const after = await body(await call(path));
           expect(after.version).toBe(version);
           expect(after.name).toBe(`cached ${i}`);
         }
@@ -216,7 +222,7 @@ async function body(res: Response): Promise<any> {
 }
 
 async function put(api: string, id: string, body: unknown, ifMatch?: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${api}/items/${id}`, {
+  const res = await call(`${api}/items/${id}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', ...(ifMatch ? { 'if-match': ifMatch } : {}) },
     body: JSON.stringify(body),

@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT } from '@platform/config';
+import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER, type ServiceAuthorization } from '@platform/config';
 import { SERVICE_TABLE } from '@platform/table-definition';
 import { CloudFrontApi } from './cloudfront-api';
 import { EdgeCache } from './edge-cache';
 import { FrontDoor, type FrontDoorRequest } from './front-door';
 import { HealthChecker, type HealthChange } from './health-checker';
+import { LocalIssuer, type MintOptions } from './local-issuer';
+import type { LocalJwtAuthorizerProps } from './local-jwt-authorizer';
 import { RegionApi } from './region-api';
 import { RegionRouter } from './region-router';
 import { RegionTable, requireJava } from './region-table';
@@ -59,6 +62,8 @@ export interface LocalRegion {
 
 /** The distribution id the region APIs are given in `invalidate` mode. */
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALTOPOLOGY';
+/** The audience of local tokens for a service whose issuer is a Cognito pool (its app client id in AWS). */
+export const LOCAL_COGNITO_CLIENT_ID = 'local-app-client';
 
 /**
  * A service's multi-region topology on one machine: per region the real handler in its
@@ -96,6 +101,20 @@ export class LocalTopology {
   router!: RegionRouter;
   cloudFront: CloudFrontApi | undefined;
   frontDoor: FrontDoor | undefined;
+  /** The local OIDC issuer, when the service requires auth. */
+  issuer: LocalIssuer | undefined;
+  /** The value the front door sends as the origin secret header (a new one every start). */
+  readonly originSecret = randomBytes(24).toString('base64url');
+  /** What every region's authorizer checks, with the local issuer (issuer empty when auth is off). */
+  authorization!: ServiceAuthorization;
+  /** How every region API validates tokens (also an API a rollout starts later). */
+  private authorizer: LocalJwtAuthorizerProps | undefined;
+  /**
+   * What a trusted caller of a region's own URL sends: the origin secret (what the edge
+   * adds) and, when the service requires auth, a bearer token with every scope. For
+   * tests and benchmarks about regions rather than about the edge.
+   */
+  edgeHeaders: Readonly<Record<string, string>> = {};
   /** Directory holding the regions' database files. */
   readonly dataDir: string;
   /** Regions taken out of routing by {@link evacuateRegion} (local-evacuation.ts), whatever their health. */
@@ -186,6 +205,7 @@ export class LocalTopology {
       handlerModule,
       lambdaEnvironment: this.lambdaEnvironment(name),
       cwd: this.options.workspaceRoot,
+      authorizer: this.authorizer,
       onOutput: this.options.apiOutput ? (line) => this.options.apiOutput!(`[${name}] ${line}`) : undefined,
     });
   }
@@ -202,6 +222,17 @@ export class LocalTopology {
     this.handlerModules.set(name, handlerModule);
     this.log(`api ${name}: now ${relative(this.options.workspaceRoot, handlerModule)} on ${api.url}`);
     return region.api;
+  }
+
+  /** Every scope the service's routes name: what the `dev token` carries. */
+  get allScopes(): string[] {
+    return [...new Set(this.authorization.routes.flatMap((r) => r.scopes))].sort();
+  }
+
+  /** Mints a token of the local issuer for this service (every scope unless told otherwise). */
+  mintToken(options: MintOptions = {}): Promise<string> {
+    if (!this.issuer) throw new Error(`LocalTopology: service ${this.config.service} does not require auth, so there is no local issuer`);
+    return this.issuer.mint(options);
   }
 
   /** Stops everything and frees every port. Safe to call more than once. */
@@ -256,6 +287,22 @@ export class LocalTopology {
         `${options.replicationDelayMs ? `, delayed ${options.replicationDelayMs} ms` : ''}`,
     );
 
+    const contractAuth = config.authorization((output) => (output === GLOBAL_OUTPUTS.userPoolClientId ? LOCAL_COGNITO_CLIENT_ID : 'not-emulated-locally'));
+    let authorizer: LocalJwtAuthorizerProps | undefined;
+    if (contractAuth.required) {
+      const scopes = [...new Set(contractAuth.routes.flatMap((r) => r.scopes))].sort();
+      this.issuer = await LocalIssuer.start({ audience: contractAuth.audiences[0], scopes });
+      this.authorization = { ...contractAuth, issuer: this.issuer.url };
+      authorizer = { issuer: this.issuer.url, audiences: contractAuth.audiences, routes: contractAuth.routes };
+      this.authorizer = authorizer;
+      this.log(
+        `issuer: ${this.issuer.url} (local OIDC issuer standing in for ${contractAuth.cognito ? 'the Cognito user pool' : contractAuth.issuer}; ` +
+          `audience ${contractAuth.audiences.join(', ')}; each region validates tokens itself)`,
+      );
+    } else {
+      this.authorization = contractAuth;
+    }
+
     const apis = await settleAll(
       config.regions.map((name) =>
         RegionApi.start({
@@ -263,6 +310,7 @@ export class LocalTopology {
           handlerModule: this.handlerModule,
           lambdaEnvironment: this.lambdaEnvironment(name),
           cwd: options.workspaceRoot,
+          authorizer,
           onOutput: options.apiOutput ? (line) => options.apiOutput!(`[${name}] ${line}`) : undefined,
         }),
       ),
@@ -307,6 +355,7 @@ export class LocalTopology {
       originOf: (r) => this.apiUrl(r),
       cache: config.edgeCache.mode === 'off' ? undefined : this.cache,
       varyOnAuthorization: config.varyOnAuthorization,
+      originHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret },
       port: options.frontDoorPort,
       onRequest: (entry) => {
         for (const observe of this.requestObservers) observe(entry);
@@ -318,6 +367,10 @@ export class LocalTopology {
     });
     const cacheNote =
       config.edgeCache.mode === 'off' ? 'no edge cache' : `GET cache in ${config.edgeCache.mode} mode, TTL ${config.edgeCache.ttlSeconds} s`;
+    this.edgeHeaders = {
+      [ORIGIN_SECRET_HEADER]: this.originSecret,
+      ...(this.issuer ? { authorization: `Bearer ${await this.issuer.mint({ scopes: this.allScopes })}` } : {}),
+    };
     this.log(`front door: ${this.frontDoor.url}`);
     this.log(`(front door = ${cacheNote}, then ${config.routing.policy} routing to the healthy regions)`);
   }
@@ -329,7 +382,13 @@ export class LocalTopology {
     // What the regional stack sets (the service contract's), with the global outputs
     // answered locally; the edge cache mode may be overridden for a local run.
     const app = config.appEnvironment(region, (output) =>
-      output === GLOBAL_OUTPUTS.tableName ? config.tableName : output === GLOBAL_OUTPUTS.distributionId ? LOCAL_DISTRIBUTION_ID : 'not-emulated-locally',
+      output === GLOBAL_OUTPUTS.tableName
+        ? config.tableName
+        : output === GLOBAL_OUTPUTS.distributionId
+          ? LOCAL_DISTRIBUTION_ID
+          : output === GLOBAL_OUTPUTS.originSecretAccepted
+            ? this.originSecret
+            : 'not-emulated-locally',
     );
     delete app[E.distributionId];
     return {
@@ -368,6 +427,7 @@ export class LocalTopology {
     await Promise.all([...this.regions.values()].map((r) => attempt(() => r.api?.stop())));
     await Promise.all([...this.regions.values()].map((r) => attempt(() => r.table.stop())));
     await attempt(() => this.cloudFront?.close());
+    await attempt(() => (this.issuer?.isRunning ? this.issuer.stop() : undefined));
     if (this.ownsDataDir) await attempt(() => rmSync(this.dataDir, { recursive: true, force: true }));
     if (errors.length) throw new AggregateError(errors, `LocalTopology: ${errors.length} component(s) failed to stop: ${errors.map((e) => (e as Error)?.message).join('; ')}`);
   }

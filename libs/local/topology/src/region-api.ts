@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { LocalJwtAuthorizerProps } from './local-jwt-authorizer';
 
 /** Props of {@link RegionApi.start}. */
 export interface RegionApiProps {
@@ -16,7 +17,15 @@ export interface RegionApiProps {
   readonly onOutput?: (line: string) => void;
   /** @default 60000 */
   readonly startTimeoutMs?: number;
+  /**
+   * Validate tokens in front of the handler as the region's JWT authorizer does.
+   * @default - no authorizer (every request reaches the handler)
+   */
+  readonly authorizer?: LocalJwtAuthorizerProps;
 }
+
+/** The variable that hands the authorizer's settings to the region's process (not a Lambda variable). */
+export const LOCAL_AUTHORIZER_VARIABLE = 'LOCAL_TOPOLOGY_AUTHORIZER';
 
 /** The child's entry point, relative to the workspace root (not to this file, which may be bundled). */
 export const REGION_API_ENTRY = 'libs/local/topology/src/region-api-main.ts';
@@ -95,6 +104,7 @@ export class RegionApi {
       ...props.lambdaEnvironment,
       LOCAL_TOPOLOGY_HANDLER_MODULE: props.handlerModule,
       LOCAL_TOPOLOGY_PORT: String(port ?? 0),
+      ...(props.authorizer ? { [LOCAL_AUTHORIZER_VARIABLE]: JSON.stringify(props.authorizer) } : {}),
     };
     const child = spawn(process.execPath, [join(props.cwd, 'tools', 'run-ts.mjs'), join(props.cwd, REGION_API_ENTRY)], {
       cwd: props.cwd,

@@ -19,7 +19,7 @@ raw.services.orders = {
   routing: { policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 85 } },
   edgeCache: { mode: 'invalidate' },
   healthCheck: { intervalSeconds: 30, failureThreshold: 2 },
-  auth: 'authorization-header',
+  auth: { issuer: 'https://login.example.com/', audiences: ['orders'] },
   aurora: { engine: 'aurora-postgresql', engineVersion: '16.4' },
   cache: {},
 };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GlobalOutputReader, type Platform, appEntryPath, serviceContract } from '@platform/config';
+import { type GlobalOutputReader, type Platform, type ServiceAuthorization, appEntryPath, serviceContract } from '@platform/config';
 import type { EdgeCacheMode } from './edge-cache';
 import type { RoutingPolicy } from './region-router';
 import { TopologyConfigError } from './topology-config-error';
@@ -32,6 +32,11 @@ export interface TopologyConfig {
   readonly edgeCache: { readonly mode: EdgeCacheMode; readonly ttlSeconds: number };
   /** Put Authorization in the edge cache key. */
   readonly varyOnAuthorization: boolean;
+  /**
+   * Who may call the API, as every region's authorizer checks it (the service
+   * contract's); locally the issuer is replaced by the local one.
+   */
+  authorization(read: GlobalOutputReader): ServiceAuthorization;
   /** Opt-in data stores of the service that the local topology does not run (Aurora, ElastiCache). */
   readonly notEmulated: readonly string[];
 }
@@ -111,7 +116,8 @@ export function topologyConfig(platform: Platform, overrides: TopologyOverrides 
     routing: { policy, weights: service.routing.weights },
     healthCheck: { intervalMs: probeIntervalMs, failureThreshold, path: service.healthCheck.path },
     edgeCache: { mode, ttlSeconds },
-    varyOnAuthorization: service.auth === 'authorization-header',
+    varyOnAuthorization: service.auth.required,
+    authorization: contract.authorization,
     notEmulated,
   };
 }

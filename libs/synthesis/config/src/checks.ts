@@ -2,8 +2,8 @@
 // field. Each rule is a small function of one scope (an environment, a service, or the
 // stack plan) returning its problems; the tables below run them in order.
 import type { ConfigProblem } from './config-error';
-import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from './schema';
-import { bucketName } from './service-contract';
+import { ROUTE_METHODS, type EnvironmentConfig, type PlatformConfig, type ServiceConfig } from './schema';
+import { bucketName, usesCognito } from './service-contract';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -230,6 +230,61 @@ const bucketNamesFit: ServiceRule = ({ config, name, at, environments }) =>
       message: `S3 bucket name "${bucket}" would be ${bucket.length} characters (max 63); shorten the organization, service or environment name`,
     }));
 
+const authOffNeedsAReason: ServiceRule = ({ svc, at }) =>
+  !svc.auth.required && !svc.auth.reason
+    ? [{ path: `${at}.auth.reason`, message: 'auth.required is false but no reason is given; say why this API is public (auth.reason), or turn auth back on' }]
+    : [];
+
+const authIssuerAndAudiencesGoTogether: ServiceRule = ({ svc, at }) => {
+  const { issuer, audiences, cognito } = svc.auth;
+  if (issuer && cognito) {
+    return [{ path: `${at}.auth.cognito`, message: 'auth names an issuer and asks for a Cognito user pool; keep one: the issuer of your IdP, or cognito' }];
+  }
+  if (issuer && !audiences) {
+    return [{ path: `${at}.auth.audiences`, message: `auth.issuer is ${issuer} but auth.audiences is missing; list the aud values the API accepts` }];
+  }
+  if (!issuer && audiences) {
+    return [{ path: `${at}.auth.audiences`, message: 'auth.audiences is set without auth.issuer; the Cognito pool\'s audience is its app client, so give the issuer too or remove audiences' }];
+  }
+  return [];
+};
+
+const authScopesNameKnownRoutes: ServiceRule = ({ svc, at }) => {
+  const problems: ConfigProblem[] = [];
+  const health = svc.healthCheck.path;
+  svc.auth.routes.forEach((route, i) => {
+    if (route.split(' ')[1] === health) {
+      problems.push({ path: `${at}.auth.routes[${i}]`, message: `"${route}" is the health check path, which stays open for Route53; remove it from auth.routes` });
+    }
+  });
+  for (const key of Object.keys(svc.auth.scopes)) {
+    if ((ROUTE_METHODS as readonly string[]).includes(key) || svc.auth.routes.includes(key)) continue;
+    const known = [...ROUTE_METHODS.filter((m) => m !== 'ANY'), ...svc.auth.routes].join(', ');
+    problems.push({
+      path: `${at}.auth.scopes.${key}`,
+      message: `scopes for unknown route "${key}"; a key is a method or one of auth.routes (${known}); add the route to auth.routes or fix the key`,
+    });
+  }
+  return problems;
+};
+
+// Cognito hosted domain prefixes are unique per region across AWS and may not name AWS.
+const cognitoDomainFits: ServiceRule = ({ config, name, svc, at, environments }) => {
+  if (!usesCognito(svc)) return [];
+  return environments
+    .map((envName) => `${config.organization}-${name}-${envName}`)
+    .filter((prefix) => prefix.length > 63 || /aws|amazon|cognito/.test(prefix))
+    .map((prefix) => ({
+      path: `${at}.auth`,
+      message: `the Cognito domain prefix "${prefix}" would be over 63 characters or contain "aws", "amazon" or "cognito", which Cognito refuses; rename the service or name your own issuer (auth.issuer)`,
+    }));
+};
+
+const wafOffNeedsAReason: ServiceRule = ({ svc, at }) =>
+  !svc.waf.enabled && !svc.waf.reason
+    ? [{ path: `${at}.waf.reason`, message: 'waf.enabled is false but no reason is given; say why the distribution goes without a web ACL (waf.reason)' }]
+    : [];
+
 /** Service rules, in the order their problems are reported. */
 export const SERVICE_RULES: readonly ServiceRule[] = [
   environmentsExist,
@@ -243,6 +298,11 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   dataLayersFitTheRegions,
   invalidateNeedsTheEdgeCache,
   bucketNamesFit,
+  authOffNeedsAReason,
+  authIssuerAndAudiencesGoTogether,
+  authScopesNameKnownRoutes,
+  cognitoDomainFits,
+  wafOffNeedsAReason,
 ];
 
 /** Every problem the environment and service rules find, environment by environment, then service by service. */

@@ -18,6 +18,14 @@ export const LAMBDA_ENVIRONMENT = {
   cacheWriterEndpoint: 'CACHE_WRITER_ENDPOINT',
   cacheReaderEndpoint: 'CACHE_READER_ENDPOINT',
   cacheUser: 'CACHE_USER',
+  /** Comma-separated values of the origin secret header the API accepts (two during a rotation). */
+  originSecrets: 'ORIGIN_SECRETS',
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
 } as const;
+
+/**
+ * The header CloudFront adds to every request it sends to a region (value from the
+ * origin secret); a request without an accepted value never reaches business code.
+ */
+export const ORIGIN_SECRET_HEADER = 'x-origin-verify';

@@ -77,7 +77,8 @@ describe('config defaults', () => {
     expect(items.routing).toEqual({ policy: 'latency', weights: {} });
     expect(items.edgeCache).toEqual({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100' });
     expect(items.healthCheck).toEqual({ intervalSeconds: 10, failureThreshold: 3, path: '/health', lambdaErrorAlarm: false });
-    expect(items.auth).toBe('none');
+    expect(items.auth).toEqual({ required: true, routes: [], scopes: {} });
+    expect(items.waf).toEqual({ enabled: true, rateLimitPer5Minutes: 2000 });
     expect(platform.config.environments.dev.dns).toEqual({ zone: 'create' });
     expect(items.app).toBe('items-api');
     expect(platform.config.environments.dev.deployRoleName).toBe('platform-deploy');

@@ -167,7 +167,6 @@ export const environmentSchema = z.strictObject({
 
 export const ROUTING_POLICIES = ['latency', 'weighted', 'failover'] as const;
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
-export const AUTH_MODES = ['none', 'authorization-header'] as const;
 const ONE_YEAR_SECONDS = 31_536_000;
 export const EDGE_CACHE_MODES = ['ttl', 'invalidate'] as const;
 export const LAMBDA_LOG_RETENTION_DAYS = [
@@ -291,6 +290,102 @@ export const cacheSchema = z.strictObject({
   replicasPerRegion: z.number().int().min(0).max(5).default(1),
 });
 
+/** HTTP methods a route key or a method-wide scope may name (`ANY` matches every method). */
+export const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ANY'] as const;
+// API Gateway route keys: `METHOD /path`, path segments literal or `{name}`, the last may be `{name+}`.
+const ROUTE_KEY = new RegExp(`^(?:${ROUTE_METHODS.join('|')}) /(?:[A-Za-z0-9._~-]+|\\{[A-Za-z0-9_]+\\})(?:/(?:[A-Za-z0-9._~-]+|\\{[A-Za-z0-9_]+\\}))*(?:/\\{[A-Za-z0-9_]+\\+\\})?$|^(?:${ROUTE_METHODS.join('|')}) /\\{[A-Za-z0-9_]+\\+\\}$`);
+// RFC 6749 section 3.3 scope-token.
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+const httpsUrl = z.string().refine(
+  (v) => {
+    try {
+      const url = new URL(v);
+      return url.protocol === 'https:' && !url.search && !url.hash;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `issuer must be an https URL such as "https://login.example.com/" (API Gateway fetches its discovery document over HTTPS), got ${JSON.stringify(issue.input)}` },
+);
+
+/**
+ * Optional Amazon Cognito identity provider: a user pool, an app client and a resource
+ * server with the service's scopes, in the environment's primary region (global stack).
+ * Token issuance then depends on that region; validation does not (see docs/auth.md).
+ */
+export const cognitoSchema = z.strictObject({
+  /**
+   * Identifier of the resource server, the prefix of its scopes (`<identifier>/<scope>`).
+   * @default - the service name
+   */
+  resourceServer: z.string().regex(/^[\w.:/-]{1,256}$/, { error: 'resource server identifier must be 1-256 letters, digits and _.:/-' }).optional(),
+});
+
+/**
+ * Who may call the service's API. Each regional HTTP API validates JWTs itself (issuer,
+ * audience, expiry, signature, scopes) against the issuer's JWKS: no region asks another.
+ * `/health` (the health check path) always stays open.
+ */
+export const authSchema = z.strictObject(
+  {
+    /**
+     * Set to false only for a service that is public on purpose, and say why in `reason`.
+     * @default true
+     */
+    required: z.boolean().default(true),
+    /** Why the service takes unauthenticated requests (required when `required` is false). @default - none */
+    reason: z.string().min(1).optional(),
+    /**
+     * The OIDC issuer whose tokens the API accepts (an external IdP is recommended), e.g.
+     * "https://login.example.com/". Tokens' `iss` must equal it.
+     * @default - the Cognito user pool of `cognito` (created when no issuer is given)
+     */
+    issuer: httpsUrl.optional(),
+    /** Accepted `aud` values (or `client_id` for tokens without `aud`). Required with `issuer`. @default - the Cognito app client */
+    audiences: z.array(z.string().min(1, { error: 'an audience must not be empty' })).min(1, { error: 'audiences must list at least one audience (a token\'s aud claim must match one)' }).optional(),
+    /**
+     * Routes of the API (`METHOD /path`, API Gateway route keys) that get their own
+     * scopes. Every other request goes through `$default`, authorized but without scopes
+     * of its own unless a method-wide entry in `scopes` applies.
+     * @default []
+     */
+    routes: z.array(z.string().regex(ROUTE_KEY, { error: 'a route must look like "GET /items/{id}" (method, space, path)' })).default([]),
+    /**
+     * Scopes a token needs, by method (`"POST"`: every POST) or by route (`"GET /items/{id}"`,
+     * one of `routes`). A route's entry wins over its method's. A token needs one of the
+     * listed scopes (API Gateway's rule).
+     * @default {} (any valid token)
+     */
+    scopes: z
+      .record(z.string(), z.array(z.string().regex(SCOPE, { error: 'a scope must be printable ASCII without spaces, quotes or backslashes' })).min(1, { error: 'list at least one scope' }))
+      .default({}),
+    /** Create a Cognito user pool as the issuer. @default - created when no issuer is given */
+    cognito: cognitoSchema.optional(),
+  },
+  {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `auth is an object now: { "issuer": "https://...", "audiences": [...] } (or {} for a Cognito user pool, or { "required": false, "reason": "..." }); "${issue.input}" is the old form`
+        : undefined,
+  },
+);
+
+/** The AWS WAF web ACL on the service's CloudFront distribution. */
+export const wafSchema = z.strictObject({
+  /** Set to false only with a `reason`. @default true */
+  enabled: z.boolean().default(true),
+  /** Why the service has no web ACL (required when `enabled` is false). @default - none */
+  reason: z.string().min(1).optional(),
+  /** Requests per client IP in any 5-minute window before WAF blocks it (10 to 2,000,000,000). @default 2000 */
+  rateLimitPer5Minutes: z
+    .number()
+    .int({ error: 'rate limit must be a whole number of requests' })
+    .min(10, { error: 'WAF rate limits are at least 10 requests per 5 minutes' })
+    .max(2_000_000_000, { error: 'WAF rate limits are at most 2,000,000,000' })
+    .default(2000),
+});
+
 /** One service: an API in every region of each of its environments, and its data. */
 export const serviceSchema = z.strictObject({
   /** Nx project in apps/ whose bundle the regional Lambda runs. @default "<service>-api" */
@@ -308,11 +403,13 @@ export const serviceSchema = z.strictObject({
   healthCheck: healthCheckSchema.default({ intervalSeconds: 10, failureThreshold: 3, path: '/health', lambdaErrorAlarm: false }),
   edgeCache: edgeCacheSchema.default({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100' }),
   /**
-   * How clients authenticate: with `authorization-header` the Authorization header is
-   * part of the edge cache key, so one user's response is never served to another.
-   * @default "none"
+   * Who may call the API. With auth on, the Authorization header is part of the edge
+   * cache key, so one caller's response is never served to another.
+   * @default - auth required, with a Cognito user pool as the issuer
    */
-  auth: z.enum(AUTH_MODES).default('none'),
+  auth: authSchema.default({ required: true, routes: [], scopes: {} }),
+  /** @default - on, rate limit 2000 requests per IP per 5 minutes */
+  waf: wafSchema.default({ enabled: true, rateLimitPer5Minutes: 2000 }),
   /** @default - no relational database */
   aurora: auroraSchema.optional(),
   /** @default - no cache */
@@ -380,3 +477,5 @@ export type AuroraConfig = z.output<typeof auroraSchema>;
 export type CacheConfig = z.output<typeof cacheSchema>;
 export type RegionNetwork = z.output<typeof regionNetworkSchema>;
 export type RolloutConfig = z.output<typeof rolloutSchema>;
+export type AuthConfig = z.output<typeof authSchema>;
+export type WafConfig = z.output<typeof wafSchema>;

@@ -34,12 +34,13 @@ describe('serviceContract', () => {
     expect(c.names.table).toBe('items-prod');
     expect(c.names.bucket('eu-west-1')).toBe('acme-items-prod-eu-west-1');
     expect(c.names.apiRole('us-east-1')).toBe('items-prod-us-east-1-api');
-    expect(c.domains).toEqual({
+    expect(c.domains).toMatchObject({
       service: 'items.example.com',
       zone: 'items.example.com',
       api: 'api.items.example.com',
       regional: 'regional.items.example.com',
     });
+    expect(c.domains.regionalIn('eu-west-1')).toBe('eu-west-1.regional.items.example.com');
     expect(c.deployRoleArn).toBe('arn:aws:iam::333333333333:role/platform-deploy');
     expect(c.permissionsBoundaryArn).toBe('arn:aws:iam::333333333333:policy/platform-workload-boundary');
     expect(c.dnsAccess).toBeUndefined();
@@ -58,6 +59,10 @@ describe('serviceContract', () => {
       [GLOBAL_OUTPUTS.tableName]: 'items-dev',
       [GLOBAL_OUTPUTS.bucketName('us-east-1')]: 'acme-items-dev-us-east-1',
       [GLOBAL_OUTPUTS.zoneId]: NOT_YET_APPLIED,
+      // A new service's defaults: a Cognito issuer and the origin secret of its distribution.
+      [GLOBAL_OUTPUTS.userPoolId]: NOT_YET_APPLIED,
+      [GLOBAL_OUTPUTS.userPoolClientId]: NOT_YET_APPLIED,
+      [GLOBAL_OUTPUTS.originSecretAccepted]: NOT_YET_APPLIED,
     });
 
     const services = { items: { edgeCache: { mode: 'invalidate' as const } } };

@@ -4,10 +4,10 @@
 // stacks read (with the defaults a first plan uses). Stacks, the local topology, the
 // build script, the Nx plugin and the bootstrap call these; nobody else derives.
 import * as path from 'node:path';
-import { LAMBDA_ENVIRONMENT } from './lambda-environment';
+import { LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER } from './lambda-environment';
 import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from './schema';
 
-export { LAMBDA_ENVIRONMENT };
+export { LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER };
 
 /** Layer of a stack: one global stack per service and environment, one regional stack per region. */
 export type StackLayer = 'global' | 'regional';
@@ -196,6 +196,19 @@ export interface ServiceResourceNames {
   regionUnhealthyAlarm(region: string): string;
   /** The service's CloudWatch dashboard (one per service and environment). */
   readonly dashboard: string;
+  /** Secrets Manager secret holding the origin secret header's values. */
+  readonly originSecret: string;
+  /** The WAF web ACL of the service's distribution (scope CLOUDFRONT). */
+  readonly webAcl: string;
+  /** CloudFront response headers policy (HSTS, nosniff, frame options). */
+  readonly responseHeadersPolicy: string;
+  /** The HTTP API's JWT authorizer. */
+  readonly authorizer: string;
+  /** Cognito user pool and its app client, when the service uses `auth.cognito`. */
+  readonly userPool: string;
+  readonly userPoolClient: string;
+  /** Prefix of the pool's hosted domain (`<prefix>.auth.<region>.amazoncognito.com`, its token endpoint); unique per region across AWS. */
+  readonly userPoolDomain: string;
 }
 
 /** DNS names of one service in one environment. */
@@ -208,6 +221,11 @@ export interface ServiceDomains {
   readonly api: string;
   /** The name every region serves, `regional.<service domain>`; latency/weighted/failover records pick one. */
   readonly regional: string;
+  /**
+   * `<region>.regional.<service domain>`: the same API under a name only that region
+   * serves, which its Route53 health check calls (the execute-api endpoint is off).
+   */
+  regionalIn(region: string): string;
 }
 
 function resourceNames(config: PlatformConfig, service: string, environment: string): ServiceResourceNames {
@@ -227,6 +245,13 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     cacheUser: `${base}-app`,
     regionUnhealthyAlarm: (region) => `${base}-${region}-region-unhealthy`,
     dashboard: base,
+    originSecret: `platform/${base}/origin-secret`,
+    webAcl: `${base}-edge`,
+    responseHeadersPolicy: `${base}-security-headers`,
+    authorizer: `${base}-jwt`,
+    userPool: base,
+    userPoolClient: `${base}-api`,
+    userPoolDomain: `${config.organization}-${base}`,
   };
 }
 
@@ -237,6 +262,7 @@ function domains(env: EnvironmentConfig, service: string): ServiceDomains {
     zone: env.dns.zone === 'create' ? serviceDomain : env.domain,
     api: `api.${serviceDomain}`,
     regional: `regional.${serviceDomain}`,
+    regionalIn: (region) => `${region}.regional.${serviceDomain}`,
   };
 }
 
@@ -261,7 +287,20 @@ export const GLOBAL_OUTPUTS = {
   auroraSecretArn: 'aurora_secret_arn',
   cacheWriterEndpoint: 'cache_writer_endpoint',
   cacheReaderEndpoint: (region: string) => `cache_reader_endpoint_${underscored(region)}`,
+  userPoolId: 'user_pool_id',
+  userPoolClientId: 'user_pool_client_id',
+  originSecretAccepted: 'origin_secret_accepted',
 } as const;
+
+/** Whether the service's issuer is a Cognito user pool the platform creates. */
+export function usesCognito(svc: Pick<ServiceConfig, 'auth'>): boolean {
+  return svc.auth.required && (svc.auth.cognito !== undefined || svc.auth.issuer === undefined);
+}
+
+/** Whether CloudFront sends the origin secret and the regions insist on it. */
+export function usesOriginSecret(svc: Pick<ServiceConfig, 'edgeCache'>): boolean {
+  return svc.edgeCache.enabled;
+}
 
 /** Whether the handler invalidates CloudFront paths on writes. */
 function invalidates(svc: ServiceConfig): boolean {
@@ -292,6 +331,8 @@ function regionalInputs(
           [O.distributionArn]: `arn:aws:cloudfront::${env.accountId}:distribution/${NOT_YET_APPLIED}`,
         }
       : {}),
+    ...(usesCognito(svc) ? { [O.userPoolId]: NOT_YET_APPLIED, [O.userPoolClientId]: NOT_YET_APPLIED } : {}),
+    ...(usesOriginSecret(svc) ? { [O.originSecretAccepted]: NOT_YET_APPLIED } : {}),
     ...(svc.aurora || svc.cache ? { [O.lambdaSecurityGroupId(region)]: NOT_YET_APPLIED } : {}),
     ...(svc.aurora
       ? {
@@ -337,6 +378,7 @@ function lambdaEnvironment(
     [E.edgeCacheMode]: svc.edgeCache.enabled ? svc.edgeCache.mode : 'off',
     [E.edgeCacheTtlSeconds]: String(svc.edgeCache.ttlSeconds),
     ...(invalidates(svc) ? { [E.distributionId]: read(O.distributionId) } : {}),
+    ...(usesOriginSecret(svc) ? { [E.originSecrets]: read(O.originSecretAccepted) } : {}),
     ...(svc.aurora
       ? {
           [E.dbEngine]: svc.aurora.engine,
@@ -358,6 +400,66 @@ function lambdaEnvironment(
     [E.powertoolsServiceName]: service,
     [E.powertoolsLogLevel]: 'INFO',
   };
+}
+
+// ---------------------------------------------------------------------------
+// Authorization
+
+/** One route of the regional HTTP API and what a request on it needs. */
+export interface RouteAuthorization {
+  /** API Gateway route key: `$default`, `GET /health`, `POST /{proxy+}`, `GET /items/{id}`, ... */
+  readonly routeKey: string;
+  /** False only for the health check and for services with auth off. */
+  readonly authorized: boolean;
+  /** A token needs one of these (empty: any valid token). */
+  readonly scopes: readonly string[];
+}
+
+/** What every region's API checks: the issuer, the audiences and the routes' scopes. */
+export interface ServiceAuthorization {
+  readonly required: boolean;
+  /** The issuer is the platform's Cognito user pool (in the primary region). */
+  readonly cognito: boolean;
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  /** Every route of the API, `$default` last. */
+  readonly routes: readonly RouteAuthorization[];
+}
+
+const METHODS_WITH_OWN_ROUTES = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+function authorization(service: string, svc: ServiceConfig, primaryRegion: string, read: GlobalOutputReader): ServiceAuthorization {
+  const { auth } = svc;
+  const health: RouteAuthorization = { routeKey: `GET ${svc.healthCheck.path}`, authorized: false, scopes: [] };
+  if (!auth.required) {
+    return { required: false, cognito: false, issuer: '', audiences: [], routes: [health, { routeKey: '$default', authorized: false, scopes: [] }] };
+  }
+  const cognito = usesCognito(svc);
+  // Cognito puts `<resource server>/<scope>` in its access tokens.
+  const prefix = cognito ? `${auth.cognito?.resourceServer ?? service}/` : '';
+  const scopes = (key: string) => (auth.scopes[key] ?? []).map((s) => prefix + s);
+  const routes: RouteAuthorization[] = [health];
+  for (const routeKey of auth.routes) {
+    const method = routeKey.split(' ')[0];
+    const own = auth.scopes[routeKey] ? routeKey : auth.scopes[method] ? method : 'ANY';
+    routes.push({ routeKey, authorized: true, scopes: scopes(own) });
+  }
+  for (const method of METHODS_WITH_OWN_ROUTES.filter((m) => auth.scopes[m])) {
+    routes.push({ routeKey: `${method} /{proxy+}`, authorized: true, scopes: scopes(method) });
+  }
+  routes.push({ routeKey: '$default', authorized: true, scopes: scopes('ANY') });
+  return {
+    required: true,
+    cognito,
+    issuer: cognito ? `https://cognito-idp.${primaryRegion}.amazonaws.com/${read(GLOBAL_OUTPUTS.userPoolId)}` : auth.issuer!,
+    audiences: cognito ? [read(GLOBAL_OUTPUTS.userPoolClientId)] : auth.audiences!,
+    routes,
+  };
+}
+
+/** The scopes a Cognito resource server defines for the service: every scope its routes name. */
+export function cognitoScopes(svc: Pick<ServiceConfig, 'auth'>): string[] {
+  return [...new Set(Object.values(svc.auth.scopes).flat())].sort();
 }
 
 // ---------------------------------------------------------------------------
@@ -390,6 +492,8 @@ export interface ServiceContract {
   regionalInputs(region: string): Readonly<Record<string, string>>;
   /** The Lambda environment of the API in `region`, global outputs read through `read`. */
   lambdaEnvironment(region: string, read: GlobalOutputReader): Record<string, string>;
+  /** Who may call the API, as every region's authorizer checks it (global outputs read through `read`). */
+  authorization(read: GlobalOutputReader): ServiceAuthorization;
 }
 
 /**
@@ -427,5 +531,6 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     }),
     regionalInputs: (region) => regionalInputs(config, env, svc, names, region),
     lambdaEnvironment: (region, read) => lambdaEnvironment(service, svc, names, region, read),
+    authorization: (read) => authorization(service, svc, env.regions[0], read),
   };
 }

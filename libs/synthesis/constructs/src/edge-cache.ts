@@ -76,6 +76,12 @@ export interface EdgeCacheProps {
   readonly logBucketProvider: AwsProvider;
   /** @default 90 */
   readonly logRetentionDays?: number;
+  /** Headers CloudFront adds to every request to the origin (the origin secret). @default - none */
+  readonly originCustomHeaders?: readonly { readonly name: string; readonly value: string }[];
+  /** WAFv2 web ACL (scope CLOUDFRONT) ARN. @default - none */
+  readonly webAclArn?: string;
+  /** Response headers policy of the default behavior. @default - none */
+  readonly responseHeadersPolicyId?: string;
 }
 
 /**
@@ -167,6 +173,7 @@ export class EdgeCache extends Construct implements IEdgeCache {
             originProtocolPolicy: 'https-only',
             originSslProtocols: ['TLSv1.2'],
           },
+          customHeader: props.originCustomHeaders?.map((h) => ({ name: h.name, value: h.value })),
         },
       ],
       defaultCacheBehavior: {
@@ -176,6 +183,7 @@ export class EdgeCache extends Construct implements IEdgeCache {
         cachedMethods: CACHED_METHODS,
         cachePolicyId: this.cachePolicy.id,
         originRequestPolicyId: originRequest.id,
+        responseHeadersPolicyId: props.responseHeadersPolicyId,
         compress: true,
       },
       customErrorResponse: UNCACHED_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: 0 })),
@@ -186,6 +194,7 @@ export class EdgeCache extends Construct implements IEdgeCache {
         minimumProtocolVersion: 'TLSv1.2_2021',
       },
       loggingConfig: { bucket: this.logBucket.bucketDomainName, prefix: 'cloudfront/', includeCookies: false },
+      webAclId: props.webAclArn,
     });
 
     for (const type of ['A', 'AAAA']) {

@@ -19,3 +19,8 @@ export * from './platform-app';
 export * from './permissions-boundary';
 export * from './verification-mode';
 export * from './provider-skew';
+export * from './jwt-authorizer';
+export * from './edge-web-acl';
+export * from './security-headers-policy';
+export * from './origin-secret';
+export * from './cognito-issuer';

@@ -11,6 +11,7 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { IGrantable, PolicyStatement } from './grants';
+import { JwtAuthorizer } from './jwt-authorizer';
 import type { LambdaArtifact } from './lambda-artifact';
 import { ConstructPropsError } from './validation';
 
@@ -46,6 +47,30 @@ export interface RegionalApiProps {
   readonly throttlingRateLimit?: number;
   /** @default 2000 */
   readonly throttlingBurstLimit?: number;
+  /**
+   * The API's routes, each to the function, with or without the JWT authorizer and
+   * the scopes a token needs (one of them). The function still does its own routing.
+   * @default - one open `$default` route
+   */
+  readonly routes?: readonly RegionalApiRoute[];
+  /** The JWT authorizer of the authorized routes. @default - none (then no route may be authorized) */
+  readonly jwtAuthorizer?: { readonly name: string; readonly issuer: string; readonly audiences: readonly string[] };
+  /**
+   * Turn off the `execute-api` endpoint, so the API answers only on its custom domain
+   * (which only CloudFront and the health checks use).
+   * @default true
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
+}
+
+/** One route of a {@link RegionalApi}. */
+export interface RegionalApiRoute {
+  /** e.g. `$default`, `GET /health`, `POST /{proxy+}`. */
+  readonly routeKey: string;
+  /** Behind the JWT authorizer. */
+  readonly authorized: boolean;
+  /** Scopes a token needs, one of them. @default - any valid token */
+  readonly scopes?: readonly string[];
 }
 
 /**
@@ -61,8 +86,9 @@ export class RegionalApi extends Construct implements IGrantable {
   readonly stage: Apigatewayv2Stage;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
-  /** This region's own API host (`<api-id>.execute-api.<region>.amazonaws.com`), for health checks. */
+  /** This region's own API host (`<api-id>.execute-api.<region>.amazonaws.com`); off unless `disableExecuteApiEndpoint` is false. */
   readonly endpointHost: string;
+  readonly authorizer?: JwtAuthorizer;
   private readonly statements: PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: RegionalApiProps) {
@@ -130,6 +156,7 @@ export class RegionalApi extends Construct implements IGrantable {
       provider,
       name: props.functionName,
       protocolType: 'HTTP',
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? true,
     });
     this.endpointHost = `${this.api.id}.execute-api.${props.region}.amazonaws.com`;
     const integration = new Apigatewayv2Integration(this, 'integration', {
@@ -139,12 +166,36 @@ export class RegionalApi extends Construct implements IGrantable {
       integrationUri: this.function.invokeArn,
       payloadFormatVersion: '2.0',
     });
-    new Apigatewayv2Route(this, 'default-route', {
-      provider,
-      apiId: this.api.id,
-      routeKey: '$default',
-      target: `integrations/${integration.id}`,
-    });
+    const routes = props.routes ?? [{ routeKey: '$default', authorized: false }];
+    if (routes.some((r) => r.authorized) && !props.jwtAuthorizer) {
+      throw new ConstructPropsError(this, 'a route is authorized but no jwtAuthorizer is given');
+    }
+    const keys = new Set<string>();
+    for (const route of routes) {
+      if (keys.has(route.routeKey)) throw new ConstructPropsError(this, `route "${route.routeKey}" is given twice`);
+      keys.add(route.routeKey);
+      if (!route.authorized && route.scopes?.length) throw new ConstructPropsError(this, `route "${route.routeKey}" has scopes but is not authorized`);
+    }
+    if (props.jwtAuthorizer) {
+      this.authorizer = new JwtAuthorizer(this, 'jwt-authorizer', { provider, apiId: this.api.id, ...props.jwtAuthorizer });
+    }
+    for (const route of routes) {
+      // `$default` keeps its original id, so adding auth does not replace the route.
+      const id = route.routeKey === '$default' ? 'default-route' : `route-${route.routeKey.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '')}`;
+      new Apigatewayv2Route(this, id, {
+        provider,
+        apiId: this.api.id,
+        routeKey: route.routeKey,
+        target: `integrations/${integration.id}`,
+        ...(route.authorized
+          ? {
+              authorizationType: 'JWT',
+              authorizerId: this.authorizer!.authorizerId,
+              ...(route.scopes?.length ? { authorizationScopes: [...route.scopes] } : {}),
+            }
+          : { authorizationType: 'NONE' }),
+      });
+    }
     this.stage = new Apigatewayv2Stage(this, 'stage', {
       provider,
       apiId: this.api.id,

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Apigatewayv2ApiMapping } from '@cdktf/provider-aws/lib/apigatewayv2-api-mapping';
 import { Apigatewayv2DomainName } from '@cdktf/provider-aws/lib/apigatewayv2-domain-name';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { DnsValidatedCertificate } from './dns-validated-certificate';
 
 /** Props of {@link RegionalDomain}. */
@@ -13,6 +14,13 @@ export interface RegionalDomainProps {
   /** HTTP API and stage to map the domain to. */
   readonly apiId: string;
   readonly stageName: string;
+  /**
+   * A second name only this region serves (e.g. `eu-west-1.regional.example.com`), with
+   * its own alias record, for the region's health check: the execute-api endpoint is
+   * off and the shared name answers from whichever region DNS picks.
+   * @default - none
+   */
+  readonly regionOnly?: { readonly domainName: string; readonly zoneId: string; readonly dnsProvider: AwsProvider };
 }
 
 /**
@@ -24,12 +32,15 @@ export interface RegionalDomainProps {
 export class RegionalDomain extends Construct {
   readonly domain: Apigatewayv2DomainName;
   readonly certificate: DnsValidatedCertificate;
+  /** The region-only domain, when asked for. */
+  readonly regionOnlyDomain?: Apigatewayv2DomainName;
 
   constructor(scope: Construct, id: string, props: RegionalDomainProps) {
     super(scope, id);
     this.certificate = new DnsValidatedCertificate(this, 'certificate', {
       provider: props.provider,
       domainName: props.domainName,
+      subjectAlternativeNames: props.regionOnly ? [props.regionOnly.domainName] : undefined,
       writeValidationRecords: false,
     });
     this.domain = new Apigatewayv2DomainName(this, 'domain', {
@@ -47,6 +58,22 @@ export class RegionalDomain extends Construct {
       domainName: this.domain.id,
       stage: props.stageName,
     });
+    if (props.regionOnly) {
+      const only = new Apigatewayv2DomainName(this, 'region-only-domain', {
+        provider: props.provider,
+        domainName: props.regionOnly.domainName,
+        domainNameConfiguration: { certificateArn: this.certificate.validatedArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+      });
+      new Apigatewayv2ApiMapping(this, 'region-only-mapping', { provider: props.provider, apiId: props.apiId, domainName: only.id, stage: props.stageName });
+      new Route53Record(this, 'region-only-record', {
+        provider: props.regionOnly.dnsProvider,
+        zoneId: props.regionOnly.zoneId,
+        name: props.regionOnly.domainName,
+        type: 'A',
+        alias: { name: only.domainNameConfiguration.targetDomainName, zoneId: only.domainNameConfiguration.hostedZoneId, evaluateTargetHealth: false },
+      });
+      this.regionOnlyDomain = only;
+    }
   }
 
   /** The regional endpoint DNS name an alias record points at. */

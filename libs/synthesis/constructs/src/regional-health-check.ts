@@ -17,7 +17,7 @@ export interface RegionalHealthCheckProps {
   readonly dnsProvider: AwsProvider;
   readonly region: string;
   /**
-   * This region's own endpoint host (e.g. `<api-id>.execute-api.<region>.amazonaws.com`),
+   * This region's own name (e.g. `eu-west-1.regional.items.example.com`; the execute-api host when it is on),
    * never the shared name, which would answer from whichever region DNS picks.
    */
   readonly fqdn: string;

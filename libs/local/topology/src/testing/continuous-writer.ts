@@ -14,6 +14,8 @@ export interface ContinuousWriterProps {
   readonly attemptTimeoutMs?: number;
   /** Tells this run's items from others'. @default - a random id */
   readonly runId?: string;
+  /** Sent with every write (a bearer token). @default - none */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One attempt of one write. */
@@ -119,7 +121,7 @@ export class ContinuousWriter {
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': record.idempotencyKey },
+          headers: { ...this.props.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': record.idempotencyKey },
         },
         (res) => {
           let text = '';

@@ -12,14 +12,14 @@ export interface ApiItem {
 }
 
 /** Every item of a region, read through its own API (GET /items, page by page). */
-export async function listItems(apiUrl: string): Promise<ApiItem[]> {
+export async function listItems(apiUrl: string, headers: Readonly<Record<string, string>> = {}): Promise<ApiItem[]> {
   const items: ApiItem[] = [];
   let cursor: string | undefined;
   do {
     const url = new URL('/items', apiUrl);
     url.searchParams.set('limit', '100');
     if (cursor) url.searchParams.set('cursor', cursor);
-    const res = await fetch(url);
+    const res = await fetch(url, { headers });
     if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
     const page = (await res.json()) as { items: ApiItem[]; nextCursor?: string };
     items.push(...page.items);
