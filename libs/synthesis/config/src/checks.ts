@@ -90,8 +90,24 @@ const regionsAreListedOnce: EnvironmentRule = ({ env, at }) => {
   return problems;
 };
 
+// The central account sees every environment through OAM links; an environment linking
+// to a sink in its own account would see only itself, and OAM refuses it.
+const monitoringAccountIsNotThisEnvironments: EnvironmentRule = ({ config, env, at }) =>
+  config.observability.accountId === env.accountId
+    ? [
+        {
+          path: 'observability.accountId',
+          message: `monitoring account ${env.accountId} is also the account of environment "${at.slice('environments.'.length)}"; use a separate account for monitoring`,
+        },
+      ]
+    : [];
+
 /** Environment rules, in the order their problems are reported. */
-export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce];
+export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+  networkIsForTheEnvironmentsRegions,
+  regionsAreListedOnce,
+  monitoringAccountIsNotThisEnvironments,
+];
 
 // ---------------------------------------------------------------------------
 // Service rules
@@ -220,6 +236,16 @@ const bucketNamesFit: ServiceRule = ({ config, name, at, environments }) =>
       message: `S3 bucket name "${bucket}" would be ${bucket.length} characters (max 63); shorten the organization, service or environment name`,
     }));
 
+const datapointsFitTheEvaluationPeriods: ServiceRule = ({ svc, at }) =>
+  svc.alarms.datapointsToAlarm > svc.alarms.evaluationPeriods
+    ? [
+        {
+          path: `${at}.alarms.datapointsToAlarm`,
+          message: `datapointsToAlarm is ${svc.alarms.datapointsToAlarm} but evaluationPeriods is ${svc.alarms.evaluationPeriods}; an alarm cannot need more breaching periods than it looks at`,
+        },
+      ]
+    : [];
+
 /** Service rules, in the order their problems are reported. */
 export const SERVICE_RULES: readonly ServiceRule[] = [
   environmentsExist,
@@ -233,6 +259,7 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   dataLayersFitTheRegions,
   invalidateNeedsTheEdgeCache,
   bucketNamesFit,
+  datapointsFitTheEvaluationPeriods,
 ];
 
 /** Every problem the environment and service rules find, environment by environment, then service by service. */
@@ -252,7 +279,13 @@ export function checkConfig(config: PlatformConfig): ConfigProblem[] {
     };
     return SERVICE_RULES.flatMap((rule) => rule(scope));
   });
-  return [...environments, ...services];
+  return [...observabilityProblems(config), ...environments, ...services];
+}
+
+function observabilityProblems(config: PlatformConfig): ConfigProblem[] {
+  return config.observability.logSubscription && !config.observability.accountId
+    ? [{ path: 'observability.logSubscription', message: 'log subscription needs a central account; set observability.accountId or turn logSubscription off' }]
+    : [];
 }
 
 // ---------------------------------------------------------------------------
