@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
+  EDGE_REGION,
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
   type ResolvedService,
@@ -12,10 +13,12 @@ import {
   CacheGlobalDatastore,
   EdgeCache,
   GlobalStackOutputs,
+  HealthCheckAlarm,
   GlobalTable,
   type LambdaArtifact,
   NetworkLookup,
   PlatformStack,
+  RegionAlarms,
   RegionalApi,
   RegionalDomain,
   RegionalHealthCheck,
@@ -36,6 +39,8 @@ export class ServiceRegionalStack extends PlatformStack {
   readonly domain: RegionalDomain;
   readonly healthCheck: RegionalHealthCheck;
   readonly record: RegionalRecord;
+  readonly alarms: RegionAlarms;
+  readonly healthCheckAlarm: HealthCheckAlarm;
 
   constructor(
     scope: Construct,
@@ -73,6 +78,7 @@ export class ServiceRegionalStack extends PlatformStack {
       memorySizeMb: service.lambda.memorySizeMb,
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
+      reservedConcurrency: service.lambda.reservedConcurrency,
       environment: contract.lambdaEnvironment(region, global),
     });
     GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
@@ -129,6 +135,38 @@ export class ServiceRegionalStack extends PlatformStack {
       healthCheckId: this.healthCheck.healthCheckId,
     });
 
+    const secondary = region !== contract.primaryRegion;
+    this.alarms = new RegionAlarms(this, 'alarms', {
+      provider: this.provider(region),
+      region,
+      compositeAlarmName: names.regionUnhealthyAlarm(region),
+      alarmName: (metric) => names.regionAlarm(region, metric),
+      apiId: this.api.api.id,
+      stageName: this.api.stage.name,
+      functionName: this.api.function.functionName,
+      reservedConcurrency: service.lambda.reservedConcurrency,
+      tableName: global(GLOBAL_OUTPUTS.tableName),
+      replicaRegions: contract.regions.filter((r) => r !== region),
+      auroraSecondaryClusterIdentifier:
+        service.aurora && secondary ? AuroraGlobalDatabase.clusterIdentifier(names.dataIdentifier, region) : undefined,
+      cacheSecondaryReplicationGroupId:
+        service.cache && secondary ? CacheGlobalDatastore.replicationGroupId(names.dataIdentifier, region) : undefined,
+      thresholds: service.alarms,
+      alarmActions: [contract.alarmTopicArn(region)],
+    });
+
+    // Route53 publishes health-check metrics only in us-east-1, in the account owning the
+    // check; an alarm there cannot notify a topic of another account, so a DNS account's
+    // alarm only shows its state (dashboard, console).
+    this.healthCheckAlarm = new HealthCheckAlarm(this, 'health-check-alarm', {
+      provider: this.route53MetricsProvider,
+      healthCheckId: this.healthCheck.healthCheckId,
+      region,
+      alarmName: names.edgeAlarm(`health-check-${region}`),
+      alarmActions: this.dnsInOtherAccount ? [] : [contract.alarmTopicArn(EDGE_REGION)],
+    });
+
+    new TerraformOutput(this, 'region_unhealthy_alarm', { value: this.alarms.compositeAlarm.alarmName });
     new TerraformOutput(this, 'api_endpoint', { value: this.api.api.apiEndpoint });
     new TerraformOutput(this, 'function_name', { value: this.api.function.functionName });
   }

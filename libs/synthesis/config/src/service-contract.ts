@@ -74,6 +74,19 @@ export function alarmTopicName(environment: string): string {
   return `platform-alarms-${environment}`;
 }
 
+/** ARN of the alarm topic of `environment` in `region` (the bootstrap creates it in the environment's account). */
+export function alarmTopicArn(accountId: string, region: string, environment: string): string {
+  return `arn:aws:sns:${region}:${accountId}:${alarmTopicName(environment)}`;
+}
+
+/** ARN of the CloudWatch alarm `alarmName` in `region` (dashboards and rollout gates name alarms by ARN). */
+export function alarmArn(accountId: string, region: string, alarmName: string): string {
+  return `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
+}
+
+/** Name of the CloudWatch Observability Access Manager sink of the central monitoring account (one per region). */
+export const MONITORING_SINK_NAME = 'platform-monitoring';
+
 /** The S3 backend of the platform stack `stackName`. */
 export function stackStateBackend(config: PlatformConfig, stackName: string): StackStateBackend {
   const sb = config.stateBackend;
@@ -171,6 +184,10 @@ export interface ServiceResourceNames {
   regionUnhealthyAlarm(region: string): string;
   /** The service's CloudWatch dashboard (one per service and environment). */
   readonly dashboard: string;
+  /** One of the alarms the region's composite alarm is built from, e.g. `api-5xx`. */
+  regionAlarm(region: string, metric: string): string;
+  /** An edge alarm in us-east-1 (CloudFront, or a region's health check), e.g. `edge-5xx`. */
+  edgeAlarm(metric: string): string;
 }
 
 /** DNS names of one service in one environment. */
@@ -201,6 +218,8 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     cacheUser: `${base}-app`,
     regionUnhealthyAlarm: (region) => `${base}-${region}-region-unhealthy`,
     dashboard: base,
+    regionAlarm: (region, metric) => `${base}-${region}-${metric}`,
+    edgeAlarm: (metric) => `${base}-${metric}`,
   };
 }
 
@@ -331,6 +350,8 @@ function lambdaEnvironment(
       : {}),
     [E.powertoolsServiceName]: service,
     [E.powertoolsLogLevel]: 'INFO',
+    [E.logSampleRate]: String(svc.logging.sampleRate),
+    [E.slowRequestMs]: String(svc.logging.slowRequestMs),
   };
 }
 
@@ -364,6 +385,10 @@ export interface ServiceContract {
   regionalInputs(region: string): Readonly<Record<string, string>>;
   /** The Lambda environment of the API in `region`, global outputs read through `read`. */
   lambdaEnvironment(region: string, read: GlobalOutputReader): Record<string, string>;
+  /** ARN of the environment's alarm topic in `region`. */
+  alarmTopicArn(region: string): string;
+  /** ARN of an alarm of this service's account in `region`. */
+  alarmArn(region: string, alarmName: string): string;
 }
 
 /**
@@ -401,5 +426,7 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     }),
     regionalInputs: (region) => regionalInputs(config, env, svc, names, region),
     lambdaEnvironment: (region, read) => lambdaEnvironment(service, svc, names, region, read),
+    alarmTopicArn: (region) => alarmTopicArn(env.accountId, region, environment),
+    alarmArn: (region, alarmName) => alarmArn(env.accountId, region, alarmName),
   };
 }

@@ -17,3 +17,7 @@ export * from './aurora-global-database';
 export * from './cache-global-datastore';
 export * from './platform-app';
 export * from './permissions-boundary';
+export * from './region-alarms';
+export * from './edge-alarms';
+export * from './health-check-alarm';
+export * from './service-dashboard';
