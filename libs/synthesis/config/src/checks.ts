@@ -279,13 +279,7 @@ export function checkConfig(config: PlatformConfig): ConfigProblem[] {
     };
     return SERVICE_RULES.flatMap((rule) => rule(scope));
   });
-  return [...observabilityProblems(config), ...environments, ...services];
-}
-
-function observabilityProblems(config: PlatformConfig): ConfigProblem[] {
-  return config.observability.logSubscription && !config.observability.accountId
-    ? [{ path: 'observability.logSubscription', message: 'log subscription needs a central account; set observability.accountId or turn logSubscription off' }]
-    : [];
+  return [...environments, ...services];
 }
 
 // ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ describe('observability config defaults', () => {
 
     expect(config.services.items.alarms).toMatchObject({ periodSeconds: 60, api5xxPercent: 5, apiP99LatencyMs: 2000, evaluationPeriods: 5 });
     expect(config.services.items.logging).toEqual({ sampleRate: 0.05, slowRequestMs: 1000 });
-    expect(config.observability).toEqual({ subscribers: [], logSubscription: false });
+    expect(config.observability).toEqual({ subscribers: [] });
   });
 });
 
@@ -98,12 +98,4 @@ describe('bad observability config', () => {
     ]);
   });
 
-  it('rejects a log subscription without a central account', () => {
-    const config = validConfig();
-    config.observability = { logSubscription: true };
-
-    expect(problems(config)).toEqual([
-      'observability.logSubscription: log subscription needs a central account; set observability.accountId or turn logSubscription off',
-    ]);
-  });
 });

@@ -337,11 +337,6 @@ export const observabilitySchema = z.strictObject({
   accountId: accountId.optional(),
   /** Notified by every environment's alarm topics. @default [] */
   subscribers: z.array(subscriberSchema).default([]),
-  /**
-   * Subscribe the services' log groups to the central account (needs `accountId`).
-   * @default false
-   */
-  logSubscription: z.boolean().default(false),
 });
 
 /** One service: an API in every region of each of its environments, and its data. */
@@ -396,7 +391,7 @@ export const platformConfigSchema = z
       )
       .describe('Services by name (at most 24 characters); each gets a global stack and one stack per region in each of its environments.'),
     observability: observabilitySchema
-      .default({ subscribers: [], logSubscription: false })
+      .default({ subscribers: [] })
       .describe('Alarm notifications (subscribers of each environment\'s alarm topics) and the optional central monitoring account.'),
   })
   .describe('Platform config: state backend, environments and services.');
