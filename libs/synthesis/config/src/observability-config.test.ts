@@ -97,5 +97,4 @@ describe('bad observability config', () => {
       'observability.accountId: monitoring account 333333333333 is also the account of environment "prod"; use a separate account for monitoring',
     ]);
   });
-
 });
