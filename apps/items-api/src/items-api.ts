@@ -5,6 +5,7 @@ import type { CachePolicy } from './cache-policy';
 import type { PathInvalidator } from './cloudfront-invalidator';
 import { HttpError } from './http-error';
 import { readIdempotencyKey, readIfMatch, readItemId, readJsonObject, readListQuery } from './request-input';
+import { REQUEST_ID_HEADER, type RequestIds, RequestLogSampler, requestIds } from './request-log';
 import { Router, type RouteMatch } from './router';
 
 /** Props of {@link ItemsApi}. */
@@ -15,8 +16,10 @@ export interface ItemsApiProps {
   readonly cachePolicy: CachePolicy;
   /** Required when the cache policy invalidates on write. @default - none */
   readonly invalidator?: PathInvalidator;
-  /** Structured logger (Powertools); one line per request, never with bodies. */
+  /** Structured logger (Powertools); one line per logged request, never with bodies. */
   readonly logger: Logger;
+  /** Which requests get a log line (errors and slow requests always do). @default - every request */
+  readonly requestLog?: RequestLogSampler;
   /** How long /health waits for the table. Route53 wants an answer within 2 s. @default 1000 */
   readonly healthTimeoutMs?: number;
   /** CloudWatch namespace of the metrics written as embedded metric format. @default "Platform" */
@@ -59,6 +62,7 @@ const STATUS_OF: Readonly<Record<ItemsError['code'], number>> = {
 export class ItemsApi {
   private readonly router = new Router();
   private readonly healthTimeoutMs: number;
+  private readonly requestLog: RequestLogSampler;
   private failedInvalidations = 0;
 
   constructor(private readonly props: ItemsApiProps) {
@@ -66,6 +70,7 @@ export class ItemsApi {
       throw new Error('ItemsApi: the cache policy is "invalidate" but no invalidator was given; pass a CloudFrontInvalidator (DISTRIBUTION_ID)');
     }
     this.healthTimeoutMs = props.healthTimeoutMs ?? 1000;
+    this.requestLog = props.requestLog ?? new RequestLogSampler({ sampleRate: 1 });
   }
 
   /** Invalidations that failed since this instance started (each is also logged and counted as a metric). */
@@ -76,6 +81,7 @@ export class ItemsApi {
   /** The Lambda handler body. Never throws: every failure becomes a JSON error response. */
   async handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
     const started = performance.now();
+    const ids = requestIds(event.headers, context.awsRequestId);
     const method = event.requestContext?.http?.method ?? 'GET';
     let route = 'unmatched';
     let outcome: Outcome;
@@ -92,7 +98,8 @@ export class ItemsApi {
     } finally {
       clearTimeout(timer);
     }
-    this.logRequest({ route, method, latencyMs: performance.now() - started, event, context, ...outcome });
+    outcome.response.headers[REQUEST_ID_HEADER] = ids.requestId;
+    this.logRequest({ route, method, latencyMs: performance.now() - started, event, context, ids, ...outcome });
     return outcome.response;
   }
 
@@ -227,20 +234,28 @@ export class ItemsApi {
     latencyMs: number;
     event: APIGatewayProxyEventV2;
     context: Context;
+    ids: RequestIds;
     response: Result;
     failure?: unknown;
   }): void {
     const { failure } = entry;
     const status = entry.response.statusCode ?? 500;
-    // Only metadata: never a body, a header value or a query string (a cursor is opaque but client-supplied).
+    const reason = this.requestLog.reason(status, entry.latencyMs);
+    if (!reason) return;
+    // Only metadata: never a body or a query string (a cursor is opaque but client-supplied).
+    // The ids let one request be followed: CloudFront logs edgeRequestId, the API's
+    // access log apiRequestId, and a caller's x-request-id comes back as requestId.
     const line: Record<string, unknown> = {
       region: this.props.region,
-      requestId: entry.context.awsRequestId,
+      requestId: entry.ids.requestId,
+      lambdaRequestId: entry.context.awsRequestId,
       apiRequestId: entry.event.requestContext?.requestId,
+      ...(entry.ids.edgeRequestId ? { edgeRequestId: entry.ids.edgeRequestId } : {}),
       method: entry.method,
       route: entry.route,
       status,
       latencyMs: round(entry.latencyMs),
+      logReason: reason,
     };
     if (failure instanceof HttpError || failure instanceof ItemsError) line.errorCode = failure.code;
     if (status >= 500) {

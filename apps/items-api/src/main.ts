@@ -5,6 +5,7 @@ import { ItemsRepository } from '@items/data-access';
 import { CachePolicy } from './cache-policy';
 import { CloudFrontInvalidator } from './cloudfront-invalidator';
 import { ItemsApi } from './items-api';
+import { RequestLogSampler } from './request-log';
 import { readServiceConfig } from './service-config';
 
 // Everything here runs once per cold start, so it holds only what every request
@@ -26,6 +27,7 @@ const api = new ItemsApi({
   cachePolicy: new CachePolicy(config.edgeCacheMode, config.edgeCacheTtlSeconds),
   invalidator: config.distributionId && config.edgeCacheMode === 'invalidate' ? new CloudFrontInvalidator({ distributionId: config.distributionId }) : undefined,
   logger: new Logger({ serviceName: config.serviceName }),
+  requestLog: new RequestLogSampler(config.requestLog),
   healthTimeoutMs: config.healthTimeoutMs,
 });
 
