@@ -308,7 +308,7 @@ export class LocalTopology {
     const cacheNote =
       config.edgeCache.mode === 'off' ? 'no edge cache' : `GET cache in ${config.edgeCache.mode} mode, TTL ${config.edgeCache.ttlSeconds} s`;
     this.log(`front door: ${this.frontDoor.url}`);
-    this.log(`status page: ${this.statusPageUrl} (live health, traffic, replication lag, alarms)`);
+    this.log(`(status page = ${this.statusPageUrl}: live health, traffic, replication lag, routing, alarms)`);
     this.log(`(front door = ${cacheNote}, then ${config.routing.policy} routing to the healthy regions)`);
   }
 
