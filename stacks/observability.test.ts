@@ -24,7 +24,7 @@ describe('alarms of a service in each region', () => {
 
       expect(names).toEqual(
         expect.arrayContaining([
-          ...['api-5xx', 'api-p99-latency', 'lambda-errors', 'lambda-throttles', 'lambda-concurrency', 'dynamodb-throttles'].map(
+          ...['api-5xx', 'api-p99-latency', 'function-errors', 'function-throttles', 'function-concurrency', 'dynamodb-throttles'].map(
             (m) => `items-prod-${region}-${m}`,
           ),
           ...others.map((to) => `items-prod-${region}-replication-latency-${to}`),
@@ -52,6 +52,15 @@ describe('alarms of a service in each region', () => {
     expect(byName(tf, 'aws_cloudwatch_metric_alarm', 'items-prod-eu-west-1-replication-latency-us-east-1').treat_missing_data).toBe('ignore');
   });
 
+  it('gives every alarm of a region its own name, also beside the health check’s Lambda error alarm', () => {
+    const config = baseConfig();
+    config.services.items.healthCheck = { lambdaErrorAlarm: true };
+    const names = alarmsOf(synthConfig(config).stack('items-prod-eu-west-1')).map((a) => a.name);
+
+    expect(names).toContain('items-prod-eu-west-1-lambda-errors');
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('takes thresholds from the config', () => {
     const config = baseConfig();
     config.services.items.alarms = { apiP99LatencyMs: 750, periodSeconds: 120 };
@@ -59,7 +68,7 @@ describe('alarms of a service in each region', () => {
     const tf = synthConfig(config).stack('items-prod-eu-west-1');
 
     expect(byName(tf, 'aws_cloudwatch_metric_alarm', 'items-prod-eu-west-1-api-p99-latency')).toMatchObject({ threshold: 750, period: 120, extended_statistic: 'p99' });
-    expect(byName(tf, 'aws_cloudwatch_metric_alarm', 'items-prod-eu-west-1-lambda-concurrency').threshold).toBe(40);
+    expect(byName(tf, 'aws_cloudwatch_metric_alarm', 'items-prod-eu-west-1-function-concurrency').threshold).toBe(40);
   });
 
   it('adds Aurora and ElastiCache replication lag alarms in secondary regions only', () => {

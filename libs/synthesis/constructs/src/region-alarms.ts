@@ -144,7 +144,7 @@ export class RegionAlarms extends Construct {
       threshold: t.apiP99LatencyMs ?? 2000,
       treatMissingData: 'notBreaching',
     });
-    add('lambda-errors', `Lambda errors above ${t.lambdaErrors ?? 5} per ${period} s`, {
+    add('function-errors', `Lambda errors above ${t.lambdaErrors ?? 5} per ${period} s`, {
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
       dimensions: fn,
@@ -154,7 +154,7 @@ export class RegionAlarms extends Construct {
       threshold: t.lambdaErrors ?? 5,
       treatMissingData: 'notBreaching',
     });
-    add('lambda-throttles', `Lambda throttles at or above ${t.lambdaThrottles ?? 1} per ${period} s`, {
+    add('function-throttles', `Lambda throttles at or above ${t.lambdaThrottles ?? 1} per ${period} s`, {
       namespace: 'AWS/Lambda',
       metricName: 'Throttles',
       dimensions: fn,
@@ -166,7 +166,7 @@ export class RegionAlarms extends Construct {
     });
     const limit = props.reservedConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
     const concurrencyPercent = t.concurrencyPercent ?? 80;
-    add('lambda-concurrency', `Lambda concurrent executions above ${concurrencyPercent} % of ${limit}`, {
+    add('function-concurrency', `Lambda concurrent executions above ${concurrencyPercent} % of ${limit}`, {
       namespace: 'AWS/Lambda',
       metricName: 'ConcurrentExecutions',
       dimensions: fn,
