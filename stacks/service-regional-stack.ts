@@ -13,8 +13,8 @@ import {
   CacheGlobalDatastore,
   EdgeCache,
   GlobalStackOutputs,
-  HealthCheckAlarm,
   GlobalTable,
+  HealthCheckAlarm,
   type LambdaArtifact,
   NetworkLookup,
   PlatformStack,
@@ -156,8 +156,8 @@ export class ServiceRegionalStack extends PlatformStack {
     });
 
     // Route53 publishes health-check metrics only in us-east-1, in the account owning the
-    // check; an alarm there cannot notify a topic of another account, so a DNS account's
-    // alarm only shows its state (dashboard, console).
+    // check. A DNS account's alarm has no action: the environment's topic admits only
+    // alarms of its own account.
     this.healthCheckAlarm = new HealthCheckAlarm(this, 'health-check-alarm', {
       provider: this.route53MetricsProvider,
       healthCheckId: this.healthCheck.healthCheckId,
