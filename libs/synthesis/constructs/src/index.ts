@@ -21,3 +21,5 @@ export * from './region-alarms';
 export * from './edge-alarms';
 export * from './health-check-alarm';
 export * from './service-dashboard';
+export * from './verification-mode';
+export * from './provider-skew';
