@@ -17,7 +17,7 @@ import { UsageError, integerOption, runCli } from '@platform/cli';
 import { localLambdaContext, toApiGatewayEvent } from '@platform/lambda-http-adapter';
 import { CachePolicy } from '../src/cache-policy';
 import { ItemsApi } from '../src/items-api';
-import { RequestLogSampler } from '../src/request-log';
+import { RequestLogSampler } from '@platform/service-runtime';
 
 const ITEM = { id: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'lamp', tags: ['home'], version: 3, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', region: 'eu-west-1' };
 

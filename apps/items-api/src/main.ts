@@ -5,7 +5,7 @@ import { ItemsRepository } from '@items/data-access';
 import { CachePolicy } from './cache-policy';
 import { CloudFrontInvalidator } from './cloudfront-invalidator';
 import { ItemsApi } from './items-api';
-import { RequestLogSampler } from './request-log';
+import { RequestLogSampler } from '@platform/service-runtime';
 import { readServiceConfig } from './service-config';
 
 // Everything here runs once per cold start, so it holds only what every request

@@ -1,5 +1,5 @@
 import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
-import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from './request-log';
+import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from '@platform/service-runtime';
 
 /** How GET responses are cached at the edge (CloudFront), from the service config. */
 export type EdgeCacheMode = 'ttl' | 'invalidate' | 'off';

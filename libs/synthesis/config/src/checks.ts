@@ -90,6 +90,16 @@ const regionsAreListedOnce: EnvironmentRule = ({ env, at }) => {
   return problems;
 };
 
+const canaryIsOneOfTheRegions: EnvironmentRule = ({ env, at }) =>
+  env.rollout.canaryRegion !== undefined && !env.regions.includes(env.rollout.canaryRegion)
+    ? [
+        {
+          path: `${at}.rollout.canaryRegion`,
+          message: `canary region "${env.rollout.canaryRegion}" is not one of the environment's regions (${env.regions.join(', ')})`,
+        },
+      ]
+    : [];
+
 // The central account sees every environment through OAM links; an environment linking
 // to a sink in its own account would see only itself, and OAM refuses it.
 const monitoringAccountIsNotThisEnvironments: EnvironmentRule = ({ config, env, at }) =>
@@ -106,6 +116,7 @@ const monitoringAccountIsNotThisEnvironments: EnvironmentRule = ({ config, env, 
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   networkIsForTheEnvironmentsRegions,
   regionsAreListedOnce,
+  canaryIsOneOfTheRegions,
   monitoringAccountIsNotThisEnvironments,
 ];
 

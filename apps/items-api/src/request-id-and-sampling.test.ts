@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ItemsApiFixture, REGION, call } from './testing/items-api-fixture';
-import { RequestLogSampler, requestIds, samplerOptionsFromEnv } from './request-log';
+import { RequestLogSampler, requestIds, samplerOptionsFromEnv } from '@platform/service-runtime';
 
 describe('requestIds', () => {
   it('keeps a valid x-request-id the caller sent', () => {

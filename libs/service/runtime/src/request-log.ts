@@ -1,6 +1,5 @@
 // The request id that follows a request across CloudFront, the regional API and the
-// function, and the decision which requests get an info line. Kept free of the
-// handler's own types so it can move into a shared service runtime as it is.
+// function, and the decision which requests get an info line.
 
 /** The header a request id travels in, both ways. */
 export const REQUEST_ID_HEADER = 'x-request-id';
