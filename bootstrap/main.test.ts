@@ -269,7 +269,7 @@ describe('verification mode (verify:terraform)', () => {
           !/^\/\/\./.test(p) &&
           !/^terraform\.backend\.local\.path$/.test(p) &&
           p !== 'terraform.required_providers.aws.version' &&
-          !/^provider\.aws\[0\]\.(access_key|secret_key|endpoints|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id)$/.test(p),
+          !/^provider\.aws\[\d+\]\.(access_key|secret_key|endpoints|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id)$/.test(p),
       ),
     ).toEqual([]);
     expect(verify.terraform.backend.local.path).toBe(join(stateDir, 'bootstrap-prod.tfstate'));

@@ -17,6 +17,7 @@ import {
   CacheGlobalDatastore,
   CognitoIssuer,
   DnsValidatedCertificate,
+  EdgeAlarms,
   EdgeCache,
   EdgeWebAcl,
   GlobalTable,
@@ -25,6 +26,7 @@ import {
   PlatformStack,
   ReplicatedBuckets,
   SecurityHeadersPolicy,
+  ServiceDashboard,
   ServiceNetwork,
 } from '@platform/constructs';
 import { SERVICE_TABLE } from '@platform/table-definition';
@@ -41,6 +43,8 @@ export class ServiceGlobalStack extends PlatformStack {
   readonly zone: HostedZone;
   readonly edgeCache?: EdgeCache;
   readonly cognito?: CognitoIssuer;
+  readonly edgeAlarms?: EdgeAlarms;
+  readonly dashboard: ServiceDashboard;
   aurora?: AuroraGlobalDatabase;
   cache?: CacheGlobalDatastore;
 
@@ -128,11 +132,40 @@ export class ServiceGlobalStack extends PlatformStack {
         logBucketName: names.edgeLogBucket,
         logBucketProvider: this.provider(primary),
       });
+      this.edgeAlarms = new EdgeAlarms(this, 'edge-alarms', {
+        provider: this.provider(EDGE_REGION),
+        distributionId: this.edgeCache.distribution.id,
+        alarmName: names.edgeAlarm('edge-5xx'),
+        errorRatePercent: service.alarms.edge5xxPercent,
+        periodSeconds: service.alarms.periodSeconds,
+        evaluationPeriods: service.alarms.evaluationPeriods,
+        datapointsToAlarm: service.alarms.datapointsToAlarm,
+        alarmActions: [contract.alarmTopicArn(EDGE_REGION)],
+      });
       new TerraformOutput(this, GLOBAL_OUTPUTS.distributionId, { value: this.edgeCache.distribution.id });
       new TerraformOutput(this, GLOBAL_OUTPUTS.distributionArn, { value: this.edgeCache.distributionArn });
     }
 
     if (service.aurora || service.cache) this.addDataLayers(contract, service, env);
+
+    // Alarms of a DNS account's health checks live in that account, so this account's
+    // dashboard shows only the ones it owns.
+    const dnsHere = !contract.dnsAccess;
+    this.dashboard = new ServiceDashboard(this, 'dashboard', {
+      provider: this.provider(primary),
+      dashboardName: names.dashboard,
+      functionName: names.function,
+      tableName: names.table,
+      regions: regions.map((region) => ({
+        region,
+        alarmArns: [
+          contract.alarmArn(region, names.regionUnhealthyAlarm(region)),
+          ...(dnsHere ? [contract.alarmArn(EDGE_REGION, names.edgeAlarm(`health-check-${region}`))] : []),
+        ],
+      })),
+      distributionId: this.edgeCache?.distribution.id,
+      edgeAlarmArns: this.edgeAlarms ? [contract.alarmArn(EDGE_REGION, names.edgeAlarm('edge-5xx'))] : [],
+    });
 
     new TerraformOutput(this, GLOBAL_OUTPUTS.zoneId, { value: this.zone.zoneId });
     new TerraformOutput(this, GLOBAL_OUTPUTS.tableName, { value: this.table.table.name });

@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
+  EDGE_REGION,
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
   type ResolvedService,
@@ -13,9 +14,11 @@ import {
   EdgeCache,
   GlobalStackOutputs,
   GlobalTable,
+  HealthCheckAlarm,
   type LambdaArtifact,
   NetworkLookup,
   PlatformStack,
+  RegionAlarms,
   RegionalApi,
   type RegionalApiProps,
   RegionalDomain,
@@ -37,6 +40,8 @@ export class ServiceRegionalStack extends PlatformStack {
   readonly domain: RegionalDomain;
   readonly healthCheck: RegionalHealthCheck;
   readonly record: RegionalRecord;
+  readonly alarms: RegionAlarms;
+  readonly healthCheckAlarm: HealthCheckAlarm;
 
   constructor(
     scope: Construct,
@@ -74,6 +79,7 @@ export class ServiceRegionalStack extends PlatformStack {
       memorySizeMb: service.lambda.memorySizeMb,
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
+      reservedConcurrency: service.lambda.reservedConcurrency,
       environment: contract.lambdaEnvironment(region, global),
       ...apiAuthorization(contract, global),
     });
@@ -133,6 +139,38 @@ export class ServiceRegionalStack extends PlatformStack {
       healthCheckId: this.healthCheck.healthCheckId,
     });
 
+    const secondary = region !== contract.primaryRegion;
+    this.alarms = new RegionAlarms(this, 'alarms', {
+      provider: this.provider(region),
+      region,
+      compositeAlarmName: names.regionUnhealthyAlarm(region),
+      alarmName: (metric) => names.regionAlarm(region, metric),
+      apiId: this.api.api.id,
+      stageName: this.api.stage.name,
+      functionName: this.api.function.functionName,
+      reservedConcurrency: service.lambda.reservedConcurrency,
+      tableName: global(GLOBAL_OUTPUTS.tableName),
+      replicaRegions: contract.regions.filter((r) => r !== region),
+      auroraSecondaryClusterIdentifier:
+        service.aurora && secondary ? AuroraGlobalDatabase.clusterIdentifier(names.dataIdentifier, region) : undefined,
+      cacheSecondaryReplicationGroupId:
+        service.cache && secondary ? CacheGlobalDatastore.replicationGroupId(names.dataIdentifier, region) : undefined,
+      thresholds: service.alarms,
+      alarmActions: [contract.alarmTopicArn(region)],
+    });
+
+    // Route53 publishes health-check metrics only in us-east-1, in the account owning the
+    // check. A DNS account's alarm has no action: the environment's topic admits only
+    // alarms of its own account.
+    this.healthCheckAlarm = new HealthCheckAlarm(this, 'health-check-alarm', {
+      provider: this.route53MetricsProvider,
+      healthCheckId: this.healthCheck.healthCheckId,
+      region,
+      alarmName: names.edgeAlarm(`health-check-${region}`),
+      alarmActions: this.dnsInOtherAccount ? [] : [contract.alarmTopicArn(EDGE_REGION)],
+    });
+
+    new TerraformOutput(this, 'region_unhealthy_alarm', { value: this.alarms.compositeAlarm.alarmName });
     new TerraformOutput(this, 'api_endpoint', { value: this.api.api.apiEndpoint });
     new TerraformOutput(this, 'function_name', { value: this.api.function.functionName });
   }

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem, type Platform, deployRoleArn, dnsAccess, roleArn, stateKeyPrefix } from '@platform/config';
+import { type AccountObservability, planAccountObservability } from './observability-plan';
 import type { PolicyStatement } from './policy';
 import type { BootstrapSettings } from './settings';
 
@@ -26,6 +27,8 @@ export interface AccountBootstrap {
   };
   /** Roles assumed from other accounts (a DNS account's, or the state role). */
   readonly delegatedRoles: readonly DelegatedRole[];
+  /** Alarm topics, and the central monitoring account's OAM sink or the links to it. */
+  readonly observability?: AccountObservability;
 }
 
 /** A role assumed by pipeline roles of other accounts. */
@@ -80,6 +83,8 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
   const state = account(sb.accountId);
   state.state = true;
   state.region = sb.region;
+  const monitoringAccount = config.observability.accountId;
+  if (monitoringAccount) account(monitoringAccount).region ??= Object.values(config.environments)[0].regions[0];
   if (problems.length > 0) throw new ConfigError(platform.source, problems);
 
   const planArn = (accountId: string) => roleArn(accountId, settings.planRoleName);
@@ -93,7 +98,9 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
       ...(a.state ? ['state'] : []),
       ...a.envs,
       ...(a.dnsFor.length > 0 && a.envs.length === 0 ? [`dns-${a.dnsFor.join('-')}`] : []),
+      ...(accountId === monitoringAccount ? ['monitoring'] : []),
     ];
+    const observability = planAccountObservability(config, accountId, a.envs);
     const delegated: DelegatedRole[] = [];
     for (const envName of a.dnsFor) {
       const env = config.environments[envName];
@@ -158,6 +165,7 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
           }
         : {}),
       delegatedRoles: mergeByName(delegated),
+      ...(observability ? { observability } : {}),
     };
   });
 }

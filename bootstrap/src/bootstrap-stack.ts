@@ -5,6 +5,7 @@ import { REQUIRED_TERRAFORM_VERSION } from '@platform/constructs';
 import type { AccountBootstrap } from './bootstrap-plan';
 import { CrossAccountRole } from './cross-account-role';
 import { GithubOidcProvider } from './github-oidc-provider';
+import { ObservabilityBootstrap } from './observability-bootstrap';
 import { PipelineRoles } from './pipeline-roles';
 import type { BootstrapSettings } from './settings';
 import { StateBucket } from './state-bucket';
@@ -34,6 +35,7 @@ export interface BootstrapStackProps {
 export class BootstrapStack extends TerraformStack {
   readonly stateBucket?: StateBucket;
   readonly pipelineRoles?: PipelineRoles;
+  readonly observability?: ObservabilityBootstrap;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
     const { account, settings } = props;
@@ -91,6 +93,15 @@ export class BootstrapStack extends TerraformStack {
       });
       new TerraformOutput(this, 'plan_role_arn', { value: this.pipelineRoles.planRole.arn });
       new TerraformOutput(this, 'deploy_role_arn', { value: this.pipelineRoles.deployRole.arn });
+    }
+
+    if (account.observability) {
+      this.observability = new ObservabilityBootstrap(this, 'observability', {
+        accountId: account.accountId,
+        plan: account.observability,
+        tags: { 'managed-by': 'cdktf-platform-bootstrap', stack: account.stackName },
+        sinkArns: settings.monitoringSinkArns,
+      });
     }
 
     for (const role of account.delegatedRoles) {

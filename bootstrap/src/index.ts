@@ -6,3 +6,5 @@ export * from './github-oidc-provider';
 export * from './pipeline-roles';
 export * from './cross-account-role';
 export * from './bootstrap-stack';
+export * from './observability-plan';
+export * from './observability-bootstrap';

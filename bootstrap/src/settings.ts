@@ -26,6 +26,13 @@ export const bootstrapSettingsSchema = z.strictObject({
   existingOidcProviders: z.record(accountId, z.string()).default({}),
   /** Days an overwritten state version is kept. @default 90 */
   stateVersionRetentionDays: z.number().int().min(1).default(90),
+  /**
+   * ARNs of the central monitoring account's OAM sinks by region (its bootstrap outputs
+   * them); environment accounts link to them. @default {}
+   */
+  monitoringSinkArns: z
+    .record(z.string(), z.string().regex(/^arn:aws[\w-]*:oam:[a-z0-9-]+:\d{12}:sink\/[\w-]+$/, { error: 'an OAM sink ARN looks like arn:aws:oam:eu-west-1:123456789012:sink/<id>' }))
+    .default({}),
 });
 
 export type BootstrapSettings = z.output<typeof bootstrapSettingsSchema>;

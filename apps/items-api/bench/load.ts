@@ -1,10 +1,12 @@
 // Load benchmark of the items-api handler against the same DynamoDB operations done
 // directly with the SDK, both on DynamoDB Local.
 //
-//   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--serial 1000] [--log-level INFO]
+//   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--serial 1000] [--log-level INFO] [--sample-rate 0.05]
 //
 // --log-level is the handler's POWERTOOLS_LOG_LEVEL: INFO (default, as deployed) writes
-// one structured log line per request; WARN leaves it out, which shows what it costs.
+// the per-request info lines; WARN leaves them out, which shows what they cost.
+// --sample-rate is LOG_SAMPLE_RATE, the fraction of ordinary requests that get one
+// (default 0.05, the config's default; 1 logs every request as before sampling).
 //
 // Builds the Lambda bundle and a bare-SDK floor (bench/direct-handler.ts, bundled
 // the same way), starts DynamoDB Local, seeds items, serves each bundle in a child
@@ -62,6 +64,12 @@ const SEED = 200;
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
 
+function sampleRateOption(raw: string): string {
+  const rate = Number(raw);
+  if (raw.trim() === '' || !(rate >= 0 && rate <= 1)) throw new UsageError(`--sample-rate must be a number from 0 to 1, got "${raw}"`);
+  return String(rate);
+}
+
 function logLevelOption(raw: string): string {
   const level = raw.toUpperCase();
   if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
@@ -74,6 +82,7 @@ interface LoadOptions {
   readonly rounds: number;
   readonly serialCount: number;
   readonly logLevel: string;
+  readonly sampleRate: string;
 }
 
 const PUT_BODY = JSON.stringify({
@@ -178,7 +187,7 @@ function pct(handler: number, direct: number): string {
   return `${((100 * (handler - direct)) / direct).toFixed(1)}%`;
 }
 
-async function main({ seconds, connections, rounds, serialCount, logLevel }: LoadOptions): Promise<void> {
+async function main({ seconds, connections, rounds, serialCount, logLevel, sampleRate }: LoadOptions): Promise<void> {
 
   console.log('building the bundles ...');
   execFileSync(process.execPath, [join(root, 'tools/run-ts.mjs'), join(root, 'tools/build-lambda.ts'), 'items-api'], { cwd: root, stdio: 'inherit' });
@@ -213,6 +222,7 @@ async function main({ seconds, connections, rounds, serialCount, logLevel }: Loa
       EDGE_CACHE_TTL_SECONDS: '60',
       POWERTOOLS_SERVICE_NAME: 'items',
       POWERTOOLS_LOG_LEVEL: logLevel,
+      LOG_SAMPLE_RATE: sampleRate,
       NODE_NO_WARNINGS: '1',
     };
     const servers: Record<Side, Server> = { direct: await startServer('direct', bundles.direct, env), handler: await startServer('handler', bundles.handler, env) };
@@ -241,7 +251,7 @@ async function main({ seconds, connections, rounds, serialCount, logLevel }: Loa
 
     console.log(
       `\nnode ${process.version}, ${cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${load1.toFixed(2)}; autocannon ${connections} connections, ` +
-        `${rounds} x ${seconds} s per side (medians); serial ${serialCount} requests per side; handler log level ${logLevel}\n`,
+        `${rounds} x ${seconds} s per side (medians); serial ${serialCount} requests per side; handler log level ${logLevel}, sample rate ${sampleRate}\n`,
     );
     console.log(
       `${'operation'.padEnd(12)} ${'req/s'.padStart(7)} ${'mean ms'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu us/req'.padStart(11)} | ` +
@@ -293,6 +303,7 @@ void runCli(
       rounds: { type: 'string', default: '5', valueName: '<n>', description: 'runs per side, alternating (default: 5)' },
       serial: { type: 'string', default: '1000', valueName: '<n>', description: 'requests of the serial pass (default: 1000)' },
       'log-level': { type: 'string', default: 'INFO', valueName: '<level>', description: "the handler's POWERTOOLS_LOG_LEVEL: DEBUG, INFO (as deployed), WARN, ERROR, SILENT" },
+      'sample-rate': { type: 'string', default: '0.05', valueName: '<0-1>', description: "the handler's LOG_SAMPLE_RATE: fraction of ordinary requests logged (default: 0.05, as deployed)" },
     },
   },
   ({ values }) =>
@@ -302,5 +313,6 @@ void runCli(
       rounds: integerOption('rounds', values.rounds, { min: 1 })!,
       serialCount: integerOption('serial', values.serial, { min: 1 })!,
       logLevel: logLevelOption(values['log-level']),
+      sampleRate: sampleRateOption(values['sample-rate']),
     }),
 );

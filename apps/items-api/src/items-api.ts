@@ -11,6 +11,7 @@ import {
   readJsonObject,
   readListQuery,
   readPathId,
+  RequestLogSampler,
   ServiceHandler,
   type JsonResult,
   type Outcome,
@@ -29,8 +30,10 @@ export interface ItemsApiProps {
   readonly cachePolicy: CachePolicy;
   /** Required when the cache policy invalidates on write. @default - none */
   readonly invalidator?: PathInvalidator;
-  /** Structured logger (Powertools); one line per request, never with bodies. */
+  /** Structured logger (Powertools); one line per logged request, never with bodies. */
   readonly logger: Logger;
+  /** Which requests get an info line (errors and slow requests always do). @default - every request */
+  readonly requestLog?: RequestLogSampler;
   /** How long /health waits for the table. Route53 wants an answer within 2 s. @default 1000 */
   readonly healthTimeoutMs?: number;
   /** CloudWatch namespace of the metrics written as embedded metric format. @default "Platform" */
@@ -53,7 +56,13 @@ export class ItemsApi {
     if (props.cachePolicy.invalidatesOnWrite && !props.invalidator) {
       throw new Error('ItemsApi: the cache policy is "invalidate" but no invalidator was given; pass a CloudFrontInvalidator (DISTRIBUTION_ID)');
     }
-    this.handler = new ServiceHandler({ router: ITEMS_ROUTER, dispatch: (request) => this.dispatch(request), region: props.region, logger: props.logger });
+    this.handler = new ServiceHandler({
+      router: ITEMS_ROUTER,
+      dispatch: (request) => this.dispatch(request),
+      region: props.region,
+      logger: props.logger,
+      requestLog: props.requestLog,
+    });
   }
 
   /** Invalidations that failed since this instance started (each is also logged and counted as a metric). */

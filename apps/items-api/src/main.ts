@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ItemsRepository } from '@items/data-access';
+import { RequestLogSampler } from '@platform/service-runtime';
 import { CachePolicy } from './cache-policy';
 import { CloudFrontInvalidator } from './cloudfront-invalidator';
 import { ItemsApi } from './items-api';
@@ -27,6 +28,7 @@ const api = new ItemsApi({
   cachePolicy: new CachePolicy(config.edgeCacheMode, config.edgeCacheTtlSeconds),
   invalidator: config.distributionId && config.edgeCacheMode === 'invalidate' ? new CloudFrontInvalidator({ distributionId: config.distributionId }) : undefined,
   logger: new Logger({ serviceName: config.serviceName }),
+  requestLog: new RequestLogSampler(config.requestLog),
   healthTimeoutMs: config.healthTimeoutMs,
 });
 

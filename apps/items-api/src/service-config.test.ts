@@ -10,7 +10,19 @@ describe('readServiceConfig', () => {
       edgeCacheTtlSeconds: 120,
       distributionId: undefined,
       healthTimeoutMs: 1000,
+      requestLog: {},
     });
+  });
+
+  it('reads the log sample rate and the slow-request threshold', () => {
+    expect(readServiceConfig({ TABLE_NAME: 't', AWS_REGION: 'us-east-1', LOG_SAMPLE_RATE: '0.1', SLOW_REQUEST_MS: '300' }).requestLog).toEqual({
+      sampleRate: 0.1,
+      slowRequestMs: 300,
+    });
+  });
+
+  it('rejects a sample rate outside 0-1, naming the variable', () => {
+    expect(() => readServiceConfig({ TABLE_NAME: 't', AWS_REGION: 'us-east-1', LOG_SAMPLE_RATE: '5' })).toThrow('LOG_SAMPLE_RATE must be a number from 0 to 1, got "5"');
   });
 
   it('defaults to no edge caching', () => {

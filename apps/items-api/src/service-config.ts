@@ -1,4 +1,5 @@
 import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
+import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from '@platform/service-runtime';
 
 /** How GET responses are cached at the edge (CloudFront), from the service config. */
 export type EdgeCacheMode = 'ttl' | 'invalidate' | 'off';
@@ -21,6 +22,8 @@ export interface ServiceConfig {
   readonly healthTimeoutMs: number;
   /** `ORIGIN_SECRETS`: origin secret values accepted (comma-separated). @default - unset: no edge in front, nothing checked */
   readonly originSecrets?: readonly string[];
+  /** `LOG_SAMPLE_RATE`, `SLOW_REQUEST_MS` (optional): which requests get an info line. */
+  readonly requestLog: RequestLogSamplerOptions;
 }
 
 const MODES: readonly EdgeCacheMode[] = ['ttl', 'invalidate', 'off'];
@@ -59,6 +62,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     problems.push(`${E.distributionId} is not set but ${E.edgeCacheMode} is "invalidate": the regional stack must pass the CloudFront distribution id (or use mode "ttl")`);
   }
   const healthTimeoutMs = integer('HEALTH_TIMEOUT_MS', 1000, 50, 10_000);
+  const requestLog = samplerOptionsFromEnv(env, { sampleRate: E.logSampleRate, slowRequestMs: E.slowRequestMs });
+  problems.push(...requestLog.problems);
 
   if (problems.length > 0) {
     throw new Error(`items-api: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -72,5 +77,6 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     distributionId,
     healthTimeoutMs,
     originSecrets: env[E.originSecrets] === undefined ? undefined : env[E.originSecrets]!.split(',').map((v) => v.trim()).filter(Boolean),
+    requestLog: requestLog.options,
   };
 }

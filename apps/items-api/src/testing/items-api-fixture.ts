@@ -31,6 +31,7 @@ export interface TestApiOptions {
   readonly client?: DynamoDBClient;
   readonly healthTimeoutMs?: number;
   readonly repository?: Partial<ItemsRepositoryProps>;
+  readonly requestLog?: ItemsApiProps['requestLog'];
 }
 
 /**
@@ -68,6 +69,7 @@ export class ItemsApiFixture {
       invalidator: options.invalidator,
       logger: options.logger ?? new Logger({ serviceName: 'items', logLevel: 'SILENT' }),
       healthTimeoutMs: options.healthTimeoutMs,
+      requestLog: options.requestLog,
     };
     return new ItemsApi(props);
   }

@@ -33,6 +33,17 @@ export interface FrontDoorProps {
    * @default true
    */
   readonly securityHeaders?: boolean;
+  /**
+   * Pages the front door answers itself (the platform's status page), by path; they
+   * are neither cached nor routed nor counted. @default - none
+   */
+  readonly platformPages?: (path: string) => PlatformPage | undefined;
+}
+
+/** A page the front door answers itself. */
+export interface PlatformPage {
+  readonly contentType: string;
+  readonly body: string;
 }
 
 /** What the platform's response headers policy adds, as CloudFront would (overriding the origin's). */
@@ -116,6 +127,13 @@ export class FrontDoor {
     const query = q < 0 ? '' : rawUrl.slice(q + 1);
     const done = (status: number, region: string | undefined, cache: FrontDoorRequest['cache']) =>
       this.props.onRequest?.({ method, path, status, region, cache, latencyMs: performance.now() - started });
+
+    const page = method === 'GET' ? this.props.platformPages?.(path) : undefined;
+    if (page) {
+      req.resume();
+      res.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-store' }).end(page.body);
+      return;
+    }
 
     const body = await readBody(req, this.props.maxBodyBytes ?? 10 * 1024 * 1024);
     if (!body) {

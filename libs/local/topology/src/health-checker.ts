@@ -44,6 +44,8 @@ export interface HealthStatus {
   readonly consecutiveSuccesses: number;
   readonly lastCheckedAt?: number;
   readonly lastResult?: string;
+  /** Whether the last check passed (undefined before the first). */
+  readonly lastOk?: boolean;
 }
 
 interface State {
@@ -53,6 +55,7 @@ interface State {
   successes: number;
   lastCheckedAt?: number;
   lastResult?: string;
+  lastOk?: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -115,6 +118,7 @@ export class HealthChecker {
       consecutiveSuccesses: s.successes,
       lastCheckedAt: s.lastCheckedAt,
       lastResult: s.lastResult,
+      lastOk: s.lastOk,
     }));
   }
 
@@ -136,6 +140,7 @@ export class HealthChecker {
     const at = Date.now();
     state.lastCheckedAt = at;
     state.lastResult = result;
+    state.lastOk = ok;
     if (ok) {
       state.successes++;
       state.failures = 0;

@@ -12,6 +12,8 @@ export * from './region-table';
 export * from './replica-ledger';
 export * from './replication-link';
 export * from './replicator';
+export * from './status-metrics';
+export * from './status-page';
 export * from './stream-reader';
 export * from './topology-config';
 export * from './topology-config-error';

@@ -16,6 +16,8 @@ import { RegionTable, requireJava } from './region-table';
 import { ReplicaLedger } from './replica-ledger';
 import type { ReplicaEndpoint, ReplicationEvent } from './replication-link';
 import { Replicator } from './replicator';
+import { type PlatformStatus, STATUS_JSON_PATH, STATUS_PAGE_PATH, platformStatus, statusPageHtml } from './status-page';
+import { StatusMetrics } from './status-metrics';
 import { handlerModuleOf, type TopologyConfig } from './topology-config';
 import { TopologyConfigError } from './topology-config-error';
 import { VersionStamps } from './version-stamps';
@@ -115,6 +117,8 @@ export class LocalTopology {
    * tests and benchmarks about regions rather than about the edge.
    */
   edgeHeaders: Readonly<Record<string, string>> = {};
+  /** Traffic and replication numbers of the status page. */
+  readonly metrics = new StatusMetrics();
   /** Directory holding the regions' database files. */
   readonly dataDir: string;
   /** Regions taken out of routing by {@link evacuateRegion} (local-evacuation.ts), whatever their health. */
@@ -151,6 +155,26 @@ export class LocalTopology {
   /** The region's own API URL (what its health check probes). */
   apiUrl(region: string): string {
     return this.region(region).api.url;
+  }
+
+  /** The status page's URL (`<front door>/_platform/status`). */
+  get statusPageUrl(): string {
+    return `${this.frontDoorUrl}${STATUS_PAGE_PATH}`;
+  }
+
+  /** What the status page shows right now. */
+  status(): PlatformStatus {
+    return platformStatus({
+      config: this.config,
+      health: this.healthChecker.status(),
+      routesTo: this.router.pick(),
+      metrics: this.metrics,
+      links: this.replicator.stats(),
+      running: (name) => {
+        const r = this.region(name);
+        return { api: r.api.isRunning, table: r.table.isRunning };
+      },
+    });
   }
 
   region(name: string): LocalRegion {
@@ -278,7 +302,10 @@ export class LocalTopology {
       replicas: endpoints,
       delayMs: options.replicationDelayMs,
       pollIntervalMs: options.replicationPollIntervalMs,
-      onEvent: options.onReplication,
+      onEvent: (event) => {
+        if (event.outcome === 'applied') this.metrics.recordReplication(event.source, event.target, event.lagMs);
+        options.onReplication?.(event);
+      },
       onStateChange: (message) => this.log(message),
     });
     this.replicator.start();
@@ -358,9 +385,11 @@ export class LocalTopology {
       originHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret },
       port: options.frontDoorPort,
       onRequest: (entry) => {
+        if (entry.region) this.metrics.recordRequest(entry.region, entry.status, entry.latencyMs);
         for (const observe of this.requestObservers) observe(entry);
         options.onRequest?.(entry);
       },
+      platformPages: (path) => this.platformPage(path),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err?.code !== 'EADDRINUSE') throw err;
       throw new TopologyConfigError(`the front door cannot listen on port ${options.frontDoorPort}: the port is in use. Choose another (--port) or leave it out to get a free one.`);
@@ -372,7 +401,18 @@ export class LocalTopology {
       ...(this.issuer ? { authorization: `Bearer ${await this.issuer.mint({ scopes: this.allScopes })}` } : {}),
     };
     this.log(`front door: ${this.frontDoor.url}`);
+    this.log(`(status page = ${this.statusPageUrl}: live health, traffic, replication lag, routing, alarms)`);
     this.log(`(front door = ${cacheNote}, then ${config.routing.policy} routing to the healthy regions)`);
+  }
+
+  private platformPage(path: string): { contentType: string; body: string } | undefined {
+    if (path === STATUS_JSON_PATH) return { contentType: 'application/json', body: JSON.stringify(this.status()) };
+    if (path === STATUS_PAGE_PATH) {
+      // Poll a few times per health-check interval, so a change shows within a fraction of it.
+      const pollMs = Math.max(100, Math.min(1000, Math.round(this.config.healthCheck.intervalMs / 4)));
+      return { contentType: 'text/html; charset=utf-8', body: statusPageHtml({ title: `${this.config.service} (${this.config.environment}): platform status`, pollMs }) };
+    }
+    return undefined;
   }
 
   private lambdaEnvironment(region: string): Record<string, string> {

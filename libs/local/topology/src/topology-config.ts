@@ -39,6 +39,15 @@ export interface TopologyConfig {
   authorization(read: GlobalOutputReader): ServiceAuthorization;
   /** Opt-in data stores of the service that the local topology does not run (Aurora, ElastiCache). */
   readonly notEmulated: readonly string[];
+  /** The alarms the status page evaluates locally: the config's thresholds and the contract's names. */
+  readonly alarms: {
+    readonly api5xxPercent: number;
+    readonly apiP99LatencyMs: number;
+    readonly replicationLatencyMs: number;
+    regionUnhealthyName(region: string): string;
+    regionAlarmName(region: string, metric: string): string;
+    edgeAlarmName(metric: string): string;
+  };
 }
 
 /** Overrides for a local run; each defaults to the config's value. */
@@ -119,6 +128,14 @@ export function topologyConfig(platform: Platform, overrides: TopologyOverrides 
     varyOnAuthorization: service.auth.required,
     authorization: contract.authorization,
     notEmulated,
+    alarms: {
+      api5xxPercent: service.alarms.api5xxPercent,
+      apiP99LatencyMs: service.alarms.apiP99LatencyMs,
+      replicationLatencyMs: service.alarms.replicationLatencyMs,
+      regionUnhealthyName: contract.names.regionUnhealthyAlarm,
+      regionAlarmName: contract.names.regionAlarm,
+      edgeAlarmName: contract.names.edgeAlarm,
+    },
   };
 }
 

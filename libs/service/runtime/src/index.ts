@@ -5,6 +5,7 @@ export * from './health';
 export * from './http-error';
 export * from './logging';
 export * from './request';
+export * from './request-log';
 export * from './resource-repository';
 export * from './response';
 export * from './router';

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { HttpError } from './http-error';
 import { roundMs, type StructuredLogger } from './logging';
 import { readRequestLine } from './request';
+import { REQUEST_ID_HEADER, type RequestIds, RequestLogSampler, requestIds } from './request-log';
 import { errorResponse, type JsonResult } from './response';
 import type { RouteMatch, Router } from './router';
 import { ServiceError } from './service-error';
@@ -34,6 +35,8 @@ export interface ServiceHandlerProps<N extends string> {
   readonly deadlineMarginMs?: number;
   /** Budget of a request when the context has no deadline (local adapter, tests). @default 8000 */
   readonly defaultBudgetMs?: number;
+  /** Which requests get an info line (errors and slow requests always do). @default - every request */
+  readonly requestLog?: RequestLogSampler;
 }
 
 /**
@@ -43,11 +46,16 @@ export interface ServiceHandlerProps<N extends string> {
  * turns every failure into a JSON error, and writes one structured log line per request.
  */
 export class ServiceHandler<N extends string = string> {
-  constructor(private readonly props: ServiceHandlerProps<N>) {}
+  private readonly requestLog: RequestLogSampler;
+
+  constructor(private readonly props: ServiceHandlerProps<N>) {
+    this.requestLog = props.requestLog ?? new RequestLogSampler({ sampleRate: 1 });
+  }
 
   /** Never throws: every failure becomes a JSON error response. */
   async handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
     const started = performance.now();
+    const ids = requestIds(event?.headers, context?.awsRequestId ?? 'unknown');
     let method = 'UNKNOWN';
     let route = 'unmatched';
     let outcome: Outcome;
@@ -66,7 +74,8 @@ export class ServiceHandler<N extends string = string> {
     } finally {
       clearTimeout(timer);
     }
-    this.logRequest({ route, method, latencyMs: performance.now() - started, event, context, ...outcome });
+    outcome.response.headers = { ...outcome.response.headers, [REQUEST_ID_HEADER]: ids.requestId };
+    this.logRequest({ route, method, latencyMs: performance.now() - started, event, context, ids, ...outcome });
     return outcome.response;
   }
 
@@ -78,19 +87,35 @@ export class ServiceHandler<N extends string = string> {
     return Math.max(100, remaining);
   }
 
-  private logRequest(entry: { route: string; method: string; latencyMs: number; event: unknown; context: Context | undefined; response: JsonResult; failure?: unknown }): void {
+  private logRequest(entry: {
+    route: string;
+    method: string;
+    latencyMs: number;
+    event: unknown;
+    context: Context | undefined;
+    ids: RequestIds;
+    response: JsonResult;
+    failure?: unknown;
+  }): void {
     const { failure } = entry;
     const status = entry.response.statusCode ?? 500;
+    const reason = this.requestLog.reason(status, entry.latencyMs);
+    if (!reason) return;
     const event = (typeof entry.event === 'object' && entry.event !== null ? entry.event : {}) as Partial<APIGatewayProxyEventV2>;
-    // Only metadata: never a body, a header value or a query string (a cursor is opaque but client-supplied).
+    // Only metadata: never a body or a query string (a cursor is opaque but client-supplied).
+    // The ids let one request be followed: CloudFront logs edgeRequestId, the API's
+    // access log apiRequestId, and a caller's x-request-id comes back as requestId.
     const line: Record<string, unknown> = {
       region: this.props.region,
-      requestId: entry.context?.awsRequestId,
+      requestId: entry.ids.requestId,
+      lambdaRequestId: entry.context?.awsRequestId,
       apiRequestId: event.requestContext?.requestId,
+      ...(entry.ids.edgeRequestId ? { edgeRequestId: entry.ids.edgeRequestId } : {}),
       method: entry.method,
       route: entry.route,
       status,
       latencyMs: roundMs(entry.latencyMs),
+      logReason: reason,
     };
     if (failure instanceof HttpError || failure instanceof ServiceError) line.errorCode = failure.code;
     if (status >= 500) {

@@ -100,8 +100,25 @@ const canaryIsOneOfTheRegions: EnvironmentRule = ({ env, at }) =>
       ]
     : [];
 
+// The central account sees every environment through OAM links; an environment linking
+// to a sink in its own account would see only itself, and OAM refuses it.
+const monitoringAccountIsNotThisEnvironments: EnvironmentRule = ({ config, env, at }) =>
+  config.observability.accountId === env.accountId
+    ? [
+        {
+          path: 'observability.accountId',
+          message: `monitoring account ${env.accountId} is also the account of environment "${at.slice('environments.'.length)}"; use a separate account for monitoring`,
+        },
+      ]
+    : [];
+
 /** Environment rules, in the order their problems are reported. */
-export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce, canaryIsOneOfTheRegions];
+export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+  networkIsForTheEnvironmentsRegions,
+  regionsAreListedOnce,
+  canaryIsOneOfTheRegions,
+  monitoringAccountIsNotThisEnvironments,
+];
 
 // ---------------------------------------------------------------------------
 // Service rules
@@ -285,6 +302,16 @@ const wafOffNeedsAReason: ServiceRule = ({ svc, at }) =>
     ? [{ path: `${at}.waf.reason`, message: 'waf.enabled is false but no reason is given; say why the distribution goes without a web ACL (waf.reason)' }]
     : [];
 
+const datapointsFitTheEvaluationPeriods: ServiceRule = ({ svc, at }) =>
+  svc.alarms.datapointsToAlarm > svc.alarms.evaluationPeriods
+    ? [
+        {
+          path: `${at}.alarms.datapointsToAlarm`,
+          message: `datapointsToAlarm is ${svc.alarms.datapointsToAlarm} but evaluationPeriods is ${svc.alarms.evaluationPeriods}; an alarm cannot need more breaching periods than it looks at`,
+        },
+      ]
+    : [];
+
 /** Service rules, in the order their problems are reported. */
 export const SERVICE_RULES: readonly ServiceRule[] = [
   environmentsExist,
@@ -303,6 +330,7 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   authScopesNameKnownRoutes,
   cognitoDomainFits,
   wafOffNeedsAReason,
+  datapointsFitTheEvaluationPeriods,
 ];
 
 /** Every problem the environment and service rules find, environment by environment, then service by service. */

@@ -22,6 +22,10 @@ export const LAMBDA_ENVIRONMENT = {
   originSecrets: 'ORIGIN_SECRETS',
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
+  /** Fraction of requests whose info line is logged (errors and slow requests always are). */
+  logSampleRate: 'LOG_SAMPLE_RATE',
+  /** Requests slower than this (ms) are always logged. */
+  slowRequestMs: 'SLOW_REQUEST_MS',
 } as const;
 
 /**

@@ -253,6 +253,8 @@ export const lambdaSchema = z.strictObject({
       error: `log retention must be one of CloudWatch's values: ${LAMBDA_LOG_RETENTION_DAYS.join(', ')}`,
     })
     .default(30),
+  /** Reserved concurrency of the function (what the concurrency alarm compares with). @default - none reserved */
+  reservedConcurrency: z.number().int({ error: 'reserved concurrency must be a whole number' }).min(1, { error: 'reserved concurrency must be at least 1' }).optional(),
 });
 
 export const AURORA_ENGINES = ['aurora-postgresql', 'aurora-mysql'] as const;
@@ -386,6 +388,102 @@ export const wafSchema = z.strictObject({
     .default(2000),
 });
 
+const nonNegative = (what: string) =>
+  z.number({ error: `${what} must be a number` }).min(0, { error: `${what} must not be negative` });
+const percentage = (what: string) =>
+  z
+    .number({ error: `${what} must be a percentage from 0 to 100` })
+    .min(0, { error: `${what} must not be negative` })
+    .max(100, { error: `${what} is a percentage; it must be at most 100` });
+
+/**
+ * Thresholds of the per-region alarms of a service (the composite "region unhealthy"
+ * alarm is built from them) and of its edge alarms in us-east-1.
+ */
+export const alarmsSchema = z.strictObject({
+  /** Length of one evaluation period; CloudWatch's standard metrics need a multiple of 60. @default 60 */
+  periodSeconds: z
+    .number({ error: 'alarm period must be a whole number of seconds' })
+    .int({ error: 'alarm period must be a whole number of seconds' })
+    .min(60, { error: 'alarm period must be at least 60 seconds' })
+    .refine((v) => v % 60 === 0, { error: 'alarm period must be a multiple of 60 seconds' })
+    .default(60),
+  /** Periods an alarm looks at. @default 5 */
+  evaluationPeriods: z.number().int().min(1, { error: 'evaluation periods must be at least 1' }).max(100).default(5),
+  /** Breaching periods among them that set the alarm off (at most evaluationPeriods). @default 3 */
+  datapointsToAlarm: z.number().int().min(1, { error: 'datapoints to alarm must be at least 1' }).max(100).default(3),
+  /** API Gateway 5xx responses, percent of requests. @default 5 */
+  api5xxPercent: percentage('api5xxPercent').default(5),
+  /** API Gateway p99 latency in milliseconds. @default 2000 */
+  apiP99LatencyMs: nonNegative('apiP99LatencyMs').default(2000),
+  /** Lambda errors per period. @default 5 */
+  lambdaErrors: nonNegative('lambdaErrors').default(5),
+  /** Lambda throttles per period. @default 1 */
+  lambdaThrottles: nonNegative('lambdaThrottles').default(1),
+  /**
+   * Concurrent executions, percent of the function's reserved concurrency (of the
+   * account's default limit, 1000, when none is reserved). @default 80
+   */
+  concurrencyPercent: percentage('concurrencyPercent').default(80),
+  /** DynamoDB throttled requests per period (this region's replica). @default 1 */
+  dynamodbThrottledRequests: nonNegative('dynamodbThrottledRequests').default(1),
+  /** DynamoDB `ReplicationLatency` from this region to any other replica, milliseconds. @default 60000 */
+  replicationLatencyMs: nonNegative('replicationLatencyMs').default(60_000),
+  /** Aurora `AuroraGlobalDBReplicationLag` of this region's cluster, milliseconds (when Aurora is on). @default 5000 */
+  auroraReplicationLagMs: nonNegative('auroraReplicationLagMs').default(5000),
+  /** ElastiCache `GlobalDatastoreReplicationLag`, seconds (when the cache is on). @default 5 */
+  cacheReplicationLagSeconds: nonNegative('cacheReplicationLagSeconds').default(5),
+  /** CloudFront 5xx error rate, percent (us-east-1). @default 5 */
+  edge5xxPercent: percentage('edge5xxPercent').default(5),
+});
+
+/** Per-request logging of the service's handler. */
+export const loggingSchema = z.strictObject({
+  /**
+   * Fraction of requests whose info line is logged (0-1); errors and slow requests are
+   * always logged. @default 0.05
+   */
+  sampleRate: z
+    .number({ error: 'sample rate must be a number from 0 to 1' })
+    .min(0, { error: 'sample rate must be from 0 to 1' })
+    .max(1, { error: 'sample rate must be from 0 to 1 (a fraction, not a percentage)' })
+    .default(0.05),
+  /** A request slower than this is always logged, milliseconds. @default 1000 */
+  slowRequestMs: z.number().int({ error: 'slowRequestMs must be a whole number of milliseconds' }).min(0, { error: 'slowRequestMs must not be negative' }).default(1000),
+});
+
+export const SUBSCRIBER_PROTOCOLS = ['email', 'https'] as const;
+// Deliberately simple: one @, no spaces, a dot in the domain.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Someone (or something) the alarm topic notifies. */
+export const subscriberSchema = z
+  .strictObject({
+    protocol: z.enum(SUBSCRIBER_PROTOCOLS),
+    /** An email address, or an https:// URL. */
+    endpoint: z.string(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.protocol === 'email' && !EMAIL.test(s.endpoint)) {
+      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'not an email address such as oncall@example.com' });
+    }
+    if (s.protocol === 'https' && !/^https:\/\/[^\s/]+/.test(s.endpoint)) {
+      ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'not an https:// URL' });
+    }
+  });
+
+/** Alarms' notifications and the optional central monitoring account. */
+export const observabilitySchema = z.strictObject({
+  /**
+   * Central monitoring account: it gets a CloudWatch Observability Access Manager sink
+   * in every region the platform uses, and every environment account links to it.
+   * @default - no central account
+   */
+  accountId: accountId.optional(),
+  /** Notified by every environment's alarm topics. @default [] */
+  subscribers: z.array(subscriberSchema).default([]),
+});
+
 /** One service: an API in every region of each of its environments, and its data. */
 export const serviceSchema = z.strictObject({
   /** Nx project in apps/ whose bundle the regional Lambda runs. @default "<service>-api" */
@@ -415,6 +513,8 @@ export const serviceSchema = z.strictObject({
   /** @default - no cache */
   cache: cacheSchema.optional(),
   lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 30 }),
+  alarms: alarmsSchema.default(alarmsSchema.parse({})),
+  logging: loggingSchema.default({ sampleRate: 0.05, slowRequestMs: 1000 }),
 });
 
 // The descriptions below (.describe) are what an editor shows from the generated JSON
@@ -461,6 +561,9 @@ export const platformConfigSchema = z
         serviceSchema.describe('One service: an API in every region of each of its environments, and its data.'),
       )
       .describe('Services by name (at most 24 characters); each gets a global stack and one stack per region in each of its environments.'),
+    observability: observabilitySchema
+      .default({ subscribers: [] })
+      .describe('Alarm notifications (subscribers of each environment\'s alarm topics) and the optional central monitoring account.'),
   })
   .describe('Platform config: state backend, environments and services.');
 
@@ -476,6 +579,9 @@ export type PriceClass = (typeof PRICE_CLASSES)[number];
 export type AuroraConfig = z.output<typeof auroraSchema>;
 export type CacheConfig = z.output<typeof cacheSchema>;
 export type RegionNetwork = z.output<typeof regionNetworkSchema>;
+export type AlarmsConfig = z.output<typeof alarmsSchema>;
+export type LoggingConfig = z.output<typeof loggingSchema>;
+export type ObservabilityConfig = z.output<typeof observabilitySchema>;
 export type RolloutConfig = z.output<typeof rolloutSchema>;
 export type AuthConfig = z.output<typeof authSchema>;
 export type WafConfig = z.output<typeof wafSchema>;

@@ -74,6 +74,19 @@ export function alarmTopicName(environment: string): string {
   return `platform-alarms-${environment}`;
 }
 
+/** ARN of the alarm topic of `environment` in `region` (the bootstrap creates it in the environment's account). */
+export function alarmTopicArn(accountId: string, region: string, environment: string): string {
+  return `arn:aws:sns:${region}:${accountId}:${alarmTopicName(environment)}`;
+}
+
+/** ARN of the CloudWatch alarm `alarmName` in `region` (dashboards and rollout gates name alarms by ARN). */
+export function alarmArn(accountId: string, region: string, alarmName: string): string {
+  return `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
+}
+
+/** Name of the CloudWatch Observability Access Manager sink of the central monitoring account (one per region). */
+export const MONITORING_SINK_NAME = 'platform-monitoring';
+
 /**
  * Tags an evacuation writes on a region's routing health check (who, when, why), so
  * the check itself says why it is forced unhealthy; `restore` removes them.
@@ -209,6 +222,10 @@ export interface ServiceResourceNames {
   readonly userPoolClient: string;
   /** Prefix of the pool's hosted domain (`<prefix>.auth.<region>.amazoncognito.com`, its token endpoint); unique per region across AWS. */
   readonly userPoolDomain: string;
+  /** One of the alarms the region's composite alarm is built from, e.g. `api-5xx`. */
+  regionAlarm(region: string, metric: string): string;
+  /** An edge alarm in us-east-1 (CloudFront, or a region's health check), e.g. `edge-5xx`. */
+  edgeAlarm(metric: string): string;
 }
 
 /** DNS names of one service in one environment. */
@@ -252,6 +269,8 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     userPool: base,
     userPoolClient: `${base}-api`,
     userPoolDomain: `${config.organization}-${base}`,
+    regionAlarm: (region, metric) => `${base}-${region}-${metric}`,
+    edgeAlarm: (metric) => `${base}-${metric}`,
   };
 }
 
@@ -399,6 +418,8 @@ function lambdaEnvironment(
       : {}),
     [E.powertoolsServiceName]: service,
     [E.powertoolsLogLevel]: 'INFO',
+    [E.logSampleRate]: String(svc.logging.sampleRate),
+    [E.slowRequestMs]: String(svc.logging.slowRequestMs),
   };
 }
 
@@ -494,6 +515,10 @@ export interface ServiceContract {
   lambdaEnvironment(region: string, read: GlobalOutputReader): Record<string, string>;
   /** Who may call the API, as every region's authorizer checks it (global outputs read through `read`). */
   authorization(read: GlobalOutputReader): ServiceAuthorization;
+  /** ARN of the environment's alarm topic in `region`. */
+  alarmTopicArn(region: string): string;
+  /** ARN of an alarm of this service's account in `region`. */
+  alarmArn(region: string, alarmName: string): string;
 }
 
 /**
@@ -532,5 +557,7 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     regionalInputs: (region) => regionalInputs(config, env, svc, names, region),
     lambdaEnvironment: (region, read) => lambdaEnvironment(service, svc, names, region, read),
     authorization: (read) => authorization(service, svc, env.regions[0], read),
+    alarmTopicArn: (region) => alarmTopicArn(env.accountId, region, environment),
+    alarmArn: (region, alarmName) => alarmArn(env.accountId, region, alarmName),
   };
 }

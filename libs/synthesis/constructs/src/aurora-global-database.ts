@@ -92,6 +92,11 @@ export const ROLE_DEPENDENT_CLUSTER_ATTRIBUTES = [
  * change of primary keeps every address.
  */
 export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalDatabase {
+  /** Cluster identifier of the global database `identifier` in `region` (what its CloudWatch metrics name). */
+  static clusterIdentifier(identifier: string, region: string): string {
+    return `${identifier}-${region}`;
+  }
+
   /** A global database another stack created, from its attributes (tokens are fine). */
   static fromAttributes(attrs: AuroraGlobalDatabaseAttributes): IAuroraGlobalDatabase {
     return { grantConnect: (grantee, region, databaseUser) => grantAuroraConnect(attrs, grantee, region, databaseUser) };
@@ -150,7 +155,7 @@ export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalData
       });
       const cluster = new RdsCluster(this, `cluster-${r.region}`, {
         provider: r.provider,
-        clusterIdentifier: `${props.identifier}-${r.region}`,
+        clusterIdentifier: AuroraGlobalDatabase.clusterIdentifier(props.identifier, r.region),
         engine: props.engine,
         engineVersion: props.engineVersion,
         globalClusterIdentifier: this.globalCluster.id,

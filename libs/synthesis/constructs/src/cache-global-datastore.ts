@@ -86,6 +86,11 @@ export const ROLE_DEPENDENT_CACHE_ATTRIBUTES = [
  * user group per region (the default user is disabled).
  */
 export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatastore {
+  /** Replication group id of the datastore `identifier` in `region` (what its CloudWatch metrics name). */
+  static replicationGroupId(identifier: string, region: string): string {
+    return replicationGroupId(identifier, region);
+  }
+
   /** A global datastore another stack created, from its attributes. */
   static fromAttributes(attrs: CacheGlobalDatastoreAttributes): ICacheGlobalDatastore {
     return { grantConnect: (grantee, region) => grantCacheConnect(attrs, grantee, region) };

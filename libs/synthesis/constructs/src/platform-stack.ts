@@ -67,6 +67,8 @@ export class PlatformStack extends TerraformStack {
   readonly accountId: string;
   private readonly providers = new Map<string, AwsProvider>();
   private readonly dnsAccountProvider?: AwsProvider;
+  private edgeRegionProvider?: AwsProvider;
+  private readonly providerSettings: { readonly accountId: string; readonly deployRoleArn: string; readonly sessionName: string; readonly tags: Record<string, string> };
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -76,6 +78,12 @@ export class PlatformStack extends TerraformStack {
     requireDistinctRegions(this, 'regions', props.regions);
     this.regions = [...props.regions];
     this.accountId = props.accountId;
+    this.providerSettings = {
+      accountId: props.accountId,
+      deployRoleArn: props.deployRoleArn,
+      sessionName: props.roleSessionName ?? id,
+      tags: { ...props.defaultTags },
+    };
 
     const backend = new S3Backend(this, {
       bucket: props.stateBackend.bucket,
@@ -128,6 +136,39 @@ export class PlatformStack extends TerraformStack {
       throw new ConstructPropsError(this, `no provider for region "${region}"; the stack's regions are ${this.regions.join(', ')}`);
     }
     return provider;
+  }
+
+  /**
+   * A us-east-1 provider of the stack's account, where CloudFront and Route53 publish
+   * their metrics: the stack's own when us-east-1 is one of its regions, else one
+   * declared on first use (alias `us-east-1`, not added to `regions`).
+   */
+  get edgeProvider(): AwsProvider {
+    const own = this.providers.get('us-east-1');
+    if (own) return own;
+    const s = this.providerSettings;
+    this.edgeRegionProvider ??= new AwsProvider(this, 'aws-us-east-1', {
+      alias: 'us-east-1',
+      region: 'us-east-1',
+      allowedAccountIds: [s.accountId],
+      assumeRole: [{ roleArn: s.deployRoleArn, sessionName: s.sessionName }],
+      defaultTags: [{ tags: s.tags }],
+    });
+    return this.edgeRegionProvider;
+  }
+
+  /**
+   * The provider for alarms on Route53 health-check metrics: us-east-1 of the account
+   * that owns the health checks (the DNS account's provider, which is in us-east-1,
+   * when DNS lives elsewhere).
+   */
+  get route53MetricsProvider(): AwsProvider {
+    return this.dnsAccountProvider ?? this.edgeProvider;
+  }
+
+  /** Whether Route53 lives in another account than the stack's. */
+  get dnsInOtherAccount(): boolean {
+    return this.dnsAccountProvider !== undefined;
   }
 
   /** The provider of the first (primary) region. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GlobalTable } from './global-table';
 import { RegionalApi, type RegionalApiProps } from './regional-api';
-import { ACCOUNT, only, synth, testStack } from './test-helpers';
+import { ACCOUNT, only, resources, synth, testStack } from './test-helpers';
 
 const zipDir = mkdtempSync(path.join(tmpdir(), 'regional-api-'));
 const zipPath = path.join(zipDir, 'lambda.zip');
@@ -54,8 +54,14 @@ describe('RegionalApi', () => {
   });
 
   it('keeps logs for the configured retention', () => {
-    const group = only(apiIn({ logRetentionDays: 90 }).tf(), 'aws_cloudwatch_log_group');
-    expect(group).toMatchObject({ name: '/aws/lambda/svc-test', retention_in_days: 90 });
+    const groups = resources(apiIn({ logRetentionDays: 90 }).tf(), 'aws_cloudwatch_log_group');
+    expect(groups).toHaveLength(2);
+    expect(groups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: '/aws/lambda/svc-test', retention_in_days: 90 }),
+        expect.objectContaining({ name: '/aws/apigateway/svc-test', retention_in_days: 90 }),
+      ]),
+    );
   });
 
   it('sends every request to the function through an HTTP API $default route and stage', () => {

@@ -47,6 +47,8 @@ export interface RegionalApiProps {
   readonly throttlingRateLimit?: number;
   /** @default 2000 */
   readonly throttlingBurstLimit?: number;
+  /** Reserved concurrency of the function. @default - none reserved (the account's pool) */
+  readonly reservedConcurrency?: number;
   /**
    * The API's routes, each to the function, with or without the JWT authorizer and
    * the scopes a token needs (one of them). The function still does its own routing.
@@ -74,6 +76,28 @@ export interface RegionalApiRoute {
 }
 
 /**
+ * The API stage's access log line (JSON). `requestId` is API Gateway's, which the
+ * handler logs as `apiRequestId` beside the request id it propagates (`x-request-id`,
+ * or CloudFront's `x-amz-cf-id`, which CloudFront logs as `x-edge-request-id`), so one
+ * request can be followed from the edge through the API to the function.
+ */
+export const API_ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+});
+
+/**
  * The regional entry point of a service: an API Gateway HTTP API whose `$default`
  * route sends every request (payload format 2.0) to one Lambda function, which
  * does its own routing. The function's role may write its own log group and nothing
@@ -86,6 +110,8 @@ export class RegionalApi extends Construct implements IGrantable {
   readonly stage: Apigatewayv2Stage;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  /** The stage's access log group. */
+  readonly accessLogGroup: CloudwatchLogGroup;
   /** This region's own API host (`<api-id>.execute-api.<region>.amazonaws.com`); off unless `disableExecuteApiEndpoint` is false. */
   readonly endpointHost: string;
   readonly authorizer?: JwtAuthorizer;
@@ -98,6 +124,9 @@ export class RegionalApi extends Construct implements IGrantable {
     if (memory < 128 || memory > 10240) throw new ConstructPropsError(this, `memorySizeMb must be 128-10240, got ${memory}`);
     if (timeout < 1 || timeout > 29) {
       throw new ConstructPropsError(this, `timeoutSeconds must be 1-29 (API Gateway gives up after 29 s), got ${timeout}`);
+    }
+    if (props.reservedConcurrency !== undefined && props.reservedConcurrency < 1) {
+      throw new ConstructPropsError(this, `reservedConcurrency must be at least 1, got ${props.reservedConcurrency}`);
     }
     this.region = props.region;
     const provider = props.provider;
@@ -149,6 +178,7 @@ export class RegionalApi extends Construct implements IGrantable {
       sourceCodeHash: props.artifact.sha256,
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      reservedConcurrentExecutions: props.reservedConcurrency,
       dependsOn: [this.logGroup],
     });
 
@@ -196,11 +226,17 @@ export class RegionalApi extends Construct implements IGrantable {
           : { authorizationType: 'NONE' }),
       });
     }
+    this.accessLogGroup = new CloudwatchLogGroup(this, 'access-log-group', {
+      provider,
+      name: `/aws/apigateway/${props.functionName}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+    });
     this.stage = new Apigatewayv2Stage(this, 'stage', {
       provider,
       apiId: this.api.id,
       name: '$default',
       autoDeploy: true,
+      accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: API_ACCESS_LOG_FORMAT },
       defaultRouteSettings: {
         throttlingRateLimit: props.throttlingRateLimit ?? 1000,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 2000,

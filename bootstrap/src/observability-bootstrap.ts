@@ -1,0 +1,159 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { OamLink } from '@cdktf/provider-aws/lib/oam-link';
+import { OamSink } from '@cdktf/provider-aws/lib/oam-sink';
+import { OamSinkPolicy } from '@cdktf/provider-aws/lib/oam-sink-policy';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import type { AccountObservability } from './observability-plan';
+import { accountRoot, policyDocument } from './policy';
+
+/** What an environment account shares with the central monitoring account. */
+export const SHARED_RESOURCE_TYPES = ['AWS::CloudWatch::Metric', 'AWS::Logs::LogGroup', 'AWS::XRay::Trace'] as const;
+
+/** Props of {@link ObservabilityBootstrap}. */
+export interface ObservabilityBootstrapProps {
+  readonly accountId: string;
+  readonly plan: AccountObservability;
+  /** Tags of every resource (through the providers' default tags). */
+  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * ARN of the central account's sink per region (its bootstrap outputs them); a
+   * region without one gets no link yet. @default {}
+   */
+  readonly sinkArns?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The observability part of one account's bootstrap, in every region it needs:
+ * encrypted alarm topics and their subscribers (an environment account), the OAM
+ * sink and its policy (the central monitoring account), the OAM links to that sink
+ * (an environment account, once the sink exists). Each region gets its own aliased
+ * provider, since the bootstrap's default provider is in one region only.
+ */
+export class ObservabilityBootstrap extends Construct {
+  readonly topics = new Map<string, SnsTopic>();
+  readonly sinks = new Map<string, OamSink>();
+  readonly links = new Map<string, OamLink>();
+
+  constructor(scope: Construct, id: string, props: ObservabilityBootstrapProps) {
+    super(scope, id);
+    const { plan, accountId } = props;
+    const providers = new Map(
+      plan.regions.map((region) => [
+        region,
+        new AwsProvider(this, `aws-${region}`, {
+          alias: `observability-${region}`,
+          region,
+          allowedAccountIds: [accountId],
+          defaultTags: [{ tags: { ...props.tags } }],
+        }),
+      ]),
+    );
+
+    const keys = new Map<string, KmsKey>();
+    for (const t of plan.alarmTopics) {
+      const provider = providers.get(t.region)!;
+      let key = keys.get(t.region);
+      if (!key) {
+        // CloudWatch can publish to an encrypted topic only with a customer managed key it may use.
+        key = new KmsKey(this, `alarm-key-${t.region}`, {
+          provider,
+          description: `Alarm topics of ${accountId} in ${t.region}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: policyDocument([
+            { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: accountRoot(accountId) }, Action: 'kms:*', Resource: '*' },
+            {
+              Sid: 'CloudWatchPublishes',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+            },
+          ]),
+        });
+        new KmsAlias(this, `alarm-key-alias-${t.region}`, { provider, name: 'alias/platform-alarms', targetKeyId: key.keyId });
+        keys.set(t.region, key);
+      }
+      const idPart = `${t.environment}-${t.region}`;
+      const topic = new SnsTopic(this, `alarm-topic-${idPart}`, { provider, name: t.topicName, kmsMasterKeyId: key.arn });
+      new SnsTopicPolicy(this, `alarm-topic-policy-${idPart}`, {
+        provider,
+        arn: topic.arn,
+        policy: policyDocument([
+          {
+            Sid: 'CloudWatchAlarmsOfThisAccount',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topic.arn,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': accountId },
+              ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${t.region}:${accountId}:alarm:*` },
+            },
+          },
+        ]),
+      });
+      t.subscribers.forEach((s, i) => {
+        new SnsTopicSubscription(this, `alarm-subscriber-${idPart}-${i}`, { provider, topicArn: topic.arn, protocol: s.protocol, endpoint: s.endpoint });
+      });
+      this.topics.set(idPart, topic);
+    }
+
+    if (plan.sink) {
+      for (const region of plan.regions) {
+        const provider = providers.get(region)!;
+        const sink = new OamSink(this, `sink-${region}`, { provider, name: plan.sink.name });
+        new OamSinkPolicy(this, `sink-policy-${region}`, {
+          provider,
+          sinkIdentifier: sink.arn,
+          policy: policyDocument([
+            {
+              Sid: 'EnvironmentAccountsLink',
+              Effect: 'Allow',
+              Principal: { AWS: plan.sink.sourceAccountIds.map(accountRoot) },
+              Action: ['oam:CreateLink', 'oam:UpdateLink'],
+              Resource: '*',
+              Condition: { 'ForAllValues:StringEquals': { 'oam:ResourceTypes': [...SHARED_RESOURCE_TYPES] } },
+            },
+          ]),
+        });
+        new TerraformOutput(this, `monitoring_sink_arn_${region.replace(/-/g, '_')}`, { value: sink.arn });
+        this.sinks.set(region, sink);
+      }
+    }
+
+    if (plan.link) {
+      const pending: string[] = [];
+      for (const region of plan.regions) {
+        const sinkArn = props.sinkArns?.[region];
+        if (!sinkArn) {
+          pending.push(region);
+          continue;
+        }
+        this.links.set(
+          region,
+          new OamLink(this, `link-${region}`, {
+            provider: providers.get(region)!,
+            sinkIdentifier: sinkArn,
+            labelTemplate: '$AccountName',
+            resourceTypes: [...SHARED_RESOURCE_TYPES],
+          }),
+        );
+      }
+      if (pending.length > 0) {
+        // The sink's ARN carries an id AWS assigns: apply the central account's bootstrap first.
+        new TerraformOutput(this, 'monitoring_links_pending', {
+          value: pending,
+          description: `Regions with no OAM link yet: put the sink ARNs the bootstrap of ${plan.link.monitoringAccountId} outputs into monitoringSinkArns of bootstrap.json`,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { HealthCheckAlarm } from './health-check-alarm';
+import { EdgeAlarms } from './edge-alarms';
+import { RegionAlarms, type RegionAlarmsProps } from './region-alarms';
+import { only, synth, testStack } from './test-helpers';
+
+const regionAlarms = (stack: ReturnType<typeof testStack>, props: Partial<RegionAlarmsProps> = {}) =>
+  new RegionAlarms(stack, 'alarms', {
+    provider: stack.provider('eu-west-1'),
+    region: 'eu-west-1',
+    compositeAlarmName: 'svc-test-eu-west-1-region-unhealthy',
+    alarmName: (m) => `svc-test-eu-west-1-${m}`,
+    apiId: 'api123',
+    functionName: 'svc-test',
+    tableName: 'svc-test',
+    replicaRegions: ['us-east-1'],
+    ...props,
+  });
+
+describe('RegionAlarms', () => {
+  it('rejects a period that is not a multiple of 60 seconds, naming the construct', () => {
+    expect(() => regionAlarms(testStack(), { thresholds: { periodSeconds: 90 } })).toThrow('test-stack/alarms: periodSeconds must be a multiple of 60, got 90');
+  });
+
+  it('rejects a negative threshold', () => {
+    expect(() => regionAlarms(testStack(), { thresholds: { lambdaErrors: -2 } })).toThrow('threshold lambdaErrors must not be negative, got -2');
+  });
+
+  it('computes the API 5xx rate from errors and requests of the stage', () => {
+    const stack = testStack();
+    regionAlarms(stack);
+    const alarm = Object.values(synth(stack).resource.aws_cloudwatch_metric_alarm as Record<string, any>).find((a) => a.alarm_name.endsWith('api-5xx'));
+
+    expect(alarm.metric_query.map((q: any) => q.metric?.metric_name ?? q.expression)).toEqual(['5xx', 'Count', 'IF(requests > 0, 100 * errors / requests, 0)']);
+    expect(alarm.metric_query[0].metric.dimensions).toEqual({ ApiId: 'api123', Stage: '$default' });
+  });
+});
+
+describe('edge metric alarms', () => {
+  it('refuses a Route53 health-check alarm through a provider outside us-east-1', () => {
+    const stack = testStack();
+
+    expect(
+      () => new HealthCheckAlarm(stack, 'hc', { provider: stack.provider('eu-west-1'), healthCheckId: 'abc', region: 'eu-west-1', alarmName: 'x' }),
+    ).toThrow('test-stack/hc: Route53 publishes its metrics only in us-east-1; an alarm through the provider of eu-west-1 would never fire');
+  });
+
+  it('refuses a CloudFront alarm through a provider outside us-east-1', () => {
+    const stack = testStack();
+
+    expect(() => new EdgeAlarms(stack, 'edge', { provider: stack.provider('eu-west-1'), distributionId: 'E1', alarmName: 'x' })).toThrow(
+      'CloudFront publishes its metrics only in us-east-1',
+    );
+  });
+
+  it('declares a us-east-1 provider on first use in a stack without that region', () => {
+    const stack = testStack(['eu-west-1']);
+    new HealthCheckAlarm(stack, 'hc', { provider: stack.edgeProvider, healthCheckId: 'abc', region: 'eu-west-1', alarmName: 'x' });
+    const tf = synth(stack);
+
+    expect(only(tf, 'aws_cloudwatch_metric_alarm').provider).toBe('aws.us-east-1');
+    expect(tf.provider.aws.map((p: any) => p.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    expect(stack.regions).toEqual(['eu-west-1']);
+  });
+});

@@ -1,0 +1,242 @@
+import { Construct } from 'constructs';
+import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-composite-alarm';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ConstructPropsError, isKnown } from './validation';
+
+/** Lambda's default concurrency limit per account and region, what an unreserved function competes for. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
+/** Thresholds of {@link RegionAlarms}; units are in the names. */
+export interface RegionAlarmThresholds {
+  /** @default 60 */
+  readonly periodSeconds?: number;
+  /** @default 5 */
+  readonly evaluationPeriods?: number;
+  /** @default 3 */
+  readonly datapointsToAlarm?: number;
+  /** @default 5 */
+  readonly api5xxPercent?: number;
+  /** @default 2000 */
+  readonly apiP99LatencyMs?: number;
+  /** @default 5 */
+  readonly lambdaErrors?: number;
+  /** @default 1 */
+  readonly lambdaThrottles?: number;
+  /** @default 80 */
+  readonly concurrencyPercent?: number;
+  /** @default 1 */
+  readonly dynamodbThrottledRequests?: number;
+  /** @default 60000 */
+  readonly replicationLatencyMs?: number;
+  /** @default 5000 */
+  readonly auroraReplicationLagMs?: number;
+  /** @default 5 */
+  readonly cacheReplicationLagSeconds?: number;
+}
+
+/** Props of {@link RegionAlarms}. */
+export interface RegionAlarmsProps {
+  /** Provider of the region the service runs in; alarms live beside their metrics. */
+  readonly provider: AwsProvider;
+  readonly region: string;
+  /** Name of the composite "region unhealthy" alarm. */
+  readonly compositeAlarmName: string;
+  /** Name of one of the alarms the composite is built from (`metric` is e.g. `api-5xx`). */
+  readonly alarmName: (metric: string) => string;
+  /** The HTTP API and its stage. */
+  readonly apiId: string;
+  /** @default "$default" */
+  readonly stageName?: string;
+  readonly functionName: string;
+  /** What the concurrency alarm compares with. @default - the account's default limit, 1000 */
+  readonly reservedConcurrency?: number;
+  /** The global table (this region's replica has the same name). */
+  readonly tableName: string;
+  /** The other replicas' regions: one `ReplicationLatency` alarm each. */
+  readonly replicaRegions: readonly string[];
+  /** This region's Aurora cluster, when it is a secondary (only secondaries report replication lag). @default - none */
+  readonly auroraSecondaryClusterIdentifier?: string;
+  /** This region's ElastiCache replication group, when it is a secondary. @default - none */
+  readonly cacheSecondaryReplicationGroupId?: string;
+  /** @default - the defaults of {@link RegionAlarmThresholds} */
+  readonly thresholds?: RegionAlarmThresholds;
+  /** Where the composite alarm notifies (the environment's alarm topic). @default - nowhere */
+  readonly alarmActions?: readonly string[];
+}
+
+type Alarm = Omit<CloudwatchMetricAlarmConfig, 'provider' | 'alarmName' | 'evaluationPeriods' | 'alarmActions'>;
+
+/**
+ * The alarms of one service in one region and the composite alarm "region unhealthy"
+ * built from them: API 5xx rate and p99 latency, Lambda errors, throttles and
+ * concurrency, DynamoDB throttles and replication latency to every other replica,
+ * and the replication lag of Aurora and ElastiCache secondaries. Only the composite
+ * notifies, so one incident pages once; a rollout gate reads the composite too.
+ *
+ * `treat_missing_data` is chosen per alarm: counts and rates of requests are
+ * `notBreaching` (no traffic is no error), replication latency is `ignore` (DynamoDB
+ * emits it only while it replicates writes), replication lag of a secondary cluster is
+ * `breaching` (a healthy secondary always reports it; silence means it is gone).
+ */
+export class RegionAlarms extends Construct {
+  /** The metric alarms by their metric key (`api-5xx`, `replication-latency-us-east-1`, ...). */
+  readonly alarms = new Map<string, CloudwatchMetricAlarm>();
+  readonly compositeAlarm: CloudwatchCompositeAlarm;
+
+  constructor(scope: Construct, id: string, props: RegionAlarmsProps) {
+    super(scope, id);
+    const t = props.thresholds ?? {};
+    const period = t.periodSeconds ?? 60;
+    const evaluationPeriods = t.evaluationPeriods ?? 5;
+    const datapointsToAlarm = t.datapointsToAlarm ?? 3;
+    if (period < 60 || period % 60 !== 0) throw new ConstructPropsError(this, `periodSeconds must be a multiple of 60, got ${period}`);
+    if (datapointsToAlarm > evaluationPeriods) {
+      throw new ConstructPropsError(this, `datapointsToAlarm (${datapointsToAlarm}) must not exceed evaluationPeriods (${evaluationPeriods})`);
+    }
+    for (const [key, value] of Object.entries(t)) {
+      if (typeof value === 'number' && value < 0) throw new ConstructPropsError(this, `threshold ${key} must not be negative, got ${value}`);
+    }
+    for (const key of ['api5xxPercent', 'concurrencyPercent'] as const) {
+      const value = t[key];
+      if (value !== undefined && value > 100) throw new ConstructPropsError(this, `${key} is a percentage; got ${value}`);
+    }
+    if (props.reservedConcurrency !== undefined && isKnown(props.reservedConcurrency) && props.reservedConcurrency < 1) {
+      throw new ConstructPropsError(this, `reservedConcurrency must be at least 1, got ${props.reservedConcurrency}`);
+    }
+
+    const api = { ApiId: props.apiId, Stage: props.stageName ?? '$default' };
+    const fn = { FunctionName: props.functionName };
+    const add = (metric: string, description: string, alarm: Alarm) => {
+      this.alarms.set(
+        metric,
+        new CloudwatchMetricAlarm(this, metric, {
+          provider: props.provider,
+          alarmName: props.alarmName(metric),
+          alarmDescription: `${description} (${props.region})`,
+          evaluationPeriods,
+          datapointsToAlarm,
+          ...alarm,
+        }),
+      );
+    };
+    const metric = (namespace: string, metricName: string, dimensions: Record<string, string>, stat = 'Sum') => ({
+      metric: { namespace, metricName, dimensions, period, stat },
+    });
+
+    add('api-5xx', `API 5xx responses above ${t.api5xxPercent ?? 5} % of requests`, {
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: t.api5xxPercent ?? 5,
+      treatMissingData: 'notBreaching',
+      metricQuery: [
+        { id: 'errors', returnData: false, ...metric('AWS/ApiGateway', '5xx', api) },
+        { id: 'requests', returnData: false, ...metric('AWS/ApiGateway', 'Count', api) },
+        { id: 'rate', returnData: true, label: '5xx %', expression: 'IF(requests > 0, 100 * errors / requests, 0)' },
+      ],
+    });
+    add('api-p99-latency', `API p99 latency above ${t.apiP99LatencyMs ?? 2000} ms`, {
+      namespace: 'AWS/ApiGateway',
+      metricName: 'Latency',
+      dimensions: api,
+      extendedStatistic: 'p99',
+      period,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: t.apiP99LatencyMs ?? 2000,
+      treatMissingData: 'notBreaching',
+    });
+    add('function-errors', `Lambda errors above ${t.lambdaErrors ?? 5} per ${period} s`, {
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: fn,
+      statistic: 'Sum',
+      period,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: t.lambdaErrors ?? 5,
+      treatMissingData: 'notBreaching',
+    });
+    add('function-throttles', `Lambda throttles at or above ${t.lambdaThrottles ?? 1} per ${period} s`, {
+      namespace: 'AWS/Lambda',
+      metricName: 'Throttles',
+      dimensions: fn,
+      statistic: 'Sum',
+      period,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      threshold: t.lambdaThrottles ?? 1,
+      treatMissingData: 'notBreaching',
+    });
+    const limit = props.reservedConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
+    const concurrencyPercent = t.concurrencyPercent ?? 80;
+    add('function-concurrency', `Lambda concurrent executions above ${concurrencyPercent} % of ${limit}`, {
+      namespace: 'AWS/Lambda',
+      metricName: 'ConcurrentExecutions',
+      dimensions: fn,
+      statistic: 'Maximum',
+      period,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: Math.floor((limit * concurrencyPercent) / 100),
+      treatMissingData: 'notBreaching',
+    });
+    const table = { TableName: props.tableName };
+    add('dynamodb-throttles', `DynamoDB throttled requests at or above ${t.dynamodbThrottledRequests ?? 1} per ${period} s`, {
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      threshold: t.dynamodbThrottledRequests ?? 1,
+      treatMissingData: 'notBreaching',
+      metricQuery: [
+        { id: 'reads', returnData: false, ...metric('AWS/DynamoDB', 'ReadThrottleEvents', table) },
+        { id: 'writes', returnData: false, ...metric('AWS/DynamoDB', 'WriteThrottleEvents', table) },
+        { id: 'throttled', returnData: true, label: 'throttled requests', expression: 'FILL(reads, 0) + FILL(writes, 0)' },
+      ],
+    });
+    for (const receiving of props.replicaRegions) {
+      add(`replication-latency-${receiving}`, `DynamoDB replication latency to ${receiving} above ${t.replicationLatencyMs ?? 60_000} ms`, {
+        namespace: 'AWS/DynamoDB',
+        metricName: 'ReplicationLatency',
+        dimensions: { ...table, ReceivingRegion: receiving },
+        statistic: 'Average',
+        period,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: t.replicationLatencyMs ?? 60_000,
+        treatMissingData: 'ignore',
+      });
+    }
+    if (props.auroraSecondaryClusterIdentifier) {
+      add('aurora-replication-lag', `Aurora global database replication lag above ${t.auroraReplicationLagMs ?? 5000} ms`, {
+        namespace: 'AWS/RDS',
+        metricName: 'AuroraGlobalDBReplicationLag',
+        dimensions: { DBClusterIdentifier: props.auroraSecondaryClusterIdentifier },
+        statistic: 'Average',
+        period,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: t.auroraReplicationLagMs ?? 5000,
+        treatMissingData: 'breaching',
+      });
+    }
+    if (props.cacheSecondaryReplicationGroupId) {
+      add('cache-replication-lag', `ElastiCache global datastore replication lag above ${t.cacheReplicationLagSeconds ?? 5} s`, {
+        namespace: 'AWS/ElastiCache',
+        metricName: 'GlobalDatastoreReplicationLag',
+        dimensions: { ReplicationGroupId: props.cacheSecondaryReplicationGroupId },
+        statistic: 'Average',
+        period,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: t.cacheReplicationLagSeconds ?? 5,
+        treatMissingData: 'breaching',
+      });
+    }
+
+    this.compositeAlarm = new CloudwatchCompositeAlarm(this, 'region-unhealthy', {
+      provider: props.provider,
+      alarmName: props.compositeAlarmName,
+      alarmDescription: `Region ${props.region} is unhealthy for ${props.functionName}: one of its alarms fires. Rollout gates and on-call read this alarm.`,
+      alarmRule: [...this.alarms.values()].map((a) => `ALARM("${a.alarmName}")`).join(' OR '),
+      actionsEnabled: true,
+      alarmActions: [...(props.alarmActions ?? [])],
+      okActions: [...(props.alarmActions ?? [])],
+    });
+  }
+
+  /** The composite alarm's name, what a rollout gate or a page reads. */
+  get compositeAlarmName(): string {
+    return this.compositeAlarm.alarmName;
+  }
+}
