@@ -4,6 +4,7 @@ import {
   EDGE_REGION,
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
+  WORKLOAD_IAM_PATH,
   type ResolvedService,
   type ServiceContract,
   databasePort,
@@ -45,6 +46,7 @@ export class ServiceGlobalStack extends PlatformStack {
       stateBackend: contract.stateBackend(contract.globalStack),
       dns: contract.dnsAccess,
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
+      iamPath: WORKLOAD_IAM_PATH,
     });
     const { names, domains } = contract;
     const [primary, ...replicas] = regions;

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import {
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
+  WORKLOAD_IAM_PATH,
   type ResolvedService,
   type ServiceContract,
   effectiveWeight,
@@ -54,6 +55,7 @@ export class ServiceRegionalStack extends PlatformStack {
       stateBackend: contract.stateBackend(stackName),
       dns: contract.dnsAccess,
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
+      iamPath: WORKLOAD_IAM_PATH,
     });
     const { names, domains } = contract;
 

@@ -1,6 +1,8 @@
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { stateAccessLogBucketName } from '@platform/config';
+import { S3AccessLogBucket } from '@platform/constructs';
 import type { AccountBootstrap } from './bootstrap-plan';
 import { CrossAccountRole } from './cross-account-role';
 import { GithubOidcProvider } from './github-oidc-provider';
@@ -56,13 +58,18 @@ export class BootstrapStack extends TerraformStack {
     });
 
     if (account.stateBucket) {
+      const accessLogs = new S3AccessLogBucket(this, 'state-access-logs', {
+        provider,
+        bucketName: stateAccessLogBucketName(account.stateBucket.bucketName),
+        accountId: account.accountId,
+      });
       this.stateBucket = new StateBucket(this, 'state', {
         provider,
         bucketName: account.stateBucket.bucketName,
         keyPrefix: account.stateBucket.keyPrefix,
-        readerRoleArns: account.stateBucket.readerRoleArns,
-        writerRoleArns: account.stateBucket.writerRoleArns,
+        grants: account.stateBucket.grants,
         noncurrentVersionExpirationDays: settings.stateVersionRetentionDays,
+        accessLogBucket: accessLogs,
       });
       new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucket.bucket });
     }

@@ -17,3 +17,5 @@ export * from './aurora-global-database';
 export * from './cache-global-datastore';
 export * from './platform-app';
 export * from './permissions-boundary';
+export * from './tls-only-bucket-policy';
+export * from './s3-access-log-bucket';
