@@ -20,6 +20,7 @@ import {
   RegionalApi,
   RegionalDomain,
   RegionalHealthCheck,
+  RegionalKmsKey,
   RegionalRecord,
   type RegionalRouting,
 } from '@platform/constructs';
@@ -66,6 +67,15 @@ export class ServiceRegionalStack extends PlatformStack {
     const global = (output: string) => this.globalOutputs.get(output);
     const network = service.aurora || service.cache ? new NetworkLookup(this, 'network', { provider: this.provider(region), ...env.network[region] }) : undefined;
 
+    // The region's customer-managed key of this service's log groups.
+    const logKey = new RegionalKmsKey(this, 'log-key', {
+      provider: this.provider(region),
+      region,
+      accountId: contract.accountId,
+      description: `Log groups of ${names.function} in ${region}`,
+      aliasName: names.logKeyAlias,
+      logs: true,
+    });
     this.api = new RegionalApi(this, 'api', {
       provider: this.provider(region),
       region,
@@ -75,6 +85,8 @@ export class ServiceRegionalStack extends PlatformStack {
       memorySizeMb: service.lambda.memorySizeMb,
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
+      logKmsKeyArn: logKey.arn,
+      reservedConcurrency: service.lambda.reservedConcurrency,
       environment: contract.lambdaEnvironment(region, global),
     });
     GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);

@@ -224,11 +224,13 @@ export function dnsStatements(envName: string, env: EnvironmentConfig): PolicySt
         'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [env.domain, `*.${env.domain}`] },
       },
     },
+    // CreateHealthCheck takes no resource ARN; the others name health checks.
+    { Sid: `${sid}CreateHealthChecks`, Effect: 'Allow', Action: 'route53:CreateHealthCheck', Resource: '*' },
     {
       Sid: `${sid}HealthChecks`,
       Effect: 'Allow',
-      Action: ['route53:CreateHealthCheck', 'route53:UpdateHealthCheck', 'route53:DeleteHealthCheck', 'route53:ChangeTagsForResource'],
-      Resource: '*',
+      Action: ['route53:UpdateHealthCheck', 'route53:DeleteHealthCheck', 'route53:ChangeTagsForResource'],
+      Resource: ['arn:aws:route53:::healthcheck/*', 'arn:aws:route53:::hostedzone/*'],
     },
     ...(env.dns.zone === 'create'
       ? [{ Sid: `${sid}CreateServiceZones`, Effect: 'Allow' as const, Action: ['route53:CreateHostedZone'], Resource: '*' }]

@@ -5,7 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { WORKLOAD_IAM_PATH, WORKLOAD_PERMISSIONS_BOUNDARY, environmentStatePrefix, policyArn, roleArn } from '@platform/config';
-import { ConstructPropsError } from '@platform/constructs';
+import { ConstructPropsError, suppressPolicyRule } from '@platform/constructs';
 import { GITHUB_OIDC_AUDIENCE } from './github-oidc-provider';
 import { type PolicyStatement, policyDocument, trustRoles } from './policy';
 
@@ -276,7 +276,14 @@ export class PipelineRoles extends Construct {
       new IamRolePolicyAttachment(this, `plan-managed-${i}`, { provider, role: this.planRole.name, policyArn: arn });
     }
     for (const [i, arn] of (props.deployManagedPolicyArns ?? ['arn:aws:iam::aws:policy/PowerUserAccess']).entries()) {
-      new IamRolePolicyAttachment(this, `deploy-managed-${i}`, { provider, role: this.deployRole.name, policyArn: arn });
+      const attachment = new IamRolePolicyAttachment(this, `deploy-managed-${i}`, { provider, role: this.deployRole.name, policyArn: arn });
+      if (arn.endsWith('/PowerUserAccess')) {
+        suppressPolicyRule(
+          attachment,
+          'PLT_IAM_5',
+          'the deploy role applies every service resource type; its inline policy denies IAM outside the workload path, other roles and objects outside state',
+        );
+      }
     }
 
     const bucket = `arn:aws:s3:::${props.state.bucketName}`;
@@ -325,6 +332,9 @@ export class PipelineRoles extends Construct {
       description: 'Upper bound of every IAM role the platform stacks create',
       policy: policyDocument([{ Sid: 'WorkloadServices', Effect: 'Allow', Action: WORKLOAD_BOUNDARY_ACTIONS, Resource: '*' }]),
     });
+    const boundaryReason = 'a permissions boundary caps what workload roles may be granted; it grants nothing itself';
+    suppressPolicyRule(this.workloadBoundary, 'CKV_AWS_355', boundaryReason);
+    suppressPolicyRule(this.workloadBoundary, 'PLT_IAM_1', boundaryReason);
 
     const protectedArns = [planArn, deployArn, props.oidcProviderArn];
     const workloadRoles = `arn:aws:iam::${props.accountId}:role${WORKLOAD_IAM_PATH}*`;

@@ -3,7 +3,7 @@
 // stack plan) returning its problems; the tables below run them in order.
 import type { ConfigProblem } from './config-error';
 import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from './schema';
-import { bucketName } from './service-contract';
+import { accessLogBucketName, bucketName } from './service-contract';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -91,7 +91,26 @@ const regionsAreListedOnce: EnvironmentRule = ({ env, at }) => {
 };
 
 /** Environment rules, in the order their problems are reported. */
-export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce];
+/** AWS keeps this much of an account's regional Lambda concurrency unreserved. */
+const UNRESERVED_CONCURRENCY = 100;
+/** Lambda's default concurrency limit per account and region. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
+const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) => {
+  const services = Object.entries(config.services).filter(([, svc]) => !svc.environments || svc.environments.includes(name));
+  const total = services.reduce((sum, [, svc]) => sum + svc.lambda.reservedConcurrency, 0);
+  const room = DEFAULT_ACCOUNT_CONCURRENCY - UNRESERVED_CONCURRENCY;
+  return total > room
+    ? [
+        {
+          path: at,
+          message: `the services of "${name}" reserve ${total} concurrent Lambda executions per region, more than the ${room} an account has by default (${DEFAULT_ACCOUNT_CONCURRENCY} minus ${UNRESERVED_CONCURRENCY} AWS keeps unreserved); lower services.<name>.lambda.reservedConcurrency or raise the quota first`,
+        },
+      ]
+    : [];
+};
+
+export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce, reservedConcurrencyFits];
 
 // ---------------------------------------------------------------------------
 // Service rules
@@ -213,7 +232,13 @@ const invalidateNeedsTheEdgeCache: ServiceRule = ({ svc, at }) =>
 
 const bucketNamesFit: ServiceRule = ({ config, name, at, environments }) =>
   environments
-    .flatMap((envName) => config.environments[envName].regions.map((region) => bucketName(config.organization, name, envName, region)))
+    .flatMap((envName) =>
+      config.environments[envName].regions.flatMap((region) => {
+        const bucket = bucketName(config.organization, name, envName, region);
+        // The region's access-log bucket is the longest name derived from it.
+        return [bucket, accessLogBucketName(bucket)];
+      }),
+    )
     .filter((bucket) => bucket.length > 63)
     .map((bucket) => ({
       path: at,

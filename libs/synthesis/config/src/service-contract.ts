@@ -174,6 +174,11 @@ export function bucketName(organization: string, service: string, environment: s
   return `${organization}-${service}-${environment}-${region}`;
 }
 
+/** The bucket of a region receiving the S3 server access logs of `bucket` (same account and region). */
+export function accessLogBucketName(bucket: string): string {
+  return `${bucket}-logs`;
+}
+
 /** Names of the AWS resources of one service in one environment. */
 export interface ServiceResourceNames {
   /** The global table (every replica has this name). */
@@ -200,6 +205,12 @@ export interface ServiceResourceNames {
   regionUnhealthyAlarm(region: string): string;
   /** The service's CloudWatch dashboard (one per service and environment). */
   readonly dashboard: string;
+  /** The region's bucket receiving the S3 server access logs of the service's buckets there. */
+  accessLogBucket(region: string): string;
+  /** Alias of the service's data key in each region (DynamoDB replicas). */
+  readonly dataKeyAlias: string;
+  /** Alias of the key encrypting the service's log groups in each region. */
+  readonly logKeyAlias: string;
 }
 
 /** DNS names of one service in one environment. */
@@ -230,6 +241,9 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     cacheUser: `${base}-app`,
     regionUnhealthyAlarm: (region) => `${base}-${region}-region-unhealthy`,
     dashboard: base,
+    accessLogBucket: (region) => accessLogBucketName(bucketName(config.organization, service, environment, region)),
+    dataKeyAlias: `alias/${base}-data`,
+    logKeyAlias: `alias/${base}-logs`,
   };
 }
 

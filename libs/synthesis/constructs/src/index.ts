@@ -19,3 +19,5 @@ export * from './platform-app';
 export * from './permissions-boundary';
 export * from './tls-only-bucket-policy';
 export * from './s3-access-log-bucket';
+export * from './policy-suppression';
+export * from './regional-kms-key';

@@ -14,6 +14,24 @@ import type { IGrantable, PolicyStatement } from './grants';
 import type { LambdaArtifact } from './lambda-artifact';
 import { ConstructPropsError } from './validation';
 
+/**
+ * The stage's access log line: JSON with the request id (the one the handler logs and
+ * returns), route, status, latencies and the integration's error, if any.
+ */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  routeKey: '$context.routeKey',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  status: '$context.status',
+  responseLatencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  sourceIp: '$context.identity.sourceIp',
+  requestTime: '$context.requestTimeEpoch',
+});
+
 /** Props of {@link RegionalApi}. */
 export interface RegionalApiProps {
   /** Provider of the region the API runs in. */
@@ -38,8 +56,22 @@ export interface RegionalApiProps {
   readonly memorySizeMb?: number;
   /** Must stay under API Gateway's 29 s integration timeout. @default 10 */
   readonly timeoutSeconds?: number;
-  /** @default 30 */
+  /** Days the function's and the stage's log groups keep their events. @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * Customer-managed KMS key of the region encrypting both log groups (its policy must
+   * let CloudWatch Logs use it: `RegionalKmsKey` with `logs`).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logKmsKeyArn?: string;
+  /**
+   * Concurrent executions reserved for (and capping) the function, so one service
+   * cannot starve the others of the region's account-wide concurrency.
+   * @default - unreserved: the function shares the account's pool
+   */
+  readonly reservedConcurrency?: number;
+  /** X-Ray active tracing of the function. @default true */
+  readonly tracing?: boolean;
   /** @default - none */
   readonly environment?: Readonly<Record<string, string>>;
   /** Stage throttling. @default 1000 requests per second, burst 2000 */
@@ -61,6 +93,8 @@ export class RegionalApi extends Construct implements IGrantable {
   readonly stage: Apigatewayv2Stage;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  /** The stage's access log group (JSON lines, one per request). */
+  readonly accessLogGroup: CloudwatchLogGroup;
   /** This region's own API host (`<api-id>.execute-api.<region>.amazonaws.com`), for health checks. */
   readonly endpointHost: string;
   private readonly statements: PolicyStatement[] = [];
@@ -76,10 +110,23 @@ export class RegionalApi extends Construct implements IGrantable {
     this.region = props.region;
     const provider = props.provider;
 
+    const reserved = props.reservedConcurrency;
+    if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
+      throw new ConstructPropsError(this, `reservedConcurrency must be a whole number of at least 1, got ${reserved}`);
+    }
+    const retentionInDays = props.logRetentionDays ?? 365;
+    const kmsKeyId = props.logKmsKeyArn;
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
       provider,
       name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays,
+      ...(kmsKeyId ? { kmsKeyId } : {}),
+    });
+    this.accessLogGroup = new CloudwatchLogGroup(this, 'access-log-group', {
+      provider,
+      name: `/aws/apigateway/${props.functionName}`,
+      retentionInDays,
+      ...(kmsKeyId ? { kmsKeyId } : {}),
     });
 
     this.role = new IamRole(this, 'role', {
@@ -96,6 +143,15 @@ export class RegionalApi extends Construct implements IGrantable {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: [`${this.logGroup.arn}:*`],
     });
+    if (props.tracing !== false) {
+      this.statements.push({
+        // X-Ray's trace APIs take no resource ARN.
+        Sid: 'WriteTraces',
+        Effect: 'Allow',
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        Resource: ['*'],
+      });
+    }
     new IamRolePolicy(this, 'role-policy', {
       provider,
       role: this.role.id,
@@ -123,6 +179,8 @@ export class RegionalApi extends Construct implements IGrantable {
       sourceCodeHash: props.artifact.sha256,
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      tracingConfig: { mode: props.tracing === false ? 'PassThrough' : 'Active' },
+      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       dependsOn: [this.logGroup],
     });
 
@@ -154,6 +212,7 @@ export class RegionalApi extends Construct implements IGrantable {
         throttlingRateLimit: props.throttlingRateLimit ?? 1000,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 2000,
       },
+      accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
     });
     new LambdaPermission(this, 'invoke-permission', {
       provider,

@@ -7,6 +7,7 @@ import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { suppressPolicyRule } from './policy-suppression';
 import { TlsOnlyBucketPolicy } from './tls-only-bucket-policy';
 import { ConstructPropsError, isKnown } from './validation';
 
@@ -42,6 +43,7 @@ export class S3AccessLogBucket extends Construct {
     const provider = props.provider;
     this.provider = provider;
     this.bucket = new S3Bucket(this, 'bucket', { provider, bucket: props.bucketName });
+    suppressPolicyRule(this.bucket, 'CKV_AWS_18', 'the access-log bucket is the destination of access logs; logging it into itself would loop');
     const bucket = this.bucket.id;
     new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
