@@ -90,6 +90,7 @@ export class BootstrapStack extends TerraformStack {
         planRoleName: settings.planRoleName,
         deployBranch: settings.deployBranch,
         requireDeployBranchClaim: settings.requireDeployBranchClaim,
+        pinJobWorkflowRef: settings.pinJobWorkflowRef,
         state: props.state,
         deployAssumableRoleArns: account.pipeline.deployAssumableRoleArns,
         planAssumableRoleArns: account.pipeline.planAssumableRoleArns,

@@ -130,6 +130,25 @@ describe('plan role: pull requests and main only, control planes only', () => {
     expect(JSON.stringify(trust)).not.toContain('repo:acme/platform:*');
   });
 
+  it('pins the workflows by job_workflow_ref when the settings ask for it', () => {
+    const pinned = bootstrapSettingsSchema.parse({ githubRepository: 'acme/platform', pinJobWorkflowRef: true });
+    const raw = bootstrapPlatformFixture();
+    const account = planBootstrap(parsePlatform(raw), pinned).find((a) => a.stackName === 'bootstrap-dev')!;
+    const stack = new BootstrapStack(Testing.app(), {
+      account,
+      settings: pinned,
+      state: { bucketName: raw.stateBackend.bucket, keyPrefix: 'platform' },
+      backend: { type: 'local', path: 'x.tfstate' },
+    });
+    const json = JSON.parse(Testing.synth(stack)) as Json;
+    const statement = JSON.parse(role(json, 'platform-plan').assume_role_policy).Statement[0];
+
+    expect(statement.Condition.StringLike['token.actions.githubusercontent.com:job_workflow_ref']).toEqual([
+      'acme/platform/.github/workflows/pull-request.yml@refs/pull/*',
+      'acme/platform/.github/workflows/*.yml@refs/heads/main',
+    ]);
+  });
+
   it('has no ReadOnlyAccess', () => {
     expect(managed(dev)).not.toContain('arn:aws:iam::aws:policy/ReadOnlyAccess');
   });
