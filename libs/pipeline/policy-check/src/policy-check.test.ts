@@ -54,6 +54,16 @@ describe('rules', () => {
   });
 });
 
+describe('network rule', () => {
+  it('finds a security group ingress rule open to the internet', () => {
+    const open = stackFromJson('s', 'platform', {
+      resource: { aws_vpc_security_group_ingress_rule: { i: { '//': { metadata: { path: 's/db/ingress' } }, cidr_ipv4: '0.0.0.0/0', from_port: 5432 } } },
+    });
+
+    expect(ids(checkStacks([open]))).toEqual(['PLT_EC2_1 s/db/ingress']);
+  });
+});
+
 describe('suppressions', () => {
   it('turns a finding suppressed where the resource is defined into a listed suppression', () => {
     const report = checkStacks([stack({ policy_suppressions: [{ rule: 'CKV_AWS_21', reason: 'a test bucket that is never written' }] })]);

@@ -428,6 +428,28 @@ export const RULES: readonly Rule[] = [
         ? 'allows "*" without a condition'
         : undefined,
   },
+  // Network
+  {
+    id: 'PLT_EC2_1',
+    severity: 'error',
+    title: 'Security groups never admit the whole internet (0.0.0.0/0 or ::/0)',
+    fix: 'reference the client security group (referenced_security_group_id) instead of a CIDR',
+    resourceTypes: ['aws_vpc_security_group_ingress_rule', 'aws_security_group'],
+    check: (r) => {
+      const rules = r.type === 'aws_security_group' ? list(r.values.ingress as Record<string, unknown>[]) : [r.values];
+      const open = rules.some((x) => x.cidr_ipv4 === '0.0.0.0/0' || x.cidr_ipv6 === '::/0' || list(x.cidr_blocks as string[]).includes('0.0.0.0/0'));
+      return open ? 'ingress open to the internet' : undefined;
+    },
+  },
+  // Messaging (alarm topics)
+  {
+    id: 'CKV_AWS_26',
+    severity: 'warning',
+    title: 'SNS topics are encrypted (KMS)',
+    fix: 'set kms_master_key_id',
+    resourceTypes: ['aws_sns_topic'],
+    check: (r) => (r.values.kms_master_key_id ? undefined : 'no kms_master_key_id'),
+  },
   // CloudFront
   {
     id: 'CKV_AWS_86',
