@@ -12,6 +12,7 @@ const files = readdirSync(DIR)
   .sort();
 
 interface Step {
+  id?: string;
   if?: string;
   uses?: string;
   run?: string;
@@ -141,6 +142,26 @@ describe('pull request', () => {
     expect(configure.with!['role-to-assume']).toBe('arn:aws:iam::${{ env.ACCOUNT_ID }}:role/${{ env.PLATFORM_PROVIDER_ROLE_NAME }}');
     expect((plan as { env: Record<string, string> }).env.PLATFORM_PROVIDER_ROLE_NAME).toBe('platform-plan');
     expect(readFileSync(join(DIR, 'pull-request.yml'), 'utf8')).not.toMatch(/deploy-?role/i);
+  });
+
+  it('plans one job per shard of the affected stacks, and the review merges every shard into one comment', () => {
+    const plan = jobs().plan as Job & { strategy: { matrix: unknown }; env: Record<string, string> };
+    const upload = plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = jobs().review.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+
+    expect(jobs().checks.steps!.some((s) => s.run?.includes('libs/pipeline/nx-plugin/src/shards-cli.ts --affected affected.json'))).toBe(true);
+    expect(plan.strategy.matrix).toBe('${{ fromJSON(needs.checks.outputs.shards) }}');
+    expect(plan.env.STACKS).toBe('${{ matrix.stacks }}');
+    expect(upload.with!.name).toBe('plans-${{ matrix.environment }}-${{ matrix.index }}');
+    expect(download.with).toMatchObject({ pattern: 'plans-*', 'merge-multiple': true });
+  });
+
+  it('shows the orphans of every environment in the comment and blocks without their label', () => {
+    const orphans = jobs().checks.steps!.find((s) => s.run?.includes('npm run -s orphans'))!;
+    const guard = jobs().review.steps!.find((s) => s.id === 'guard')!;
+
+    expect(orphans.run).toContain('--base "$BASE" --labels "$PR_LABELS" --markdown');
+    expect(guard.run).toContain('orphans/blocked');
   });
 
   it('posts one sticky comment, found by the review marker', () => {

@@ -8,6 +8,8 @@
 // plan fails, whatever the labels say.
 import { writeFileSync } from 'node:fs';
 import { UsageError, runCli } from '@platform/cli';
+import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
+import { serviceAllowanceFromLabels, serviceDirectory } from './by-service';
 import { allowanceFromLabels, mergeAllowances } from './guard';
 import { findPlanFiles, reviewPlans } from './review';
 
@@ -47,19 +49,22 @@ void runCli(
       },
       title: { type: 'string', valueName: '<text>', description: 'heading of the summary' },
       footer: { type: 'string', valueName: '<text>', description: 'text after the summary' },
+      config: { type: 'string', valueName: '<file>', description: `platform config whose services and owners group the comment (default ${DEFAULT_CONFIG_PATH})` },
     },
   },
   ({ values }) => {
     if (!values.plans) throw new UsageError('--plans <dir> is required');
     const labels = parseList('--labels', 'label names', values.labels) ?? [];
     const expectedStacks = parseList('--expected-stacks', 'stack names', values['expected-stacks']);
-    const allowance = mergeAllowances(allowanceFromLabels(labels), { all: values['allow-all'], patterns: values.allow ?? [] });
-    const review = reviewPlans(
-      findPlanFiles(values.plans),
-      allowance,
-      { title: values.title, footer: values.footer },
-      { expectedStacks, source: values.plans },
+    const platform = loadPlatform(values.config ?? DEFAULT_CONFIG_PATH);
+    const services = serviceDirectory(platform.services, platform.config.platformOwners);
+    const files = findPlanFiles(values.plans);
+    const allowance = mergeAllowances(
+      allowanceFromLabels(labels),
+      serviceAllowanceFromLabels(labels, files.map((f) => f.stack), services),
+      { all: values['allow-all'], patterns: values.allow ?? [] },
     );
+    const review = reviewPlans(files, allowance, { title: values.title, footer: values.footer, services }, { expectedStacks, source: values.plans });
     if (values.out) writeFileSync(values.out, review.markdown);
     else process.stdout.write(review.markdown);
     if (values['report-only']) return 0;

@@ -4,3 +4,4 @@ export * from './guard';
 export * from './markdown';
 export * from './review';
 export * from './nested-stateful';
+export * from './by-service';
