@@ -147,7 +147,7 @@ describe('pull request', () => {
   it('plans one job per shard of the affected stacks, and the review merges every shard into one comment', () => {
     const plan = jobs().plan as Job & { strategy: { matrix: unknown }; env: Record<string, string> };
     const upload = plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
-    const download = jobs().review.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    const download = jobs().review.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@') && s.with?.path === 'plans')!;
 
     expect(jobs().checks.steps!.some((s) => s.run?.includes('libs/pipeline/nx-plugin/src/shards-cli.ts --affected affected.json'))).toBe(true);
     expect(plan.strategy.matrix).toBe('${{ fromJSON(needs.checks.outputs.shards) }}');
