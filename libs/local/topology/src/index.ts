@@ -14,3 +14,6 @@ export * from './topology-config';
 export * from './topology-config-error';
 export * from './version-stamps';
 export * from './write-stamp';
+export * from './local-evacuation';
+export * from './local-rollout';
+export * from './dev-control';

@@ -90,6 +90,16 @@ const regionsAreListedOnce: EnvironmentRule = ({ env, at }) => {
   return problems;
 };
 
+const canaryIsOneOfTheRegions: EnvironmentRule = ({ env, at }) =>
+  env.rollout.canaryRegion !== undefined && !env.regions.includes(env.rollout.canaryRegion)
+    ? [
+        {
+          path: `${at}.rollout.canaryRegion`,
+          message: `canary region "${env.rollout.canaryRegion}" is not one of the environment's regions (${env.regions.join(', ')})`,
+        },
+      ]
+    : [];
+
 /** Environment rules, in the order their problems are reported. */
 /** AWS keeps this much of an account's regional Lambda concurrency unreserved. */
 const UNRESERVED_CONCURRENCY = 100;
@@ -110,7 +120,12 @@ const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) => {
     : [];
 };
 
-export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce, reservedConcurrencyFits];
+export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+  networkIsForTheEnvironmentsRegions,
+  regionsAreListedOnce,
+  canaryIsOneOfTheRegions,
+  reservedConcurrencyFits,
+];
 
 // ---------------------------------------------------------------------------
 // Service rules
