@@ -106,7 +106,12 @@ describe('permissions', () => {
         .map(([scope]) => `${j.file} ${j.id} ${scope}`),
     );
 
-    expect(writes.sort()).toEqual(['deploy.yml replan actions', 'drift.yml report issues', 'pull-request.yml review pull-requests']);
+    expect(writes.sort()).toEqual([
+      'deploy.yml replan actions',
+      'drift.yml report issues',
+      'pull-request.yml policy security-events',
+      'pull-request.yml review pull-requests',
+    ]);
   });
 });
 
@@ -114,7 +119,7 @@ describe('actions', () => {
   const uses = allJobs.flatMap((j) => (j.job.steps ?? []).flatMap((s) => (s.uses ? [s.uses] : [])));
 
   it('pins every action to a full commit SHA', () => {
-    expect(uses.filter((u) => !/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/.test(u))).toEqual([]);
+    expect(uses.filter((u) => !/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40}$/.test(u))).toEqual([]);
   });
 
   it('pins hashicorp/setup-terraform, a Terraform version, and turns its stdout wrapper off', () => {
@@ -151,7 +156,7 @@ describe('pull request', () => {
   it('plans one job per shard of the affected stacks, and the review merges every shard into one comment', () => {
     const plan = jobs().plan as Job & { strategy: { matrix: unknown }; env: Record<string, string> };
     const upload = plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
-    const download = jobs().review.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    const download = jobs().review.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@') && s.with?.path === 'plans')!;
 
     expect(jobs().checks.steps!.some((s) => s.run?.includes('libs/pipeline/nx-plugin/src/shards-cli.ts --affected affected.json'))).toBe(true);
     expect(plan.strategy.matrix).toBe('${{ fromJSON(needs.checks.outputs.shards) }}');
@@ -270,5 +275,64 @@ describe('drift', () => {
     const script = String(w.jobs.report.steps!.find((s) => s.uses?.startsWith('actions/github-script@'))!.with!.script);
     expect(script).toContain('issues.create(');
     expect(script).toContain('issues.update(');
+  });
+});
+
+describe('security gates (issue 12)', () => {
+  const pr = () => wf('pull-request.yml').jobs;
+
+  it("runs the guard from the base commit's code, with the PR's plans only as data", () => {
+    const checkout = pr().review.steps!.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+
+    expect(checkout.with!.ref).toBe('${{ github.event.pull_request.base.sha }}');
+  });
+
+  it('tells the guard which stacks must have a plan, so a missing artifact fails', () => {
+    const guardStep = pr().review.steps!.find((s) => s.run?.includes('plan-review/src/cli.ts'))!;
+
+    expect(guardStep.run).toContain('--expected-stacks');
+  });
+
+  it('never applies or reviews with --allow-all', () => {
+    for (const file of files) expect(readFileSync(join(DIR, file), 'utf8')).not.toContain('--allow-all');
+  });
+
+  it('runs the rule pack in the pull request and uploads its SARIF and checkov’s to code scanning', () => {
+    const steps = pr().policy.steps!;
+
+    expect(steps.some((s) => s.run?.includes('npm run policy:check') && s.run.includes('--sarif'))).toBe(true);
+    expect(steps.filter((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@')).map((s) => s.with!.sarif_file)).toEqual([
+      'policy-report.sarif',
+      'checkov-results/results_sarif.sarif',
+    ]);
+    expect(pr().review.needs).toContain('policy');
+  });
+
+  it('runs checkov through its official action, pinned by SHA, with the committed config', () => {
+    const checkov = pr().policy.steps!.find((s) => s.uses?.startsWith('bridgecrewio/checkov-action@'))!;
+
+    expect(checkov.uses).toMatch(/^bridgecrewio\/checkov-action@[0-9a-f]{40}$/);
+    expect(checkov.with).toMatchObject({ directory: 'cdktf.out/stacks', config_file: '.checkov.yaml' });
+  });
+
+  it('gives every checkov skip a reason', () => {
+    const config = readFileSync(join(__dirname, '..', '.checkov.yaml'), 'utf8');
+    const skips = config.split('\n').filter((l) => /^\s+- CKV/.test(l));
+
+    expect(skips.length).toBeGreaterThan(0);
+    expect(skips.filter((l) => !/ # \S.{10,}/.test(l))).toEqual([]);
+    expect((parse(config) as { 'skip-check': string[] })['skip-check']).toHaveLength(skips.length);
+  });
+
+  it("makes the platform team own the pipelines, the guard, the rule pack, the bootstrap and the config", () => {
+    const owners = readFileSync(join(__dirname, 'CODEOWNERS'), 'utf8');
+    const owned = owners
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => l.split(/\s+/));
+
+    for (const path of ['/.github/', '/libs/pipeline/plan-review/', '/libs/pipeline/policy-check/', '/bootstrap/', '/config/']) {
+      expect(owned.find(([p]) => p === path)?.slice(1)).toEqual(['@acme/platform-team']);
+    }
   });
 });

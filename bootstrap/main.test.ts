@@ -93,6 +93,12 @@ it('requires a Terraform that supports use_lockfile (1.10 or later)', () => {
 
 describe('state bucket', () => {
   const stack = s.stack('bootstrap-state');
+  // The state bucket's own resources, not those of its access-log bucket.
+  const one = (st: typeof stack, type: string) => {
+    const mine = resources(st, type).filter((r) => r.bucket === 'acme-platform-terraform-state' || String(r.bucket).includes('.state_bucket_'));
+    expect(mine).toHaveLength(1);
+    return mine[0];
+  };
 
   it('is versioned, encrypted, owner-enforced and protected from destroy', () => {
     expect(one(stack, 'aws_s3_bucket')).toMatchObject({ bucket: 'acme-platform-terraform-state', lifecycle: { prevent_destroy: true } });
@@ -128,20 +134,17 @@ describe('state bucket', () => {
     );
   });
 
-  it('lets the plan roles read state and write only lock files, and the deploy roles write state', () => {
+  it("lets each environment's plan role read its state and write only lock files, and its deploy role write it", () => {
     const statements = policy(one(stack, 'aws_s3_bucket_policy').policy);
     const sid = (id: string) => statements.find((st) => st.Sid === id)!;
-    const planRoles = ['111111111111', '222222222222', '333333333333'].map((a) => `arn:aws:iam::${a}:role/platform-plan`);
 
-    expect(sid('ReadersReadState')).toMatchObject({
+    expect(sid('stagingReadersReadState')).toMatchObject({
       Action: ['s3:GetObject'],
-      Resource: 'arn:aws:s3:::acme-platform-terraform-state/platform/*',
+      Resource: 'arn:aws:s3:::acme-platform-terraform-state/platform/staging/*',
     });
-    expect(sid('ReadersReadState').Condition.ArnEquals['aws:PrincipalArn']).toEqual(planRoles);
-    expect(sid('ReadersTakeTheLock').Resource).toBe('arn:aws:s3:::acme-platform-terraform-state/platform/*.tflock');
-    expect(sid('WritersReadAndWriteState').Condition.ArnEquals['aws:PrincipalArn']).toEqual(
-      ['111111111111', '222222222222', '333333333333'].map((a) => `arn:aws:iam::${a}:role/platform-deploy`),
-    );
+    expect(sid('stagingReadersReadState').Condition.ArnEquals['aws:PrincipalArn']).toEqual(['arn:aws:iam::222222222222:role/platform-plan']);
+    expect(sid('stagingReadersTakeTheLock').Resource).toBe('arn:aws:s3:::acme-platform-terraform-state/platform/staging/*.tflock');
+    expect(sid('prodWritersReadAndWriteState').Condition.ArnEquals['aws:PrincipalArn']).toEqual(['arn:aws:iam::333333333333:role/platform-deploy']);
   });
 });
 
@@ -155,13 +158,15 @@ describe('environment account', () => {
     });
   });
 
-  it('trusts any workflow of this repository, and no other, with the plan role', () => {
+  it('trusts pull requests and main of this repository, and nothing else, with the plan role', () => {
     const [github, self] = policy(role(stack, 'platform-plan').assume_role_policy);
 
     expect(github.Principal.Federated).toBe('${aws_iam_openid_connect_provider.github-oidc_provider_D7593BA3.arn}');
     expect(github.Condition).toEqual({
-      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-      StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/platform:*' },
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': ['repo:acme/platform:pull_request', 'repo:acme/platform:ref:refs/heads/main'],
+      },
     });
     expect(self.Condition.ArnEquals['aws:PrincipalArn']).toEqual(['arn:aws:iam::333333333333:role/platform-plan']);
   });
@@ -178,13 +183,13 @@ describe('environment account', () => {
     });
   });
 
-  it('gives the plan role read-only access, state reads and the lock, nothing else', () => {
+  it('gives the plan role no managed policy and writes only to its lock files', () => {
     const attachments = resources(stack, 'aws_iam_role_policy_attachment').filter((a) => String(a.role).includes('plan-role'));
     const statements = inlinePolicyOf(stack, 'terraform-plan');
 
-    expect(attachments.map((a) => a.policy_arn)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+    expect(attachments).toEqual([]);
     expect(statements.filter((st) => st.Effect === 'Allow' && [st.Action].flat().some((a: string) => /Put|Delete/.test(a)))).toEqual([
-      expect.objectContaining({ Resource: 'arn:aws:s3:::acme-platform-terraform-state/platform/*.tflock' }),
+      expect.objectContaining({ Resource: ['arn:aws:s3:::acme-platform-terraform-state/platform/prod/*.tflock'] }),
     ]);
   });
 
@@ -205,7 +210,7 @@ describe('environment account', () => {
   it('lets the deploy role create or widen a role only with the workload boundary on it', () => {
     const statements = inlinePolicyOf(stack, 'terraform-deploy');
     const boundaryArn = 'arn:aws:iam::333333333333:policy/platform-workload-boundary';
-    const bounded = statements.find((st) => st.Sid === 'ServiceRolesWithinTheBoundary')!;
+    const bounded = statements.find((st) => st.Sid === 'WorkloadRolesWithinTheBoundary')!;
     expect(bounded.Action).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
     expect(bounded.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': boundaryArn } });
     const unconditioned = statements.filter((st) => st.Effect === 'Allow' && !st.Condition).flatMap((st) => [st.Action].flat());

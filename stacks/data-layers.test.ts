@@ -99,7 +99,7 @@ describe('Aurora global database and ElastiCache global datastore', () => {
     }
   });
 
-  it('puts the regional Lambda in the VPC with the endpoints, the secret and IAM auth permissions of its region', () => {
+  it('puts the regional Lambda in the VPC with the endpoints and IAM auth permissions of its region', () => {
     const tf = out.stack('items-prod-us-east-1');
     const fn = resourcesOf(tf, 'aws_lambda_function')[0];
     expect(fn.vpc_config.security_group_ids[0]).toMatch(/outputs\.lambda_security_group_id_us_east_1}$/);
@@ -110,7 +110,9 @@ describe('Aurora global database and ElastiCache global datastore', () => {
     expect(fn.environment.variables.DB_READER_ENDPOINT).toMatch(/outputs\.aurora_reader_endpoint_us_east_1}$/);
     const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
     const sids = policy.Statement.map((s: any) => s.Sid);
-    expect(sids).toEqual(expect.arrayContaining(['ReadDatabaseSecret', 'ConnectToDatabaseWithIam', 'ConnectToCacheWithIam', 'ManageVpcNetworkInterfaces']));
+    expect(sids).toEqual(expect.arrayContaining(['ConnectToDatabaseWithIam', 'ConnectToCacheWithIam', 'ManageVpcNetworkInterfaces']));
+    // IAM authentication: the Lambda never reads the master password.
+    expect(JSON.stringify(policy)).not.toContain('secretsmanager:GetSecretValue');
     const connect = policy.Statement.find((s: any) => s.Sid === 'ConnectToDatabaseWithIam');
     expect(connect.Resource[0]).toMatch(/^arn:aws:rds-db:us-east-1:333333333333:dbuser:\${data\.terraform_remote_state\.\w+\.outputs\.aurora_cluster_resource_id_us_east_1}\/items$/);
   });

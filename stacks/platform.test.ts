@@ -82,7 +82,7 @@ describe('the example platform, synthesized', () => {
   it('has the regional stack read the global stack’s state with defaults for a first plan', () => {
     const tf = stackJson('items-prod-us-east-1');
     const [state] = Object.values<any>(tf.data.terraform_remote_state);
-    expect(state.config.key).toBe('platform/items-prod-global.tfstate');
+    expect(state.config.key).toBe('platform/prod/items-prod-global.tfstate');
     expect(state.defaults).toEqual({
       table_name: 'items-prod',
       bucket_name_us_east_1: 'acme-items-prod-us-east-1',

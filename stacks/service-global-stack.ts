@@ -4,6 +4,7 @@ import {
   EDGE_REGION,
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
+  WORKLOAD_IAM_PATH,
   type ResolvedService,
   ORIGIN_SECRET_HEADER,
   type ServiceContract,
@@ -24,9 +25,11 @@ import {
   HostedZone,
   OriginSecret,
   PlatformStack,
+  RegionalKmsKey,
   ReplicatedBuckets,
   SecurityHeadersPolicy,
   ServiceDashboard,
+  S3AccessLogBucket,
   ServiceNetwork,
 } from '@platform/constructs';
 import { SERVICE_TABLE } from '@platform/table-definition';
@@ -58,9 +61,36 @@ export class ServiceGlobalStack extends PlatformStack {
       stateBackend: contract.stateBackend(contract.globalStack),
       dns: contract.dnsAccess,
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
+      iamPath: WORKLOAD_IAM_PATH,
     });
     const { names, domains } = contract;
     const [primary, ...replicas] = regions;
+
+    // Per region: the service's data key (its table replica) and the bucket receiving
+    // the S3 server access logs of its buckets there.
+    const dataKeys = new Map(
+      regions.map((region) => [
+        region,
+        new RegionalKmsKey(this, `data-key-${region}`, {
+          provider: this.provider(region),
+          region,
+          accountId: contract.accountId,
+          description: `Data of ${names.table} in ${region}`,
+          aliasName: names.dataKeyAlias,
+          viaServices: ['dynamodb'],
+        }),
+      ]),
+    );
+    const accessLogs = new Map(
+      regions.map((region) => [
+        region,
+        new S3AccessLogBucket(this, `access-logs-${region}`, {
+          provider: this.provider(region),
+          bucketName: names.accessLogBucket(region),
+          accountId: contract.accountId,
+        }),
+      ]),
+    );
 
     this.table = new GlobalTable(this, 'table', {
       tableName: names.table,
@@ -69,11 +99,15 @@ export class ServiceGlobalStack extends PlatformStack {
       region: primary,
       replicaRegions: replicas,
       accountId: contract.accountId,
+      kmsKeyArn: dataKeys.get(primary)!.arn,
+      replicaKmsKeyArns: Object.fromEntries(replicas.map((region) => [region, dataKeys.get(region)!.arn])),
     });
 
     this.buckets = new ReplicatedBuckets(this, 'objects', {
       regions: regions.map((region) => ({ region, provider: this.provider(region), bucketName: names.bucket(region) })),
       replicationRoleName: names.replicationRole,
+      accountId: contract.accountId,
+      accessLogBuckets: accessLogs,
     });
 
     this.zone = new HostedZone(this, 'zone', { domain: domains.zone, provider: this.dnsProvider, mode: env.dns.zone });
@@ -131,6 +165,7 @@ export class ServiceGlobalStack extends PlatformStack {
         dnsProvider: this.dnsProvider,
         logBucketName: names.edgeLogBucket,
         logBucketProvider: this.provider(primary),
+        logBucketAccessLogs: accessLogs.get(primary),
       });
       this.edgeAlarms = new EdgeAlarms(this, 'edge-alarms', {
         provider: this.provider(EDGE_REGION),

@@ -4,6 +4,7 @@ import {
   EDGE_REGION,
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
+  WORKLOAD_IAM_PATH,
   type ResolvedService,
   type ServiceContract,
   effectiveWeight,
@@ -23,6 +24,7 @@ import {
   type RegionalApiProps,
   RegionalDomain,
   RegionalHealthCheck,
+  RegionalKmsKey,
   RegionalRecord,
   type RegionalRouting,
 } from '@platform/constructs';
@@ -60,6 +62,7 @@ export class ServiceRegionalStack extends PlatformStack {
       stateBackend: contract.stateBackend(stackName),
       dns: contract.dnsAccess,
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
+      iamPath: WORKLOAD_IAM_PATH,
     });
     const { names, domains } = contract;
 
@@ -70,6 +73,15 @@ export class ServiceRegionalStack extends PlatformStack {
     const global = (output: string) => this.globalOutputs.get(output);
     const network = service.aurora || service.cache ? new NetworkLookup(this, 'network', { provider: this.provider(region), ...env.network[region] }) : undefined;
 
+    // The region's customer-managed key of this service's log groups.
+    const logKey = new RegionalKmsKey(this, 'log-key', {
+      provider: this.provider(region),
+      region,
+      accountId: contract.accountId,
+      description: `Log groups of ${names.function} in ${region}`,
+      aliasName: names.logKeyAlias,
+      logs: true,
+    });
     this.api = new RegionalApi(this, 'api', {
       provider: this.provider(region),
       region,
@@ -79,6 +91,7 @@ export class ServiceRegionalStack extends PlatformStack {
       memorySizeMb: service.lambda.memorySizeMb,
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
+      logKmsKeyArn: logKey.arn,
       reservedConcurrency: service.lambda.reservedConcurrency,
       environment: contract.lambdaEnvironment(region, global),
       ...apiAuthorization(contract, global),

@@ -1,6 +1,17 @@
-import { ConfigError, type ConfigProblem, type Platform, deployRoleArn, dnsAccess, roleArn, stateKeyPrefix } from '@platform/config';
+import {
+  ConfigError,
+  type ConfigProblem,
+  type EnvironmentConfig,
+  type Platform,
+  deployRoleArn,
+  dnsAccess,
+  environmentStatePrefix,
+  roleArn,
+  stateRoleName,
+} from '@platform/config';
 import { type AccountObservability, planAccountObservability } from './observability-plan';
 import type { PolicyStatement } from './policy';
+import type { StateGrant } from './state-bucket';
 import type { BootstrapSettings } from './settings';
 
 /** What the bootstrap builds in one AWS account. */
@@ -22,8 +33,8 @@ export interface AccountBootstrap {
   readonly stateBucket?: {
     readonly bucketName: string;
     readonly keyPrefix: string;
-    readonly readerRoleArns: readonly string[];
-    readonly writerRoleArns: readonly string[];
+    /** Per environment, the roles of other accounts reaching its state folder. */
+    readonly grants: readonly StateGrant[];
   };
   /** Roles assumed from other accounts (a DNS account's, or the state role). */
   readonly delegatedRoles: readonly DelegatedRole[];
@@ -88,10 +99,7 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
   if (problems.length > 0) throw new ConfigError(platform.source, problems);
 
   const planArn = (accountId: string) => roleArn(accountId, settings.planRoleName);
-  const envAccounts = [...accounts].filter(([, a]) => a.envs.length > 0);
-  const planRoles = envAccounts.map(([id]) => planArn(id));
-  const deployRoles = envAccounts.map(([id, a]) => roleArn(id, a.deployRoleName!));
-  const stateRoleArn = sb.roleName ? roleArn(sb.accountId, sb.roleName) : undefined;
+  const stateRoles = (envs: readonly string[]) => (sb.roleName ? envs.map((e) => roleArn(sb.accountId, stateRoleName(sb.roleName!, e))) : []);
 
   return [...accounts].map(([accountId, a]): AccountBootstrap => {
     const purposes = [
@@ -109,7 +117,8 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
           roleName: env.dns.roleName ?? env.deployRoleName,
           description: `DNS changes of environment ${envName}, assumed by its deploy role`,
           trustedRoleArns: [deployRoleArn(env)],
-          managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonRoute53FullAccess'],
+          managedPolicyArns: [],
+          inlineStatements: dnsStatements(envName, env),
         },
         {
           roleName: settings.planRoleName,
@@ -120,17 +129,21 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
       );
     }
     if (a.state && sb.roleName) {
+      // One state role per environment, each reaching only that environment's folder.
       const bucket = `arn:aws:s3:::${sb.bucket}`;
-      delegated.push({
-        roleName: sb.roleName,
-        description: 'Terraform state access of the pipeline roles',
-        trustedRoleArns: [...planRoles, ...deployRoles],
-        managedPolicyArns: [],
-        inlineStatements: [
-          { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
-          { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${bucket}/${stateKeyPrefix(sb.keyPrefix)}/*` },
-        ],
-      });
+      for (const [envName, env] of Object.entries(config.environments)) {
+        const folder = environmentStatePrefix(sb.keyPrefix, envName);
+        delegated.push({
+          roleName: stateRoleName(sb.roleName, envName),
+          description: `Terraform state of environment ${envName}, assumed by its pipeline roles`,
+          trustedRoleArns: [planArn(env.accountId), deployRoleArn(env)],
+          managedPolicyArns: [],
+          inlineStatements: [
+            { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': [folder, `${folder}/*`] } } },
+            { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${bucket}/${folder}/*` },
+          ],
+        });
+      }
     }
     const dnsRoles = (pick: 'deploy' | 'plan') =>
       a.envs.flatMap((envName) => {
@@ -148,8 +161,8 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
             pipeline: {
               environments: a.envs,
               deployRoleName: a.deployRoleName!,
-              deployAssumableRoleArns: [...dnsRoles('deploy'), ...(stateRoleArn ? [stateRoleArn] : [])],
-              planAssumableRoleArns: [...dnsRoles('plan'), ...(stateRoleArn ? [stateRoleArn] : [])],
+              deployAssumableRoleArns: [...dnsRoles('deploy'), ...stateRoles(a.envs)],
+              planAssumableRoleArns: [...dnsRoles('plan'), ...stateRoles(a.envs)],
             },
           }
         : {}),
@@ -158,9 +171,17 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
             stateBucket: {
               bucketName: sb.bucket,
               keyPrefix: sb.keyPrefix,
-              // With a state role, the pipeline roles reach the bucket through it instead.
-              readerRoleArns: stateRoleArn ? [] : planRoles.filter((arn) => !arn.includes(`::${accountId}:`)),
-              writerRoleArns: stateRoleArn ? [] : deployRoles.filter((arn) => !arn.includes(`::${accountId}:`)),
+              // With state roles, the pipeline roles reach the bucket through them instead;
+              // roles of the state account itself are granted by their own policies.
+              grants: sb.roleName
+                ? []
+                : Object.entries(config.environments)
+                    .filter(([, env]) => env.accountId !== accountId)
+                    .map(([envName, env]) => ({
+                      environment: envName,
+                      readerRoleArns: [planArn(env.accountId)],
+                      writerRoleArns: [deployRoleArn(env)],
+                    })),
             },
           }
         : {}),
@@ -183,9 +204,44 @@ function mergeByName(roles: readonly DelegatedRole[]): DelegatedRole[] {
             description: `${seen.description}; ${role.description}`,
             trustedRoleArns: [...new Set([...seen.trustedRoleArns, ...role.trustedRoleArns])],
             managedPolicyArns: [...new Set([...seen.managedPolicyArns, ...role.managedPolicyArns])],
+            inlineStatements: [...(seen.inlineStatements ?? []), ...(role.inlineStatements ?? [])],
           }
         : role,
     );
   }
   return [...byName.values()];
+}
+
+/**
+ * What an environment's deploy role may do in the DNS account: records only under the
+ * environment's domain (`route53:ChangeResourceRecordSetsNormalizedRecordNames`), its
+ * health checks, and creating the service zones when the global stacks create them.
+ * Zone ids are not known before the global stacks run, so record changes are scoped
+ * by name, not by zone id; no zone may be deleted (a person does that).
+ */
+export function dnsStatements(envName: string, env: EnvironmentConfig): PolicyStatement[] {
+  const sid = envName.replace(/[^A-Za-z0-9]/g, '');
+  return [
+    { Sid: `${sid}ReadDns`, Effect: 'Allow', Action: ['route53:Get*', 'route53:List*'], Resource: '*' },
+    {
+      Sid: `${sid}RecordsUnderTheDomain`,
+      Effect: 'Allow',
+      Action: 'route53:ChangeResourceRecordSets',
+      Resource: 'arn:aws:route53:::hostedzone/*',
+      Condition: {
+        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [env.domain, `*.${env.domain}`] },
+      },
+    },
+    // CreateHealthCheck takes no resource ARN; the others name health checks.
+    { Sid: `${sid}CreateHealthChecks`, Effect: 'Allow', Action: 'route53:CreateHealthCheck', Resource: '*' },
+    {
+      Sid: `${sid}HealthChecks`,
+      Effect: 'Allow',
+      Action: ['route53:UpdateHealthCheck', 'route53:DeleteHealthCheck', 'route53:ChangeTagsForResource'],
+      Resource: ['arn:aws:route53:::healthcheck/*', 'arn:aws:route53:::hostedzone/*'],
+    },
+    ...(env.dns.zone === 'create'
+      ? [{ Sid: `${sid}CreateServiceZones`, Effect: 'Allow' as const, Action: ['route53:CreateHostedZone'], Resource: '*' }]
+      : []),
+  ];
 }

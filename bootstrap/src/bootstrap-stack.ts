@@ -1,7 +1,8 @@
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { REQUIRED_TERRAFORM_VERSION } from '@platform/constructs';
+import { stateAccessLogBucketName } from '@platform/config';
+import { REQUIRED_TERRAFORM_VERSION, S3AccessLogBucket } from '@platform/constructs';
 import type { AccountBootstrap } from './bootstrap-plan';
 import { CrossAccountRole } from './cross-account-role';
 import { GithubOidcProvider } from './github-oidc-provider';
@@ -60,13 +61,18 @@ export class BootstrapStack extends TerraformStack {
     });
 
     if (account.stateBucket) {
+      const accessLogs = new S3AccessLogBucket(this, 'state-access-logs', {
+        provider,
+        bucketName: stateAccessLogBucketName(account.stateBucket.bucketName),
+        accountId: account.accountId,
+      });
       this.stateBucket = new StateBucket(this, 'state', {
         provider,
         bucketName: account.stateBucket.bucketName,
         keyPrefix: account.stateBucket.keyPrefix,
-        readerRoleArns: account.stateBucket.readerRoleArns,
-        writerRoleArns: account.stateBucket.writerRoleArns,
+        grants: account.stateBucket.grants,
         noncurrentVersionExpirationDays: settings.stateVersionRetentionDays,
+        accessLogBucket: accessLogs,
       });
       new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucket.bucket });
     }
@@ -87,6 +93,7 @@ export class BootstrapStack extends TerraformStack {
         planRoleName: settings.planRoleName,
         deployBranch: settings.deployBranch,
         requireDeployBranchClaim: settings.requireDeployBranchClaim,
+        pinJobWorkflowRef: settings.pinJobWorkflowRef,
         state: props.state,
         deployAssumableRoleArns: account.pipeline.deployAssumableRoleArns,
         planAssumableRoleArns: account.pipeline.planAssumableRoleArns,

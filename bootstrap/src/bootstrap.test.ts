@@ -99,7 +99,7 @@ describe('planBootstrap', () => {
 
     const dev = accounts.find((a) => a.accountId === raw.environments.dev.accountId)!;
     expect(dev.stackName).toBe('bootstrap-state-dev');
-    expect(dev.stateBucket?.readerRoleArns).not.toContain('arn:aws:iam::111111111111:role/platform-plan');
+    expect(dev.stateBucket?.grants.map((g) => g.environment)).toEqual(['staging', 'prod']);
     expect(dev.pipeline?.environments).toEqual(['dev']);
   });
 
@@ -111,15 +111,15 @@ describe('planBootstrap', () => {
     expect(() => planBootstrap(parsePlatform(raw), settings)).toThrow('environments.staging.deployRoleName');
   });
 
-  it('creates a state role trusted by every pipeline role when the state backend names one', () => {
+  it("creates a state role per environment, trusted by that environment's pipeline roles, when the state backend names one", () => {
     const raw = example();
     raw.stateBackend.roleName = 'terraform-state';
 
     const state = planBootstrap(parsePlatform(raw), settings).find((a) => a.stateBucket)!;
 
-    expect(state.delegatedRoles.map((r) => r.roleName)).toEqual(['terraform-state']);
-    expect(state.delegatedRoles[0].trustedRoleArns).toHaveLength(6);
-    expect(state.stateBucket!.readerRoleArns).toEqual([]);
+    expect(state.delegatedRoles.map((r) => r.roleName)).toEqual(['terraform-state-dev', 'terraform-state-staging', 'terraform-state-prod']);
+    expect(state.delegatedRoles[0].trustedRoleArns).toEqual(['arn:aws:iam::111111111111:role/platform-plan', 'arn:aws:iam::111111111111:role/platform-deploy']);
+    expect(state.stateBucket!.grants).toEqual([]);
   });
 });
 

@@ -4,8 +4,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { WORKLOAD_PERMISSIONS_BOUNDARY, policyArn, roleArn, stateKeyPrefix } from '@platform/config';
-import { ConstructPropsError } from '@platform/constructs';
+import { WORKLOAD_IAM_PATH, WORKLOAD_PERMISSIONS_BOUNDARY, environmentStatePrefix, policyArn, roleArn } from '@platform/config';
+import { ConstructPropsError, suppressPolicyRule } from '@platform/constructs';
 import { GITHUB_OIDC_AUDIENCE } from './github-oidc-provider';
 import { type PolicyStatement, policyDocument, trustRoles } from './policy';
 
@@ -16,6 +16,80 @@ export interface StateAccess {
   readonly bucketName: string;
   readonly keyPrefix: string;
 }
+
+/** Services the deploy role may pass workload roles to (`iam:PassedToService`). */
+export const WORKLOAD_ROLE_SERVICES = ['lambda.amazonaws.com', 's3.amazonaws.com'];
+
+/**
+ * What `terraform plan` of the platform stacks reads: the control planes of the
+ * services the stacks use (Describe/Get/List), never their data (see
+ * {@link PLAN_DATA_PLANE_DENIED_ACTIONS}).
+ */
+export const PLAN_CONTROL_PLANE_ACTIONS = [
+  'acm:Describe*',
+  'acm:Get*',
+  'acm:List*',
+  'apigateway:GET',
+  'application-autoscaling:Describe*',
+  'cloudfront:Describe*',
+  'cloudfront:Get*',
+  'cloudfront:List*',
+  'cloudwatch:Describe*',
+  'cloudwatch:GetDashboard',
+  'cloudwatch:List*',
+  'dynamodb:Describe*',
+  'dynamodb:List*',
+  'ec2:Describe*',
+  'elasticache:Describe*',
+  'elasticache:List*',
+  'iam:Get*',
+  'iam:List*',
+  'kms:Describe*',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:List*',
+  'lambda:Get*',
+  'lambda:List*',
+  'logs:Describe*',
+  'logs:ListTagsForResource',
+  'logs:ListTagsLogGroup',
+  'rds:Describe*',
+  'rds:List*',
+  'route53:Get*',
+  'route53:List*',
+  's3:GetAccelerateConfiguration',
+  's3:GetBucket*',
+  's3:GetEncryptionConfiguration',
+  's3:GetLifecycleConfiguration',
+  's3:GetReplicationConfiguration',
+  's3:ListAllMyBuckets',
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetResourcePolicy',
+  'secretsmanager:ListSecrets',
+  'sns:Get*',
+  'sns:List*',
+  'sts:GetCallerIdentity',
+  'tag:GetResources',
+  'wafv2:Get*',
+  'wafv2:List*',
+  'xray:Get*',
+];
+
+/** Data-plane reads the plan role is denied, whatever else grants them. */
+export const PLAN_DATA_PLANE_DENIED_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:PartiQLSelect',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'secretsmanager:GetSecretValue',
+  'kms:Decrypt',
+  'ssm:GetParameter*',
+  'elasticache:Connect',
+  'rds-db:connect',
+  'rds-data:*',
+];
 
 /** Props of {@link PipelineRoles}. */
 export interface PipelineRolesProps {
@@ -41,9 +115,21 @@ export interface PipelineRolesProps {
    * @default true
    */
   readonly requireDeployBranchClaim?: boolean;
+  /** Where the state lives; the roles reach only `<keyPrefix>/<env>/` of their {@link environments}. */
   readonly state: StateAccess;
-  /** @default ["arn:aws:iam::aws:policy/ReadOnlyAccess"] */
+  /**
+   * Managed policies of the plan role, on top of its inline control-plane read policy.
+   * @default [] (no ReadOnlyAccess: it reads every object, item and secret)
+   */
   readonly planManagedPolicyArns?: readonly string[];
+  /**
+   * Also pin the plan role's trust on the token's `job_workflow_ref` claim (the
+   * pull-request and drift workflows of the repository). Enable only once STS
+   * evaluates that claim for GitHub tokens in your partition: an unknown claim makes
+   * the condition fail, and the plans with it.
+   * @default false
+   */
+  readonly pinJobWorkflowRef?: boolean;
   /**
    * @default ["arn:aws:iam::aws:policy/PowerUserAccess"], plus an inline policy for
    * the IAM roles and policies the stacks create
@@ -99,10 +185,13 @@ export const WORKLOAD_BOUNDARY_ACTIONS = [
 /**
  * The two roles the pipelines assume through GitHub OIDC in an environment account:
  *
- * - the plan role: read-only (ReadOnlyAccess), plus reading state and taking the
- *   S3 lock; trusted by any workflow of this repository (pull requests included);
+ * - the plan role: control-plane reads of the services the stacks use, an explicit
+ *   deny on data-plane reads, and its environments' state (read, plus the S3 lock);
+ *   trusted only by pull requests and the deploy branch of this repository;
  * - the deploy role: trusted only by jobs of this repository running in one of the
- *   account's GitHub environments, from the deploy branch.
+ *   account's GitHub environments, from the deploy branch. It may create, change and
+ *   pass roles only under the workload IAM path and with the workload boundary, and
+ *   may assume no role but its own and the cross-account roles it is given.
  *
  * Each role may also assume itself, because the stacks' providers assume the role
  * again (`assume_role` in the synthesized config) once the pipeline holds it.
@@ -147,7 +236,20 @@ export class PipelineRoles extends Construct {
       description: `Read-only Terraform plans of ${repo}`,
       maxSessionDuration,
       assumeRolePolicy: policyDocument([
-        github({ StringLike: { [`${CLAIM}:sub`]: `repo:${repo}:*` } }),
+        github(
+          props.pinJobWorkflowRef
+            ? {
+                StringLike: {
+                  [`${CLAIM}:job_workflow_ref`]: [
+                    `${repo}/.github/workflows/pull-request.yml@refs/pull/*`,
+                    `${repo}/.github/workflows/*.yml@refs/heads/${branch}`,
+                  ],
+                },
+              }
+            : {},
+          // Pull requests (into any branch) and the deploy branch; never an arbitrary pushed branch or tag.
+          { StringEquals: { [`${CLAIM}:sub`]: [`repo:${repo}:pull_request`, `repo:${repo}:ref:refs/heads/${branch}`] } },
+        ),
         trustRoles([planArn], 'ProvidersAssumeTheRoleAgain'),
       ]),
     });
@@ -170,29 +272,55 @@ export class PipelineRoles extends Construct {
       ]),
     });
 
-    for (const [i, arn] of (props.planManagedPolicyArns ?? ['arn:aws:iam::aws:policy/ReadOnlyAccess']).entries()) {
+    for (const [i, arn] of (props.planManagedPolicyArns ?? []).entries()) {
       new IamRolePolicyAttachment(this, `plan-managed-${i}`, { provider, role: this.planRole.name, policyArn: arn });
     }
     for (const [i, arn] of (props.deployManagedPolicyArns ?? ['arn:aws:iam::aws:policy/PowerUserAccess']).entries()) {
-      new IamRolePolicyAttachment(this, `deploy-managed-${i}`, { provider, role: this.deployRole.name, policyArn: arn });
+      const attachment = new IamRolePolicyAttachment(this, `deploy-managed-${i}`, { provider, role: this.deployRole.name, policyArn: arn });
+      if (arn.endsWith('/PowerUserAccess')) {
+        suppressPolicyRule(
+          attachment,
+          'PLT_IAM_5',
+          'the deploy role applies every service resource type; its inline policy denies IAM outside the workload path, other roles and objects outside state',
+        );
+      }
     }
 
     const bucket = `arn:aws:s3:::${props.state.bucketName}`;
-    const keys = `${bucket}/${stateKeyPrefix(props.state.keyPrefix)}`;
+    // Only the folders of this account's environments: <keyPrefix>/<env>/.
+    const folders = props.environments.map((env) => environmentStatePrefix(props.state.keyPrefix, env));
+    const stateObjects = folders.map((f) => `${bucket}/${f}/*`);
+    const listOwnFolders: PolicyStatement = {
+      Sid: 'ListState',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucket,
+      Condition: { StringLike: { 's3:prefix': folders.flatMap((f) => [f, `${f}/*`]) } },
+    };
+    const assumable = (own: string, others: readonly string[] = []) => [own, ...others];
+    const denyOtherRoles = (roles: readonly string[]): PolicyStatement => ({
+      // PowerUserAccess (or any managed policy) grants sts:*; an admin role of the
+      // account that trusts the account root must stay out of reach.
+      Sid: 'NoOtherRoles',
+      Effect: 'Deny',
+      Action: 'sts:AssumeRole',
+      NotResource: roles,
+    });
+    const planRoles = assumable(planArn, props.planAssumableRoleArns);
     new IamRolePolicy(this, 'plan-policy', {
       provider,
       role: this.planRole.name,
       name: 'terraform-plan',
       policy: policyDocument([
-        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
-        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: `${keys}/*` },
-        { Sid: 'TakeTheLock', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: `${keys}/*.tflock` },
-        {
-          Sid: 'AssumeForProviders',
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Resource: [planArn, ...(props.planAssumableRoleArns ?? [])],
-        },
+        { Sid: 'ReadControlPlanes', Effect: 'Allow', Action: PLAN_CONTROL_PLANE_ACTIONS, Resource: '*' },
+        listOwnFolders,
+        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: stateObjects },
+        { Sid: 'TakeTheLock', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: folders.map((f) => `${bucket}/${f}/*.tflock`) },
+        { Sid: 'AssumeForProviders', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: planRoles },
+        { Sid: 'NoDataPlaneReads', Effect: 'Deny', Action: PLAN_DATA_PLANE_DENIED_ACTIONS, Resource: '*' },
+        // Objects are data too, except this environment's state.
+        { Sid: 'NoObjectReadsOutsideState', Effect: 'Deny', Action: ['s3:GetObject', 's3:GetObjectVersion'], NotResource: stateObjects },
+        denyOtherRoles(planRoles),
       ]),
     });
 
@@ -204,26 +332,36 @@ export class PipelineRoles extends Construct {
       description: 'Upper bound of every IAM role the platform stacks create',
       policy: policyDocument([{ Sid: 'WorkloadServices', Effect: 'Allow', Action: WORKLOAD_BOUNDARY_ACTIONS, Resource: '*' }]),
     });
+    const boundaryReason = 'a permissions boundary caps what workload roles may be granted; it grants nothing itself';
+    suppressPolicyRule(this.workloadBoundary, 'CKV_AWS_355', boundaryReason);
+    suppressPolicyRule(this.workloadBoundary, 'PLT_IAM_1', boundaryReason);
 
     const protectedArns = [planArn, deployArn, props.oidcProviderArn];
+    const workloadRoles = `arn:aws:iam::${props.accountId}:role${WORKLOAD_IAM_PATH}*`;
+    const workloadPolicies = `arn:aws:iam::${props.accountId}:policy${WORKLOAD_IAM_PATH}*`;
+    const deployRoles = assumable(deployArn, props.deployAssumableRoleArns);
     new IamRolePolicy(this, 'deploy-policy', {
       provider,
       role: this.deployRole.name,
       name: 'terraform-deploy',
       policy: policyDocument([
-        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
-        { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${keys}/*` },
+        listOwnFolders,
+        { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: stateObjects },
+        { Sid: 'AssumeForProviders', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: deployRoles },
+        denyOtherRoles(deployRoles),
         {
-          Sid: 'AssumeForProviders',
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Resource: [deployArn, ...(props.deployAssumableRoleArns ?? [])],
+          // PowerUserAccess reaches every bucket; the stacks never read or write objects,
+          // so objects are out of reach except this account's environments' state.
+          Sid: 'NoObjectsOutsideState',
+          Effect: 'Deny',
+          Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+          NotResource: stateObjects,
         },
         {
           // PowerUserAccess has no IAM; the stacks create service roles and their policies.
           // Whatever grants or could widen a role's permissions needs the workload
-          // boundary on that role, so the pipeline cannot create a role stronger than it.
-          Sid: 'ServiceRolesWithinTheBoundary',
+          // boundary on that role, and every such role lives under the workload path.
+          Sid: 'WorkloadRolesWithinTheBoundary',
           Effect: 'Allow',
           Action: [
             'iam:CreateRole',
@@ -233,32 +371,45 @@ export class PipelineRoles extends Construct {
             'iam:DeleteRolePolicy',
             'iam:PutRolePermissionsBoundary',
           ],
-          Resource: `arn:aws:iam::${props.accountId}:role/*`,
+          Resource: workloadRoles,
           Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
         },
         {
-          Sid: 'ServiceRoleHousekeeping',
+          Sid: 'WorkloadRoleHousekeeping',
           Effect: 'Allow',
           Action: [
-            'iam:CreatePolicy',
-            'iam:CreatePolicyVersion',
-            'iam:CreateServiceLinkedRole',
-            'iam:DeletePolicy',
-            'iam:DeletePolicyVersion',
             'iam:DeleteRole',
-            'iam:Get*',
-            'iam:List*',
-            'iam:PassRole',
-            'iam:TagPolicy',
             'iam:TagRole',
-            'iam:UntagPolicy',
             'iam:UntagRole',
             'iam:UpdateAssumeRolePolicy',
             'iam:UpdateRole',
             'iam:UpdateRoleDescription',
           ],
-          Resource: [`arn:aws:iam::${props.accountId}:role/*`, `arn:aws:iam::${props.accountId}:policy/*`],
+          Resource: workloadRoles,
         },
+        {
+          Sid: 'WorkloadPolicies',
+          Effect: 'Allow',
+          Action: [
+            'iam:CreatePolicy',
+            'iam:CreatePolicyVersion',
+            'iam:DeletePolicy',
+            'iam:DeletePolicyVersion',
+            'iam:SetDefaultPolicyVersion',
+            'iam:TagPolicy',
+            'iam:UntagPolicy',
+          ],
+          Resource: workloadPolicies,
+        },
+        {
+          // Only workload roles, and only to the services that run them.
+          Sid: 'PassWorkloadRoles',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: workloadRoles,
+          Condition: { StringEquals: { 'iam:PassedToService': WORKLOAD_ROLE_SERVICES } },
+        },
+        { Sid: 'ReadIam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' },
         {
           // Nor may it loosen the boundary itself,
           Sid: 'KeepTheBoundaryPolicy',
@@ -272,6 +423,27 @@ export class PipelineRoles extends Construct {
           Effect: 'Deny',
           Action: 'iam:DeleteRolePermissionsBoundary',
           Resource: `arn:aws:iam::${props.accountId}:role/*`,
+        },
+        {
+          // Whatever a managed policy grants (PowerUserAccess allows service-linked
+          // roles), no IAM write outside the workload path.
+          Sid: 'NoIamWritesOutsideTheWorkloadPath',
+          Effect: 'Deny',
+          Action: [
+            'iam:AttachRolePolicy',
+            'iam:CreatePolicy',
+            'iam:CreatePolicyVersion',
+            'iam:CreateRole',
+            'iam:DeleteRolePolicy',
+            'iam:DetachRolePolicy',
+            'iam:PassRole',
+            'iam:PutRolePermissionsBoundary',
+            'iam:PutRolePolicy',
+            'iam:SetDefaultPolicyVersion',
+            'iam:UpdateAssumeRolePolicy',
+            'iam:UpdateRole',
+          ],
+          NotResource: [workloadRoles, workloadPolicies],
         },
         {
           // The pipeline must not widen its own access or the trust it depends on.

@@ -5,6 +5,8 @@ export interface PolicyStatement {
   readonly Principal?: unknown;
   readonly Action: string | readonly string[];
   readonly Resource?: string | readonly string[];
+  /** Every resource but these (used in deny statements). */
+  readonly NotResource?: string | readonly string[];
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 

@@ -20,6 +20,12 @@ export const bootstrapSettingsSchema = z.strictObject({
    */
   requireDeployBranchClaim: z.boolean().default(true),
   /**
+   * Also pin the plan role's trust on the token's `job_workflow_ref` claim (the
+   * pull-request and deploy-branch workflows of this repository). Turn on once STS
+   * evaluates that claim for your tokens: an unknown claim fails the condition. @default false
+   */
+  pinJobWorkflowRef: z.boolean().default(false),
+  /**
    * Accounts that already have GitHub's OIDC provider (one per account is allowed):
    * account id -> provider ARN. @default {}
    */

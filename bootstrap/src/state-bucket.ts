@@ -7,24 +7,32 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { stateKeyPrefix } from '@platform/config';
-import { ConstructPropsError } from '@platform/constructs';
+import { environmentStatePrefix } from '@platform/config';
+import { ConstructPropsError, type S3AccessLogBucket, tlsOnlyStatements } from '@platform/constructs';
 import { type PolicyStatement, accountOf, accountRoot, policyDocument } from './policy';
+
+/** The roles (any account) that reach one environment's state folder, `<keyPrefix>/<env>/`. */
+export interface StateGrant {
+  readonly environment: string;
+  /** Roles that read state and take the S3 lock (`<key>.tflock`), e.g. the plan roles. @default [] */
+  readonly readerRoleArns?: readonly string[];
+  /** Roles that read and write state, e.g. the deploy roles. @default [] */
+  readonly writerRoleArns?: readonly string[];
+}
 
 /** Props of {@link StateBucket}. */
 export interface StateBucketProps {
   readonly provider: AwsProvider;
   readonly bucketName: string;
-  /** Prefix of the stacks' state keys; the pipeline roles get access below it only. */
+  /** Prefix of the stacks' state keys; each environment's roles get access below `<keyPrefix>/<env>/` only. */
   readonly keyPrefix: string;
+  /** Per environment, the roles of other accounts that reach its state folder. @default [] */
+  readonly grants?: readonly StateGrant[];
   /**
-   * Roles (any account) that read state and take the S3 lock (`<key>.tflock`), e.g.
-   * the plan roles.
-   * @default []
+   * Bucket receiving the S3 server access logs of the state bucket.
+   * @default - no access logging
    */
-  readonly readerRoleArns?: readonly string[];
-  /** Roles (any account) that read and write state, e.g. the deploy roles. @default [] */
-  readonly writerRoleArns?: readonly string[];
+  readonly accessLogBucket?: S3AccessLogBucket;
   /**
    * Days an overwritten state version is kept (versioning is how a broken state is
    * rolled back).
@@ -35,9 +43,9 @@ export interface StateBucketProps {
 
 /**
  * The Terraform state bucket: versioned, encrypted (SSE-S3, so roles of other
- * accounts need no KMS grant), public access blocked, bucket-owner-enforced, a
- * policy that denies anything but TLS 1.2+ and grants the pipeline roles of the
- * environment accounts access below the key prefix. Protected from destroy.
+ * accounts need no KMS grant), public access blocked, bucket-owner-enforced, access
+ * logged, a policy that denies anything but TLS 1.2+ and grants each environment's
+ * pipeline roles access to that environment's folder only. Protected from destroy.
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -88,11 +96,10 @@ export class StateBucket extends Construct {
       ],
     });
 
+    if (props.accessLogBucket) props.accessLogBucket.logBucket(this, 'access-logs', { provider, bucket, prefix: `${props.bucketName}/` });
+
     const arn = `arn:aws:s3:::${props.bucketName}`;
-    const prefix = stateKeyPrefix(props.keyPrefix);
-    const readers = [...(props.readerRoleArns ?? [])].sort();
-    const writers = [...(props.writerRoleArns ?? [])].sort();
-    const grant = (sid: string, roles: string[], actions: string[], resource: string): PolicyStatement[] =>
+    const grant = (sid: string, roles: readonly string[], actions: string[], resource: string, condition?: PolicyStatement['Condition']): PolicyStatement[] =>
       roles.length === 0
         ? []
         : [
@@ -102,31 +109,25 @@ export class StateBucket extends Construct {
               Principal: { AWS: [...new Set(roles.map(accountOf))].sort().map(accountRoot) },
               Action: actions,
               Resource: resource,
-              Condition: { ArnEquals: { 'aws:PrincipalArn': roles } },
+              Condition: { ...(condition ?? {}), ArnEquals: { 'aws:PrincipalArn': [...roles].sort() } },
             },
           ];
-    const statements: PolicyStatement[] = [
-      {
-        Sid: 'DenyInsecureTransport',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [arn, `${arn}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-      {
-        Sid: 'DenyOutdatedTls',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [arn, `${arn}/*`],
-        Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
-      },
-      ...grant('PipelinesListState', [...new Set([...readers, ...writers])].sort(), ['s3:ListBucket'], arn),
-      ...grant('ReadersReadState', readers, ['s3:GetObject'], `${arn}/${prefix}/*`),
-      ...grant('ReadersTakeTheLock', readers, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], `${arn}/${prefix}/*.tflock`),
-      ...grant('WritersReadAndWriteState', writers, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], `${arn}/${prefix}/*`),
-    ];
+    const statements: PolicyStatement[] = [...tlsOnlyStatements(arn)];
+    for (const g of props.grants ?? []) {
+      // Sids are alphanumeric: the environment name without its hyphens.
+      const env = g.environment.replace(/[^A-Za-z0-9]/g, '');
+      const folder = environmentStatePrefix(props.keyPrefix, g.environment);
+      const readers = g.readerRoleArns ?? [];
+      const writers = g.writerRoleArns ?? [];
+      statements.push(
+        ...grant(`${env}ListState`, [...new Set([...readers, ...writers])], ['s3:ListBucket'], arn, {
+          StringLike: { 's3:prefix': [folder, `${folder}/*`] },
+        }),
+        ...grant(`${env}ReadersReadState`, readers, ['s3:GetObject'], `${arn}/${folder}/*`),
+        ...grant(`${env}ReadersTakeTheLock`, readers, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], `${arn}/${folder}/*.tflock`),
+        ...grant(`${env}WritersReadAndWriteState`, writers, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], `${arn}/${folder}/*`),
+      );
+    }
     this.policy = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,

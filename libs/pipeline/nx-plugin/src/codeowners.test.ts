@@ -21,11 +21,11 @@ describe('renderCodeowners', () => {
   it('keeps the platform paths with the platform owners, after every service line (last match wins)', () => {
     const lines = renderCodeowners(platformWith({ platform: ['@acme/platform'], items: ['@acme/items'] })).split('\n');
     const lastService = lines.findIndex((l) => l.startsWith('/libs/items/'));
-    for (const path of ['/.github/', '/libs/pipeline/plan-review/', '/bootstrap/', '/config/']) {
+    for (const path of ['/.github/', '/libs/pipeline/plan-review/', '/libs/pipeline/policy-check/', '/policy-suppressions.json', '/.checkov.yaml', '/bootstrap/', '/config/']) {
       const index = lines.indexOf(`${path} @acme/platform`);
       expect([path, index > lastService]).toEqual([path, true]);
     }
-    expect(PLATFORM_PATHS).toHaveLength(4);
+    expect(PLATFORM_PATHS).toHaveLength(7);
   });
 
   it('leaves a service without owners to the platform owners', () => {

@@ -8,7 +8,15 @@ export const CODEOWNERS_PATH = '.github/CODEOWNERS';
  * workflows, the guard that reviews plans, the per-account bootstrap and the config.
  * Listed last in CODEOWNERS, because the last matching line wins.
  */
-export const PLATFORM_PATHS: readonly string[] = Object.freeze(['/.github/', '/libs/pipeline/plan-review/', '/bootstrap/', '/config/']);
+export const PLATFORM_PATHS: readonly string[] = Object.freeze([
+  '/.github/',
+  '/libs/pipeline/plan-review/',
+  '/libs/pipeline/policy-check/',
+  '/policy-suppressions.json',
+  '/.checkov.yaml',
+  '/bootstrap/',
+  '/config/',
+]);
 
 /**
  * `.github/CODEOWNERS` generated from the config: everything to `platformOwners`, each

@@ -2,8 +2,10 @@
 // when a stateful resource is replaced or deleted without an allowance.
 //   node tools/run-ts.mjs libs/pipeline/plan-review/src/cli.ts --plans <dir> [--out <file.md>]
 //        [--labels '<JSON array of PR label names>'] [--allow <stack[:address]>]... [--allow-all]
-//        [--title <text>] [--footer <text>]
-// Exit codes: 0 ok, 1 blocked by the guard, 2 usage or input error.
+//        [--expected-stacks '<JSON array of stacks>'] [--report-only] [--title <text>] [--footer <text>]
+// Exit codes: 0 ok, 1 blocked by the guard (or a plan missing or errored), 2 usage or input error.
+// It fails closed: no plan at all, an expected stack without a plan, or an errored
+// plan fails, whatever the labels say.
 import { writeFileSync } from 'node:fs';
 import { UsageError, runCli } from '@platform/cli';
 import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
@@ -11,15 +13,15 @@ import { serviceAllowanceFromLabels, serviceDirectory } from './by-service';
 import { allowanceFromLabels, mergeAllowances } from './guard';
 import { findPlanFiles, reviewPlans } from './review';
 
-function parseLabels(raw: string | undefined): string[] {
-  if (!raw) return [];
+function parseList(option: string, what: string, raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.some((l) => typeof l !== 'string')) throw new UsageError(`--labels must be a JSON array of label names, got ${raw}`);
+  if (!Array.isArray(parsed) || parsed.some((l) => typeof l !== 'string')) throw new UsageError(`${option} must be a JSON array of ${what}, got ${raw}`);
   return parsed as string[];
 }
 
@@ -35,6 +37,16 @@ void runCli(
       labels: { type: 'string', valueName: '<json>', description: "the pull request's labels, a JSON array; allow-* labels allow changes" },
       allow: { type: 'string', multiple: true, valueName: '<stack[:address]>', description: 'allow replacing or deleting stateful resources of this stack or resource' },
       'allow-all': { type: 'boolean', default: false, description: 'allow every replacement and deletion' },
+      'expected-stacks': {
+        type: 'string',
+        valueName: '<json>',
+        description: "stacks that must have a plan (the affected stacks), a JSON array; '[]' when none is affected",
+      },
+      'report-only': {
+        type: 'boolean',
+        default: false,
+        description: 'summarize only (after an apply): exit 0 whatever the guard finds; unreadable plans still fail',
+      },
       title: { type: 'string', valueName: '<text>', description: 'heading of the summary' },
       footer: { type: 'string', valueName: '<text>', description: 'text after the summary' },
       config: { type: 'string', valueName: '<file>', description: `platform config whose services and owners group the comment (default ${DEFAULT_CONFIG_PATH})` },
@@ -42,7 +54,8 @@ void runCli(
   },
   ({ values }) => {
     if (!values.plans) throw new UsageError('--plans <dir> is required');
-    const labels = parseLabels(values.labels);
+    const labels = parseList('--labels', 'label names', values.labels) ?? [];
+    const expectedStacks = parseList('--expected-stacks', 'stack names', values['expected-stacks']);
     const platform = loadPlatform(values.config ?? DEFAULT_CONFIG_PATH);
     const services = serviceDirectory(platform.services, platform.config.platformOwners);
     const files = findPlanFiles(values.plans);
@@ -51,12 +64,14 @@ void runCli(
       serviceAllowanceFromLabels(labels, files.map((f) => f.stack), services),
       { all: values['allow-all'], patterns: values.allow ?? [] },
     );
-    const review = reviewPlans(files, allowance, { title: values.title, footer: values.footer, services });
+    const review = reviewPlans(files, allowance, { title: values.title, footer: values.footer, services }, { expectedStacks, source: values.plans });
     if (values.out) writeFileSync(values.out, review.markdown);
     else process.stdout.write(review.markdown);
-    const blocked = review.findings.filter((f) => !f.allowed);
-    for (const f of blocked) {
-      console.error(`blocked: ${f.stack}: ${f.change.kind} of stateful resource ${f.change.address}`);
+    if (values['report-only']) return 0;
+    for (const problem of review.problems) console.error(`blocked: ${problem}`);
+    for (const f of review.findings.filter((x) => !x.allowed)) {
+      const what = f.change.removedNested.length > 0 ? `update removing ${f.change.removedNested.join(', ')} of` : `${f.change.kind} of`;
+      console.error(`blocked: ${f.stack}: ${what} stateful resource ${f.change.address}`);
     }
     return review.ok ? 0 : 1;
   },

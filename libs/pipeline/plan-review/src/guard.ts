@@ -37,12 +37,18 @@ export interface GuardAllowance {
   readonly patterns?: readonly string[];
 }
 
-/** A stateful resource the plan replaces or deletes. */
+/** A stateful resource the plan replaces or deletes, or a stateful part an update removes. */
 export interface GuardFinding {
   readonly stack: string;
   readonly change: PlannedChange;
   /** True when an allowance covers it. */
   readonly allowed: boolean;
+}
+
+/** Whether a change loses data or identity: a replace or delete of a stateful type, or an update removing a nested stateful part. */
+export function isDestructive(change: PlannedChange, types: ReadonlySet<string>): boolean {
+  if (change.removedNested.length > 0) return true;
+  return types.has(change.type) && (change.kind === 'replace' || change.kind === 'delete');
 }
 
 /** Reads an allowance from PR labels. */
@@ -59,8 +65,9 @@ export function mergeAllowances(...allowances: GuardAllowance[]): GuardAllowance
 }
 
 /**
- * Every replace or delete of a stateful resource in the plans, marked allowed or
- * not. The check fails when any is not allowed.
+ * Every replace or delete of a stateful resource in the plans, and every update that
+ * removes a nested stateful part (a global table's replica), marked allowed or not.
+ * The check fails when any is not allowed.
  */
 export function guard(
   summaries: readonly StackSummary[],
@@ -72,7 +79,7 @@ export function guard(
   const findings: GuardFinding[] = [];
   for (const summary of summaries) {
     for (const change of summary.changes) {
-      if (!types.has(change.type) || (change.kind !== 'replace' && change.kind !== 'delete')) continue;
+      if (!isDestructive(change, types)) continue;
       const allowed = !!allowance.all || matchers.some((m) => m(summary.stack, change.address));
       findings.push({ stack: summary.stack, change, allowed });
     }

@@ -3,4 +3,5 @@ export * from './summarize';
 export * from './guard';
 export * from './markdown';
 export * from './review';
+export * from './nested-stateful';
 export * from './by-service';

@@ -16,6 +16,8 @@ export interface RenderOptions {
   readonly footer?: string;
   /** @default MAX_COMMENT_CHARS */
   readonly maxChars?: number;
+  /** Missing or errored plans: shown first, and the verdict is blocked. @default [] */
+  readonly problems?: readonly string[];
   /** Groups the changes by service and mentions each service's owners. @default - no grouping */
   readonly services?: ServiceDirectory;
 }
@@ -44,10 +46,16 @@ function render(summaries: readonly StackSummary[], findings: readonly GuardFind
   const blocked = findings.filter((f) => !f.allowed);
   const allowed = findings.filter((f) => f.allowed);
   out.push(`## ${options.title ?? 'Terraform plan'}`, '');
-  const verdict = blocked.length > 0 ? '⛔ **blocked**' : allowed.length > 0 ? '⚠️ destructive changes allowed' : '✅';
+  const problems = options.problems ?? [];
+  const verdict = blocked.length > 0 || problems.length > 0 ? '⛔ **blocked**' : allowed.length > 0 ? '⚠️ destructive changes allowed' : '✅';
   out.push(`${verdict} · ${summaries.length} stack${plural(summaries.length)} planned, ${changed.length} with changes`, '');
+  if (problems.length > 0) {
+    out.push('### ⛔ Plans missing or incomplete', '');
+    for (const p of problems) out.push(`- ${p}`);
+    out.push('', 'No label allows this: re-run the failed plan jobs.', '');
+  }
 
-  if (summaries.length === 0) {
+  if (summaries.length === 0 && problems.length === 0) {
     out.push('No stack is affected by this change.');
     return finish(out, options);
   }
@@ -56,7 +64,9 @@ function render(summaries: readonly StackSummary[], findings: readonly GuardFind
   for (const s of summaries) {
     const c = s.counts;
     const mine = findings.filter((f) => f.stack === s.stack);
-    const note = mine.some((f) => !f.allowed)
+    const note = s.errored
+      ? '⛔ plan errored'
+      : mine.some((f) => !f.allowed)
       ? '⛔ stateful resource replaced/deleted'
       : mine.length > 0
       ? '⚠️ allowed'
@@ -88,8 +98,8 @@ function render(summaries: readonly StackSummary[], findings: readonly GuardFind
     out.push('');
   }
 
-  for (const s of changed) {
-    const destructive = s.changes.filter((c) => c.kind === 'replace' || c.kind === 'delete');
+  for (const s of summaries.filter((x) => x.hasChanges || x.drift.length > 0)) {
+    const destructive = s.changes.filter((c) => c.kind === 'replace' || c.kind === 'delete' || c.removedNested.length > 0);
     if (detail === 'none' && destructive.length === 0) continue;
     out.push(`### \`${s.stack}\``, '');
     if (destructive.length > 0) {
@@ -97,6 +107,16 @@ function render(summaries: readonly StackSummary[], findings: readonly GuardFind
       out.push('');
     }
     if (s.outputChanges.length > 0) out.push(`Outputs changed: ${s.outputChanges.map((o) => `\`${o}\``).join(', ')}`, '');
+    if (s.moves.length > 0) {
+      out.push('Moved:', '');
+      for (const c of s.moves) out.push(`- \`${c.previousAddress}\` → \`${c.address}\``);
+      out.push('');
+    }
+    if (s.drift.length > 0) {
+      out.push('Changed outside Terraform since the last apply (this plan puts it back):', '');
+      for (const c of s.drift) out.push(`- ${c.kind} \`${c.address}\``);
+      out.push('');
+    }
     if (detail === 'full') {
       out.push(`<details><summary>All ${s.changes.length} change${plural(s.changes.length)}</summary>`, '');
       for (const c of s.changes) out.push(`- ${c.kind}${c.importing ? ' (import)' : ''} \`${c.address}\``);
@@ -117,6 +137,9 @@ function describe(c: PlannedChange): string {
     c.kind === 'replace'
       ? `**replace** (${c.order === 'create-first' ? 'create new, then delete old' : 'delete old, then create new'})`
       : `**${c.kind}**`;
+  if (c.removedNested.length > 0) {
+    return `**update removes** ${c.removedNested.map((p) => `\`${p}\``).join(', ')} of \`${c.address}\` (its data in that place is lost)`;
+  }
   const why = c.replacePaths.length > 0 ? `; forced by ${c.replacePaths.map((p) => `\`${p}\``).join(', ')}` : '';
   const deposed = c.deposed ? ` (deposed object ${c.deposed})` : '';
   return `${what} \`${c.address}\`${deposed}${why}`;

@@ -47,6 +47,8 @@ export interface ResourceChange {
   readonly change: Change;
   /** Why Terraform replaces it, e.g. `replace_because_cannot_update`. */
   readonly action_reason?: string;
+  /** The address before a `moved` block (or `terraform state mv`) renamed it. */
+  readonly previous_address?: string;
 }
 
 /** Thrown when a file is not a Terraform plan JSON. */
@@ -76,10 +78,14 @@ export function parsePlanJson(text: string, source: string): PlanJson {
   if (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes)) {
     throw new PlanFormatError(source, 'resource_changes is not an array');
   }
-  for (const [i, rc] of (plan.resource_changes ?? []).entries()) {
-    if (!rc || typeof rc.address !== 'string' || !Array.isArray(rc.change?.actions)) {
-      throw new PlanFormatError(source, `resource_changes[${i}] has no address or change.actions`);
+  for (const field of ['resource_changes', 'resource_drift'] as const) {
+    if (plan[field] !== undefined && !Array.isArray(plan[field])) throw new PlanFormatError(source, `${field} is not an array`);
+    for (const [i, rc] of (plan[field] ?? []).entries()) {
+      if (!rc || typeof rc.address !== 'string' || !Array.isArray(rc.change?.actions)) {
+        throw new PlanFormatError(source, `${field}[${i}] has no address or change.actions`);
+      }
     }
   }
+  if (plan.errored !== undefined && typeof plan.errored !== 'boolean') throw new PlanFormatError(source, 'errored is not a boolean');
   return plan as PlanJson;
 }

@@ -1,3 +1,4 @@
+import { removedNestedParts } from './nested-stateful';
 import type { PlanJson, ResourceChange } from './plan-json';
 
 /** What a plan does to one resource instance. */
@@ -17,6 +18,10 @@ export interface PlannedChange {
   /** Set for a deposed object (left by a failed create_before_destroy). */
   readonly deposed?: string;
   readonly importing: boolean;
+  /** The address before a move (`moved` block), when the resource was moved. */
+  readonly previousAddress?: string;
+  /** Nested stateful parts an update removes, e.g. `replica[eu-west-1]` of a global table. */
+  readonly removedNested: string[];
 }
 
 /** The review of one stack's plan. */
@@ -29,6 +34,12 @@ export interface StackSummary {
   readonly outputChanges: string[];
   /** True when the plan does anything (resources or outputs). */
   readonly hasChanges: boolean;
+  /** Terraform could not finish the plan (`errored: true`): the plan is partial. */
+  readonly errored: boolean;
+  /** What changed outside Terraform since the last apply (`resource_drift`). */
+  readonly drift: PlannedChange[];
+  /** Resources whose address changes (`moved` blocks), with or without other changes. */
+  readonly moves: PlannedChange[];
 }
 
 /** Classifies one `change.actions` array. */
@@ -65,7 +76,7 @@ export function summarizePlan(stack: string, plan: PlanJson): StackSummary {
     const importing = rc.change.importing !== undefined;
     if (importing) counts.import++;
     if (kind === 'no-op' || kind === 'read') {
-      if (importing) changes.push(toChange(rc, kind, order, importing));
+      if (importing || rc.previous_address) changes.push(toChange(rc, kind, order, importing));
       continue;
     }
     counts[kind]++;
@@ -74,7 +85,24 @@ export function summarizePlan(stack: string, plan: PlanJson): StackSummary {
   const outputChanges = Object.entries(plan.output_changes ?? {})
     .filter(([, c]) => c.actions.some((a) => a !== 'no-op'))
     .map(([name]) => name);
-  return { stack, counts, changes, outputChanges, hasChanges: changes.length > 0 || outputChanges.length > 0 };
+  const drift = (plan.resource_drift ?? [])
+    .filter((rc) => rc.mode !== 'data')
+    .map((rc) => {
+      const { kind, order } = changeKind(rc.change.actions);
+      return toChange(rc, kind, order, false);
+    })
+    .filter((c) => c.kind !== 'no-op' && c.kind !== 'read');
+  const moves = changes.filter((c) => c.previousAddress !== undefined);
+  return {
+    stack,
+    counts,
+    changes,
+    outputChanges,
+    hasChanges: changes.length > 0 || outputChanges.length > 0,
+    errored: plan.errored === true,
+    drift,
+    moves,
+  };
 }
 
 function toChange(rc: ResourceChange, kind: ChangeKind, order: PlannedChange['order'], importing: boolean): PlannedChange {
@@ -87,6 +115,8 @@ function toChange(rc: ResourceChange, kind: ChangeKind, order: PlannedChange['or
     ...(rc.action_reason ? { reason: rc.action_reason } : {}),
     ...(rc.deposed ? { deposed: rc.deposed } : {}),
     importing,
+    ...(rc.previous_address && rc.previous_address !== rc.address ? { previousAddress: rc.previous_address } : {}),
+    removedNested: kind === 'update' ? removedNestedParts(rc.type, rc.change.before, rc.change.after) : [],
   };
 }
 

@@ -3,7 +3,7 @@
 // stack plan) returning its problems; the tables below run them in order.
 import type { ConfigProblem } from './config-error';
 import { ROUTE_METHODS, type EnvironmentConfig, type PlatformConfig, type ServiceConfig } from './schema';
-import { bucketName, usesCognito } from './service-contract';
+import { accessLogBucketName, bucketName, usesCognito } from './service-contract';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -113,11 +113,31 @@ const monitoringAccountIsNotThisEnvironments: EnvironmentRule = ({ config, env, 
     : [];
 
 /** Environment rules, in the order their problems are reported. */
+/** AWS keeps this much of an account's regional Lambda concurrency unreserved. */
+const UNRESERVED_CONCURRENCY = 100;
+/** Lambda's default concurrency limit per account and region. */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
+const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) => {
+  const services = Object.entries(config.services).filter(([, svc]) => !svc.environments || svc.environments.includes(name));
+  const total = services.reduce((sum, [, svc]) => sum + svc.lambda.reservedConcurrency, 0);
+  const room = DEFAULT_ACCOUNT_CONCURRENCY - UNRESERVED_CONCURRENCY;
+  return total > room
+    ? [
+        {
+          path: at,
+          message: `the services of "${name}" reserve ${total} concurrent Lambda executions per region, more than the ${room} an account has by default (${DEFAULT_ACCOUNT_CONCURRENCY} minus ${UNRESERVED_CONCURRENCY} AWS keeps unreserved); lower services.<name>.lambda.reservedConcurrency or raise the quota first`,
+        },
+      ]
+    : [];
+};
+
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   networkIsForTheEnvironmentsRegions,
   regionsAreListedOnce,
   canaryIsOneOfTheRegions,
   monitoringAccountIsNotThisEnvironments,
+  reservedConcurrencyFits,
 ];
 
 // ---------------------------------------------------------------------------
@@ -240,7 +260,13 @@ const invalidateNeedsTheEdgeCache: ServiceRule = ({ svc, at }) =>
 
 const bucketNamesFit: ServiceRule = ({ config, name, at, environments }) =>
   environments
-    .flatMap((envName) => config.environments[envName].regions.map((region) => bucketName(config.organization, name, envName, region)))
+    .flatMap((envName) =>
+      config.environments[envName].regions.flatMap((region) => {
+        const bucket = bucketName(config.organization, name, envName, region);
+        // The region's access-log bucket is the longest name derived from it.
+        return [bucket, accessLogBucketName(bucket)];
+      }),
+    )
     .filter((bucket) => bucket.length > 63)
     .map((bucket) => ({
       path: at,

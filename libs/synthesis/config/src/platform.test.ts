@@ -65,7 +65,7 @@ describe('the stack plan', () => {
       globalStack: 'items-prod-global',
       app: 'items-api',
       accountId: '333333333333',
-      stateKey: 'platform/items-prod-us-east-1.tfstate',
+      stateKey: 'platform/prod/items-prod-us-east-1.tfstate',
     });
   });
 });
@@ -147,7 +147,7 @@ describe('bad config', () => {
     const platform = parsePlatform(c);
     const keys = platform.stacks.map((s) => s.stateKey);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys[0]).toBe('platform/items-dev-global.tfstate');
+    expect(keys[0]).toBe('platform/dev/items-dev-global.tfstate');
   });
 
   it('rejects a bad domain', () => {

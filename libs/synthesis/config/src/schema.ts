@@ -246,15 +246,27 @@ export const lambdaSchema = z.strictObject({
   memorySizeMb: z.number().int().min(128).max(10_240).default(512),
   /** @default 10 */
   timeoutSeconds: z.number().int().min(1).max(29, { error: 'API Gateway integrations time out after 29 s; use at most 29' }).default(10),
-  /** CloudWatch Logs retention of the function's log group. @default 30 */
+  /**
+   * CloudWatch Logs retention of the function's and the API's log groups. The policy
+   * rule pack (CKV_AWS_338) asks for at least 365 days. @default 365
+   */
   logRetentionDays: z
     .number()
     .refine((v) => (LAMBDA_LOG_RETENTION_DAYS as readonly number[]).includes(v), {
       error: `log retention must be one of CloudWatch's values: ${LAMBDA_LOG_RETENTION_DAYS.join(', ')}`,
     })
-    .default(30),
-  /** Reserved concurrency of the function (what the concurrency alarm compares with). @default - none reserved */
-  reservedConcurrency: z.number().int({ error: 'reserved concurrency must be a whole number' }).min(1, { error: 'reserved concurrency must be at least 1' }).optional(),
+    .default(365),
+  /**
+   * Concurrent executions reserved for (and capping) the function in each region, so one
+   * service cannot starve another. AWS keeps 100 of the account's regional limit
+   * (1000 by default) unreserved; the services of an environment must fit in the rest.
+   * @default 10
+   */
+  reservedConcurrency: z
+    .number({ error: 'reserved concurrency must be a whole number of at least 1' })
+    .int({ error: 'reserved concurrency must be a whole number of at least 1' })
+    .min(1, { error: 'reserved concurrency must be at least 1 (0 would stop the function)' })
+    .default(10),
 });
 
 export const AURORA_ENGINES = ['aurora-postgresql', 'aurora-mysql'] as const;
@@ -512,7 +524,7 @@ export const serviceSchema = z.strictObject({
   aurora: auroraSchema.optional(),
   /** @default - no cache */
   cache: cacheSchema.optional(),
-  lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 30 }),
+  lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 365, reservedConcurrency: 10 }),
   alarms: alarmsSchema.default(alarmsSchema.parse({})),
   logging: loggingSchema.default({ sampleRate: 0.05, slowRequestMs: 1000 }),
 });

@@ -22,7 +22,7 @@ describe('serviceContract', () => {
     expect(c.stateBackend(c.globalStack)).toEqual({
       bucket: 'acme-platform-terraform-state',
       region: 'eu-west-1',
-      key: 'platform/items-prod-global.tfstate',
+      key: 'platform/prod/items-prod-global.tfstate',
     });
     expect(c.app).toBe('items-api');
     expect(c.artifactPath).toBe(lambdaArtifactPath('items-api'));
@@ -47,9 +47,9 @@ describe('serviceContract', () => {
   });
 
   it('strips trailing slashes of the key prefix once, for stacks and the bootstrap alike', () => {
-    expect(stateKey('platform//', 'a-dev-global')).toBe('platform/a-dev-global.tfstate');
+    expect(stateKey('platform//', 'dev', 'a-dev-global')).toBe('platform/dev/a-dev-global.tfstate');
     const c = serviceContract(config(undefined, { keyPrefix: 'org/platform/' }), 'items', 'dev');
-    expect(c.stateBackend(c.regionalStack('eu-west-1')).key).toBe('org/platform/items-dev-eu-west-1.tfstate');
+    expect(c.stateBackend(c.regionalStack('eu-west-1')).key).toBe('org/platform/dev/items-dev-eu-west-1.tfstate');
     expect(bootstrapStateKey('bootstrap-prod')).toBe('bootstrap/bootstrap-prod.tfstate');
   });
 

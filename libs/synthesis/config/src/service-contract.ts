@@ -19,6 +19,13 @@ export type StackLayer = 'global' | 'regional';
  */
 export const WORKLOAD_PERMISSIONS_BOUNDARY = 'platform-workload-boundary';
 
+/**
+ * IAM path of every role and managed policy the platform stacks create. The deploy
+ * role may create, change and pass roles only under this path (and only with the
+ * boundary), so it can never touch a role it did not make, such as an account's admin role.
+ */
+export const WORKLOAD_IAM_PATH = '/platform-workload/';
+
 /** CloudFront, its certificate and Route53's API live in us-east-1, whatever the environment's regions. */
 export const EDGE_REGION = 'us-east-1';
 
@@ -47,9 +54,31 @@ export function stateKeyPrefix(keyPrefix: string): string {
   return keyPrefix.replace(/\/+$/, '');
 }
 
-/** Key of a platform stack's state object: `<keyPrefix>/<stack>.tfstate`. */
-export function stateKey(keyPrefix: string, stackName: string): string {
-  return `${stateKeyPrefix(keyPrefix)}/${stackName}.tfstate`;
+/**
+ * The folder of one environment's state, `<keyPrefix>/<env>`: each environment's
+ * pipeline roles (and the bucket policy) reach only their own environment's folder.
+ */
+export function environmentStatePrefix(keyPrefix: string, environment: string): string {
+  return `${stateKeyPrefix(keyPrefix)}/${environment}`;
+}
+
+/** Key of a platform stack's state object: `<keyPrefix>/<env>/<stack>.tfstate`. */
+export function stateKey(keyPrefix: string, environment: string, stackName: string): string {
+  return `${environmentStatePrefix(keyPrefix, environment)}/${stackName}.tfstate`;
+}
+
+/**
+ * The role in the state account that one environment's stacks assume for state, when
+ * the config names `stateBackend.roleName`: one per environment (`<roleName>-<env>`),
+ * each reaching only its environment's folder.
+ */
+export function stateRoleName(roleName: string, environment: string): string {
+  return `${roleName}-${environment}`;
+}
+
+/** The bucket receiving the state bucket's S3 server access logs (same account and region). */
+export function stateAccessLogBucketName(stateBucket: string): string {
+  return `${stateBucket}-access-logs`;
 }
 
 /** Key of a bootstrap stack's state once it moves into the state bucket. */
@@ -106,14 +135,14 @@ export function deploymentRecordPath(environment: string): string {
   return path.join('dist', 'rollout', environment, 'deployed.json');
 }
 
-/** The S3 backend of the platform stack `stackName`. */
-export function stackStateBackend(config: PlatformConfig, stackName: string): StackStateBackend {
+/** The S3 backend of the platform stack `stackName` of `environment`. */
+export function stackStateBackend(config: PlatformConfig, environment: string, stackName: string): StackStateBackend {
   const sb = config.stateBackend;
   return {
     bucket: sb.bucket,
     region: sb.region,
-    key: stateKey(sb.keyPrefix, stackName),
-    ...(sb.roleName ? { roleArn: roleArn(sb.accountId, sb.roleName) } : {}),
+    key: stateKey(sb.keyPrefix, environment, stackName),
+    ...(sb.roleName ? { roleArn: roleArn(sb.accountId, stateRoleName(sb.roleName, environment)) } : {}),
   };
 }
 
@@ -177,6 +206,11 @@ export function bucketName(organization: string, service: string, environment: s
   return `${organization}-${service}-${environment}-${region}`;
 }
 
+/** The bucket of a region receiving the S3 server access logs of `bucket` (same account and region). */
+export function accessLogBucketName(bucket: string): string {
+  return `${bucket}-logs`;
+}
+
 /** Names of the AWS resources of one service in one environment. */
 export interface ServiceResourceNames {
   /** The global table (every replica has this name). */
@@ -226,6 +260,12 @@ export interface ServiceResourceNames {
   regionAlarm(region: string, metric: string): string;
   /** An edge alarm in us-east-1 (CloudFront, or a region's health check), e.g. `edge-5xx`. */
   edgeAlarm(metric: string): string;
+  /** The region's bucket receiving the S3 server access logs of the service's buckets there. */
+  accessLogBucket(region: string): string;
+  /** Alias of the service's data key in each region (DynamoDB replicas). */
+  readonly dataKeyAlias: string;
+  /** Alias of the key encrypting the service's log groups in each region. */
+  readonly logKeyAlias: string;
 }
 
 /** DNS names of one service in one environment. */
@@ -271,6 +311,9 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     userPoolDomain: `${config.organization}-${base}`,
     regionAlarm: (region, metric) => `${base}-${region}-${metric}`,
     edgeAlarm: (metric) => `${base}-${metric}`,
+    accessLogBucket: (region) => accessLogBucketName(bucketName(config.organization, service, environment, region)),
+    dataKeyAlias: `alias/${base}-data`,
+    logKeyAlias: `alias/${base}-logs`,
   };
 }
 
@@ -546,7 +589,7 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     deployRoleArn: deployRoleArn(env),
     permissionsBoundaryArn: permissionsBoundaryArn(env.accountId),
     dnsAccess: dnsAccess(env),
-    stateBackend: (stackName) => stackStateBackend(config, stackName),
+    stateBackend: (stackName) => stackStateBackend(config, environment, stackName),
     defaultTags: (stackName, layer) => ({
       service,
       environment,

@@ -55,7 +55,7 @@ export function planStacks(config: PlatformConfig, services: readonly ResolvedSe
         region: env.regions[0],
         regions: env.regions,
         accountId: env.accountId,
-        stateKey: stateKey(prefix, globalName),
+        stateKey: stateKey(prefix, envName, globalName),
       });
       for (const region of env.regions) {
         const name = regionalStackName(svc.name, envName, region);
@@ -67,7 +67,7 @@ export function planStacks(config: PlatformConfig, services: readonly ResolvedSe
           region,
           regions: [region],
           accountId: env.accountId,
-          stateKey: stateKey(prefix, name),
+          stateKey: stateKey(prefix, envName, name),
           app: svc.app,
           globalStack: globalName,
         });

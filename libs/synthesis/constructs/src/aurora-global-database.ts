@@ -36,7 +36,6 @@ export interface AuroraGlobalDatabaseAttributes {
 }
 
 function grantAuroraConnect(attrs: AuroraGlobalDatabaseAttributes, grantee: IGrantable, region: string, databaseUser: string): void {
-  grantee.addToRolePolicy({ Sid: 'ReadDatabaseSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [attrs.secretArn] });
   grantee.addToRolePolicy({
     Sid: 'ConnectToDatabaseWithIam',
     Effect: 'Allow',
@@ -188,6 +187,7 @@ export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalData
             instanceClass: props.instanceClass ?? 'db.r6g.large',
             dbSubnetGroupName: subnets.name,
             performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: key.arn,
             autoMinorVersionUpgrade: true,
             lifecycle: { ignoreChanges: ['engine_version'] },
           }),

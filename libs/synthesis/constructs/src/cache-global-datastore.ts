@@ -6,6 +6,7 @@ import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
 import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { IGrantable } from './grants';
+import { RegionalKmsKey } from './regional-kms-key';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** One region of a {@link CacheGlobalDatastore}. */
@@ -144,6 +145,16 @@ export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatas
         engine,
         userIds: [disabledDefault.userId, serviceUser.userId],
       });
+      // The cache holds the service's own data: a customer-managed key per region.
+      const key = props.accountId
+        ? new RegionalKmsKey(this, `key-${r.region}`, {
+            provider: r.provider,
+            region: r.region,
+            accountId: props.accountId,
+            description: `ElastiCache ${props.identifier} in ${r.region}`,
+            viaServices: ['elasticache'],
+          })
+        : undefined;
       const group = new ElasticacheReplicationGroup(this, `group-${r.region}`, {
         provider: r.provider,
         replicationGroupId: replicationGroupId(props.identifier, r.region),
@@ -155,6 +166,7 @@ export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatas
         securityGroupIds: [r.securityGroupId],
         userGroupIds: [users.userGroupId],
         snapshotRetentionLimit: 1,
+        ...(key ? { kmsKeyId: key.arn } : {}),
         lifecycle: { ignoreChanges: ROLE_DEPENDENT_CACHE_ATTRIBUTES },
         ...extra,
       });

@@ -8,7 +8,11 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { IGrantable } from './grants';
+import { suppressPolicyRule } from './policy-suppression';
+import type { S3AccessLogBucket } from './s3-access-log-bucket';
+import { TlsOnlyBucketPolicy } from './tls-only-bucket-policy';
 import { ConstructPropsError } from './validation';
 
 /**
@@ -82,6 +86,12 @@ export interface EdgeCacheProps {
   readonly webAclArn?: string;
   /** Response headers policy of the default behavior. @default - none */
   readonly responseHeadersPolicyId?: string;
+  /**
+   * The log bucket's region's access-log bucket, receiving the S3 server access logs of
+   * the CloudFront log bucket.
+   * @default - no access logging of the log bucket
+   */
+  readonly logBucketAccessLogs?: S3AccessLogBucket;
 }
 
 /**
@@ -89,7 +99,8 @@ export interface EdgeCacheProps {
  * (TLS 1.2) with the origin's own Host header (the API custom domain only answers to
  * its name), HTTP redirected to HTTPS, every method forwarded but only GET/HEAD
  * cached, keyed on path and query string (plus Authorization when asked), access
- * logs to S3, and `A`/`AAAA` alias records for the viewer name.
+ * logs to a versioned, TLS-only, access-logged S3 bucket, and `A`/`AAAA` alias
+ * records for the viewer name.
  */
 export class EdgeCache extends Construct implements IEdgeCache {
   /** A distribution another stack created, known by its ARN (a token is fine). */
@@ -129,31 +140,50 @@ export class EdgeCache extends Construct implements IEdgeCache {
     // origin's name as Host, which is what the API Gateway custom domain expects.
     const originRequest = { id: MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER };
 
-    this.logBucket = new S3Bucket(this, 'log-bucket', { provider: props.logBucketProvider, bucket: props.logBucketName });
-    new S3BucketPublicAccessBlock(this, 'log-bucket-public-access-block', {
-      provider: props.logBucketProvider,
-      bucket: this.logBucket.id,
+    const logProvider = props.logBucketProvider;
+    this.logBucket = new S3Bucket(this, 'log-bucket', { provider: logProvider, bucket: props.logBucketName });
+    const logBucket = this.logBucket.id;
+    const logPublicAccess = new S3BucketPublicAccessBlock(this, 'log-bucket-public-access-block', {
+      provider: logProvider,
+      bucket: logBucket,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
     // CloudFront standard logs are delivered with an ACL grant, so ACLs stay enabled here.
-    new S3BucketOwnershipControls(this, 'log-bucket-ownership', {
-      provider: props.logBucketProvider,
-      bucket: this.logBucket.id,
+    const ownership = new S3BucketOwnershipControls(this, 'log-bucket-ownership', {
+      provider: logProvider,
+      bucket: logBucket,
       rule: { objectOwnership: 'BucketOwnerPreferred' },
     });
+    suppressPolicyRule(this.logBucket, 'CKV2_AWS_65', 'CloudFront standard logging writes through an ACL grant (awslogsdelivery), so ACLs must stay enabled');
+    new S3BucketVersioningA(this, 'log-bucket-versioning', { provider: logProvider, bucket: logBucket, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'log-bucket-encryption', {
-      provider: props.logBucketProvider,
-      bucket: this.logBucket.id,
+      provider: logProvider,
+      bucket: logBucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     });
     new S3BucketLifecycleConfiguration(this, 'log-bucket-lifecycle', {
-      provider: props.logBucketProvider,
-      bucket: this.logBucket.id,
-      rule: [{ id: 'expire-logs', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.logRetentionDays ?? 90 }] }],
+      provider: logProvider,
+      bucket: logBucket,
+      rule: [
+        {
+          id: 'expire-logs',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          expiration: [{ days: props.logRetentionDays ?? 90 }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
+        },
+      ],
     });
+    new TlsOnlyBucketPolicy(this, 'log-bucket-policy', {
+      provider: logProvider,
+      bucket: logBucket,
+      bucketArn: this.logBucket.arn,
+      dependsOn: [logPublicAccess, ownership],
+    });
+    props.logBucketAccessLogs?.logBucket(this, 'log-bucket-access-logs', { provider: logProvider, bucket: logBucket, prefix: `${props.logBucketName}/` });
 
     this.distribution = new CloudfrontDistribution(this, 'distribution', {
       provider,

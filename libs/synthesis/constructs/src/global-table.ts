@@ -84,6 +84,12 @@ export interface GlobalTableProps {
    * @default - encryption at rest with the AWS managed key (alias/aws/dynamodb)
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Customer managed KMS key of each replica's region (KMS keys are regional); needed
+   * for every replica region when `kmsKeyArn` is given.
+   * @default - the AWS managed key in each replica's region
+   */
+  readonly replicaKmsKeyArns?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -122,6 +128,10 @@ export class GlobalTable extends Construct implements IGlobalTable {
     const { partitionKey, sortKey, ttlAttribute } = props.definition;
     const deletionProtection = props.deletionProtection ?? true;
     const pitr = props.pointInTimeRecovery ?? true;
+    const missingKeys = props.kmsKeyArn ? replicaRegions.filter((r) => !props.replicaKmsKeyArns?.[r]) : [];
+    if (missingKeys.length > 0) {
+      throw new ConstructPropsError(this, `kmsKeyArn is set but replicaKmsKeyArns has no key for ${missingKeys.join(', ')}; every replica needs a key of its region`);
+    }
 
     this.tableName = props.tableName;
     this.table = new DynamodbTable(this, 'table', {
@@ -145,6 +155,7 @@ export class GlobalTable extends Construct implements IGlobalTable {
         pointInTimeRecovery: pitr,
         deletionProtectionEnabled: deletionProtection,
         propagateTags: true,
+        ...(props.replicaKmsKeyArns?.[regionName] ? { kmsKeyArn: props.replicaKmsKeyArns[regionName] } : {}),
       })),
     });
 

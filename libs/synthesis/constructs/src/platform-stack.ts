@@ -48,6 +48,12 @@ export interface PlatformStackProps {
    */
   readonly permissionsBoundaryArn?: string;
   /**
+   * IAM path of every role and managed policy in the stack (the deploy role may
+   * create and pass roles only under it).
+   * @default - no path ("/")
+   */
+  readonly iamPath?: string;
+  /**
    * Session name used when assuming the deploy role; shows in CloudTrail.
    * @default - the stack name
    */
@@ -95,7 +101,7 @@ export class PlatformStack extends TerraformStack {
     // cdktf 0.21's S3BackendConfig predates S3-native locking; DynamoDB lock tables are deprecated.
     backend.addOverride('use_lockfile', true);
     this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
-    if (props.permissionsBoundaryArn) PermissionsBoundary.applyTo(this, props.permissionsBoundaryArn);
+    if (props.permissionsBoundaryArn) PermissionsBoundary.applyTo(this, props.permissionsBoundaryArn, props.iamPath);
 
     for (const region of this.regions) {
       this.providers.set(

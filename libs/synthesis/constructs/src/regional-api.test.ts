@@ -53,15 +53,43 @@ describe('RegionalApi', () => {
     expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'lambda.amazonaws.com' });
   });
 
-  it('keeps logs for the configured retention', () => {
-    const groups = resources(apiIn({ logRetentionDays: 90 }).tf(), 'aws_cloudwatch_log_group');
-    expect(groups).toHaveLength(2);
-    expect(groups).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ name: '/aws/lambda/svc-test', retention_in_days: 90 }),
-        expect.objectContaining({ name: '/aws/apigateway/svc-test', retention_in_days: 90 }),
-      ]),
-    );
+  it('keeps both log groups for the configured retention', () => {
+    const groups = resources(apiIn({ logRetentionDays: 731 }).tf(), 'aws_cloudwatch_log_group');
+    expect(groups.map((g) => [g.name, g.retention_in_days]).sort()).toEqual([
+      ['/aws/apigateway/svc-test', 731],
+      ['/aws/lambda/svc-test', 731],
+    ]);
+  });
+
+  it('keeps logs a year by default', () => {
+    expect(resources(apiIn().tf(), 'aws_cloudwatch_log_group').map((g) => g.retention_in_days)).toEqual([365, 365]);
+  });
+
+  it('encrypts both log groups with the given key', () => {
+    const groups = resources(apiIn({ logKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k' }).tf(), 'aws_cloudwatch_log_group');
+    expect(groups.map((g) => g.kms_key_id)).toEqual(['arn:aws:kms:eu-west-1:123456789012:key/k', 'arn:aws:kms:eu-west-1:123456789012:key/k']);
+  });
+
+  it('writes JSON access logs with the request id, route, status, latency and integration error', () => {
+    const stage = only(apiIn().tf(), 'aws_apigatewayv2_stage');
+    const format = JSON.parse(stage.access_log_settings.format);
+    expect(stage.access_log_settings.destination_arn).toMatch(/aws_cloudwatch_log_group\.api_access-log-group_\w+\.arn/);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      integrationError: '$context.integrationErrorMessage',
+    });
+  });
+
+  it('reserves the given concurrency and traces actively', () => {
+    const fn = only(apiIn({ reservedConcurrency: 25 }).tf(), 'aws_lambda_function');
+    expect(fn.reserved_concurrent_executions).toBe(25);
+    expect(fn.tracing_config).toEqual({ mode: 'Active' });
+  });
+
+  it('rejects a reserved concurrency below 1', () => {
+    expect(() => apiIn({ reservedConcurrency: 0 })).toThrow('reservedConcurrency must be a whole number of at least 1, got 0');
   });
 
   it('sends every request to the function through an HTTP API $default route and stage', () => {
@@ -89,7 +117,7 @@ describe('RegionalApi', () => {
     const { api, tf } = apiIn();
     api.addToRolePolicy({ Sid: 'Extra', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: ['arn:aws:sqs:us-east-1:123456789012:q'] });
     const sids = JSON.parse(only(tf(), 'aws_iam_role_policy').policy).Statement.map((s: any) => s.Sid);
-    expect(sids).toEqual(['WriteOwnLogs', 'ServiceTableInThisRegion', 'Extra']);
+    expect(sids).toEqual(['WriteOwnLogs', 'WriteTraces', 'ServiceTableInThisRegion', 'Extra']);
     expect(() => api.addToRolePolicy({ Sid: 'Extra', Effect: 'Allow', Action: [], Resource: [] })).toThrow('already has a statement "Extra"');
   });
 

@@ -15,6 +15,28 @@ import { JwtAuthorizer } from './jwt-authorizer';
 import type { LambdaArtifact } from './lambda-artifact';
 import { ConstructPropsError } from './validation';
 
+/**
+ * The stage's access log line: JSON with the request id, route, status, latencies and
+ * the integration's error, if any. `requestId` is API Gateway's, which the handler logs
+ * as `apiRequestId` beside the request id it propagates (`x-request-id`, or CloudFront's
+ * `x-amz-cf-id`, which CloudFront logs as `x-edge-request-id`), so one request can be
+ * followed from the edge through the API to the function.
+ */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  routeKey: '$context.routeKey',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  status: '$context.status',
+  responseLatencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  sourceIp: '$context.identity.sourceIp',
+  requestTime: '$context.requestTimeEpoch',
+});
+
 /** Props of {@link RegionalApi}. */
 export interface RegionalApiProps {
   /** Provider of the region the API runs in. */
@@ -39,16 +61,28 @@ export interface RegionalApiProps {
   readonly memorySizeMb?: number;
   /** Must stay under API Gateway's 29 s integration timeout. @default 10 */
   readonly timeoutSeconds?: number;
-  /** @default 30 */
+  /** Days the function's and the stage's log groups keep their events. @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * Customer-managed KMS key of the region encrypting both log groups (its policy must
+   * let CloudWatch Logs use it: `RegionalKmsKey` with `logs`).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logKmsKeyArn?: string;
+  /**
+   * Concurrent executions reserved for (and capping) the function, so one service
+   * cannot starve the others of the region's account-wide concurrency.
+   * @default - unreserved: the function shares the account's pool
+   */
+  readonly reservedConcurrency?: number;
+  /** X-Ray active tracing of the function. @default true */
+  readonly tracing?: boolean;
   /** @default - none */
   readonly environment?: Readonly<Record<string, string>>;
   /** Stage throttling. @default 1000 requests per second, burst 2000 */
   readonly throttlingRateLimit?: number;
   /** @default 2000 */
   readonly throttlingBurstLimit?: number;
-  /** Reserved concurrency of the function. @default - none reserved (the account's pool) */
-  readonly reservedConcurrency?: number;
   /**
    * The API's routes, each to the function, with or without the JWT authorizer and
    * the scopes a token needs (one of them). The function still does its own routing.
@@ -75,27 +109,6 @@ export interface RegionalApiRoute {
   readonly scopes?: readonly string[];
 }
 
-/**
- * The API stage's access log line (JSON). `requestId` is API Gateway's, which the
- * handler logs as `apiRequestId` beside the request id it propagates (`x-request-id`,
- * or CloudFront's `x-amz-cf-id`, which CloudFront logs as `x-edge-request-id`), so one
- * request can be followed from the edge through the API to the function.
- */
-export const API_ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: '$context.requestId',
-  extendedRequestId: '$context.extendedRequestId',
-  ip: '$context.identity.sourceIp',
-  requestTime: '$context.requestTime',
-  method: '$context.httpMethod',
-  path: '$context.path',
-  routeKey: '$context.routeKey',
-  status: '$context.status',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  integrationLatency: '$context.integrationLatency',
-  integrationStatus: '$context.integrationStatus',
-  integrationError: '$context.integrationErrorMessage',
-});
 
 /**
  * The regional entry point of a service: an API Gateway HTTP API whose `$default`
@@ -110,7 +123,7 @@ export class RegionalApi extends Construct implements IGrantable {
   readonly stage: Apigatewayv2Stage;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
-  /** The stage's access log group. */
+  /** The stage's access log group (JSON lines, one per request). */
   readonly accessLogGroup: CloudwatchLogGroup;
   /** This region's own API host (`<api-id>.execute-api.<region>.amazonaws.com`); off unless `disableExecuteApiEndpoint` is false. */
   readonly endpointHost: string;
@@ -125,16 +138,26 @@ export class RegionalApi extends Construct implements IGrantable {
     if (timeout < 1 || timeout > 29) {
       throw new ConstructPropsError(this, `timeoutSeconds must be 1-29 (API Gateway gives up after 29 s), got ${timeout}`);
     }
-    if (props.reservedConcurrency !== undefined && props.reservedConcurrency < 1) {
-      throw new ConstructPropsError(this, `reservedConcurrency must be at least 1, got ${props.reservedConcurrency}`);
-    }
     this.region = props.region;
     const provider = props.provider;
 
+    const reserved = props.reservedConcurrency;
+    if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
+      throw new ConstructPropsError(this, `reservedConcurrency must be a whole number of at least 1, got ${reserved}`);
+    }
+    const retentionInDays = props.logRetentionDays ?? 365;
+    const kmsKeyId = props.logKmsKeyArn;
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
       provider,
       name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays,
+      ...(kmsKeyId ? { kmsKeyId } : {}),
+    });
+    this.accessLogGroup = new CloudwatchLogGroup(this, 'access-log-group', {
+      provider,
+      name: `/aws/apigateway/${props.functionName}`,
+      retentionInDays,
+      ...(kmsKeyId ? { kmsKeyId } : {}),
     });
 
     this.role = new IamRole(this, 'role', {
@@ -151,6 +174,15 @@ export class RegionalApi extends Construct implements IGrantable {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: [`${this.logGroup.arn}:*`],
     });
+    if (props.tracing !== false) {
+      this.statements.push({
+        // X-Ray's trace APIs take no resource ARN.
+        Sid: 'WriteTraces',
+        Effect: 'Allow',
+        Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        Resource: ['*'],
+      });
+    }
     new IamRolePolicy(this, 'role-policy', {
       provider,
       role: this.role.id,
@@ -178,7 +210,8 @@ export class RegionalApi extends Construct implements IGrantable {
       sourceCodeHash: props.artifact.sha256,
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      tracingConfig: { mode: props.tracing === false ? 'PassThrough' : 'Active' },
+      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       dependsOn: [this.logGroup],
     });
 
@@ -226,21 +259,16 @@ export class RegionalApi extends Construct implements IGrantable {
           : { authorizationType: 'NONE' }),
       });
     }
-    this.accessLogGroup = new CloudwatchLogGroup(this, 'access-log-group', {
-      provider,
-      name: `/aws/apigateway/${props.functionName}`,
-      retentionInDays: props.logRetentionDays ?? 30,
-    });
     this.stage = new Apigatewayv2Stage(this, 'stage', {
       provider,
       apiId: this.api.id,
       name: '$default',
       autoDeploy: true,
-      accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: API_ACCESS_LOG_FORMAT },
       defaultRouteSettings: {
         throttlingRateLimit: props.throttlingRateLimit ?? 1000,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 2000,
       },
+      accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
     });
     new LambdaPermission(this, 'invoke-permission', {
       provider,

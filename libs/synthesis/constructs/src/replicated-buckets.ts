@@ -8,6 +8,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { S3AccessLogBucket } from './s3-access-log-bucket';
+import { TlsOnlyBucketPolicy } from './tls-only-bucket-policy';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** One region of {@link ReplicatedBuckets}. */
@@ -33,11 +35,22 @@ export interface ReplicatedBucketsProps {
    * @default false - asynchronous replication, most objects within seconds to minutes, no SLA
    */
   readonly replicationTimeControl?: boolean;
+  /**
+   * Account of the buckets: the replication role then trusts S3 only on behalf of this
+   * account (`aws:SourceAccount`, against the confused deputy).
+   * @default - no condition
+   */
+  readonly accountId?: string;
+  /**
+   * The bucket of each region that receives the buckets' S3 server access logs.
+   * @default - no access logging
+   */
+  readonly accessLogBuckets?: ReadonlyMap<string, S3AccessLogBucket>;
 }
 
 /**
  * One S3 bucket per region (versioned, encrypted, public access blocked, ACLs
- * disabled) with cross-region replication from the first region's bucket to each
+ * disabled, TLS only, access logged into the region's log bucket) with cross-region replication from the first region's bucket to each
  * other bucket, delete markers included. Replication needs versioning on both
  * sides, so the replication configuration depends on every versioning resource.
  * Objects that existed before replication was configured are not replicated.
@@ -72,7 +85,7 @@ export class ReplicatedBuckets extends Construct {
         bucket: bucket.id,
         rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
       });
-      new S3BucketPublicAccessBlock(this, `public-access-block-${region}`, {
+      const publicAccess = new S3BucketPublicAccessBlock(this, `public-access-block-${region}`, {
         provider,
         bucket: bucket.id,
         blockPublicAcls: true,
@@ -85,6 +98,9 @@ export class ReplicatedBuckets extends Construct {
         bucket: bucket.id,
         rule: { objectOwnership: 'BucketOwnerEnforced' },
       });
+      new TlsOnlyBucketPolicy(this, `policy-${region}`, { provider, bucket: bucket.id, bucketArn: bucket.arn, dependsOn: [publicAccess] });
+      const logs = props.accessLogBuckets?.get(region);
+      if (logs) logs.logBucket(this, `access-logs-${region}`, { provider, bucket: bucket.id, prefix: `${bucketName}/` });
     }
 
     const [source, ...destinations] = props.regions;
@@ -96,7 +112,14 @@ export class ReplicatedBuckets extends Construct {
       name: props.replicationRoleName,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            ...(props.accountId ? { Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } } } : {}),
+          },
+        ],
       }),
     });
     const destinationArns = destinations.map((d) => this.buckets.get(d.region)!.arn);

@@ -1,0 +1,6 @@
+export * from './terraform-json';
+export * from './rules';
+export * from './suppressions';
+export * from './check';
+export * from './markdown';
+export * from './sarif';
