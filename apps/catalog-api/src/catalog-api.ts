@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { crudApi, ResourceRepository, type CrudRoute, type ServiceHandler, type StructuredLogger } from '@platform/service-runtime';
+import { crudApi, ResourceRepository, type CrudRoute, type RequestLogSampler, type ServiceHandler, type StructuredLogger } from '@platform/service-runtime';
 import { parseCatalogFields, type CatalogFields } from './catalog-fields';
 
 /** Props of {@link createCatalogApi}. */
@@ -11,6 +11,8 @@ export interface CatalogApiProps {
   readonly logger: StructuredLogger;
   /** @default 1000 */
   readonly healthTimeoutMs?: number;
+  /** Which requests get an info line. @default - every request */
+  readonly requestLog?: RequestLogSampler;
 }
 
 /** The catalog service: CRUD of catalog records at /catalog and /catalog/{id}, and /health. */
@@ -22,5 +24,6 @@ export function createCatalogApi(props: CatalogApiProps): ServiceHandler<CrudRou
     region: props.region,
     logger: props.logger,
     healthTimeoutMs: props.healthTimeoutMs,
+    requestLog: props.requestLog,
   });
 }

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { readServiceEnvironment } from '@platform/service-runtime';
+import { OriginGuard, RequestLogSampler, readServiceEnvironment } from '@platform/service-runtime';
 import { createCatalogApi } from './catalog-api';
 
 // Runs once per cold start: only what every request needs.
@@ -14,9 +14,13 @@ const api = createCatalogApi({
   region: env.region,
   logger: new Logger({ serviceName: env.serviceName }),
   healthTimeoutMs: env.healthTimeoutMs,
+  requestLog: new RequestLogSampler(env.requestLog),
 });
 
+// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
+const originGuard = new OriginGuard(env.originSecrets);
+
 /** The Lambda entry point (`index.handler` in the bundle). */
-export function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return api.handle(event, context);
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return originGuard.check(event) ?? api.handle(event, context);
 }

@@ -2,11 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ItemsRepository } from '@items/data-access';
-import { RequestLogSampler } from '@platform/service-runtime';
+import { OriginGuard, RequestLogSampler } from '@platform/service-runtime';
 import { CachePolicy } from './cache-policy';
 import { CloudFrontInvalidator } from './cloudfront-invalidator';
 import { ItemsApi } from './items-api';
-import { OriginGuard } from './origin-guard';
 import { readServiceConfig } from './service-config';
 
 // Everything here runs once per cold start, so it holds only what every request

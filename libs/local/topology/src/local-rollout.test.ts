@@ -24,14 +24,14 @@ interface Answer {
   readonly faulty: boolean;
 }
 
-/** GETs through the front door from `workers` loops until stopped. */
-function load(url: string, workers = 4) {
+/** GETs through the front door from `workers` loops until stopped, as a signed-in client. */
+function load(url: string, workers = 4, headers: Readonly<Record<string, string>> = {}) {
   const answers: Answer[] = [];
   let running = true;
   const loops = Array.from({ length: workers }, async () => {
     while (running) {
       try {
-        const res = await fetch(`${url}/items?limit=1`);
+        const res = await fetch(`${url}/items?limit=1`, { headers });
         await res.arrayBuffer();
         answers.push({ at: Date.now(), status: res.status, region: res.headers.get('x-local-region') ?? undefined, faulty: res.headers.get('x-bundle') === 'faulty' });
       } catch {
@@ -68,7 +68,7 @@ describe('local rollout and evacuation', () => {
 
   it('trips the canary’s gate on a bad bundle, rolls the canary back, and the other region never serves it', async () => {
     const good = topology.handlerModules.get(canary)!;
-    const traffic = load(topology.frontDoorUrl);
+    const traffic = load(topology.frontDoorUrl, 4, topology.edgeHeaders);
     await new Promise((r) => setTimeout(r, 1000));
     const lines: string[] = [];
     const report = await rollOutLocally({ topology, platform: config, handlerModule: FAULTY, bakeSeconds: 20, watchSeconds: 2, pollSeconds: 0.25, log: (l) => lines.push(l) });
@@ -97,7 +97,7 @@ describe('local rollout and evacuation', () => {
   });
 
   it('evacuates a healthy region: the front door stops sending it requests at once, and restore brings it back', async () => {
-    const traffic = load(topology.frontDoorUrl, 2);
+    const traffic = load(topology.frontDoorUrl, 2, topology.edgeHeaders);
     await new Promise((r) => setTimeout(r, 1000));
     const at = Date.now();
     evacuateRegion(topology, canary);

@@ -1,3 +1,4 @@
+import type { RequestLogSampler } from './request-log';
 import { isResourceId, RESOURCE_LIST_LIMITS, type ResourceRepository, type StoredResource } from './resource-repository';
 import { healthCheck } from './health';
 import type { StructuredLogger } from './logging';
@@ -22,6 +23,8 @@ export interface CrudApiProps<F extends object> {
   readonly logger: StructuredLogger;
   /** How long /health waits for the table. @default 1000 */
   readonly healthTimeoutMs?: number;
+  /** Which requests get an info line. @default - every request */
+  readonly requestLog?: RequestLogSampler;
 }
 
 /**
@@ -74,5 +77,5 @@ export function crudApi<F extends object>(props: CrudApiProps<F>): ServiceHandle
       }
     }
   };
-  return new ServiceHandler({ router, dispatch, region: props.region, logger: props.logger });
+  return new ServiceHandler({ router, dispatch, region: props.region, logger: props.logger, requestLog: props.requestLog });
 }

@@ -4,6 +4,7 @@ export * from './field-schema';
 export * from './health';
 export * from './http-error';
 export * from './logging';
+export * from './origin-guard';
 export * from './request';
 export * from './request-log';
 export * from './resource-repository';

@@ -1,4 +1,5 @@
 import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
+import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from './request-log';
 
 /** What every service's Lambda reads from the environment the regional stack sets. */
 export interface ServiceEnvironment {
@@ -10,6 +11,10 @@ export interface ServiceEnvironment {
   readonly serviceName: string;
   /** `HEALTH_TIMEOUT_MS` @default 1000 */
   readonly healthTimeoutMs: number;
+  /** `ORIGIN_SECRETS`: origin secret values accepted (comma-separated). @default - unset: no edge in front, nothing checked */
+  readonly originSecrets?: readonly string[];
+  /** `LOG_SAMPLE_RATE`, `SLOW_REQUEST_MS`: which requests get an info line. */
+  readonly requestLog: RequestLogSamplerOptions;
 }
 
 /**
@@ -25,8 +30,18 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv, fallbackServiceNa
   const rawTimeout = env.HEALTH_TIMEOUT_MS?.trim();
   const healthTimeoutMs = rawTimeout ? Number(rawTimeout) : 1000;
   if (!Number.isInteger(healthTimeoutMs) || healthTimeoutMs < 50 || healthTimeoutMs > 10_000) problems.push(`HEALTH_TIMEOUT_MS must be an integer 50-10000, got "${rawTimeout}"`);
+  const requestLog = samplerOptionsFromEnv(env, { sampleRate: E.logSampleRate, slowRequestMs: E.slowRequestMs });
+  problems.push(...requestLog.problems);
   if (problems.length > 0) {
     throw new Error(`${fallbackServiceName}: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  return { tableName, region, serviceName: env[E.serviceName]?.trim() || fallbackServiceName, healthTimeoutMs };
+  const originSecrets = env[E.originSecrets] === undefined ? undefined : env[E.originSecrets]!.split(',').map((v) => v.trim()).filter(Boolean);
+  return {
+    tableName,
+    region,
+    serviceName: env[E.serviceName]?.trim() || fallbackServiceName,
+    healthTimeoutMs,
+    originSecrets,
+    requestLog: requestLog.options,
+  };
 }

@@ -55,7 +55,7 @@ function mainTs(n: ServiceNames): string {
   return `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { readServiceEnvironment } from '@platform/service-runtime';
+import { OriginGuard, RequestLogSampler, readServiceEnvironment } from '@platform/service-runtime';
 import { create${n.pascal}Api } from './${n.name}-api';
 
 // Runs once per cold start: only what every request needs.
@@ -68,11 +68,15 @@ const api = create${n.pascal}Api({
   region: env.region,
   logger: new Logger({ serviceName: env.serviceName }),
   healthTimeoutMs: env.healthTimeoutMs,
+  requestLog: new RequestLogSampler(env.requestLog),
 });
 
+// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
+const originGuard = new OriginGuard(env.originSecrets);
+
 /** The Lambda entry point (\`index.handler\` in the bundle). */
-export function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return api.handle(event, context);
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return originGuard.check(event) ?? api.handle(event, context);
 }
 `;
 }
@@ -103,7 +107,7 @@ export function parse${n.pascal}Fields(body: Record<string, unknown>): ${n.pasca
 
 function apiTs(n: ServiceNames): string {
   return `import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { crudApi, ResourceRepository, type CrudRoute, type ServiceHandler, type StructuredLogger } from '@platform/service-runtime';
+import { crudApi, ResourceRepository, type CrudRoute, type RequestLogSampler, type ServiceHandler, type StructuredLogger } from '@platform/service-runtime';
 import { parse${n.pascal}Fields, type ${n.pascal}Fields } from './${n.name}-fields';
 
 /** Props of {@link create${n.pascal}Api}. */
@@ -115,6 +119,8 @@ export interface ${n.pascal}ApiProps {
   readonly logger: StructuredLogger;
   /** @default 1000 */
   readonly healthTimeoutMs?: number;
+  /** Which requests get an info line. @default - every request */
+  readonly requestLog?: RequestLogSampler;
 }
 
 /** The ${n.name} service: CRUD of ${n.name} records at /${n.name} and /${n.name}/{id}, and /health. */
@@ -126,6 +132,7 @@ export function create${n.pascal}Api(props: ${n.pascal}ApiProps): ServiceHandler
     region: props.region,
     logger: props.logger,
     healthTimeoutMs: props.healthTimeoutMs,
+    requestLog: props.requestLog,
   });
 }
 `;
