@@ -14,3 +14,4 @@ export * from './topology-config';
 export * from './topology-config-error';
 export * from './version-stamps';
 export * from './write-stamp';
+export * from './orders/orders-data-layer';

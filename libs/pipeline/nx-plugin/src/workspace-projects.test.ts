@@ -20,6 +20,7 @@ const LIFECYCLE_OF: [RegExp, string][] = [
   [/^libs\/local\/[\w-]+$/, 'local'],
   [/^libs\/shared\/[\w-]+$/, 'shared'],
   [/^libs\/items\/[\w-]+$/, 'runtime'],
+  [/^libs\/orders\/[\w-]+$/, 'runtime'],
   [/^apps\/[\w-]+$/, 'runtime'],
   [/^stacks$/, 'synthesis'],
   [/^bootstrap$/, 'synthesis'],
