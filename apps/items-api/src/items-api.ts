@@ -1,11 +1,24 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ItemsError, parseItemFields, parseItemPatch, type Item, type ItemsRepository } from '@items/data-access';
+import { isItemId, ItemsError, LIST_LIMITS, parseItemFields, parseItemPatch, type Item, type ItemsRepository } from '@items/data-access';
+import {
+  etagOf,
+  healthCheck,
+  jsonResponse,
+  metricLogFields,
+  readIdempotencyKey,
+  readIfMatch,
+  readJsonObject,
+  readListQuery,
+  readPathId,
+  ServiceHandler,
+  type JsonResult,
+  type Outcome,
+  type ServiceRequest,
+} from '@platform/service-runtime';
 import type { CachePolicy } from './cache-policy';
 import type { PathInvalidator } from './cloudfront-invalidator';
-import { HttpError } from './http-error';
-import { readIdempotencyKey, readIfMatch, readItemId, readJsonObject, readListQuery } from './request-input';
-import { Router, type RouteMatch } from './router';
+import { ITEMS_ROUTER, type RouteName } from './items-routes';
 
 /** Props of {@link ItemsApi}. */
 export interface ItemsApiProps {
@@ -23,31 +36,6 @@ export interface ItemsApiProps {
   readonly metricsNamespace?: string;
 }
 
-type Result = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string | number | boolean> };
-/** A response plus, when it reports a failure, the error behind it (for the log line only). */
-interface Outcome {
-  readonly response: Result;
-  readonly failure?: unknown;
-}
-
-/** Time kept back from the Lambda deadline to answer 503 instead of timing out. */
-const DEADLINE_MARGIN_MS = 1000;
-/** Budget of a request when the context has no deadline (local adapter, tests). */
-const DEFAULT_BUDGET_MS = 8000;
-
-const STATUS_OF: Readonly<Record<ItemsError['code'], number>> = {
-  validation_failed: 400,
-  invalid_cursor: 400,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  item_too_large: 413,
-  idempotency_key_reused: 422,
-  throttled: 503,
-  unavailable: 503,
-  timeout: 503,
-};
-
 /**
  * The items service's HTTP API behind API Gateway (HTTP API, payload format 2.0,
  * every request through `$default`): routing, input checks, optimistic concurrency
@@ -57,15 +45,14 @@ const STATUS_OF: Readonly<Record<ItemsError['code'], number>> = {
  * Every input is checked before anything is written, so a bad request writes nothing.
  */
 export class ItemsApi {
-  private readonly router = new Router();
-  private readonly healthTimeoutMs: number;
+  private readonly handler: ServiceHandler<RouteName>;
   private failedInvalidations = 0;
 
   constructor(private readonly props: ItemsApiProps) {
     if (props.cachePolicy.invalidatesOnWrite && !props.invalidator) {
       throw new Error('ItemsApi: the cache policy is "invalidate" but no invalidator was given; pass a CloudFrontInvalidator (DISTRIBUTION_ID)');
     }
-    this.healthTimeoutMs = props.healthTimeoutMs ?? 1000;
+    this.handler = new ServiceHandler({ router: ITEMS_ROUTER, dispatch: (request) => this.dispatch(request), region: props.region, logger: props.logger });
   }
 
   /** Invalidations that failed since this instance started (each is also logged and counted as a metric). */
@@ -74,42 +61,24 @@ export class ItemsApi {
   }
 
   /** The Lambda handler body. Never throws: every failure becomes a JSON error response. */
-  async handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-    const started = performance.now();
-    const method = event.requestContext?.http?.method ?? 'GET';
-    let route = 'unmatched';
-    let outcome: Outcome;
-    // A plain timer cleared at the end rather than AbortSignal.timeout(), whose timer
-    // lives on for the whole budget after the request is done.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(Object.assign(new Error('the request ran out of its time budget'), { name: 'TimeoutError' })), requestBudgetMs(context));
-    try {
-      const match = this.router.match(method, event.rawPath);
-      route = match.template;
-      outcome = await this.dispatch(match, event, context, deadline.signal);
-    } catch (err) {
-      outcome = { response: this.errorResponse(err, context), failure: err };
-    } finally {
-      clearTimeout(timer);
-    }
-    this.logRequest({ route, method, latencyMs: performance.now() - started, event, context, ...outcome });
-    return outcome.response;
+  handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+    return this.handler.handle(event, context);
   }
 
-  private async dispatch(match: RouteMatch, event: APIGatewayProxyEventV2, context: Context, abortSignal: AbortSignal): Promise<Outcome> {
+  private async dispatch({ match, event, context, abortSignal }: ServiceRequest<RouteName>): Promise<Outcome> {
     const repo = this.props.repository;
     const call = { abortSignal };
     switch (match.name) {
       case 'health':
         return this.health();
       case 'listItems': {
-        const query = readListQuery(event);
+        const query = readListQuery(event, LIST_LIMITS);
         const page = await repo.list(query, call);
         const body = page.nextCursor ? { items: page.items, nextCursor: page.nextCursor } : { items: page.items };
         return { response: this.json(200, body, { 'cache-control': this.props.cachePolicy.forRead() }) };
       }
       case 'getItem': {
-        const id = readItemId(match.id);
+        const id = readPathId(match.id, isItemId);
         const item = await repo.get(id, call);
         if (!item) throw new ItemsError('not_found', `no item with id ${id}`);
         return { response: this.itemResponse(200, item, { 'cache-control': this.props.cachePolicy.forRead() }) };
@@ -122,7 +91,7 @@ export class ItemsApi {
         return { response: this.itemResponse(201, item, { location: `/items/${item.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) }) };
       }
       case 'replaceItem': {
-        const id = readItemId(match.id);
+        const id = readPathId(match.id, isItemId);
         const precondition = readIfMatch(event);
         const fields = parseItemFields(readJsonObject(event));
         const item = await repo.replace(id, fields, precondition, call);
@@ -130,7 +99,7 @@ export class ItemsApi {
         return { response: this.itemResponse(200, item) };
       }
       case 'patchItem': {
-        const id = readItemId(match.id);
+        const id = readPathId(match.id, isItemId);
         const precondition = readIfMatch(event);
         const patch = parseItemPatch(readJsonObject(event));
         const item = await repo.patch(id, patch, precondition, call);
@@ -138,7 +107,7 @@ export class ItemsApi {
         return { response: this.itemResponse(200, item) };
       }
       case 'deleteItem': {
-        const id = readItemId(match.id);
+        const id = readPathId(match.id, isItemId);
         const precondition = readIfMatch(event);
         await repo.delete(id, precondition, call);
         await this.invalidate(id, context);
@@ -147,20 +116,9 @@ export class ItemsApi {
     }
   }
 
-  private async health(): Promise<Outcome> {
-    const started = performance.now();
-    const region = this.props.region;
-    try {
-      await this.props.repository.ping({ abortSignal: AbortSignal.timeout(this.healthTimeoutMs) });
-      return { response: this.json(200, { status: 'ok', region, latencyMs: round(performance.now() - started) }) };
-    } catch (err) {
-      const latencyMs = round(performance.now() - started);
-      const timedOut = err instanceof ItemsError && err.code === 'timeout';
-      const message = timedOut
-        ? `the service table in ${region} did not answer within ${this.healthTimeoutMs} ms`
-        : `the service table in ${region} could not be read`;
-      return { response: this.json(503, { error: { code: 'unhealthy', message }, status: 'unhealthy', region, latencyMs }, { 'retry-after': '5' }), failure: err };
-    }
+  private health(): Promise<Outcome> {
+    const repository = this.props.repository;
+    return healthCheck({ region: this.props.region, timeoutMs: this.props.healthTimeoutMs, ping: (options) => repository.ping(options) });
   }
 
   private async invalidate(id: string, context: Context): Promise<void> {
@@ -179,87 +137,17 @@ export class ItemsApi {
         paths,
         errorName: (err as Error)?.name ?? 'Error',
         region: this.props.region,
-        [metric]: 1,
         // CloudWatch embedded metric format: this log line also counts as a metric.
-        _aws: {
-          Timestamp: Date.now(),
-          CloudWatchMetrics: [{ Namespace: this.props.metricsNamespace ?? 'Platform', Dimensions: [['service', 'region']], Metrics: [{ Name: metric, Unit: 'Count' }] }],
-        },
+        ...metricLogFields(metric, this.props.metricsNamespace ?? 'Platform'),
       });
     }
   }
 
-  private itemResponse(status: number, item: Item, headers: Record<string, string> = {}): Result {
-    return this.json(status, item, { etag: `"${item.version}"`, ...headers });
+  private itemResponse(status: number, item: Item, headers: Record<string, string> = {}): JsonResult {
+    return this.json(status, item, { etag: etagOf(item.version), ...headers });
   }
 
-  private json(status: number, body: unknown, headers: Record<string, string> = {}): Result {
-    return {
-      statusCode: status,
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        'cache-control': this.props.cachePolicy.forUncacheable(),
-        'x-content-type-options': 'nosniff',
-        ...headers,
-      },
-      body: JSON.stringify(body),
-    };
+  private json(status: number, body: unknown, headers: Record<string, string> = {}): JsonResult {
+    return jsonResponse(status, body, { 'cache-control': this.props.cachePolicy.forUncacheable(), ...headers });
   }
-
-  private errorResponse(err: unknown, context: Context): Result {
-    if (err instanceof HttpError) return this.json(err.statusCode, { error: { code: err.code, message: err.message } }, { ...err.headers });
-    if (err instanceof ItemsError) {
-      const headers: Record<string, string> = {};
-      if (err.extra.retryAfterSeconds !== undefined && STATUS_OF[err.code] >= 409) headers['retry-after'] = String(Math.max(1, err.extra.retryAfterSeconds));
-      if (err.code === 'precondition_failed' && err.extra.currentVersion !== undefined) headers.etag = `"${err.extra.currentVersion}"`;
-      const error: Record<string, unknown> = { code: err.code, message: err.message };
-      if (err.extra.details) error.details = err.extra.details;
-      return this.json(STATUS_OF[err.code], { error }, headers);
-    }
-    return this.json(500, {
-      error: { code: 'internal_error', message: `an unexpected error occurred; retry later, and quote request id ${context.awsRequestId} if it persists` },
-    });
-  }
-
-  private logRequest(entry: {
-    route: string;
-    method: string;
-    latencyMs: number;
-    event: APIGatewayProxyEventV2;
-    context: Context;
-    response: Result;
-    failure?: unknown;
-  }): void {
-    const { failure } = entry;
-    const status = entry.response.statusCode ?? 500;
-    // Only metadata: never a body, a header value or a query string (a cursor is opaque but client-supplied).
-    const line: Record<string, unknown> = {
-      region: this.props.region,
-      requestId: entry.context.awsRequestId,
-      apiRequestId: entry.event.requestContext?.requestId,
-      method: entry.method,
-      route: entry.route,
-      status,
-      latencyMs: round(entry.latencyMs),
-    };
-    if (failure instanceof HttpError || failure instanceof ItemsError) line.errorCode = failure.code;
-    if (status >= 500) {
-      const cause = failure instanceof ItemsError ? failure.cause : failure;
-      line.errorName = (cause as Error)?.name;
-      // A 500 is a bug or an unknown fault: keep the stack for whoever investigates.
-      if (status === 500) this.props.logger.error('request failed', { ...line, error: cause as Error });
-      else this.props.logger.warn('request failed', line);
-      return;
-    }
-    this.props.logger.info('request', line);
-  }
-}
-
-function requestBudgetMs(context: Context): number {
-  const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : DEFAULT_BUDGET_MS;
-  return Math.max(100, remaining);
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
 }

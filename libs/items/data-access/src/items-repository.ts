@@ -12,6 +12,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { WritePrecondition } from '@platform/service-runtime';
 import type { Item, ItemFields, ItemPatch, AttributeValue } from './item';
 import { newItemId } from './item-id';
 import { parseItemFields } from './item-schema';
@@ -41,11 +42,8 @@ export interface ItemsRepositoryProps {
   readonly newId?: () => string;
 }
 
-/** The precondition of a write: the HTTP If-Match header, parsed. */
-export interface WritePrecondition {
-  /** Versions the caller accepts (`If-Match: "3", "4"`), or `'*'` for any existing item. */
-  readonly ifMatch?: readonly number[] | '*';
-}
+/** The precondition of a write: the HTTP If-Match header, parsed (the service runtime's). */
+export type { WritePrecondition } from '@platform/service-runtime';
 
 /** Per-call options. */
 export interface CallOptions {

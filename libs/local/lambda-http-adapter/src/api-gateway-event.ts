@@ -43,7 +43,10 @@ export function toApiGatewayEvent(request: PlainHttpRequest): APIGatewayProxyEve
   let isBase64Encoded = false;
   if (request.body !== undefined && request.body.length > 0) {
     const contentType = headers['content-type'] ?? '';
-    if (contentType === '' || TEXT_MEDIA_TYPE.test(contentType)) body = typeof request.body === 'string' ? request.body : request.body.toString('utf8');
+    // Bytes that are not valid UTF-8 stay bytes (base64): decoding them here would
+    // replace them with U+FFFD and hand the handler a valid body it never received.
+    const text = typeof request.body === 'string' ? request.body : decodeUtf8(request.body);
+    if ((contentType === '' || TEXT_MEDIA_TYPE.test(contentType)) && text !== undefined) body = text;
     else {
       body = Buffer.from(request.body).toString('base64');
       isBase64Encoded = true;
@@ -79,6 +82,16 @@ export function toApiGatewayEvent(request: PlainHttpRequest): APIGatewayProxyEve
     body,
     isBase64Encoded,
   };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Lambda context for local invocations. */

@@ -19,6 +19,7 @@ const LIFECYCLE_OF: [RegExp, string][] = [
   [/^libs\/pipeline\/[\w-]+$/, 'pipeline'],
   [/^libs\/local\/[\w-]+$/, 'local'],
   [/^libs\/shared\/[\w-]+$/, 'shared'],
+  [/^libs\/service\/[\w-]+$/, 'runtime'],
   [/^libs\/items\/[\w-]+$/, 'runtime'],
   [/^libs\/orders\/[\w-]+$/, 'runtime'],
   [/^apps\/[\w-]+$/, 'runtime'],

@@ -9,6 +9,13 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 // Names end up in stack names, resource names and S3 bucket names.
 const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A GitHub owner as CODEOWNERS takes it: `@org/team` or `@user`. */
+export const OWNER_PATTERN = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/;
+
+/** Owners of a part of the repository, as GitHub names them in CODEOWNERS. */
+export const ownersSchema = z
+  .array(z.string().regex(OWNER_PATTERN, { error: 'owner must be a GitHub team "@org/team" or user "@user"' }))
+  .max(20, { error: 'at most 20 owners' });
 
 const accountId = z
   .string({ error: 'must be a string of 12 digits' })
@@ -247,6 +254,13 @@ export const serviceSchema = z.strictObject({
   app: name('app', 40).optional(),
   /** Environments the service is deployed to. @default - every environment */
   environments: z.array(z.string()).optional(),
+  /**
+   * Who reviews changes to the service (its app and libs): GitHub teams `@org/team` or
+   * users `@user`. `.github/CODEOWNERS` is generated from it (`npm run codeowners`), and
+   * the plan comment mentions them when the service's stacks change.
+   * @default - none (the platform owners review)
+   */
+  owners: ownersSchema.optional(),
   routing: routingSchema.default({ policy: 'latency', weights: {} }),
   healthCheck: healthCheckSchema.default({ intervalSeconds: 10, failureThreshold: 3, path: '/health', lambdaErrorAlarm: false }),
   edgeCache: edgeCacheSchema.default({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100' }),
@@ -274,6 +288,9 @@ export const platformConfigSchema = z
     organization: name('organization', 20).describe(
       'Short name of the organisation (at most 20 characters), used to make global names such as S3 buckets unique.',
     ),
+    platformOwners: ownersSchema
+      .default([])
+      .describe('Owners of the platform itself (config/, bootstrap/, .github/, the pipeline libraries), as "@org/team" or "@user"; written into .github/CODEOWNERS.'),
     stateBackend: stateBackendSchema.describe('Where every stack keeps its Terraform state: one S3 bucket, one key per stack.'),
     environments: z
       .record(

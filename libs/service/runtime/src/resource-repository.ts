@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { SERVICE_TABLE } from '@platform/table-definition';
+import {
+  assertFitsInItem,
+  cancellationReasons,
+  conditionFailure,
+  isThrottledCancellation,
+  preconditionFailed,
+  requestFingerprint,
+  RETRY_AFTER_SECONDS,
+  sha256Hex,
+  translateDynamoDbError,
+  versionCondition,
+  versionMatches,
+} from './dynamodb';
+import type { PageLimits, WritePrecondition } from './request';
+import { ServiceError } from './service-error';
+
+const PK = SERVICE_TABLE.partitionKey;
+const SK = SERVICE_TABLE.sortKey;
+const TTL = SERVICE_TABLE.ttlAttribute;
+const ID = /^[A-Za-z0-9_-]{22}$/;
+const KIND = /^[A-Z][A-Z0-9_]{0,30}$/;
+const MAX_CURSOR_CHARS = 400;
+const MAX_SCANS_PER_PAGE = 5;
+const IDEMPOTENT_CREATE_ATTEMPTS = 3;
+
+/** What the server keeps on every record besides the client's fields. */
+export interface RecordMetadata {
+  /** Server-assigned, URL-safe and unguessable (128 random bits, base64url). */
+  readonly id: string;
+  /** 1 on create, incremented by every write; the HTTP ETag. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The region of the last write (global tables resolve concurrent writes last-writer-wins). */
+  readonly updatedRegion: string;
+}
+
+/** A stored resource: the client's fields plus {@link RecordMetadata}. */
+export type StoredResource<F> = F & RecordMetadata;
+
+/** Props of {@link ResourceRepository}. */
+export interface ResourceRepositoryProps {
+  /** A DynamoDB client for this region. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** The region this code runs in, recorded as `updatedRegion`. */
+  readonly region: string;
+  /** The record kind, upper case (`PRODUCT`): the partition-key prefix and sort key of its records. */
+  readonly kind: string;
+  /** How long an idempotency key is remembered. @default 86400 (24 hours) */
+  readonly idempotencyTtlSeconds?: number;
+  /** @default - the system clock */
+  readonly clock?: () => Date;
+  /** @default - 128 random bits, base64url */
+  readonly newId?: () => string;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
+/** The smallest and largest page size {@link ResourceRepository.list} accepts. */
+export const RESOURCE_LIST_LIMITS: PageLimits = Object.freeze({ min: 1, max: 100, default: 20 });
+
+/** True when `value` has the shape of an id the repository issues. */
+export function isResourceId(value: string): boolean {
+  return ID.test(value);
+}
+
+/**
+ * CRUD of one resource kind in the service table (single-table layout, the shared
+ * table definition's keys): conditional writes only, a version per record
+ * (optimistic concurrency through If-Match), idempotent create, paged listing with
+ * opaque cursors, and a `ping` for /health. A generated service's data access is this
+ * plus its schema.
+ */
+export class ResourceRepository<F extends object> {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly props: ResourceRepositoryProps;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+  private readonly recordPk: RegExp;
+
+  constructor(props: ResourceRepositoryProps) {
+    if (!props.tableName) throw new Error('ResourceRepository: tableName is empty; pass the service table name (TABLE_NAME)');
+    if (!props.region) throw new Error('ResourceRepository: region is empty; pass the region this code runs in (AWS_REGION)');
+    if (!KIND.test(props.kind)) throw new Error(`ResourceRepository: kind "${props.kind}" must be upper case letters, digits and _ (e.g. PRODUCT)`);
+    this.props = props;
+    this.doc = DynamoDBDocumentClient.from(props.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.clock = props.clock ?? (() => new Date());
+    this.newId = props.newId ?? (() => randomBytes(16).toString('base64url'));
+    this.recordPk = new RegExp(`^${props.kind}#[A-Za-z0-9_-]{22}$`);
+  }
+
+  /** Creates a record; with an idempotency key a retry with the same body replays the first result. */
+  async create(fields: F, options: CallOptions & { readonly idempotencyKey?: string } = {}): Promise<{ readonly resource: StoredResource<F>; readonly replayed: boolean }> {
+    const now = this.clock();
+    const timestamp = now.toISOString();
+    const resource = { ...fields, id: this.newId(), version: 1, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.props.region } as StoredResource<F>;
+    const record = { ...this.key(resource.id), ...resource };
+    assertFitsInItem(record);
+    const put = { TableName: this.props.tableName, Item: record, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
+    if (options.idempotencyKey === undefined) {
+      try {
+        await this.doc.send(new PutCommand(put), { abortSignal: options.abortSignal });
+      } catch (err) {
+        if ((err as { name?: string })?.name === 'ConditionalCheckFailedException') throw idTaken();
+        throw translateDynamoDbError(err);
+      }
+      return { resource, replayed: false };
+    }
+    const key = { [PK]: `IDEMPOTENCY#${this.props.kind}#${sha256Hex(options.idempotencyKey)}`, [SK]: 'IDEMPOTENCY' };
+    const fingerprint = requestFingerprint(fields);
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint, resource };
+    assertFitsInItem(idempotencyRecord);
+    for (let attempt = 1; attempt <= IDEMPOTENT_CREATE_ATTEMPTS; attempt++) {
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.props.tableName,
+                  Item: idempotencyRecord,
+                  // An expired record may linger until TTL deletes it; it no longer counts.
+                  ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+                  ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+                  ExpressionAttributeValues: { ':now': nowSeconds },
+                },
+              },
+              { Put: put },
+            ],
+          }),
+          { abortSignal: options.abortSignal },
+        );
+        return { resource, replayed: false };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons || isThrottledCancellation(err)) throw translateDynamoDbError(err);
+        if (reasons[1] === 'ConditionalCheckFailed') throw idTaken();
+        if (reasons[0] === 'ConditionalCheckFailed') {
+          const stored = (await this.send(() => this.doc.send(new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }), { abortSignal: options.abortSignal }))).Item;
+          if (!stored || (typeof stored[TTL] === 'number' && stored[TTL] < nowSeconds)) continue;
+          if (stored.fingerprint !== fingerprint) {
+            throw new ServiceError(
+              'idempotency_key_reused',
+              'this Idempotency-Key was already used with a different request body; use a new key for a new record, or resend the original body to get the original result',
+            );
+          }
+          return { resource: stored.resource as StoredResource<F>, replayed: true };
+        }
+        if (!reasons.includes('TransactionConflict')) throw translateDynamoDbError(err);
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 25));
+      }
+    }
+    throw new ServiceError('conflict', 'a concurrent request with the same Idempotency-Key is in progress; retry shortly', { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  }
+
+  /** The record, or undefined. Strongly consistent within this region. */
+  async get(id: string, options: CallOptions = {}): Promise<StoredResource<F> | undefined> {
+    const res = await this.send(() => this.doc.send(new GetCommand({ TableName: this.props.tableName, Key: this.key(id), ConsistentRead: true }), { abortSignal: options.abortSignal }));
+    return res.Item ? strip<F>(res.Item) : undefined;
+  }
+
+  /** One page in table order (a filtered Scan: may come back short with a cursor). Eventually consistent. */
+  async list(request: { readonly limit?: number; readonly cursor?: string } = {}, options: CallOptions = {}): Promise<{ readonly items: StoredResource<F>[]; readonly nextCursor?: string }> {
+    const limit = request.limit ?? RESOURCE_LIST_LIMITS.default;
+    let startKey = request.cursor === undefined ? undefined : this.decodeCursor(request.cursor);
+    const found: Record<string, unknown>[] = [];
+    for (let scan = 0; scan < MAX_SCANS_PER_PAGE; scan++) {
+      const res = await this.send(() =>
+        this.doc.send(
+          new ScanCommand({
+            TableName: this.props.tableName,
+            Limit: limit + 1,
+            ExclusiveStartKey: startKey,
+            FilterExpression: '#sk = :kind',
+            ExpressionAttributeNames: { '#sk': SK },
+            ExpressionAttributeValues: { ':kind': this.props.kind },
+          }),
+          { abortSignal: options.abortSignal },
+        ),
+      );
+      found.push(...(res.Items ?? []));
+      if (found.length > limit) {
+        const last = found[limit - 1];
+        return { items: found.slice(0, limit).map((r) => strip<F>(r)), nextCursor: encodeCursor({ [PK]: String(last[PK]), [SK]: String(last[SK]) }) };
+      }
+      if (!res.LastEvaluatedKey) return { items: found.map((r) => strip<F>(r)) };
+      startKey = res.LastEvaluatedKey as Record<string, string>;
+    }
+    return { items: found.map((r) => strip<F>(r)), nextCursor: encodeCursor(startKey as Record<string, string>) };
+  }
+
+  /** Replaces the client fields of an existing record, honouring If-Match. */
+  async replace(id: string, fields: F, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<StoredResource<F>> {
+    const current = await this.get(id, options);
+    if (!current) throw notFound(id);
+    if (!versionMatches(precondition, current.version)) throw preconditionFailed(`record ${id}`, precondition, current.version);
+    const timestamp = this.clock().toISOString();
+    const resource = { ...fields, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: timestamp, updatedRegion: this.props.region } as StoredResource<F>;
+    const record = { ...this.key(id), ...resource };
+    assertFitsInItem(record);
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':read': current.version };
+    const condition = `${versionCondition(precondition, PK, names, values)} AND #version = :read`;
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.props.tableName, Item: record, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+        { abortSignal: options.abortSignal },
+      );
+      return resource;
+    } catch (err) {
+      throw this.failedCondition(err, id, precondition);
+    }
+  }
+
+  /** Deletes an existing record, honouring If-Match. */
+  async delete(id: string, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const condition = versionCondition(precondition, PK, names, values);
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.props.tableName,
+          Key: this.key(id),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+        { abortSignal: options.abortSignal },
+      );
+    } catch (err) {
+      throw this.failedCondition(err, id, precondition);
+    }
+  }
+
+  /** Reads one absent record: proves this region's table replica answers. */
+  async ping(options: CallOptions = {}): Promise<void> {
+    await this.send(() => this.doc.send(new GetCommand({ TableName: this.props.tableName, Key: { [PK]: 'HEALTH', [SK]: 'HEALTH' } }), { abortSignal: options.abortSignal }));
+  }
+
+  private key(id: string): Record<string, string> {
+    return { [PK]: `${this.props.kind}#${id}`, [SK]: this.props.kind };
+  }
+
+  private failedCondition(err: unknown, id: string, precondition: WritePrecondition): unknown {
+    const failure = conditionFailure(err);
+    if (!failure) return translateDynamoDbError(err);
+    if (failure.missing) return notFound(id);
+    return preconditionFailed(`record ${id}`, precondition, failure.currentVersion);
+  }
+
+  private decodeCursor(cursor: string): Record<string, string> {
+    const invalid = () => new ServiceError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged, or omit cursor to start from the beginning');
+    if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw invalid();
+    }
+    const { v, pk, sk, ...rest } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+    if (v !== 1 || Object.keys(rest).length > 0 || typeof pk !== 'string' || sk !== this.props.kind || !this.recordPk.test(pk)) throw invalid();
+    return { [PK]: pk, [SK]: sk };
+  }
+
+  private async send<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw translateDynamoDbError(err);
+    }
+  }
+}
+
+function encodeCursor(key: Record<string, string>): string {
+  return Buffer.from(JSON.stringify({ v: 1, pk: key[PK], sk: key[SK] }), 'utf8').toString('base64url');
+}
+
+function strip<F>(record: Record<string, unknown>): StoredResource<F> {
+  const { [PK]: _pk, [SK]: _sk, ...rest } = record;
+  return rest as StoredResource<F>;
+}
+
+function notFound(id: string): ServiceError {
+  return new ServiceError('not_found', `no record with id ${id}`);
+}
+
+function idTaken(): ServiceError {
+  return new ServiceError('conflict', 'the new id is already taken; retry the request', { retryAfterSeconds: 0 });
+}
