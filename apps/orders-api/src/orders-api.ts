@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
   decodeConsistencyToken,
@@ -14,19 +13,34 @@ import {
   type OrdersRepository,
   type Order,
 } from '@orders/data-access';
-import { callerSubject, header, HttpError, json, matchRoute, readIdempotencyKey, readIfMatch, readJsonObject, type Response, type Route } from './http';
+import {
+  etagOf,
+  header,
+  HttpError,
+  jsonResponse,
+  readIdempotencyKey,
+  readIfMatch,
+  readJsonObject,
+  readListQuery,
+  Router,
+  ServiceHandler,
+  type JsonResult,
+  type Outcome,
+  type ServiceRequest,
+  type StructuredLogger,
+} from '@platform/service-runtime';
 
 type RouteName = 'health' | 'createOrder' | 'getOrder' | 'changeStatus' | 'listOrders';
 
-const ROUTES: readonly Route<RouteName>[] = [
-  { name: 'health', method: 'GET', template: '/health', pattern: /^\/health$/ },
-  { name: 'createOrder', method: 'POST', template: '/orders', pattern: /^\/orders$/ },
-  { name: 'getOrder', method: 'GET', template: '/orders/{id}', pattern: /^\/orders\/([^/]+)$/ },
-  { name: 'changeStatus', method: 'PATCH', template: '/orders/{id}', pattern: /^\/orders\/([^/]+)$/ },
-  { name: 'listOrders', method: 'GET', template: '/customers/{customerId}/orders', pattern: /^\/customers\/([^/]+)\/orders$/ },
-];
+const router = new Router<RouteName>([
+  { template: '/health', methods: { GET: 'health' } },
+  { template: '/orders', methods: { POST: 'createOrder' } },
+  { template: '/orders/{id}', methods: { GET: 'getOrder', PATCH: 'changeStatus' } },
+  { template: '/customers/{id}/orders', methods: { GET: 'listOrders' } },
+]);
 
-const STATUS_OF: Readonly<Record<OrdersError['code'], number>> = {
+/** The HTTP status of each orders failure. */
+export const ORDERS_ERROR_STATUS: Readonly<Record<OrdersError['code'], number>> = {
   validation_failed: 400,
   invalid_cursor: 400,
   invalid_consistency_token: 400,
@@ -49,85 +63,88 @@ export interface OrdersApiProps {
   readonly database: OrdersDatabase;
   readonly cache?: OrderCache;
   readonly region: string;
-  readonly logger: Logger;
+  readonly logger: StructuredLogger;
 }
 
 /**
- * The orders service's HTTP API (API Gateway HTTP API, payload 2.0): create, get, list
- * by customer, change status. Every input is checked before anything is written; every
- * failure is a JSON error with a code, a database or cache outage a 503 with
- * Retry-After, never a 500 with a stack.
+ * The orders service's HTTP API (API Gateway HTTP API, payload 2.0) on the service
+ * runtime: create, get, list by customer, change status. Every input is checked before
+ * anything is written; every failure is a JSON error with a code; a database outage a
+ * 503 with Retry-After (`primary_unavailable` for writes, `database_unavailable` for
+ * reads), never a 500 with a stack. A cache outage is no outage: reads go to the database.
  */
 export class OrdersApi {
-  constructor(private readonly props: OrdersApiProps) {}
+  private readonly handler: ServiceHandler<RouteName>;
 
-  /** The Lambda handler body. Never throws. */
-  async handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-    const started = performance.now();
-    const method = event.requestContext?.http?.method ?? 'GET';
-    let route = 'unmatched';
-    let response: Response;
-    let failure: unknown;
-    try {
-      const match = matchRoute(ROUTES, method, event.rawPath);
-      route = `${method} ${match.route.template}`;
-      response = await this.dispatch(match.route.name, match.params, event);
-    } catch (err) {
-      failure = err;
-      response = this.errorResponse(err, context);
-    }
-    const line = { region: this.props.region, requestId: context.awsRequestId, method, route, status: response.statusCode, latencyMs: Math.round(performance.now() - started) };
-    if (response.statusCode === 500) this.props.logger.error('request failed', { ...line, error: failure as Error });
-    else if ((response.statusCode ?? 0) >= 500) this.props.logger.warn('request failed', { ...line, errorCode: (failure as OrdersError)?.code, errorName: ((failure as OrdersError)?.cause as Error)?.name });
-    else this.props.logger.info('request', line);
-    return response;
+  constructor(private readonly props: OrdersApiProps) {
+    this.handler = new ServiceHandler({ router, region: props.region, logger: props.logger, dispatch: (request) => this.dispatch(request) });
   }
 
-  private async dispatch(name: RouteName, params: string[], event: APIGatewayProxyEventV2): Promise<Response> {
+  /** The Lambda handler body. Never throws. */
+  handle(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+    return this.handler.handle(event, context);
+  }
+
+  private async dispatch(request: ServiceRequest<RouteName>): Promise<Outcome> {
+    try {
+      return { response: await this.operation(request) };
+    } catch (err) {
+      if (!(err instanceof OrdersError)) throw err;
+      // The runtime's error shape, with the orders codes (and the validation details).
+      const status = ORDERS_ERROR_STATUS[err.code];
+      const headers: Record<string, string> = {};
+      if (status === 503) headers['retry-after'] = String(Math.max(1, err.extra.retryAfterSeconds ?? 1));
+      if (err.code === 'precondition_failed' && err.extra.currentVersion !== undefined) headers.etag = etagOf(err.extra.currentVersion);
+      const error = { code: err.code, message: err.message, ...(err.extra.details ? { details: err.extra.details } : {}) };
+      // Logged as an HttpError: the log line carries the code; the cause's name for a 503.
+      const failure = Object.assign(new HttpError(status, err.code, err.message), { name: (err.cause as Error)?.name ?? 'OrdersError' });
+      return { response: jsonResponse(status, { error }, headers), failure };
+    }
+  }
+
+  private async operation({ match, event }: ServiceRequest<RouteName>): Promise<JsonResult> {
     const repo = this.props.repository;
     const caller = callerSubject(event);
-    switch (name) {
+    switch (match.name) {
       case 'health':
         return this.health();
       case 'createOrder': {
         const idempotencyKey = readIdempotencyKey(event);
-        const input = parseNewOrder(readJsonObject(event));
+        const input = parseNewOrder(readJsonObject(event, 'the order'));
         assertCaller(caller, input.customerId);
         const result = await repo.create(input, { idempotencyKey });
-        return this.orderResponse(201, result.order, {
+        return orderResponse(201, result.order, {
           location: `/orders/${result.order.id}`,
           [CONSISTENCY_TOKEN_HEADER]: result.consistencyToken,
           ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
         });
       }
       case 'getOrder': {
-        const id = readOrderId(params[0]);
+        const id = readOrderId(match.id);
         const { order, source } = await repo.get(id, { after: readConsistencyToken(event) });
         if (!order || (caller !== undefined && order.customerId !== caller)) throw new OrdersError('not_found', `no order with id ${id}`);
-        return this.orderResponse(200, order, { 'x-order-source': source });
+        return orderResponse(200, order, { 'x-order-source': source });
       }
       case 'changeStatus': {
-        const id = readOrderId(params[0]);
-        const ifMatch = readIfMatch(event);
-        const status = parseStatusChange(readJsonObject(event));
+        const id = readOrderId(match.id);
+        const precondition = readIfMatch(event).ifMatch;
+        if (Array.isArray(precondition) && precondition.length > 1) throw new HttpError(400, 'invalid_if_match', 'If-Match takes one ETag of the order, e.g. If-Match: "3"');
+        const ifMatch = Array.isArray(precondition) ? precondition[0] : undefined;
+        const status = parseStatusChange(readJsonObject(event, 'the status change'));
         if (caller !== undefined) {
           const { order } = await repo.get(id);
           if (!order || order.customerId !== caller) throw new OrdersError('not_found', `no order with id ${id}`);
         }
         const result = await repo.changeStatus(id, status, { ifMatch });
-        return this.orderResponse(200, result.order, { [CONSISTENCY_TOKEN_HEADER]: result.consistencyToken });
+        return orderResponse(200, result.order, { [CONSISTENCY_TOKEN_HEADER]: result.consistencyToken });
       }
       case 'listOrders': {
-        const customerId = decodeURIComponent(params[0] ?? '');
+        const customerId = match.id ?? '';
         if (!isCustomerId(customerId)) throw new HttpError(400, 'invalid_customer_id', 'the customer id in the path must be 1-64 characters A-Z, a-z, 0-9, "_" or "-"');
         assertCaller(caller, customerId);
-        const query = event.queryStringParameters ?? {};
-        const limit = query.limit === undefined ? undefined : /^[0-9]{1,3}$/.test(query.limit) ? Number(query.limit) : NaN;
-        if (limit !== undefined && !(limit >= 1 && limit <= ORDER_LIMITS.listMax)) {
-          throw new HttpError(400, 'invalid_limit', `limit must be an integer 1-${ORDER_LIMITS.listMax}, got "${String(query.limit).slice(0, 20)}"`);
-        }
-        const page = await repo.listByCustomer(customerId, { limit, cursor: query.cursor, after: readConsistencyToken(event) });
-        return json(200, page.nextCursor ? { orders: page.orders, nextCursor: page.nextCursor } : { orders: page.orders }, { 'x-order-source': page.source });
+        const { limit, cursor } = readListQuery(event, { min: 1, max: ORDER_LIMITS.listMax, default: ORDER_LIMITS.listDefault });
+        const page = await repo.listByCustomer(customerId, { limit, cursor, after: readConsistencyToken(event) });
+        return jsonResponse(200, page.nextCursor ? { orders: page.orders, nextCursor: page.nextCursor } : { orders: page.orders }, { 'x-order-source': page.source });
       }
     }
   }
@@ -137,33 +154,29 @@ export class OrdersApi {
    * is not checked, so that a region whose primary is elsewhere and down stays in DNS
    * and keeps serving reads. The cache is reported, not required.
    */
-  private async health(): Promise<Response> {
+  private async health(): Promise<JsonResult> {
     const region = this.props.region;
     const cache = this.props.cache ? ((await this.props.cache.ping()) ? 'ok' : 'unavailable') : 'off';
     try {
       await this.props.database.ping();
-      return json(200, { status: 'ok', region, database: 'ok', cache });
+      return jsonResponse(200, { status: 'ok', region, database: 'ok', cache });
     } catch (err) {
       const code = err instanceof OrdersError ? err.code : 'database_unavailable';
-      return json(503, { status: 'unhealthy', region, database: code, cache, error: { code: 'unhealthy', message: `the database reader in ${region} does not answer` } }, { 'retry-after': '5' });
+      return jsonResponse(503, { status: 'unhealthy', region, database: code, cache, error: { code: 'unhealthy', message: `the database reader in ${region} does not answer` } }, { 'retry-after': '5' });
     }
   }
+}
 
-  private orderResponse(status: number, order: Order, headers: Record<string, string>): Response {
-    return json(status, order, { etag: `"${order.version}"`, ...headers });
-  }
+/** Orders are private to a customer: never kept by CloudFront or a shared cache. */
+function orderResponse(status: number, order: Order, headers: Record<string, string>): JsonResult {
+  return jsonResponse(status, order, { etag: etagOf(order.version), 'cache-control': 'private, no-store', ...headers });
+}
 
-  private errorResponse(err: unknown, context: Context): Response {
-    if (err instanceof HttpError) return json(err.statusCode, { error: { code: err.code, message: err.message } }, { ...err.headers });
-    if (err instanceof OrdersError) {
-      const status = STATUS_OF[err.code];
-      const headers: Record<string, string> = {};
-      if (status === 503) headers['retry-after'] = String(err.extra.retryAfterSeconds ?? 1);
-      if (err.code === 'precondition_failed' && err.extra.currentVersion !== undefined) headers.etag = `"${err.extra.currentVersion}"`;
-      return json(status, { error: { code: err.code, message: err.message, ...(err.extra.details ? { details: err.extra.details } : {}) } }, headers);
-    }
-    return json(500, { error: { code: 'internal_error', message: `an unexpected error occurred; retry later, and quote request id ${context.awsRequestId} if it persists` } });
-  }
+/** The caller's identity when API Gateway's JWT authorizer is on (`sub`); undefined when auth is off. */
+function callerSubject(event: APIGatewayProxyEventV2): string | undefined {
+  const context = event.requestContext as (APIGatewayProxyEventV2['requestContext'] & { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }) | undefined;
+  const sub = context?.authorizer?.jwt?.claims?.sub;
+  return typeof sub === 'string' ? sub : undefined;
 }
 
 function readOrderId(raw: string | undefined): string {

@@ -80,6 +80,11 @@ export class OrdersDatabase {
     // An idle client whose server went away emits 'error' on the pool; without a listener it would crash the process.
     this.writerPool.on('error', () => undefined);
     this.readerPool.on('error', () => undefined);
+    // A client whose server dies while it is checked out (or being discarded) emits
+    // 'error' with no pool listener attached: the failure is already reported through
+    // the query's rejection, so the event itself is only silenced.
+    this.writerPool.on('connect', (client) => client.on('error', () => undefined));
+    this.readerPool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** Runs `work` in a transaction on the writer. */
