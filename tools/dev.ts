@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError, integerOption as integer, runCli } from '@platform/cli';
 import { UserError, loadPlatform } from '@platform/config';
-import { LocalTopology, topologyConfig } from '@platform/local-topology';
+import { LocalTopology, runOrdersDev, topologyConfig, usesRelationalLayer } from '@platform/local-topology';
 
 const root = path.resolve(__dirname, '..');
 
@@ -47,7 +47,7 @@ void runCli(
       port: { type: 'string', valueName: '<port>', description: 'front door port (default: a free port)' },
       'api-log-level': { type: 'string', valueName: '<level>', description: 'log level of the region APIs, e.g. INFO for one line per request (default: WARN)' },
     },
-    notes: 'While it runs, type: kill <region> | recover <region> | status | help',
+    notes: 'While it runs, type: kill <region> | recover <region> | status | help; for a service on Aurora (orders) also switchover <region> | failover <region>',
   },
   async ({ values: args }) => {
     const overrides = {
@@ -66,6 +66,11 @@ void runCli(
     const started = performance.now();
     const platform = loadPlatform(args.config ? path.resolve(args.config) : path.join(root, 'config', 'platform.json'));
     const config = topologyConfig(platform, overrides);
+    // A service on Aurora/ElastiCache (orders) runs on PostgreSQL and Redis instead of DynamoDB Local.
+    if (usesRelationalLayer(platform, config.service)) {
+      await runOrdersDev({ platform, config, workspaceRoot: root, frontDoorPort: port, nearestRegion: args['nearest-region'], apiLogLevel: args['api-log-level'] });
+      return;
+    }
     const topology = await start(
       LocalTopology.start({
         config,

@@ -1,7 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 /** A PostgreSQL server could not be found, set up or started. */
@@ -373,8 +374,13 @@ function handToServerUser(path: string): void {
     if (statSync(p).isDirectory()) for (const entry of readdirSync(p)) chownTree(join(p, entry));
   };
   chownTree(path);
-  const parent = join(path, '..');
-  if (statSync(parent).uid === 0 && (statSync(parent).mode & 0o001) === 0) chownSync(parent, ids.uid!, ids.gid!);
+  // The server's user must be able to reach the path: temporary directories made by
+  // mkdtemp (mode 700) on the way get search permission for others (o+x, not read).
+  const tmp = resolve(tmpdir());
+  for (let dir = resolve(path, '..'); dir.startsWith(`${tmp}/`); dir = resolve(dir, '..')) {
+    const st = statSync(dir);
+    if ((st.mode & 0o001) === 0 && st.uid !== ids.uid) chmodSync(dir, (st.mode & 0o777) | 0o001);
+  }
 }
 
 /** A free TCP port on 127.0.0.1. */

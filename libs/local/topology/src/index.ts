@@ -15,3 +15,5 @@ export * from './topology-config-error';
 export * from './version-stamps';
 export * from './write-stamp';
 export * from './orders/orders-data-layer';
+export * from './orders/orders-dev';
+export * from './orders/orders-topology';
