@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -98,7 +98,7 @@ export class PostgresServer {
     writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
     handToServerUser(pwfile);
     try {
-      runAsServerUser(join(bin, 'initdb'), [
+      await runAsServerUser(join(bin, 'initdb'), [
         '-D', options.dataDir, '-U', 'postgres', '--pwfile', pwfile, '-E', 'UTF8', '--locale', 'C',
         '--auth-host', 'scram-sha-256', '--auth-local', 'trust', '--no-sync', '--no-instructions',
       ]);
@@ -230,7 +230,7 @@ export class PostgresServer {
 
   private async cloneFrom(primary: PostgresEndpoint): Promise<void> {
     prepareDataDir(this.dataDir);
-    runAsServerUser(
+    await runAsServerUser(
       join(this.bin, 'pg_basebackup'),
       ['-h', primary.host, '-p', String(primary.port), '-U', primary.user, '-D', this.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync'],
       { PGPASSWORD: primary.password },
@@ -350,13 +350,14 @@ function serverUserIds(): { uid?: number; gid?: number } {
   return serverUser ?? {};
 }
 
-function runAsServerUser(program: string, args: string[], extraEnv: Record<string, string> = {}): void {
-  try {
-    execFileSync(program, args, { ...serverUserIds(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv }, cwd: '/' });
-  } catch (err) {
-    const e = err as { stderr?: Buffer; message: string };
-    throw new PostgresServerError(`${program.split('/').pop()} failed: ${e.stderr?.toString().trim() || e.message}`);
-  }
+/** Runs a PostgreSQL program as the server's user; asynchronous, so that a clone does not stall the caller's event loop (a front door, health checks). */
+function runAsServerUser(program: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(program, args, { ...serverUserIds(), env: { ...process.env, ...extraEnv }, cwd: '/', timeout: 120_000 }, (err, _stdout, stderr) => {
+      if (err) reject(new PostgresServerError(`${program.split('/').pop()} failed: ${String(stderr).trim() || err.message}`));
+      else resolve();
+    });
+  });
 }
 
 function prepareDataDir(dir: string): void {
