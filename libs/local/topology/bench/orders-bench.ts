@@ -29,7 +29,7 @@ const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(1)} ms, p99 ${p
 async function timed(url: string, init?: RequestInit): Promise<{ ms: number; res: Response; body: { id: string } }> {
   const t = performance.now();
   const res = await fetch(url, init);
-  const body = await res.json();
+  const body = (await res.json()) as { id: string };
   return { ms: performance.now() - t, res, body };
 }
 
