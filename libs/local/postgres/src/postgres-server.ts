@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -93,10 +94,10 @@ export class PostgresServer {
   static async startPrimary(options: PostgresPrimaryOptions): Promise<PostgresServer> {
     const bin = findPostgresBinaries();
     const password = options.superuserPassword ?? 'postgres';
-    prepareDataDir(options.dataDir);
+    await prepareDataDir(options.dataDir);
     const pwfile = `${options.dataDir}.pw`;
     writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-    handToServerUser(pwfile);
+    await handToServerUser(pwfile);
     try {
       await runAsServerUser(join(bin, 'initdb'), [
         '-D', options.dataDir, '-U', 'postgres', '--pwfile', pwfile, '-E', 'UTF8', '--locale', 'C',
@@ -229,7 +230,7 @@ export class PostgresServer {
   }
 
   private async cloneFrom(primary: PostgresEndpoint): Promise<void> {
-    prepareDataDir(this.dataDir);
+    await prepareDataDir(this.dataDir);
     await runAsServerUser(
       join(this.bin, 'pg_basebackup'),
       ['-h', primary.host, '-p', String(primary.port), '-U', primary.user, '-D', this.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync'],
@@ -237,7 +238,7 @@ export class PostgresServer {
     );
     writeFileSync(join(this.dataDir, 'standby.signal'), '');
     writeFileSync(join(this.dataDir, 'postgresql.auto.conf'), `primary_conninfo = '${conninfo(primary, this.name)}'\n`);
-    handToServerUser(this.dataDir);
+    await handToServerUser(this.dataDir);
   }
 
   private async launch(port: number): Promise<void> {
@@ -360,21 +361,22 @@ function runAsServerUser(program: string, args: string[], extraEnv: Record<strin
   });
 }
 
-function prepareDataDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  handToServerUser(dir);
+// Asynchronous throughout: a data directory holds about a thousand files, and the
+// process running the harness may also run a front door and health checks, which a
+// synchronous rm or chown of the tree would stall (seen as a write outage).
+async function prepareDataDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await handToServerUser(dir);
 }
 
-/** Gives `path` (and its parent, which must be traversable) to the server's user when running as root. */
-function handToServerUser(path: string): void {
+/** Gives `path` (recursively) to the server's user when running as root, and makes it reachable. */
+async function handToServerUser(path: string): Promise<void> {
   const ids = serverUserIds();
   if (ids.uid === undefined) return;
-  const chownTree = (p: string) => {
-    chownSync(p, ids.uid!, ids.gid!);
-    if (statSync(p).isDirectory()) for (const entry of readdirSync(p)) chownTree(join(p, entry));
-  };
-  chownTree(path);
+  await new Promise<void>((resolve, reject) =>
+    execFile('chown', ['-R', `${ids.uid}:${ids.gid}`, path], (err, _o, stderr) => (err ? reject(new PostgresServerError(`chown ${path} failed: ${String(stderr).trim()}`)) : resolve())),
+  );
   // The server's user must be able to reach the path: temporary directories made by
   // mkdtemp (mode 700) on the way get search permission for others (o+x, not read).
   const tmp = resolve(tmpdir());
