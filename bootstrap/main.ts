@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
+import { DEFAULT_CONFIG_PATH, bootstrapStateKey, loadPlatform } from '@platform/config';
 import { type AccountBootstrap, BootstrapStack, loadBootstrapSettings, planBootstrap } from './src';
 
 /** Options of {@link synthBootstrap}. */
@@ -51,7 +51,7 @@ export function synthBootstrap(options: BootstrapSynthOptions = {}): { outdir: s
       state: { bucketName: sb.bucket, keyPrefix: sb.keyPrefix },
       backend:
         options.backend === 's3'
-          ? { type: 's3', bucket: sb.bucket, region: sb.region, key: `bootstrap/${account.stackName}.tfstate` }
+          ? { type: 's3', bucket: sb.bucket, region: sb.region, key: bootstrapStateKey(account.stackName) }
           : // Relative to the stack's working folder, outside the synth output so a new synth never loses it.
             { type: 'local', path: path.relative(stackDir, path.join(root, LOCAL_STATE_DIR, `${account.stackName}.tfstate`)) },
     });
