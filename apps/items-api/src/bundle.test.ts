@@ -9,7 +9,7 @@ jest.setTimeout(60_000);
 
 const root = resolve(__dirname, '../../..');
 
-// The settings of tools/build-lambda.mjs; the metafile says what the bundle holds.
+// The settings of tools/build-lambda.ts; the metafile says what the bundle holds.
 async function bundleMetafile(): Promise<{ metafile: Metafile; code: string }> {
   const result = await build({
     entryPoints: [join(root, 'apps/items-api/src/main.ts')],

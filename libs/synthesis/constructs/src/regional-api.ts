@@ -104,7 +104,7 @@ export class RegionalApi extends Construct implements IGrantable {
       policy: Lazy.stringValue({ produce: () => JSON.stringify({ Version: '2012-10-17', Statement: this.statements }) }),
     });
 
-    // FILE asset: the zip is built once by tools/build-lambda.mjs and only copied per stack.
+    // FILE asset: the zip is built once by npm run build (tools/build-lambda.ts) and only copied per stack.
     const asset = new TerraformAsset(this, 'code', {
       path: props.artifact.zipPath,
       type: AssetType.FILE,
