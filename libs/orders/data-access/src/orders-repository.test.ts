@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 /** The repository as the app in `region` builds it: writes through the writer endpoint, reads from the region. */
-function repositoryIn(region: string, options: { ttlSeconds?: number; cache?: boolean } = {}) {
+async function repositoryIn(region: string, options: { ttlSeconds?: number; cache?: boolean } = {}) {
   const stores = layer.region(region);
   const database = new OrdersDatabase({
     writer: { host: '127.0.0.1', port: layer.dbWriter.port },
@@ -47,7 +47,11 @@ function repositoryIn(region: string, options: { ttlSeconds?: number; cache?: bo
     options.cache === false
       ? undefined
       : new OrderCache({ readerUrl: stores.redis.url, writerUrl: `redis://127.0.0.1:${layer.cacheWriter.port}`, ttlSeconds: options.ttlSeconds ?? 60 });
-  if (cache) opened.push(cache);
+  if (cache) {
+    opened.push(cache);
+    // Its clients connect in the background; wait for the reader, so that a test's first read can hit.
+    while (!(await cache.ping())) await new Promise((r) => setTimeout(r, 10));
+  }
   return { repository: new OrdersRepository({ database, cache }), database, cache };
 }
 
@@ -64,7 +68,7 @@ async function waitForCacheReplica(): Promise<void> {
 
 describe('OrdersRepository on a primary and a standby', () => {
   it('creates a pending order at version 1 with the total computed from the lines', async () => {
-    const { repository } = repositoryIn(PRIMARY);
+    const { repository } = await repositoryIn(PRIMARY);
     const { order } = await repository.create(newOrder());
     expect(order).toMatchObject({ status: 'pending', version: 1, total: '44.98', currency: 'EUR' });
     expect((await repository.get(order.id)).order).toEqual(order);
@@ -72,7 +76,7 @@ describe('OrdersRepository on a primary and a standby', () => {
 
   it('reads its own write in a secondary region whose replica has not replayed it (token → writer)', async () => {
     const standby = layer.region(SECONDARY).postgres;
-    const { repository } = repositoryIn(SECONDARY, { cache: false });
+    const { repository } = await repositoryIn(SECONDARY, { cache: false });
     await standby.query('SELECT pg_wal_replay_pause()');
     try {
       const { order, consistencyToken } = await repository.create(newOrder('ryw'));
@@ -87,7 +91,7 @@ describe('OrdersRepository on a primary and a standby', () => {
   });
 
   it('answers a read with a token from the replica once it has caught up', async () => {
-    const { repository } = repositoryIn(SECONDARY, { cache: false });
+    const { repository } = await repositoryIn(SECONDARY, { cache: false });
     const { order, consistencyToken } = await repository.create(newOrder());
     const read = await repository.get(order.id, { after: decodeConsistencyToken(consistencyToken) });
     expect(read.order?.version).toBe(1);
@@ -96,8 +100,8 @@ describe('OrdersRepository on a primary and a standby', () => {
 
   it('serves a status change from the secondary cache while the database replica still lags', async () => {
     const standby = layer.region(SECONDARY).postgres;
-    const primary = repositoryIn(PRIMARY).repository;
-    const secondary = repositoryIn(SECONDARY).repository;
+    const primary = (await repositoryIn(PRIMARY)).repository;
+    const secondary = (await repositoryIn(SECONDARY)).repository;
     const { order } = await primary.create(newOrder());
     await standby.query('SELECT pg_wal_replay_pause()');
     try {
@@ -111,25 +115,26 @@ describe('OrdersRepository on a primary and a standby', () => {
   });
 
   it('never lets a cache fill from a lagging replica overwrite a newer version', async () => {
-    const { repository, cache } = repositoryIn(PRIMARY);
+    const { repository, cache } = await repositoryIn(PRIMARY);
     const { order } = await repository.create(newOrder());
     const { order: paid } = await repository.changeStatus(order.id, 'paid');
     expect(await cache!.put(order)).toBe(false);
     await waitForCacheReplica();
-    expect((await repositoryIn(SECONDARY).repository.get(order.id)).order?.version).toBe(paid.version);
+    expect((await (await repositoryIn(SECONDARY)).repository.get(order.id)).order?.version).toBe(paid.version);
   });
 
   it('keeps a stale cache entry at most the TTL when the cache writer is unreachable at a write', async () => {
-    const primary = repositoryIn(PRIMARY, { ttlSeconds: 1 }).repository;
+    // A TTL long enough for the steps before the stale read even on a loaded machine.
+    const primary = (await repositoryIn(PRIMARY, { ttlSeconds: 3 })).repository;
     const { order } = await primary.create(newOrder());
     await waitForCacheReplica();
     const target = layer.cacheWriter.target;
     layer.cacheWriter.moveTo(undefined);
     try {
-      const fresh = repositoryIn(PRIMARY, { ttlSeconds: 1 }).repository;
+      const { repository: fresh } = await repositoryIn(PRIMARY, { ttlSeconds: 3 });
       await fresh.changeStatus(order.id, 'cancelled');
       expect((await fresh.get(order.id)).order?.status).toBe('pending'); // stale, from the cache
-      await new Promise((r) => setTimeout(r, 1100));
+      await new Promise((r) => setTimeout(r, 3100));
       expect((await fresh.get(order.id)).order?.status).toBe('cancelled');
     } finally {
       layer.cacheWriter.moveTo(target);
@@ -137,21 +142,21 @@ describe('OrdersRepository on a primary and a standby', () => {
   });
 
   it('refuses an illegal transition with illegal_transition and changes nothing', async () => {
-    const { repository } = repositoryIn(PRIMARY);
+    const { repository } = await repositoryIn(PRIMARY);
     const { order } = await repository.create(newOrder());
     await expect(repository.changeStatus(order.id, 'shipped')).rejects.toMatchObject({ code: 'illegal_transition' });
     expect((await repository.get(order.id)).order).toMatchObject({ status: 'pending', version: 1 });
   });
 
   it('refuses a status change on another version with precondition_failed carrying the current version', async () => {
-    const { repository } = repositoryIn(PRIMARY);
+    const { repository } = await repositoryIn(PRIMARY);
     const { order } = await repository.create(newOrder());
     await repository.changeStatus(order.id, 'paid', { ifMatch: 1 });
     await expect(repository.changeStatus(order.id, 'shipped', { ifMatch: 1 })).rejects.toMatchObject({ code: 'precondition_failed', extra: { currentVersion: 2 } });
   });
 
   it('returns the first order for a repeated Idempotency-Key, and refuses the key for another order', async () => {
-    const { repository } = repositoryIn(PRIMARY);
+    const { repository } = await repositoryIn(PRIMARY);
     const first = await repository.create(newOrder('idem'), { idempotencyKey: 'k-1' });
     const again = await repository.create(newOrder('idem'), { idempotencyKey: 'k-1' });
     expect([again.order.id, again.replayed]).toEqual([first.order.id, true]);
@@ -160,13 +165,13 @@ describe('OrdersRepository on a primary and a standby', () => {
   });
 
   it('lists a customer\'s orders newest first, a page at a time', async () => {
-    const { repository } = repositoryIn(PRIMARY, { cache: false });
+    const { repository } = await repositoryIn(PRIMARY, { cache: false });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await repository.create(newOrder('pager'))).order.id);
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await repositoryIn(PRIMARY, { cache: false }).repository.listByCustomer('pager', { limit: 2, cursor });
+      const page = await (await repositoryIn(PRIMARY, { cache: false })).repository.listByCustomer('pager', { limit: 2, cursor });
       seen.push(...page.orders.map((o) => o.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -174,7 +179,7 @@ describe('OrdersRepository on a primary and a standby', () => {
   });
 
   it('fails writes fast with primary_unavailable while the primary is down, and keeps serving reads in the secondary', async () => {
-    const { repository } = repositoryIn(SECONDARY);
+    const { repository } = await repositoryIn(SECONDARY);
     const { order } = await repository.create(newOrder());
     await new Promise((r) => setTimeout(r, 200));
     await layer.kill(PRIMARY);
