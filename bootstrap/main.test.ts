@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPlatform } from '@platform/config';
 import { bootstrapPlatformFixture } from '@platform/config/testing';
+import { PROVIDER_SKEW } from '@platform/constructs';
+import { jsonDiffPaths } from '@platform/terraform-verify';
 import { synthBootstrap } from './main';
 
 type Json = Record<string, any>;
@@ -83,6 +85,10 @@ it('moves its state into the state bucket, with the S3 lockfile, once asked to',
     encrypt: true,
     use_lockfile: true,
   });
+});
+
+it('requires a Terraform that supports use_lockfile (1.10 or later)', () => {
+  expect(s.stack('bootstrap-prod').terraform.required_version).toBe('>= 1.10.0');
 });
 
 describe('state bucket', () => {
@@ -247,4 +253,26 @@ it('uses an existing OIDC provider when the settings name one', () => {
 
   expect(resources(stack, 'aws_iam_openid_connect_provider')).toEqual([]);
   expect(policy(role(stack, 'platform-deploy').assume_role_policy)[0].Principal.Federated).toBe(arn);
+});
+
+describe('verification mode (verify:terraform)', () => {
+  it('changes only credentials, backend and the provider version', () => {
+    const stateDir = join(mkdtempSync(join(tmpdir(), 'bootstrap-verify-')), 'state');
+    const verify = synth({
+      verification: { stateDir, endpoint: 'http://127.0.0.1:4599', providerVersion: '5.100.0', skew: PROVIDER_SKEW },
+    }).stack('bootstrap-prod');
+    const diff = jsonDiffPaths(s.stack('bootstrap-prod'), verify);
+
+    expect(
+      diff.filter(
+        (p) =>
+          !/^\/\/\./.test(p) &&
+          !/^terraform\.backend\.local\.path$/.test(p) &&
+          p !== 'terraform.required_providers.aws.version' &&
+          !/^provider\.aws\[0\]\.(access_key|secret_key|endpoints|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id)$/.test(p),
+      ),
+    ).toEqual([]);
+    expect(verify.terraform.backend.local.path).toBe(join(stateDir, 'bootstrap-prod.tfstate'));
+    expect(verify.provider.aws[0].access_key).toBe(`AKIAVERIFY${verify.provider.aws[0].allowed_account_ids[0]}`);
+  });
 });

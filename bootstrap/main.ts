@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { DEFAULT_CONFIG_PATH, bootstrapStateKey, loadPlatform } from '@platform/config';
+import { VerificationMode, type VerificationModeProps } from '@platform/constructs';
 import { type AccountBootstrap, BootstrapStack, loadBootstrapSettings, planBootstrap } from './src';
 
 /** Options of {@link synthBootstrap}. */
@@ -22,6 +23,11 @@ export interface BootstrapSynthOptions {
   readonly backend?: 'local' | 's3';
   /** @default the current directory */
   readonly workspaceRoot?: string;
+  /**
+   * Synthesize for an offline `terraform plan`; see {@link VerificationMode}. Never apply this output.
+   * @default - the Terraform a real account gets
+   */
+  readonly verification?: VerificationModeProps;
 }
 
 /** Folder of the bootstrap stacks' local state files (ignored by git). */
@@ -56,6 +62,7 @@ export function synthBootstrap(options: BootstrapSynthOptions = {}): { outdir: s
             { type: 'local', path: path.relative(stackDir, path.join(root, LOCAL_STATE_DIR, `${account.stackName}.tfstate`)) },
     });
   }
+  if (options.verification) VerificationMode.applyTo(app, options.verification);
   app.synth();
   return { outdir, accounts };
 }

@@ -1,8 +1,11 @@
 import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
-import { createPlatformApp } from '@platform/constructs';
+import { VerificationMode, type VerificationModeProps, createPlatformApp } from '@platform/constructs';
 import { buildPlatform } from './platform-app';
+
+/** What verification mode strips (the provider skew), for the synth CLI's --verification. */
+export { PROVIDER_SKEW } from '@platform/constructs';
 
 /** Options of {@link synthPlatform}. */
 export interface SynthOptions {
@@ -12,6 +15,12 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** @default the current directory */
   readonly workspaceRoot?: string;
+  /**
+   * Synthesize for an offline `terraform plan` (fake credentials, local backend and
+   * remote state, loopback lookups); see {@link VerificationMode}. Never deploy this output.
+   * @default - the Terraform a real account gets
+   */
+  readonly verification?: VerificationModeProps;
 }
 
 /** What {@link synthPlatform} wrote. */
@@ -39,6 +48,7 @@ export function synthPlatform(options: SynthOptions = {}): SynthResult {
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   const app = createPlatformApp({ outdir });
   buildPlatform(app, platform, { workspaceRoot });
+  if (options.verification) VerificationMode.applyTo(app, options.verification);
   app.synth();
   const stackNames = platform.stacks.map((s) => s.name);
   return { outdir, stacks: stackNames.length, stackNames, removed: removeStaleStacks(outdir, stackNames) };

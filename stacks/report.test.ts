@@ -83,6 +83,7 @@ describe('report of the example platform', () => {
     const text = formatReport(reports);
     expect(text).toContain('items / prod');
     expect(text).toContain('every 10 s x 3 = 30 s; TTL 60 s (alias target) -> out of DNS within 90 s');
+    expect(text).toContain('evacuation (npm run region -- evacuate): clients stop reaching the region within 90 s (interval x threshold + TTL)');
     expect(text).toContain('orders / prod');
     expect(text).toContain('weighted 200');
   });
@@ -100,6 +101,7 @@ describe('report of other settings', () => {
       ['eu-west-1', 'SECONDARY', 150, true],
     ]);
     expect(report.routing[0].worstCaseFailoverSeconds).toBe(210);
+    expect(report.routing[0].worstCaseEvacuationSeconds).toBe(210);
   });
 
   it('says clearly when nothing was synthesized', () => {

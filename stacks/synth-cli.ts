@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '@platform/cli';
-import { synthPlatform } from './main';
+import { UserError } from '@platform/config';
+import { PROVIDER_SKEW, synthPlatform } from './main';
 
 interface Row {
   readonly stack: string;
@@ -58,11 +59,24 @@ void runCli(
       config: { type: 'string', valueName: '<file>', description: 'platform config (default: config/platform.json, or $PLATFORM_CONFIG)' },
       outdir: { type: 'string', valueName: '<dir>', description: 'output folder (default: cdktf.out, or $CDKTF_OUTDIR)' },
       'no-table': { type: 'boolean', description: 'print only the summary line (the cdktf CLI and benchmarks use this)' },
+      verification: {
+        type: 'boolean',
+        description: 'write the stacks for an offline terraform plan (fake credentials, local backend and remote state, lookups on --endpoint): never deploy it',
+      },
+      'state-dir': { type: 'string', valueName: '<dir>', description: 'with --verification: folder of the local state files' },
+      endpoint: { type: 'string', valueName: '<url>', description: 'with --verification: the loopback endpoint answering AWS lookups' },
+      'provider-version': { type: 'string', default: '5.100.0', valueName: '<v>', description: 'with --verification: the AWS provider version of the mirror (default: 5.100.0)' },
     },
   },
   ({ values }) => {
     const root = path.resolve(__dirname, '..');
-    const result = synthPlatform({ configPath: values.config, outdir: values.outdir, workspaceRoot: root });
+    if (values.verification && (!values['state-dir'] || !values.endpoint)) {
+      throw new UserError('--verification needs --state-dir <dir> and --endpoint <url>');
+    }
+    const verification = values.verification
+      ? { stateDir: path.resolve(values['state-dir']!), endpoint: values.endpoint!, providerVersion: values['provider-version'], skew: PROVIDER_SKEW }
+      : undefined;
+    const result = synthPlatform({ configPath: values.config, outdir: values.outdir, workspaceRoot: root, verification });
     // Since this process started: bundling, loading and synth.
     const seconds = (performance.now() / 1000).toFixed(2);
     const lines: string[] = [];

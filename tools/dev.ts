@@ -7,8 +7,9 @@
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError, integerOption as integer, runCli } from '@platform/cli';
-import { UserError, loadPlatform } from '@platform/config';
-import { LocalTopology, runOrdersDev, topologyConfig, usesRelationalLayer } from '@platform/local-topology';
+import { UserError, appEntryPath, loadPlatform } from '@platform/config';
+import { LocalTopology, evacuateRegion, restoreRegion, rollOutLocally, runOrdersDev, startDevControl, topologyConfig, usesRelationalLayer } from '@platform/local-topology';
+import { formatResult } from '@platform/rollout';
 
 const root = path.resolve(__dirname, '..');
 
@@ -47,7 +48,10 @@ void runCli(
       port: { type: 'string', valueName: '<port>', description: 'front door port (default: a free port)' },
       'api-log-level': { type: 'string', valueName: '<level>', description: 'log level of the region APIs, e.g. INFO for one line per request (default: WARN)' },
     },
-    notes: 'While it runs, type: kill <region> | recover <region> | status | help; for a service on Aurora (orders) also switchover <region> | failover <region>',
+    notes:
+      'While it runs, type: kill <region> | recover <region> | evacuate <region> [--force] | restore <region> | rollout [<module>] | status | help.\n' +
+      'For a service on Aurora (orders): kill | recover | switchover | failover <region> | status (docs/orders.md).\n' +
+      'npm run rollout -- --local rolls a changed handler out to it region by region (docs/rollout.md).',
   },
   async ({ values: args }) => {
     const overrides = {
@@ -89,14 +93,15 @@ void runCli(
       `ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Try:\n` +
         `  curl -si -X POST ${base}/items -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"name":"hello"}'\n` +
         `  curl -si ${base}/items\n` +
-        `Type "kill <region>", "recover <region>" or "status"; Ctrl-C stops everything.`,
+        `Type "kill <region>", "recover <region>", "evacuate <region>", "restore <region>", "rollout" or "status"; Ctrl-C stops everything.`,
     );
-    stopOnSignals(topology);
-    readCommands(topology);
+    const control = await startDevControl({ topology, platform, workspaceRoot: root, log: (line) => console.log(line) });
+    stopOnSignals(topology, () => control.close());
+    readCommands(topology, platform);
   },
 );
 
-function stopOnSignals(topology: LocalTopology): void {
+function stopOnSignals(topology: LocalTopology, beforeStop: () => Promise<void>): void {
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -105,7 +110,10 @@ function stopOnSignals(topology: LocalTopology): void {
       process.exit(130);
     }
     console.log(`dev: ${signal} received, stopping every component (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to exit at once)`);
-    stopping = topology.stop().then(
+    stopping = beforeStop()
+      .catch(() => undefined)
+      .then(() => topology.stop())
+      .then(
       () => {
         console.log('dev: stopped; every port is free');
         process.exit(0);
@@ -120,16 +128,26 @@ function stopOnSignals(topology: LocalTopology): void {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-function readCommands(topology: LocalTopology): void {
+function readCommands(topology: LocalTopology, platform: ReturnType<typeof loadPlatform>): void {
   const commands = createInterface({ input: process.stdin, terminal: false });
   commands.on('line', async (line) => {
-    const [command, region] = line.trim().split(/\s+/);
+    const [command, region, flag] = line.trim().split(/\s+/);
     try {
       if (!command) return;
       if (command === 'kill' && region) await topology.failRegion(region);
       else if (command === 'recover' && region) await topology.recoverRegion(region);
-      else if (command === 'status') printStatus(topology);
-      else console.log('commands: kill <region> | recover <region> | status (Ctrl-C stops everything)');
+      else if (command === 'evacuate' && region && (!flag || flag === '--force')) {
+        evacuateRegion(topology, region, { force: flag === '--force' });
+        console.log(`region ${region}: evacuated (out of routing; it keeps running and replicating). "restore ${region}" brings it back.`);
+      } else if (command === 'restore' && region) {
+        restoreRegion(topology, region);
+        console.log(`region ${region}: restored (its health check decides again)`);
+      } else if (command === 'rollout') {
+        const module = path.resolve(root, region ?? appEntryPath(topology.config.app));
+        const report = await rollOutLocally({ topology, platform, handlerModule: module, log: (l) => console.log(`rollout: ${l}`) });
+        console.log(formatResult(report.plan, report.result));
+      } else if (command === 'status') printStatus(topology);
+      else console.log('commands: kill <region> | recover <region> | evacuate <region> [--force] | restore <region> | rollout [<module>] | status (Ctrl-C stops everything)');
     } catch (err) {
       console.error(`dev: ${(err as Error)?.message ?? err}`);
     }
@@ -140,7 +158,7 @@ function printStatus(topology: LocalTopology): void {
   for (const s of topology.healthChecker.status()) {
     const r = topology.region(s.region);
     console.log(
-      `${s.region}: ${s.healthy ? 'healthy' : 'UNHEALTHY'} (last check: ${s.lastResult ?? 'none'}); API ${r.api.isRunning ? 'up' : 'down'}, table ${r.table.isRunning ? 'up' : 'down'}`,
+      `${s.region}: ${s.healthy ? 'healthy' : 'UNHEALTHY'}${topology.evacuated.has(s.region) ? ', EVACUATED' : ''} (last check: ${s.lastResult ?? 'none'}); API ${r.api.isRunning ? 'up' : 'down'}, table ${r.table.isRunning ? 'up' : 'down'}`,
     );
   }
   for (const l of topology.replicator.stats()) {

@@ -1,6 +1,7 @@
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { REQUIRED_TERRAFORM_VERSION } from '@platform/constructs';
 import type { AccountBootstrap } from './bootstrap-plan';
 import { CrossAccountRole } from './cross-account-role';
 import { GithubOidcProvider } from './github-oidc-provider';
@@ -48,6 +49,7 @@ export class BootstrapStack extends TerraformStack {
       });
       backend.addOverride('use_lockfile', true);
     }
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
     // No assume_role: the bootstrap runs with the account's administrator credentials.
     const provider = new AwsProvider(this, 'aws', {
       region: account.region,

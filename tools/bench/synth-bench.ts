@@ -9,17 +9,24 @@ import { join, resolve } from 'node:path';
 import { UserError } from '@platform/config';
 import { integerOption, runCli } from '@platform/cli';
 import { generatePlatform } from './generate-platform';
+import { generateServices } from './generated-services';
 
 const root = resolve(__dirname, '..', '..');
 
-function bench(sizes: number[], runs: number): void {
+async function bench(sizes: number[], runs: number, generator: boolean): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'synth-bench-'));
   console.log(`synth benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0].model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; median of ${runs} runs`);
   console.log('services  stacks  wall s (median)  min..max        ms/stack  peak RSS MiB');
   try {
     for (const size of sizes) {
-      const configPath = join(work, `platform-${size}.json`);
-      writeFileSync(configPath, JSON.stringify(generatePlatform(size)));
+      let configPath = join(work, `platform-${size}.json`);
+      let cleanup = () => {};
+      if (generator) {
+        const started = performance.now();
+        const generated = await generateServices(size, work);
+        console.log(`  (${size} services made with the service generator and bundled in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        ({ configPath, cleanup } = generated);
+      } else writeFileSync(configPath, JSON.stringify(generatePlatform(size)));
       const samples: { seconds: number; rssMiB: number }[] = [];
       let stacks = 0;
       for (let i = 0; i < runs; i++) {
@@ -50,6 +57,7 @@ function bench(sizes: number[], runs: number): void {
           peak.toFixed(0).padStart(13),
         ].join('  '),
       );
+      cleanup();
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -64,7 +72,13 @@ void runCli(
     options: {
       sizes: { type: 'string', default: '1,10,50', valueName: '<a,b>', description: 'numbers of services (default: 1,10,50)' },
       runs: { type: 'string', default: '3', valueName: '<n>', description: 'runs per size, median reported (default: 3)' },
+      generator: { type: 'boolean', default: false, description: 'make the services with the service generator (apps bundled), not a template copy' },
     },
   },
-  ({ values }) => bench(values.sizes.split(',').map((s) => integerOption('sizes', s.trim(), { min: 1 })!), integerOption('runs', values.runs, { min: 1 })!),
+  ({ values }) =>
+    bench(
+      values.sizes.split(',').map((s) => integerOption('sizes', s.trim(), { min: 1 })!),
+      integerOption('runs', values.runs, { min: 1 })!,
+      values.generator,
+    ),
 );

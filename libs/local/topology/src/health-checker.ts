@@ -47,7 +47,7 @@ export interface HealthStatus {
 }
 
 interface State {
-  readonly target: HealthCheckTarget;
+  target: HealthCheckTarget;
   healthy: boolean;
   failures: number;
   successes: number;
@@ -96,6 +96,15 @@ export class HealthChecker {
   /** Whether Route53 would answer with the region's record. */
   isHealthy(region: string): boolean {
     return this.states.get(region)?.healthy ?? false;
+  }
+
+  /**
+   * Probes `url` for `region` from the next check on (a region's API redeployed on
+   * another port, as a new Lambda version keeps its endpoint in AWS).
+   */
+  retarget(region: string, url: string): void {
+    const state = this.states.get(region);
+    if (state) state.target = { ...state.target, url };
   }
 
   status(): HealthStatus[] {

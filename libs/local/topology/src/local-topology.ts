@@ -98,6 +98,12 @@ export class LocalTopology {
   frontDoor: FrontDoor | undefined;
   /** Directory holding the regions' database files. */
   readonly dataDir: string;
+  /** Regions taken out of routing by {@link evacuateRegion} (local-evacuation.ts), whatever their health. */
+  readonly evacuated = new Set<string>();
+  /** Observers of every front door request besides `options.onRequest` (the local alarms). */
+  readonly requestObservers = new Set<(entry: FrontDoorRequest) => void>();
+  /** The handler module each region's API runs now. */
+  readonly handlerModules = new Map<string, string>();
   private readonly ownsDataDir: boolean;
   private readonly log: (line: string) => void;
   private stopping: Promise<void> | undefined;
@@ -168,6 +174,36 @@ export class LocalTopology {
     this.log(`region ${name}: recovered (table ${region.table.endpoint}, API ${region.api.url})`);
   }
 
+  /**
+   * Starts another API process for the region running `handlerModule`, on a port of its
+   * own, without routing to it yet (see {@link useApi}; local-rollout.ts deploys blue/green
+   * with these two).
+   */
+  startApi(name: string, handlerModule: string): Promise<RegionApi> {
+    this.region(name);
+    return RegionApi.start({
+      region: name,
+      handlerModule,
+      lambdaEnvironment: this.lambdaEnvironment(name),
+      cwd: this.options.workspaceRoot,
+      onOutput: this.options.apiOutput ? (line) => this.options.apiOutput!(`[${name}] ${line}`) : undefined,
+    });
+  }
+
+  /**
+   * Makes `api` the region's API: the front door and the health check move to it at
+   * once (as a Lambda alias moving to a new version). Returns the API it replaced, still
+   * running: the caller stops it.
+   */
+  useApi(name: string, api: RegionApi, handlerModule: string): RegionApi {
+    const region = this.region(name);
+    this.regions.set(name, { ...region, api });
+    this.healthChecker.retarget(name, api.url);
+    this.handlerModules.set(name, handlerModule);
+    this.log(`api ${name}: now ${relative(this.options.workspaceRoot, handlerModule)} on ${api.url}`);
+    return region.api;
+  }
+
   /** Stops everything and frees every port. Safe to call more than once. */
   stop(): Promise<void> {
     this.stopping ??= this.stopAll();
@@ -234,6 +270,7 @@ export class LocalTopology {
     );
     for (const api of apis) {
       this.regions.set(api.region, { ...this.regions.get(api.region)!, api });
+      this.handlerModules.set(api.region, this.handlerModule);
       this.log(`api ${api.region}: ${api.url} (${relative(options.workspaceRoot, this.handlerModule)} behind the local HTTP adapter)`);
     }
 
@@ -255,7 +292,9 @@ export class LocalTopology {
       regions: config.regions,
       weights: config.routing.weights,
       nearestRegion: options.nearestRegion,
-      isHealthy: (r) => this.healthChecker.isHealthy(r),
+      // An evacuated region is out of routing as a Route53 record whose health check is
+      // forced unhealthy (inverted and disabled) is.
+      isHealthy: (r) => this.healthChecker.isHealthy(r) && !this.evacuated.has(r),
     });
     await this.healthChecker.start();
     this.log(
@@ -269,7 +308,10 @@ export class LocalTopology {
       cache: config.edgeCache.mode === 'off' ? undefined : this.cache,
       varyOnAuthorization: config.varyOnAuthorization,
       port: options.frontDoorPort,
-      onRequest: options.onRequest,
+      onRequest: (entry) => {
+        for (const observe of this.requestObservers) observe(entry);
+        options.onRequest?.(entry);
+      },
     }).catch((err: NodeJS.ErrnoException) => {
       if (err?.code !== 'EADDRINUSE') throw err;
       throw new TopologyConfigError(`the front door cannot listen on port ${options.frontDoorPort}: the port is in use. Choose another (--port) or leave it out to get a free one.`);

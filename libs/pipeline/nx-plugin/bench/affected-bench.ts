@@ -3,33 +3,15 @@
 // in a temporary workspace (see temp-workspace.ts) with NX_DAEMON=false, as in CI.
 //   npm run bench:pipelines -- [--services 50] [--runs 5]
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { integerOption, runCli } from '@platform/cli';
 import { createNodesV2 } from '../src';
 import { affectedStacks } from '../src/affected-stacks';
+import { generatedConfig } from '../src/testing/generated-platform';
 import { REPO_ROOT, createTempWorkspace, projectList } from '../src/testing/temp-workspace';
 
-
-interface GeneratedService {
-  readonly app: string;
-  lambda?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-/** The example config with `count` services shaped like its first one (3 environments; prod in 3 regions). */
-export function generatedConfig(count: number): { services: Record<string, GeneratedService>; [key: string]: unknown } {
-  const base = JSON.parse(readFileSync(join(REPO_ROOT, 'config/platform.json'), 'utf8'));
-  const template = Object.values(base.services)[0] as Record<string, unknown>;
-  const services: Record<string, GeneratedService> = {};
-  for (let i = 1; i <= count; i++) {
-    const name = `svc${String(i).padStart(2, '0')}`;
-    services[name] = { ...structuredClone(template), app: `${name}-api` };
-  }
-  return { ...base, services };
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

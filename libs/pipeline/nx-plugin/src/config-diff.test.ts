@@ -34,6 +34,16 @@ describe('diffStackConfigs', () => {
     expect(diff.changed.every((name) => name.includes('-dev-'))).toBe(true);
   });
 
+  it('sees no stack change when only the rollout or the owners change', () => {
+    const after = example();
+    after.environments.prod.rollout = { bakeMinutes: 30 };
+    after.services.items.owners = ['@acme/items-team'];
+
+    const diff = diffStackConfigs(parsePlatform(example()), parsePlatform(after));
+
+    expect(diff).toEqual({ changed: [], added: [], removed: [] });
+  });
+
   it('reports the stacks of a removed service as removed', () => {
     const after = example();
     delete after.services.orders;

@@ -34,9 +34,20 @@ export function diffStackConfigs(before: Platform | undefined, after: Platform):
   return { changed, added, removed };
 }
 
+/**
+ * Keys of the environment and service sections that no stack is built from: they steer
+ * the pipeline (rollout waves) or the review (owners), so changing them affects no stack.
+ */
+const NOT_SYNTHESIZED: Readonly<Record<string, readonly string[]>> = { environments: ['rollout'], services: ['owners'] };
+
 /** A stable string of everything in the config that the stack is built from. */
 export function fingerprint(platform: Platform, stack: StackSpec): string {
-  const fields = stackConfigFields(stack).map((path) => [path, valueAt(platform.config, path)]);
+  const fields = stackConfigFields(stack).map((path) => {
+    const value = valueAt(platform.config, path);
+    const skip = NOT_SYNTHESIZED[path.split('.')[0]];
+    if (!skip || !value || typeof value !== 'object') return [path, value];
+    return [path, Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([key]) => !skip.includes(key)))];
+  });
   return stableStringify({ stack, fields });
 }
 

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type PlatformConfigInput, parsePlatform } from '@platform/config';
-import { createNodesV2 } from './index';
+import { createNodesV2, missingAppErrors } from './index';
 import { DEFAULT_OPTIONS, platformProjects } from './stack-projects';
 import { platformFixture as example } from '@platform/config/testing';
 
@@ -96,6 +96,10 @@ describe('createNodesV2', () => {
     const root = mkdtempSync(join(tmpdir(), 'nx-plugin-'));
     mkdirSync(join(root, 'config'));
     writeFileSync(join(root, EXAMPLE), JSON.stringify(config));
+    for (const service of parsePlatform(config).services) {
+      mkdirSync(join(root, 'apps', service.app), { recursive: true });
+      writeFileSync(join(root, 'apps', service.app, 'project.json'), '{}');
+    }
     if (stacksProjectJson) {
       mkdirSync(join(root, 'stacks'));
       writeFileSync(join(root, 'stacks', 'project.json'), JSON.stringify(stacksProjectJson));
@@ -120,8 +124,38 @@ describe('createNodesV2', () => {
 
   it('fails with the config error, naming every problem', async () => {
     const raw = example();
+    const root = workspace(raw);
     raw.environments.dev.accountId = '123';
+    writeFileSync(join(root, EXAMPLE), JSON.stringify(raw));
 
-    await expect(Promise.resolve().then(() => run(workspace(raw)))).rejects.toThrow(ConfigError);
+    await expect(Promise.resolve().then(() => run(root))).rejects.toThrow(ConfigError);
+  });
+
+  it('still returns the projects when a service of the config has no app', async () => {
+    const root = workspace(example());
+    rmSync(join(root, 'apps', 'orders-api'), { recursive: true });
+
+    const result = await run(root);
+    expect(result[0][1].projects!['cdktf.out/stacks/orders-dev-eu-west-1'].targets!.plan.command).toContain('npx nx g @platform/nx-plugin:service --name=orders');
+  });
+});
+
+describe('a service whose app does not exist', () => {
+  const platform = parsePlatform(example(), EXAMPLE);
+  const missing = missingAppErrors(platform, EXAMPLE, (app) => app !== 'orders-api');
+
+  it('is one line naming the app and the generator command that creates it', () => {
+    expect(missing.get('orders-api')).toBe(
+      'config/platform.json: services.orders deploys app "orders-api" but apps/orders-api/project.json does not exist; create it with npx nx g @platform/nx-plugin:service --name=orders (or remove the service from the config)',
+    );
+    expect(missingAppErrors(platform, EXAMPLE, () => true).size).toBe(0);
+  });
+
+  it('keeps the graph whole: its stacks do not depend on the missing project, and their targets fail with that line', () => {
+    const projects = byName(platformProjects(platform, EXAMPLE, DEFAULT_OPTIONS, missing));
+    const regional = projects.get('orders-dev-eu-west-1')!;
+    expect(regional.implicitDependencies).not.toContain('orders-api');
+    expect(regional.targets!.synth.command).toContain('apps/orders-api/project.json does not exist');
+    expect(projects.get('items-dev-eu-west-1')!.implicitDependencies).toContain('items-api');
   });
 });

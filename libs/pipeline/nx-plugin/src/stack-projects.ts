@@ -69,9 +69,11 @@ export function platformProjects(
   platform: Platform,
   configFile: string,
   options: ResolvedPluginOptions,
+  /** Apps the config names that are not projects, with the error their stacks' targets fail with. @default - none */
+  missingApps: ReadonlyMap<string, string> = new Map(),
 ): Record<string, Partial<ProjectConfiguration> & { name: string }> {
   const projects: Record<string, Partial<ProjectConfiguration> & { name: string }> = {};
-  const apps = [...new Set(platform.stacks.flatMap((s) => (s.app ? [s.app] : [])))].sort();
+  const apps = [...new Set(platform.stacks.flatMap((s) => (s.app && !missingApps.has(s.app) ? [s.app] : [])))].sort();
   const regionalsOf = new Map<string, string[]>();
   for (const stack of platform.stacks) {
     if (stack.globalStack) {
@@ -163,11 +165,18 @@ export function platformProjects(
     // so no target of it has file inputs. Nothing of it is cached; the cached synth
     // is the stacks program's, which has the real inputs.
     for (const target of Object.values(targets)) target.inputs = [];
+    const appError = stack.app ? missingApps.get(stack.app) : undefined;
+    if (appError) {
+      // Every target of the stack fails with the one line that says what to do.
+      for (const name of Object.keys(targets)) {
+        targets[name] = { command: `node -e ${JSON.stringify(`console.error(${JSON.stringify(appError)}); process.exit(1)`)}`, cache: false, inputs: [] };
+      }
+    }
     projects[root] = {
       name: stack.name,
       projectType: 'application',
       tags: stackTags(stack),
-      implicitDependencies: [options.stacksProject, ...(stack.globalStack ? [stack.globalStack] : []), ...(stack.app ? [stack.app] : [])],
+      implicitDependencies: [options.stacksProject, ...(stack.globalStack ? [stack.globalStack] : []), ...(stack.app && !appError ? [stack.app] : [])],
       targets,
       metadata: {
         description: `Terraform stack ${stack.name} (${stack.layer}, account ${stack.accountId}, ${stack.regions.join(', ')})`,

@@ -6,6 +6,8 @@
 // Exit codes: 0 ok, 1 blocked by the guard, 2 usage or input error.
 import { writeFileSync } from 'node:fs';
 import { UsageError, runCli } from '@platform/cli';
+import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
+import { serviceAllowanceFromLabels, serviceDirectory } from './by-service';
 import { allowanceFromLabels, mergeAllowances } from './guard';
 import { findPlanFiles, reviewPlans } from './review';
 
@@ -35,13 +37,21 @@ void runCli(
       'allow-all': { type: 'boolean', default: false, description: 'allow every replacement and deletion' },
       title: { type: 'string', valueName: '<text>', description: 'heading of the summary' },
       footer: { type: 'string', valueName: '<text>', description: 'text after the summary' },
+      config: { type: 'string', valueName: '<file>', description: `platform config whose services and owners group the comment (default ${DEFAULT_CONFIG_PATH})` },
     },
   },
   ({ values }) => {
     if (!values.plans) throw new UsageError('--plans <dir> is required');
     const labels = parseLabels(values.labels);
-    const allowance = mergeAllowances(allowanceFromLabels(labels), { all: values['allow-all'], patterns: values.allow ?? [] });
-    const review = reviewPlans(findPlanFiles(values.plans), allowance, { title: values.title, footer: values.footer });
+    const platform = loadPlatform(values.config ?? DEFAULT_CONFIG_PATH);
+    const services = serviceDirectory(platform.services, platform.config.platformOwners);
+    const files = findPlanFiles(values.plans);
+    const allowance = mergeAllowances(
+      allowanceFromLabels(labels),
+      serviceAllowanceFromLabels(labels, files.map((f) => f.stack), services),
+      { all: values['allow-all'], patterns: values.allow ?? [] },
+    );
+    const review = reviewPlans(files, allowance, { title: values.title, footer: values.footer, services });
     if (values.out) writeFileSync(values.out, review.markdown);
     else process.stdout.write(review.markdown);
     const blocked = review.findings.filter((f) => !f.allowed);

@@ -3,3 +3,4 @@ export * from './summarize';
 export * from './guard';
 export * from './markdown';
 export * from './review';
+export * from './by-service';

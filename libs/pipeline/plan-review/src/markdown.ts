@@ -1,3 +1,4 @@
+import { renderByService, type ServiceDirectory } from './by-service';
 import { ALLOW_ALL_LABEL, ALLOW_STACK_LABEL_PREFIX, type GuardFinding } from './guard';
 import type { PlannedChange, StackSummary } from './summarize';
 
@@ -15,6 +16,8 @@ export interface RenderOptions {
   readonly footer?: string;
   /** @default MAX_COMMENT_CHARS */
   readonly maxChars?: number;
+  /** Groups the changes by service and mentions each service's owners. @default - no grouping */
+  readonly services?: ServiceDirectory;
 }
 
 /**
@@ -65,6 +68,7 @@ function render(summaries: readonly StackSummary[], findings: readonly GuardFind
     out.push(`| \`${s.stack}\` | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} | ${note} |`);
   }
   out.push('');
+  if (options.services) out.push(...renderByService(summaries, findings, options.services));
 
   if (blocked.length > 0) {
     out.push('### ⛔ Stateful resources replaced or deleted', '');

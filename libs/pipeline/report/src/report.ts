@@ -31,6 +31,12 @@ export interface RegionRouting {
   readonly recordTtlSource: 'record' | 'alias target';
   /** interval × threshold + TTL: the longest users keep being sent to a dead region. */
   readonly worstCaseFailoverSeconds: number;
+  /**
+   * After `npm run region -- evacuate`: the health check's forced status counted like a
+   * detection (interval × threshold, conservatively) + TTL. Resolvers or clients that
+   * cache past the TTL add their own time, which DNS does not bound.
+   */
+  readonly worstCaseEvacuationSeconds: number;
 }
 
 export interface HealthCheckFigures {
@@ -132,6 +138,7 @@ function routingOf(tf: TerraformJson): RegionRouting[] {
         recordTtlSeconds: ttl,
         recordTtlSource: record.alias ? 'alias target' : 'record',
         worstCaseFailoverSeconds: interval * threshold + ttl,
+        worstCaseEvacuationSeconds: interval * threshold + ttl,
       };
     });
 }
@@ -226,6 +233,13 @@ export function formatReport(reports: readonly ServiceEnvironmentReport[]): stri
         `  ${x.region.padEnd(15)} ${how.padEnd(18)} health ${hc.type} ${hc.path ?? ''} every ${hc.intervalSeconds} s x ${hc.failureThreshold} = ${hc.detectionSeconds} s` +
           `${hc.combinedWithAlarm ? ' (+ Lambda error alarm)' : ''}; TTL ${x.recordTtlSeconds} s (${x.recordTtlSource})` +
           ` -> out of DNS within ${x.worstCaseFailoverSeconds} s`,
+      );
+    }
+    if (r.routing.length > 0) {
+      const worst = Math.max(...r.routing.map((x) => x.worstCaseEvacuationSeconds));
+      out.push(
+        `  evacuation (npm run region -- evacuate): clients stop reaching the region within ${worst} s ` +
+          '(interval x threshold + TTL), plus whatever a resolver or client caches beyond the TTL',
       );
     }
     if (r.edgeCache) {

@@ -1,4 +1,6 @@
+export * from './crud-api';
 export * from './dynamodb';
+export * from './field-schema';
 export * from './health';
 export * from './http-error';
 export * from './logging';
@@ -6,5 +8,6 @@ export * from './request';
 export * from './resource-repository';
 export * from './response';
 export * from './router';
+export * from './service-environment';
 export * from './service-error';
 export * from './service-handler';

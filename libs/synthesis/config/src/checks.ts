@@ -90,8 +90,18 @@ const regionsAreListedOnce: EnvironmentRule = ({ env, at }) => {
   return problems;
 };
 
+const canaryIsOneOfTheRegions: EnvironmentRule = ({ env, at }) =>
+  env.rollout.canaryRegion !== undefined && !env.regions.includes(env.rollout.canaryRegion)
+    ? [
+        {
+          path: `${at}.rollout.canaryRegion`,
+          message: `canary region "${env.rollout.canaryRegion}" is not one of the environment's regions (${env.regions.join(', ')})`,
+        },
+      ]
+    : [];
+
 /** Environment rules, in the order their problems are reported. */
-export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce];
+export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [networkIsForTheEnvironmentsRegions, regionsAreListedOnce, canaryIsOneOfTheRegions];
 
 // ---------------------------------------------------------------------------
 // Service rules

@@ -106,6 +106,48 @@ export const regionNetworkSchema = z.strictObject({
   ),
 });
 
+/**
+ * Longest bake a rollout may ask for, in minutes: the rollout job's timeout
+ * (`timeout-minutes` of `.github/workflows/deploy-environment.yml`, 360, GitHub's
+ * limit for a hosted job) less an hour for planning, applying and the later waves.
+ */
+export const MAX_BAKE_MINUTES = 300;
+
+/** How a change rolls out over the environment's regions (see docs/rollout.md). */
+export const rolloutSchema = z.strictObject({
+  /**
+   * The region that gets a change first and bakes before the others. It may be the
+   * primary only when named here.
+   * @default - the last region listed
+   */
+  canaryRegion: region.optional(),
+  /**
+   * Minutes the canary region bakes, its gates watched, before the other regions.
+   * @default - 0 for the first environment of the promotion order (the order of
+   * `environments` in this file), 10 for every later one
+   */
+  bakeMinutes: z
+    .number({ error: 'bake must be a number of minutes' })
+    .min(0, { error: 'bake must not be negative' })
+    .max(MAX_BAKE_MINUTES, {
+      error: `bake must be at most ${MAX_BAKE_MINUTES} minutes (the rollout job's limit of 360 minutes less an hour for the deploys)`,
+    })
+    .optional(),
+  /** Regions deployed together in each wave after the canary. @default 1 */
+  regionsAtOnce: z
+    .number({ error: 'regionsAtOnce must be a whole number of at least 1' })
+    .int({ error: 'regionsAtOnce must be a whole number of at least 1' })
+    .min(1, { error: 'regionsAtOnce must be at least 1' })
+    .default(1),
+  /** Seconds the gates of each wave after the canary are watched before the next wave. @default 60 */
+  watchSeconds: z
+    .number({ error: 'watchSeconds must be a whole number of seconds' })
+    .int({ error: 'watchSeconds must be a whole number of seconds' })
+    .min(0, { error: 'watchSeconds must not be negative' })
+    .max(3600, { error: 'watchSeconds must be at most 3600' })
+    .default(60),
+});
+
 /** One deployment environment: one AWS account, one domain, an ordered list of regions. */
 export const environmentSchema = z.strictObject({
   accountId,
@@ -120,6 +162,7 @@ export const environmentSchema = z.strictObject({
   dns: dnsSchema.default({ zone: 'create' }),
   /** Existing network per region, needed by services with Aurora or a cache. @default - none */
   network: z.record(z.string(), regionNetworkSchema).default({}),
+  rollout: rolloutSchema.default({ regionsAtOnce: 1, watchSeconds: 60 }),
 });
 
 export const ROUTING_POLICIES = ['latency', 'weighted', 'failover'] as const;
@@ -290,6 +333,17 @@ export const serviceSchema = z.strictObject({
 // The descriptions below (.describe) are what an editor shows from the generated JSON
 // Schema (config/platform.schema.json, `npm run config:schema`).
 
+/** How the pipelines run. */
+export const pipelineSchema = z.strictObject({
+  /**
+   * Most stacks one CI job plans or deploys: the affected stacks of an environment are
+   * split into shards of at most this many (a service's stacks of an environment stay
+   * in one shard, so a global stack always goes before its regional stacks).
+   * @default 100
+   */
+  shardSize: z.number().int().min(1).max(1000).default(100),
+});
+
 /** The whole platform: state backend, environments, services. */
 export const platformConfigSchema = z
   .strictObject({
@@ -311,6 +365,9 @@ export const platformConfigSchema = z
         error: 'at least one environment is needed',
       })
       .describe('Deployment environments by name (at most 16 characters), e.g. dev, staging, prod.'),
+    pipeline: pipelineSchema
+      .default({ shardSize: 100 })
+      .describe('How the pipelines run: shardSize is the most stacks one CI job plans or deploys (default 100).'),
     services: z
       .record(
         name('service', 24),
@@ -332,3 +389,4 @@ export type PriceClass = (typeof PRICE_CLASSES)[number];
 export type AuroraConfig = z.output<typeof auroraSchema>;
 export type CacheConfig = z.output<typeof cacheSchema>;
 export type RegionNetwork = z.output<typeof regionNetworkSchema>;
+export type RolloutConfig = z.output<typeof rolloutSchema>;

@@ -74,6 +74,25 @@ export function alarmTopicName(environment: string): string {
   return `platform-alarms-${environment}`;
 }
 
+/**
+ * Tags an evacuation writes on a region's routing health check (who, when, why), so
+ * the check itself says why it is forced unhealthy; `restore` removes them.
+ */
+export const EVACUATION_TAGS = {
+  by: 'platform:evacuated-by',
+  at: 'platform:evacuated-at',
+  reason: 'platform:evacuated-reason',
+} as const;
+
+/**
+ * Where the pipeline records, per environment, the last commit each stack was
+ * deployed from successfully (what a failed rollout rolls back to), relative to the
+ * workspace root.
+ */
+export function deploymentRecordPath(environment: string): string {
+  return path.join('dist', 'rollout', environment, 'deployed.json');
+}
+
 /** The S3 backend of the platform stack `stackName`. */
 export function stackStateBackend(config: PlatformConfig, stackName: string): StackStateBackend {
   const sb = config.stateBackend;
@@ -157,6 +176,12 @@ export interface ServiceResourceNames {
   readonly cachePolicy: string;
   readonly edgeLogBucket: string;
   healthCheck(region: string): string;
+  /**
+   * The `Name` tag of the Route53 health check the region's DNS record uses: the
+   * calculated check when the Lambda error alarm is combined, else the HTTPS check.
+   * What `npm run region -- evacuate` looks the check up by.
+   */
+  routingHealthCheckTag(region: string, combinedWithAlarm: boolean): string;
   bucket(region: string): string;
   /** Global cluster / global datastore identifier; member ids add the region. */
   readonly dataIdentifier: string;
@@ -195,6 +220,7 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     cachePolicy: `${base}-edge`,
     edgeLogBucket: `${config.organization}-${base}-edge-logs`,
     healthCheck: (region) => `${base}-${region}`,
+    routingHealthCheckTag: (region, combined) => `${base}-${region}-${combined ? 'calculated' : 'https'}`,
     bucket: (region) => bucketName(config.organization, service, environment, region),
     dataIdentifier: base,
     databaseUser: service.replace(/-/g, '_'),

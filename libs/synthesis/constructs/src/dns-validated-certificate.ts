@@ -1,4 +1,4 @@
-import { TerraformIterator } from 'cdktf';
+import { Fn, TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
@@ -51,14 +51,23 @@ export class DnsValidatedCertificate extends Construct {
       if (!props.zoneId || !props.dnsProvider) {
         throw new ConstructPropsError(this, 'writing validation records needs zoneId and dnsProvider');
       }
-      const options = TerraformIterator.fromComplexList(this.certificate.domainValidationOptions, 'domain_name');
+      // for_each keys must be known at plan time, and `domain_validation_options` is
+      // not until the certificate exists (a first plan fails with "Invalid for_each
+      // argument"). The names are known here, so key by them and look up each name's
+      // record (name, type, value) at apply time.
+      const names = TerraformIterator.fromList([...new Set([props.domainName, ...(props.subjectAlternativeNames ?? [])])]);
+      const byDomain = TerraformIterator.fromList(this.certificate.domainValidationOptions).forExpressionForMap(
+        'val.domain_name',
+        'val',
+      );
+      const option = (attribute: string) => Token.asString(Fn.lookupNested(byDomain, [names.value, attribute]));
       const records = new Route53Record(this, 'validation-record', {
         provider: props.dnsProvider,
-        forEach: options,
+        forEach: names,
         zoneId: props.zoneId,
-        name: options.getString('resource_record_name'),
-        type: options.getString('resource_record_type'),
-        records: [options.getString('resource_record_value')],
+        name: option('resource_record_name'),
+        type: option('resource_record_type'),
+        records: [option('resource_record_value')],
         ttl: 60,
         // Another certificate of the same name (same account) shares the record.
         allowOverwrite: true,

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
-import { DataAwsCloudfrontOriginRequestPolicy } from '@cdktf/provider-aws/lib/data-aws-cloudfront-origin-request-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -11,6 +10,13 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { IGrantable } from './grants';
 import { ConstructPropsError } from './validation';
+
+/**
+ * ID of CloudFront's managed origin request policy AllViewerExceptHostHeader: an AWS
+ * constant, the same in every account, so no lookup (which would call AWS at plan time).
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html
+ */
+export const MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 /** Methods CloudFront forwards; only GET and HEAD responses are ever cached. */
 export const FORWARDED_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
@@ -115,10 +121,7 @@ export class EdgeCache extends Construct implements IEdgeCache {
     });
     // Forwards viewer headers and query strings but not Host: CloudFront then sends the
     // origin's name as Host, which is what the API Gateway custom domain expects.
-    const originRequest = new DataAwsCloudfrontOriginRequestPolicy(this, 'all-viewer-except-host', {
-      provider,
-      name: 'Managed-AllViewerExceptHostHeader',
-    });
+    const originRequest = { id: MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER };
 
     this.logBucket = new S3Bucket(this, 'log-bucket', { provider: props.logBucketProvider, bucket: props.logBucketName });
     new S3BucketPublicAccessBlock(this, 'log-bucket-public-access-block', {

@@ -17,3 +17,5 @@ export * from './aurora-global-database';
 export * from './cache-global-datastore';
 export * from './platform-app';
 export * from './permissions-boundary';
+export * from './verification-mode';
+export * from './provider-skew';

@@ -48,6 +48,10 @@ describe('PlatformStack', () => {
     expect(tf.terraform.backend.s3.dynamodb_table).toBeUndefined();
   });
 
+  it('requires a Terraform that supports use_lockfile (1.10 or later)', () => {
+    expect(synth(testStack()).terraform.required_version).toBe('>= 1.10.0');
+  });
+
   it('assumes the state role when one is given', () => {
     const stack = testStack(['eu-west-1'], {
       stateBackend: {

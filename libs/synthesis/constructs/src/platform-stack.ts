@@ -4,6 +4,12 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { PermissionsBoundary } from './permissions-boundary';
 import { ConstructPropsError, isKnown, requireDistinctRegions } from './validation';
 
+/**
+ * Terraform versions the stacks accept: the S3 backend's `use_lockfile` (S3-native
+ * locking) needs 1.10 or later.
+ */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.10.0';
+
 /** Where a stack keeps its state. */
 export interface StateBackendProps {
   /** S3 bucket holding the state. */
@@ -80,6 +86,7 @@ export class PlatformStack extends TerraformStack {
     });
     // cdktf 0.21's S3BackendConfig predates S3-native locking; DynamoDB lock tables are deprecated.
     backend.addOverride('use_lockfile', true);
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
     if (props.permissionsBoundaryArn) PermissionsBoundary.applyTo(this, props.permissionsBoundaryArn);
 
     for (const region of this.regions) {

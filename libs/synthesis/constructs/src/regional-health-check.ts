@@ -4,6 +4,13 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { ConstructPropsError } from './validation';
 
+/**
+ * Attributes of a routing health check that an evacuation sets through the API and
+ * Terraform ignores: `invert_healthcheck` and `disabled` (a disabled check counts as
+ * healthy, so inverted and disabled it is unhealthy whatever the region's state).
+ */
+export const EVACUATION_ATTRIBUTES = ['invert_healthcheck', 'disabled'] as const;
+
 /** Props of {@link RegionalHealthCheck}. */
 export interface RegionalHealthCheckProps {
   /** Provider for Route53 (the DNS account's when the zone lives elsewhere). */
@@ -55,6 +62,10 @@ export class RegionalHealthCheck extends Construct {
       throw new ConstructPropsError(this, `failureThreshold must be 1-10, got ${this.failureThreshold}`);
     }
     const tags = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
+    // `npm run region -- evacuate` forces the check the DNS record uses unhealthy through
+    // the Route53 API (inverted and disabled); Terraform must not undo that on the next
+    // deploy, so it leaves those two attributes alone (see docs/rollout.md).
+    const lifecycle = { ignoreChanges: [...EVACUATION_ATTRIBUTES] };
 
     this.httpsCheck = new Route53HealthCheck(this, 'https', {
       provider: props.dnsProvider,
@@ -67,6 +78,7 @@ export class RegionalHealthCheck extends Construct {
       measureLatency: true,
       enableSni: true,
       tags: tags('https'),
+      lifecycle,
     });
     this.healthCheckId = this.httpsCheck.id;
 
@@ -100,6 +112,7 @@ export class RegionalHealthCheck extends Construct {
         childHealthchecks: [this.httpsCheck.id, metric.id],
         childHealthThreshold: 2,
         tags: tags('calculated'),
+        lifecycle,
       });
       this.healthCheckId = combined.id;
     }

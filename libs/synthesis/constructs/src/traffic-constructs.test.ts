@@ -49,8 +49,30 @@ describe('DnsValidatedCertificate', () => {
     });
     const record = only(tf, 'aws_route53_record');
     expect(record).toMatchObject({ provider: 'aws.eu-west-1', zone_id: 'Z123', allow_overwrite: true, ttl: 60 });
-    expect(record.for_each).toContain('domain_validation_options');
     expect(only(tf, 'aws_acm_certificate_validation').validation_record_fqdns).toContain('aws_route53_record.');
+  });
+
+  it('keys the validation records by the domain names, known before the certificate exists', () => {
+    const stack = testStack(['eu-west-1', 'us-east-1']);
+    new DnsValidatedCertificate(stack, 'cert', {
+      provider: stack.provider('us-east-1'),
+      domainName: 'api.items.example.com',
+      subjectAlternativeNames: ['regional.items.example.com', 'api.items.example.com'],
+      zoneId: 'Z123',
+      dnsProvider: stack.provider('eu-west-1'),
+    });
+    const record = only(synth(stack), 'aws_route53_record');
+    // Terraform can plan a for_each only over keys it knows; domain_validation_options is apply-time.
+    expect(record.for_each).toBe('${toset(["api.items.example.com", "regional.items.example.com"])}');
+    expect(record.for_each).not.toContain('domain_validation_options');
+    for (const [attribute, value] of [
+      ['name', record.name],
+      ['type', record.type],
+      ['value', record.records[0]],
+    ]) {
+      expect(value).toContain('domain_validation_options');
+      expect(value).toContain(`}[each.value].resource_record_${attribute}}`);
+    }
   });
 
   it('only waits for issuance when another stack owns the validation records', () => {
@@ -99,11 +121,11 @@ describe('EdgeCache', () => {
 
   it('sends the origin’s own Host header (forwards all viewer headers except Host)', () => {
     const tf = edge();
-    const policy = Object.values<any>(tf.data.aws_cloudfront_origin_request_policy)[0];
-    expect(policy.name).toBe('Managed-AllViewerExceptHostHeader');
-    expect(only(tf, 'aws_cloudfront_distribution').default_cache_behavior.origin_request_policy_id).toContain(
-      'data.aws_cloudfront_origin_request_policy.',
+    // Managed-AllViewerExceptHostHeader, by its documented ID: no lookup that calls AWS at plan time.
+    expect(only(tf, 'aws_cloudfront_distribution').default_cache_behavior.origin_request_policy_id).toBe(
+      'b689b0a8-53d0-40ab-baf2-68738e2966ac',
     );
+    expect(tf.data?.aws_cloudfront_origin_request_policy).toBeUndefined();
   });
 
   it('forwards every method but caches only GET and HEAD', () => {

@@ -1,0 +1,44 @@
+import type { TerraformVerification } from './verify-terraform';
+
+const sec = (s: number | undefined) => (s === undefined ? '-' : `${s.toFixed(1)} s`);
+
+/** The run's summary for people: one line per stack, the provider skew, the totals. */
+export function formatVerification(v: TerraformVerification): string {
+  const rows = v.stacks.map((s) => ({
+    stack: s.stack,
+    program: s.program,
+    init: sec(s.times.init),
+    validate: s.times.validate === undefined ? '-' : s.problems.some((p) => p.startsWith('validate:')) ? 'FAIL' : sec(s.times.validate),
+    plan: sec(s.times.plan),
+    creates: s.summary ? String(s.summary.counts.create) : '-',
+    declared: String(s.declared),
+    result: s.ok ? 'ok' : 'FAIL',
+  }));
+  const cols = ['stack', 'program', 'init', 'validate', 'plan', 'creates', 'declared', 'result'] as const;
+  const width = Object.fromEntries(cols.map((c) => [c, Math.max(c.length, ...rows.map((r) => r[c].length))]));
+  const line = (r: Record<string, string>) => cols.map((c) => r[c].padEnd(width[c])).join('  ').trimEnd();
+  const out = [line(Object.fromEntries(cols.map((c) => [c, c]))), ...rows.map(line)];
+  for (const s of v.stacks.filter((x) => !x.ok)) {
+    out.push('', `${s.stack}:`, ...s.problems.map((p) => `  - ${p}`));
+  }
+  const unanswered = v.lookups.filter((l) => !l.answered);
+  if (unanswered.length) {
+    out.push('', 'lookups the loopback endpoint did not answer:', ...unanswered.map((l) => `  - ${l.service} ${l.action} (${l.region})`));
+  }
+  out.push(
+    '',
+    `provider skew: stripped for this run (hashicorp/aws ${v.providerVersion} lacks them), so NOT verified by it:`,
+    ...(v.skew.length
+      ? v.skew.map((s) => `  - ${s.resourceType}.${s.argument}: added in ${s.addedIn}, ${s.changelog}`)
+      : ['  (none)']),
+  );
+  const passed = v.stacks.filter((s) => s.ok).length;
+  const plans = v.stacks.map((s) => s.times.plan).filter((t): t is number => t !== undefined);
+  out.push(
+    '',
+    `${passed} of ${v.stacks.length} stacks validate and plan (terraform ${v.terraformVersion}, hashicorp/aws ${v.providerVersion}); ` +
+      `${v.lookups.filter((l) => l.answered).length} lookups answered on loopback; ` +
+      `synth ${sec(v.seconds.synth)}, init ${sec(v.seconds.init)}, plan ${plans.length ? `${Math.min(...plans).toFixed(1)}-${Math.max(...plans).toFixed(1)} s per stack` : '-'}, total ${sec(v.seconds.total)}`,
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { VerifyInputError } from './verify-input-error';
+
+/** The Terraform version `use_lockfile` (S3-native state locking) needs; the stacks use it. */
+export const MIN_TERRAFORM_VERSION = '1.10.0';
+
+/** Default provider mirror on the project's machines. */
+export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
+
+/** `hashicorp/aws` in a filesystem mirror (the unpacked layout). */
+const AWS_PROVIDER = path.join('registry.terraform.io', 'hashicorp', 'aws');
+
+/** Compares dotted versions numerically: negative, zero or positive. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The version of the terraform binary `bin`; throws a one-line error when it cannot run or is too old. */
+export function checkTerraform(bin: string): string {
+  let out: string;
+  try {
+    out = execFileSync(bin, ['version', '-json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    throw new VerifyInputError(`cannot run terraform "${bin}" (${(err as Error).message.split('\n')[0]}); install it or set TERRAFORM_BIN`);
+  }
+  let version: string | undefined;
+  try {
+    version = (JSON.parse(out) as { terraform_version?: string }).terraform_version;
+  } catch {
+    version = /Terraform v(\d+\.\d+\.\d+)/.exec(out)?.[1];
+  }
+  if (!version) throw new VerifyInputError(`"${bin} version -json" printed no version`);
+  if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) {
+    throw new VerifyInputError(
+      `terraform ${version} (${bin}) is older than ${MIN_TERRAFORM_VERSION}, which the stacks' S3 backend option use_lockfile needs; install Terraform >= ${MIN_TERRAFORM_VERSION}`,
+    );
+  }
+  return version;
+}
+
+/** `linux_amd64` and the like, as Terraform names the platform. */
+export function terraformPlatform(platform: string = process.platform, arch: string = process.arch): string {
+  const a = arch === 'x64' ? 'amd64' : arch === 'ia32' ? '386' : arch;
+  return `${platform}_${a}`;
+}
+
+/**
+ * The provider mirror to use: `$PLATFORM_TF_PROVIDER_MIRROR`, else /opt/tf-plugins when
+ * it exists; undefined when there is none (verification is then skipped by CI).
+ */
+export function resolveMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const configured = env.PLATFORM_TF_PROVIDER_MIRROR?.trim();
+  if (configured) return path.resolve(configured);
+  return existsSync(DEFAULT_PROVIDER_MIRROR) ? DEFAULT_PROVIDER_MIRROR : undefined;
+}
+
+/**
+ * The newest hashicorp/aws version `mirror` holds for this platform; throws a
+ * one-line error when the folder does not exist or has no such provider.
+ */
+export function findAwsProvider(mirror: string, platform: string = terraformPlatform()): string {
+  if (!existsSync(mirror)) {
+    throw new VerifyInputError(`provider mirror ${mirror} does not exist; set PLATFORM_TF_PROVIDER_MIRROR to a filesystem mirror holding hashicorp/aws`);
+  }
+  const dir = path.join(mirror, AWS_PROVIDER);
+  const versions = existsSync(dir)
+    ? readdirSync(dir).filter((v) => /^\d+\.\d+\.\d+$/.test(v) && existsSync(path.join(dir, v, platform)))
+    : [];
+  if (versions.length === 0) {
+    throw new VerifyInputError(
+      `provider mirror ${mirror} has no hashicorp/aws for ${platform} (expected ${path.join(AWS_PROVIDER, '<version>', platform)}); fill it with "terraform providers mirror"`,
+    );
+  }
+  return versions.sort(compareVersions)[versions.length - 1];
+}
+
+/** Terraform CLI configuration that installs hashicorp/aws from `mirror` only, never from the network. */
+export function cliConfig(mirror: string, pluginCacheDir: string): string {
+  return [
+    '# Written by verify:terraform: providers come from the filesystem mirror only.',
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${JSON.stringify(mirror)}`,
+    '    include = ["registry.terraform.io/hashicorp/aws"]',
+    '  }',
+    '}',
+    `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}`,
+    '',
+  ].join('\n');
+}
+
+/** Writes the CLI config (and creates the plugin cache) in `workDir`; returns the config's path. */
+export function writeCliConfig(workDir: string, mirror: string): string {
+  const cache = path.join(workDir, 'plugin-cache');
+  mkdirSync(cache, { recursive: true });
+  const file = path.join(workDir, 'terraform.tfrc');
+  writeFileSync(file, cliConfig(mirror, cache));
+  return file;
+}

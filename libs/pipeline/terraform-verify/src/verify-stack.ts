@@ -1,0 +1,137 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { type PlanJson, type StackSummary, summarizePlan } from '@platform/plan-review';
+import { countDeclaredResources } from './declared-resources';
+import { type CommandResult, runCommand } from './run-command';
+
+/** How to run Terraform for a verification. */
+export interface TerraformSetup {
+  readonly bin: string;
+  /** Environment for terraform: TF_CLI_CONFIG_FILE and friends already set. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Seconds each step of one stack took. */
+export interface StepTimes {
+  readonly init: number;
+  readonly validate?: number;
+  readonly plan?: number;
+  readonly show?: number;
+}
+
+/** The verdict on one stack. */
+export interface StackVerification {
+  readonly stack: string;
+  /** `platform` or `bootstrap`. */
+  readonly program: string;
+  readonly ok: boolean;
+  /** What failed, one line each (Terraform's diagnostics summarized). */
+  readonly problems: readonly string[];
+  readonly times: StepTimes;
+  /** Resource instances the stack's JSON declares (for_each/count expanded). */
+  readonly declared: number;
+  /** The plan review's summary of the plan, when the stack planned. */
+  readonly summary?: StackSummary;
+  /** Path of the plan's `show -json`, when the stack planned. */
+  readonly planJsonPath?: string;
+}
+
+/** Terraform's JSON diagnostics (validate -json), the parts we print. */
+interface Diagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly summary: string;
+  readonly detail?: string;
+  readonly address?: string;
+  readonly range?: { readonly filename: string };
+  readonly snippet?: { readonly context?: string };
+}
+
+function describe(d: Diagnostic): string {
+  const where = d.address ?? d.snippet?.context ?? '';
+  return `${d.summary}${where ? ` (${where})` : ''}${d.detail ? `: ${d.detail.replace(/\s+/g, ' ').trim()}` : ''}`;
+}
+
+/** The error lines of Terraform's human output (the `Error:` line and the next one that says what). */
+export function terraformErrors(output: string): string[] {
+  // eslint-disable-next-line no-control-regex -- strips the terminal colour codes Terraform may print
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const errors: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^[│ ]*Error: (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const rest = lines
+      .slice(i + 1, i + 12)
+      .map((l) => l.replace(/^[│╵ ]+/, '').trim())
+      .filter((l) => l && !l.startsWith('on ') && !l.startsWith('with ') && !/^\d+:/.test(l) && !l.startsWith('├') && !l.startsWith('│'));
+    errors.push(`${m[1]}${rest.length ? `: ${rest[0]}` : ''}`);
+  }
+  return errors.length ? errors : [output.trim().split('\n').slice(-3).join(' ')];
+}
+
+/** `terraform init` of one stack: offline, providers from the mirror through the plugin cache. */
+export function initStack(stackDir: string, tf: TerraformSetup): Promise<CommandResult> {
+  return runCommand(tf.bin, ['init', '-input=false', '-no-color'], stackDir, tf.env);
+}
+
+/**
+ * Verifies one synthesized stack with real Terraform: `init` (offline, from the
+ * mirror), `validate`, a `plan` from empty state, `show -json` of that plan through
+ * the plan review; then checks the plan creates exactly the resource instances the
+ * stack declares and changes nothing else.
+ */
+export async function verifyStack(
+  stackDir: string,
+  stack: string,
+  program: string,
+  tf: TerraformSetup,
+  /** The result of an `init` already run in `stackDir` (see {@link initStack}). @default - runs it */
+  initResult?: CommandResult,
+): Promise<StackVerification> {
+  const run = (args: string[]): Promise<CommandResult> => runCommand(tf.bin, args, stackDir, tf.env);
+  const declared = countDeclaredResources(JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')));
+  const problems: string[] = declared.uncountable.map((a) => `cannot count the instances of ${a}: for_each/count is not a literal`);
+  const fail = (times: StepTimes, more: string[]): StackVerification => ({
+    stack,
+    program,
+    ok: false,
+    problems: [...problems, ...more],
+    times,
+    declared: declared.instances,
+  });
+
+  const init = initResult ?? (await initStack(stackDir, tf));
+  if (init.exitCode !== 0) return fail({ init: init.seconds }, terraformErrors(init.stderr + init.stdout).map((e) => `init: ${e}`));
+
+  const validate = await run(['validate', '-json', '-no-color']);
+  let diagnostics: Diagnostic[];
+  try {
+    diagnostics = (JSON.parse(validate.stdout) as { diagnostics?: Diagnostic[] }).diagnostics ?? [];
+  } catch {
+    return fail({ init: init.seconds, validate: validate.seconds }, [`validate: ${validate.stderr.trim() || 'no JSON output'}`]);
+  }
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (validate.exitCode !== 0 || errors.length > 0) {
+    return fail({ init: init.seconds, validate: validate.seconds }, errors.map((d) => `validate: ${describe(d)}`));
+  }
+
+  const planFile = 'verify.tfplan';
+  const plan = await run(['plan', '-input=false', '-lock=false', '-no-color', `-out=${planFile}`]);
+  if (plan.exitCode !== 0) {
+    return fail(
+      { init: init.seconds, validate: validate.seconds, plan: plan.seconds },
+      terraformErrors(plan.stderr + plan.stdout).map((e) => `plan: ${e}`),
+    );
+  }
+  const show = await run(['show', '-json', planFile]);
+  const times = { init: init.seconds, validate: validate.seconds, plan: plan.seconds, show: show.seconds };
+  if (show.exitCode !== 0) return fail(times, [`show: ${show.stderr.trim()}`]);
+  const planJsonPath = path.join(stackDir, 'plan.json');
+  writeFileSync(planJsonPath, show.stdout);
+  const summary = summarizePlan(stack, JSON.parse(show.stdout) as PlanJson);
+  const { create, ...others } = summary.counts;
+  if (create !== declared.instances) {
+    problems.push(`plan creates ${create} resource instances, the stack declares ${declared.instances}`);
+  }
+  for (const [kind, n] of Object.entries(others)) if (n > 0) problems.push(`plan from empty state has ${n} ${kind}`);
+  return { stack, program, ok: problems.length === 0, problems, times, declared: declared.instances, summary, planJsonPath };
+}

@@ -1,0 +1,85 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
+import { ResourceRepository } from './resource-repository';
+import { ServiceError } from './service-error';
+
+jest.setTimeout(60_000);
+
+interface Thing {
+  readonly name: string;
+}
+
+let server: DynamoDbLocal;
+let client: DynamoDBClient;
+let tables = 0;
+beforeAll(async () => {
+  server = await DynamoDbLocal.start();
+  client = new DynamoDBClient(localClientConfig({ endpoint: server.endpoint, region: 'eu-west-1' }));
+});
+afterAll(async () => {
+  client?.destroy();
+  await server?.stop();
+});
+
+async function repository(kind = 'THING') {
+  const tableName = `things-${++tables}`;
+  await createServiceTable(client, tableName);
+  return { tableName, repo: new ResourceRepository<Thing>({ client, tableName, region: 'eu-west-1', kind }) };
+}
+
+async function code(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (err) {
+    if (err instanceof ServiceError) return err.code;
+    throw err;
+  }
+}
+
+describe('ResourceRepository over DynamoDB Local', () => {
+  it('lists page by page with opaque cursors, only its own kind', async () => {
+    const { tableName, repo } = await repository();
+    const other = new ResourceRepository<Thing>({ client, tableName, region: 'eu-west-1', kind: 'OTHER' });
+    for (let i = 0; i < 5; i++) await repo.create({ name: `t${i}` });
+    await other.create({ name: 'not mine' });
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await repo.list({ limit: 2, cursor });
+      seen.push(...page.items.map((t) => t.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(['t0', 't1', 't2', 't3', 't4']);
+  });
+
+  it('refuses a cursor of another kind or a forged one', async () => {
+    const { repo } = await repository();
+    const forged = Buffer.from(JSON.stringify({ v: 1, pk: 'OTHER#AAAAAAAAAAAAAAAAAAAAAA', sk: 'OTHER' })).toString('base64url');
+    expect(await code(repo.list({ cursor: forged }))).toBe('invalid_cursor');
+    expect(await code(repo.list({ cursor: 'not a cursor' }))).toBe('invalid_cursor');
+  });
+
+  it('deletes only at the version If-Match names, and says the current one otherwise', async () => {
+    const { repo } = await repository();
+    const { resource } = await repo.create({ name: 'a' });
+    await repo.replace(resource.id, { name: 'b' });
+
+    const stale = await repo.delete(resource.id, { ifMatch: [1] }).catch((err: ServiceError) => err);
+    expect(stale).toMatchObject({ code: 'precondition_failed', extra: { currentVersion: 2 } });
+    await repo.delete(resource.id, { ifMatch: [2] });
+    expect(await repo.get(resource.id)).toBeUndefined();
+    expect(await code(repo.delete(resource.id))).toBe('not_found');
+  });
+
+  it('refuses a reused idempotency key with another body', async () => {
+    const { repo } = await repository();
+    await repo.create({ name: 'a' }, { idempotencyKey: 'k' });
+    expect(await code(repo.create({ name: 'b' }, { idempotencyKey: 'k' }))).toBe('idempotency_key_reused');
+  });
+
+  it('refuses a kind that is not upper case', () => {
+    expect(() => new ResourceRepository({ client, tableName: 't', region: 'eu-west-1', kind: 'thing' })).toThrow('must be upper case');
+  });
+});

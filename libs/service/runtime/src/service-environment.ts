@@ -1,0 +1,32 @@
+import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
+
+/** What every service's Lambda reads from the environment the regional stack sets. */
+export interface ServiceEnvironment {
+  /** `TABLE_NAME`: the service table (this region's replica). */
+  readonly tableName: string;
+  /** `AWS_REGION`, set by the Lambda runtime. */
+  readonly region: string;
+  /** `SERVICE_NAME` @default the `fallbackServiceName` given */
+  readonly serviceName: string;
+  /** `HEALTH_TIMEOUT_MS` @default 1000 */
+  readonly healthTimeoutMs: number;
+}
+
+/**
+ * Reads and checks the environment; throws one error listing every problem, so a
+ * misconfigured function fails its cold start loudly instead of every request quietly.
+ */
+export function readServiceEnvironment(env: NodeJS.ProcessEnv, fallbackServiceName: string): ServiceEnvironment {
+  const problems: string[] = [];
+  const tableName = env[E.tableName]?.trim() ?? '';
+  if (!tableName) problems.push(`${E.tableName} is not set: the regional stack sets it to the service table; when running the handler yourself, export it`);
+  const region = env.AWS_REGION?.trim() ?? '';
+  if (!region) problems.push('AWS_REGION is not set: the Lambda runtime sets it; when running the handler yourself, export the region, e.g. AWS_REGION=eu-west-1');
+  const rawTimeout = env.HEALTH_TIMEOUT_MS?.trim();
+  const healthTimeoutMs = rawTimeout ? Number(rawTimeout) : 1000;
+  if (!Number.isInteger(healthTimeoutMs) || healthTimeoutMs < 50 || healthTimeoutMs > 10_000) problems.push(`HEALTH_TIMEOUT_MS must be an integer 50-10000, got "${rawTimeout}"`);
+  if (problems.length > 0) {
+    throw new Error(`${fallbackServiceName}: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return { tableName, region, serviceName: env[E.serviceName]?.trim() || fallbackServiceName, healthTimeoutMs };
+}
