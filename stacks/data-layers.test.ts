@@ -120,6 +120,37 @@ describe('Aurora global database and ElastiCache global datastore', () => {
   function global_() {
     return global;
   }
+
+  it('turns on global write forwarding on every cluster and gives the Lambda its own region\'s cluster endpoint (writeRouting write-forwarding, the default)', () => {
+    expect(clusters.map((c) => c.enable_global_write_forwarding)).toEqual(REGIONS.map(() => true));
+    const fn = resourcesOf(out.stack('items-prod-us-east-1'), 'aws_lambda_function')[0];
+    expect(fn.environment.variables).toMatchObject({ DB_WRITE_ROUTING: 'write-forwarding', CACHE_TTL_SECONDS: '60' });
+    expect(fn.environment.variables.DB_CLUSTER_ENDPOINT).toMatch(/outputs\.aurora_cluster_endpoint_us_east_1}$/);
+  });
+
+  it('lets the Lambda connect to the cache of every region: writes go to the primary, wherever it is', () => {
+    const policy = JSON.parse(resourcesOf(out.stack('items-prod-us-east-1'), 'aws_iam_role_policy')[0].policy);
+    const connect = policy.Statement.find((s: any) => s.Sid === 'ConnectToCacheWithIam');
+    expect(connect.Resource.filter((r: string) => r.includes(':replicationgroup:')).sort()).toEqual(
+      REGIONS.map((r) => `arn:aws:elasticache:${r}:333333333333:replicationgroup:items-prod-${r}`).sort(),
+    );
+  });
+});
+
+describe('Aurora with writeRouting writer-endpoint', () => {
+  const config = configWithDataLayers();
+  config.services.items.aurora.writeRouting = 'writer-endpoint';
+  const out = synthConfig(config);
+
+  it('leaves write forwarding off and lets the Lambda connect with IAM to every region\'s cluster', () => {
+    expect(resourcesOf(out.stack('items-prod-global'), 'aws_rds_cluster').map((c) => c.enable_global_write_forwarding)).toEqual(REGIONS.map(() => undefined));
+    const tf = out.stack('items-prod-us-east-1');
+    const fn = resourcesOf(tf, 'aws_lambda_function')[0];
+    expect([fn.environment.variables.DB_WRITE_ROUTING, fn.environment.variables.DB_CLUSTER_ENDPOINT]).toEqual(['writer-endpoint', undefined]);
+    const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
+    const connect = policy.Statement.find((s: any) => s.Sid === 'ConnectToDatabaseWithIam');
+    expect(connect.Resource.map((r: string) => r.split(':')[3]).sort()).toEqual([...REGIONS].sort());
+  });
 });
 
 describe('services without a data layer', () => {

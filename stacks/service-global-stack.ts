@@ -239,6 +239,7 @@ export class ServiceGlobalStack extends PlatformStack {
         instancesPerRegion: service.aurora.instancesPerRegion,
         backupRetentionDays: service.aurora.backupRetentionDays,
         databaseName: service.aurora.databaseName,
+        globalWriteForwarding: service.aurora.writeRouting === 'write-forwarding',
         accountId,
         regions: regions.map((region) => ({
           region,
@@ -254,6 +255,7 @@ export class ServiceGlobalStack extends PlatformStack {
         const cluster = aurora.clusterIn(region);
         new TerraformOutput(this, GLOBAL_OUTPUTS.auroraReaderEndpoint(region), { value: cluster.readerEndpoint });
         new TerraformOutput(this, GLOBAL_OUTPUTS.auroraClusterResourceId(region), { value: cluster.clusterResourceId });
+        if (service.aurora.writeRouting === 'write-forwarding') new TerraformOutput(this, GLOBAL_OUTPUTS.auroraClusterEndpoint(region), { value: cluster.endpoint });
       }
     }
 

@@ -105,18 +105,21 @@ export class ServiceRegionalStack extends PlatformStack {
       this.api.placeInVpc({ subnetIds: network.subnetIds, securityGroupIds: [global(GLOBAL_OUTPUTS.lambdaSecurityGroupId(region))] });
     }
     if (service.aurora) {
+      // With write forwarding the app connects only to its own region's cluster; with
+      // the writer endpoint, to whichever region's cluster is the writer.
       AuroraGlobalDatabase.fromAttributes({
         accountId: contract.accountId,
         secretArn: global(GLOBAL_OUTPUTS.auroraSecretArn),
         clusterResourceId: (r) => global(GLOBAL_OUTPUTS.auroraClusterResourceId(r)),
-      }).grantConnect(this.api, region, names.databaseUser);
+      }).grantConnect(this.api, service.aurora.writeRouting === 'writer-endpoint' ? contract.regions : region, names.databaseUser);
     }
     if (service.cache) {
+      // Reads from this region's replica; writes and invalidations to the primary's group (any region after a switchover).
       CacheGlobalDatastore.fromAttributes({
         accountId: contract.accountId,
         identifier: names.dataIdentifier,
         userName: names.cacheUser,
-      }).grantConnect(this.api, region);
+      }).grantConnect(this.api, contract.regions);
     }
 
     this.domain = new RegionalDomain(this, 'domain', {

@@ -14,8 +14,10 @@ import {
   requestDevToken,
   restoreRegion,
   rollOutLocally,
+  runOrdersDev,
   startDevControl,
   topologyConfig,
+  usesRelationalLayer,
   writeDevSession,
 } from '@platform/local-topology';
 import { formatResult } from '@platform/rollout';
@@ -63,6 +65,7 @@ void runCli(
     },
     notes:
       'While it runs, type: kill <region> | recover <region> | evacuate <region> [--force] | restore <region> | rollout [<module>] | stop issuer | status | help.\n' +
+      'For a service on Aurora (orders): kill | recover | switchover | failover <region> | status (docs/orders.md).\n' +
       'npm run rollout -- --local rolls a changed handler out to it region by region (docs/rollout.md).',
   },
   async ({ values: args, positionals }) => {
@@ -91,6 +94,11 @@ void runCli(
     const started = performance.now();
     const platform = loadPlatform(args.config ? path.resolve(args.config) : path.join(root, 'config', 'platform.json'));
     const config = topologyConfig(platform, overrides);
+    // A service on Aurora/ElastiCache (orders) runs on PostgreSQL and Redis instead of DynamoDB Local.
+    if (usesRelationalLayer(platform, config.service)) {
+      await runOrdersDev({ platform, config, workspaceRoot: root, frontDoorPort: port, nearestRegion: args['nearest-region'], apiLogLevel: args['api-log-level'] });
+      return;
+    }
     const topology = await start(
       LocalTopology.start({
         config,

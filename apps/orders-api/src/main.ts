@@ -1,15 +1,39 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { OrderCache, OrdersDatabase, OrdersRepository } from '@orders/data-access';
+import { iamAuthToken } from './iam-auth-token';
+import { OrdersApi } from './orders-api';
+import { readServiceConfig } from './service-config';
 
-// Placeholder until the service's real handler lands: answers /health and
-// 501 for everything else, so the stacks have a deployable artifact.
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  const json = { 'content-type': 'application/json' };
-  if (event.rawPath === '/health') {
-    return { statusCode: 200, headers: json, body: JSON.stringify({ status: 'ok', region: process.env.AWS_REGION }) };
-  }
-  return {
-    statusCode: 501,
-    headers: json,
-    body: JSON.stringify({ error: { code: 'not_implemented', message: 'this service has no handler yet' } }),
-  };
+// Runs once per cold start: the pools and cache clients live in module scope and are
+// reused by every invocation of this instance. Nothing connects until the first
+// request, and no migration runs here (that is the deploy-time `orders-api:migrate`).
+
+const config = readServiceConfig(process.env);
+const db = config.database;
+
+const database = new OrdersDatabase({
+  writer: db.writer,
+  reader: db.reader,
+  database: db.name,
+  user: db.user,
+  // Locally a password; in AWS an IAM token per new connection, signed for the endpoint's region.
+  password: db.password ?? iamAuthToken({ user: db.user, region: config.region }),
+  ssl: db.password === undefined,
+  writeRouting: db.writeRouting,
+  poolSize: db.password === undefined ? 2 : 8,
+});
+const cache = config.cache ? new OrderCache({ readerUrl: config.cache.readerUrl, writerUrl: config.cache.writerUrl, ttlSeconds: config.cache.ttlSeconds }) : undefined;
+
+const api = new OrdersApi({
+  repository: new OrdersRepository({ database, cache }),
+  database,
+  cache,
+  region: config.region,
+  logger: new Logger({ serviceName: config.serviceName }),
+});
+
+/** The Lambda entry point (`index.handler` in the bundle). */
+export function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return api.handle(event, context);
 }

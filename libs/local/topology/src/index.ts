@@ -22,3 +22,6 @@ export * from './write-stamp';
 export * from './local-evacuation';
 export * from './local-rollout';
 export * from './dev-control';
+export * from './orders/orders-data-layer';
+export * from './orders/orders-dev';
+export * from './orders/orders-topology';

@@ -21,6 +21,7 @@ const LIFECYCLE_OF: [RegExp, string][] = [
   [/^libs\/shared\/[\w-]+$/, 'shared'],
   [/^libs\/service\/[\w-]+$/, 'runtime'],
   [/^libs\/items\/[\w-]+$/, 'runtime'],
+  [/^libs\/orders\/[\w-]+$/, 'runtime'],
   [/^apps\/[\w-]+$/, 'runtime'],
   [/^stacks$/, 'synthesis'],
   [/^bootstrap$/, 'synthesis'],

@@ -15,11 +15,17 @@ export const LAMBDA_ENVIRONMENT = {
   dbReaderEndpoint: 'DB_READER_ENDPOINT',
   dbSecretArn: 'DB_SECRET_ARN',
   dbIamUser: 'DB_IAM_USER',
+  /** `write-forwarding` or `writer-endpoint` (config `aurora.writeRouting`). */
+  dbWriteRouting: 'DB_WRITE_ROUTING',
+  /** This region's cluster endpoint: where writes go with write forwarding. */
+  dbClusterEndpoint: 'DB_CLUSTER_ENDPOINT',
   cacheWriterEndpoint: 'CACHE_WRITER_ENDPOINT',
   cacheReaderEndpoint: 'CACHE_READER_ENDPOINT',
   cacheUser: 'CACHE_USER',
   /** Comma-separated values of the origin secret header the API accepts (two during a rotation). */
   originSecrets: 'ORIGIN_SECRETS',
+  /** How long the app keeps an entry in the cache (config `cache.ttlSeconds`). */
+  cacheTtlSeconds: 'CACHE_TTL_SECONDS',
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
   /** Fraction of requests whose info line is logged (errors and slow requests always are). */

@@ -290,6 +290,14 @@ export const auroraSchema = z.strictObject({
     .default(7),
   /** @default "app" */
   databaseName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/).default('app'),
+  /**
+   * How an API in a secondary region reaches the writer: `write-forwarding` (Aurora
+   * global write forwarding: the region's own cluster forwards writes, session read
+   * consistency; no cross-region network needed) or `writer-endpoint` (connect to the
+   * global writer endpoint; needs a private network between the regions' VPCs).
+   * See docs/orders.md. @default "write-forwarding"
+   */
+  writeRouting: z.enum(['write-forwarding', 'writer-endpoint']).default('write-forwarding'),
 });
 
 /** Opt-in ElastiCache global datastore: primary replication group plus read-only secondaries. */
@@ -302,6 +310,8 @@ export const cacheSchema = z.strictObject({
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'node type must look like cache.r7g.large' }).default('cache.r7g.large'),
   /** Read replicas per region besides the node that holds the data. @default 1 */
   replicasPerRegion: z.number().int().min(0).max(5).default(1),
+  /** How long the app keeps an entry in the cache, in seconds (CACHE_TTL_SECONDS). @default 60 */
+  ttlSeconds: z.number().int().min(1).max(86_400).default(60),
 });
 
 /** HTTP methods a route key or a method-wide scope may name (`ANY` matches every method). */

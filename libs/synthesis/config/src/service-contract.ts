@@ -346,6 +346,8 @@ export const GLOBAL_OUTPUTS = {
   auroraWriterEndpoint: 'aurora_writer_endpoint',
   auroraReaderEndpoint: (region: string) => `aurora_reader_endpoint_${underscored(region)}`,
   auroraClusterResourceId: (region: string) => `aurora_cluster_resource_id_${underscored(region)}`,
+  /** A region's cluster endpoint: the writer in the primary, a forwarding reader elsewhere. */
+  auroraClusterEndpoint: (region: string) => `aurora_cluster_endpoint_${underscored(region)}`,
   auroraSecretArn: 'aurora_secret_arn',
   cacheWriterEndpoint: 'cache_writer_endpoint',
   cacheReaderEndpoint: (region: string) => `cache_reader_endpoint_${underscored(region)}`,
@@ -401,6 +403,12 @@ function regionalInputs(
           [O.auroraWriterEndpoint]: NOT_YET_APPLIED,
           [O.auroraReaderEndpoint(region)]: NOT_YET_APPLIED,
           [O.auroraClusterResourceId(region)]: NOT_YET_APPLIED,
+          ...(svc.aurora.writeRouting === 'write-forwarding' ? { [O.auroraClusterEndpoint(region)]: NOT_YET_APPLIED } : {}),
+          // Writes may go to any region's cluster after a switchover: the writer-endpoint
+          // mode connects (with IAM) to whichever cluster is the writer.
+          ...(svc.aurora.writeRouting === 'writer-endpoint'
+            ? Object.fromEntries(env.regions.filter((r) => r !== region).map((r) => [O.auroraClusterResourceId(r), NOT_YET_APPLIED]))
+            : {}),
           [O.auroraSecretArn]: `arn:aws:secretsmanager:${env.regions[0]}:${env.accountId}:secret:${NOT_YET_APPLIED}`,
         }
       : {}),
@@ -450,6 +458,10 @@ function lambdaEnvironment(
           [E.dbReaderEndpoint]: read(O.auroraReaderEndpoint(region)),
           [E.dbSecretArn]: read(O.auroraSecretArn),
           [E.dbIamUser]: names.databaseUser,
+          [E.dbWriteRouting]: svc.aurora.writeRouting,
+          ...(svc.aurora.writeRouting === 'write-forwarding' ? { [E.dbClusterEndpoint]: read(O.auroraClusterEndpoint(region)) } : {}),
+          // Lambda's Node.js runtimes load the RDS certificate authorities only when told to (TLS to Aurora).
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         }
       : {}),
     ...(svc.cache
@@ -457,6 +469,7 @@ function lambdaEnvironment(
           [E.cacheWriterEndpoint]: read(O.cacheWriterEndpoint),
           [E.cacheReaderEndpoint]: read(O.cacheReaderEndpoint(region)),
           [E.cacheUser]: names.cacheUser,
+          [E.cacheTtlSeconds]: String(svc.cache.ttlSeconds),
         }
       : {}),
     [E.powertoolsServiceName]: service,

@@ -21,9 +21,10 @@ export interface AuroraRegion {
 export interface IAuroraGlobalDatabase {
   /**
    * Lets `grantee` read the master password secret and connect as `databaseUser` with
-   * IAM authentication to the cluster of `region`.
+   * IAM authentication to the cluster of `region` (or of each of several regions: an
+   * app that connects to the global writer endpoint reaches whichever is the writer).
    */
-  grantConnect(grantee: IGrantable, region: string, databaseUser: string): void;
+  grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): void;
 }
 
 /** Attributes of a global database another stack created. */
@@ -35,12 +36,13 @@ export interface AuroraGlobalDatabaseAttributes {
   clusterResourceId(region: string): string;
 }
 
-function grantAuroraConnect(attrs: AuroraGlobalDatabaseAttributes, grantee: IGrantable, region: string, databaseUser: string): void {
+function grantAuroraConnect(attrs: AuroraGlobalDatabaseAttributes, grantee: IGrantable, region: string | readonly string[], databaseUser: string): void {
+  const regions = typeof region === 'string' ? [region] : region;
   grantee.addToRolePolicy({
     Sid: 'ConnectToDatabaseWithIam',
     Effect: 'Allow',
     Action: ['rds-db:connect'],
-    Resource: [`arn:aws:rds-db:${region}:${attrs.accountId}:dbuser:${attrs.clusterResourceId(region)}/${databaseUser}`],
+    Resource: regions.map((r) => `arn:aws:rds-db:${r}:${attrs.accountId}:dbuser:${attrs.clusterResourceId(r)}/${databaseUser}`),
   });
 }
 
@@ -64,6 +66,12 @@ export interface AuroraGlobalDatabaseProps {
   readonly databaseName?: string;
   /** @default "platform_admin" */
   readonly masterUsername?: string;
+  /**
+   * Aurora global write forwarding on every cluster (it acts only on secondaries; set
+   * on all, so that moving the primary changes nothing). Apps in a secondary region
+   * then write through their own cluster's endpoint. @default false
+   */
+  readonly globalWriteForwarding?: boolean;
 }
 
 /**
@@ -166,6 +174,7 @@ export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalData
         copyTagsToSnapshot: true,
         deletionProtection: true,
         iamDatabaseAuthenticationEnabled: true,
+        ...(props.globalWriteForwarding ? { enableGlobalWriteForwarding: true } : {}),
         enabledCloudwatchLogsExports: postgres ? ['postgresql'] : ['audit', 'error', 'slowquery'],
         finalSnapshotIdentifier: `${props.identifier}-${r.region}-final`,
         // Only the writer is created with credentials, and RDS keeps the password in
@@ -209,7 +218,7 @@ export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalData
     return this.clusterIn(this.writerRegion).masterUserSecret.get(0).secretArn;
   }
 
-  grantConnect(grantee: IGrantable, region: string, databaseUser: string): void {
+  grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): void {
     const accountId = this.props.accountId;
     if (!accountId) throw new ConstructPropsError(this, 'grantConnect needs the accountId prop');
     grantAuroraConnect(

@@ -20,7 +20,7 @@ export interface CacheRegion {
 /** What a global datastore's users need: IAM-authenticated connections per region. */
 export interface ICacheGlobalDatastore {
   /** Lets `grantee` connect with IAM authentication, as the datastore's user, to the replication group of `region`. */
-  grantConnect(grantee: IGrantable, region: string): void;
+  grantConnect(grantee: IGrantable, region: string | readonly string[]): void;
 }
 
 /** Attributes of a global datastore another stack created. */
@@ -37,15 +37,16 @@ function replicationGroupId(identifier: string, region: string): string {
   return `${identifier}-${region}`;
 }
 
-function grantCacheConnect(attrs: CacheGlobalDatastoreAttributes, grantee: IGrantable, region: string): void {
+function grantCacheConnect(attrs: CacheGlobalDatastoreAttributes, grantee: IGrantable, region: string | readonly string[]): void {
+  const regions = typeof region === 'string' ? [region] : region;
   grantee.addToRolePolicy({
     Sid: 'ConnectToCacheWithIam',
     Effect: 'Allow',
     Action: ['elasticache:Connect'],
-    Resource: [
-      `arn:aws:elasticache:${region}:${attrs.accountId}:replicationgroup:${replicationGroupId(attrs.identifier, region)}`,
-      `arn:aws:elasticache:${region}:${attrs.accountId}:user:${attrs.userName}`,
-    ],
+    Resource: regions.flatMap((r) => [
+      `arn:aws:elasticache:${r}:${attrs.accountId}:replicationgroup:${replicationGroupId(attrs.identifier, r)}`,
+      `arn:aws:elasticache:${r}:${attrs.accountId}:user:${attrs.userName}`,
+    ]),
   });
 }
 

@@ -16,6 +16,10 @@ export interface ContinuousWriterProps {
   readonly runId?: string;
   /** Sent with every write (a bearer token). @default - none */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Path the writes are POSTed to. @default "/items" */
+  readonly path?: string;
+  /** Body of write `seq`. @default - an item named after seq, with attributes seq and run */
+  readonly body?: (seq: number, runId: string) => unknown;
 }
 
 /** One attempt of one write. */
@@ -113,11 +117,11 @@ export class ContinuousWriter {
   }
 
   private send(record: WriteRecord): Promise<WriteAttempt> {
-    const body = JSON.stringify({ name: `write ${record.seq}`, attributes: { seq: record.seq, run: this.runId } });
+    const body = JSON.stringify(this.props.body ? this.props.body(record.seq, this.runId) : { name: `write ${record.seq}`, attributes: { seq: record.seq, run: this.runId } });
     const sentAt = Date.now();
     return new Promise((resolve) => {
       const req = request(
-        new URL('/items', this.props.url),
+        new URL(this.props.path ?? '/items', this.props.url),
         {
           method: 'POST',
           agent: this.agent,

@@ -1,0 +1,77 @@
+import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
+import type { WriteRouting } from '@orders/data-access';
+
+/** Local runs only: the database password (in AWS the app authenticates with IAM tokens and this is unset). */
+export const LOCAL_DB_PASSWORD = 'DB_PASSWORD';
+
+/** A host and port; `host:port` in a variable overrides the default port. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The orders handler's configuration, read from the Lambda environment the regional stack sets. */
+export interface ServiceConfig {
+  readonly region: string;
+  readonly serviceName: string;
+  readonly database: {
+    readonly writer: HostPort;
+    readonly reader: HostPort;
+    readonly name: string;
+    readonly user: string;
+    readonly writeRouting: WriteRouting;
+    /** Set locally; undefined in AWS, where IAM authentication tokens are used. */
+    readonly password?: string;
+  };
+  /** Undefined when the service has no cache layer. */
+  readonly cache?: { readonly writerUrl: string; readonly readerUrl: string; readonly ttlSeconds: number; readonly user?: string };
+}
+
+/**
+ * Reads and checks the configuration; throws one error listing every problem (at init,
+ * so a misconfigured function fails its cold start loudly).
+ */
+export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name} is not set: the regional stack sets it for a service with an aurora layer; when running the handler yourself, export it`);
+    return value ?? '';
+  };
+  const port = Number(env[E.dbPort] ?? '5432');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${E.dbPort} must be a port number, got "${env[E.dbPort]}"`);
+  const hostPort = (raw: string): HostPort => {
+    const m = /^(.+):(\d{1,5})$/.exec(raw);
+    return m ? { host: m[1]!, port: Number(m[2]) } : { host: raw, port };
+  };
+  const routing = (env[E.dbWriteRouting]?.trim() || 'write-forwarding') as WriteRouting;
+  if (routing !== 'write-forwarding' && routing !== 'writer-endpoint') problems.push(`${E.dbWriteRouting} must be write-forwarding or writer-endpoint, got "${routing}"`);
+  const region = required('AWS_REGION');
+  const reader = hostPort(required(E.dbReaderEndpoint));
+  // With write forwarding, writes go to this region's own cluster, which forwards them to the primary.
+  const writer = routing === 'write-forwarding' && env[E.dbClusterEndpoint]?.trim() ? hostPort(env[E.dbClusterEndpoint]!.trim()) : hostPort(required(E.dbWriterEndpoint));
+  const name = required(E.dbName);
+  const user = required(E.dbIamUser);
+
+  let cache: ServiceConfig['cache'];
+  const cacheWriter = env[E.cacheWriterEndpoint]?.trim();
+  const cacheReader = env[E.cacheReaderEndpoint]?.trim();
+  if (cacheWriter || cacheReader) {
+    const ttlRaw = env[E.cacheTtlSeconds]?.trim() || '60';
+    const ttlSeconds = Number(ttlRaw);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) problems.push(`${E.cacheTtlSeconds} must be an integer 1-86400, got "${ttlRaw}"`);
+    if (!cacheWriter || !cacheReader) problems.push(`${E.cacheWriterEndpoint} and ${E.cacheReaderEndpoint} must be set together`);
+    // ElastiCache endpoints are host names (TLS on 6379); local runs pass redis:// URLs.
+    const url = (v: string) => (v.includes('://') ? v : `rediss://${v}:6379`);
+    cache = { writerUrl: url(cacheWriter ?? ''), readerUrl: url(cacheReader ?? ''), ttlSeconds, user: env[E.cacheUser]?.trim() || undefined };
+  }
+  if (problems.length > 0) {
+    throw new Error(`orders-api: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return {
+    region,
+    serviceName: env[E.serviceName]?.trim() || 'orders',
+    database: { writer, reader, name, user, writeRouting: routing, password: env[LOCAL_DB_PASSWORD] || undefined },
+    cache,
+  };
+}

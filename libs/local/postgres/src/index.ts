@@ -1,0 +1,2 @@
+export * from './endpoint-proxy';
+export * from './postgres-server';

@@ -1,0 +1,90 @@
+import { createInterface } from 'node:readline';
+import { type Platform, serviceContract } from '@platform/config';
+import type { TopologyConfig } from '../topology-config';
+import { OrdersTopology } from './orders-topology';
+
+/** Whether the service runs on the relational layer (Aurora), so `npm run dev` runs {@link OrdersTopology}. */
+export function usesRelationalLayer(platform: Platform, service: string): boolean {
+  return Boolean(platform.services.find((s) => s.name === service)?.aurora);
+}
+
+/** Options of {@link runOrdersDev}. */
+export interface OrdersDevOptions {
+  readonly platform: Platform;
+  readonly config: TopologyConfig;
+  readonly workspaceRoot: string;
+  readonly frontDoorPort?: number;
+  readonly nearestRegion?: string;
+  readonly apiLogLevel?: string;
+  readonly print?: (line: string) => void;
+}
+
+/**
+ * `npm run dev -- --service orders`: starts the topology, prints how to use it, reads
+ * `kill | recover | switchover | failover <region>` and `status` from stdin, and stops
+ * everything on SIGINT / SIGTERM.
+ */
+export async function runOrdersDev(options: OrdersDevOptions): Promise<OrdersTopology> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const started = performance.now();
+  const service = options.platform.services.find((s) => s.name === options.config.service)!;
+  const contract = serviceContract(options.platform.config, options.config.service, options.config.environment);
+  const topology = await OrdersTopology.start({
+    config: options.config,
+    database: { name: service.aurora!.databaseName, user: contract.names.databaseUser },
+    workspaceRoot: options.workspaceRoot,
+    frontDoorPort: options.frontDoorPort,
+    nearestRegion: options.nearestRegion,
+    apiLogLevel: options.apiLogLevel,
+    log: print,
+    apiOutput: print,
+  });
+  const base = topology.frontDoorUrl;
+  const [primary, secondary] = options.config.regions;
+  print(
+    `ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Try:\n` +
+      `  curl -si -X POST ${base}/orders -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"customerId":"c1","currency":"EUR","lines":[{"sku":"ABC-1","quantity":2,"price":"9.99"}]}'\n` +
+      `  curl -si ${base}/customers/c1/orders\n` +
+      `Type "kill ${primary}" (writes answer 503, reads continue), "switchover ${secondary ?? '<region>'}", "failover <region>", "recover <region>" or "status"; Ctrl-C stops everything.`,
+  );
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    print(`dev: ${signal} received, stopping every component`);
+    topology.stop().then(
+      () => {
+        print('dev: stopped; every port is free');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        print(`dev: stopping failed: ${(err as Error)?.message ?? err}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  createInterface({ input: process.stdin, terminal: false }).on('line', (line) => void runCommand(topology, line, print));
+  return topology;
+}
+
+/** One command typed into `npm run dev`. */
+export async function runCommand(topology: OrdersTopology, line: string, print: (line: string) => void): Promise<void> {
+  const [command, region] = line.trim().split(/\s+/);
+  try {
+    if (!command) return;
+    if (command === 'kill' && region) await topology.failRegion(region);
+    else if (command === 'recover' && region) await topology.recoverRegion(region);
+    else if (command === 'switchover' && region) {
+      const r = await topology.switchover(region);
+      print(`switchover ${r.from} -> ${r.to}: writes refused for ${Math.round(r.writeOutageMs)} ms; no acknowledged write lost`);
+    } else if (command === 'failover' && region) {
+      const r = await topology.failover(region);
+      print(`failover ${r.from} -> ${r.to}: writer endpoints moved ${Math.round(r.writeOutageMs)} ms after the command; writes ${r.from} acknowledged and had not sent are lost`);
+    } else if (command === 'status') for (const l of await topology.status()) print(l);
+    else print('commands: kill <region> | recover <region> | switchover <region> | failover <region> | status (Ctrl-C stops everything)');
+  } catch (err) {
+    print(`dev: ${(err as Error)?.message ?? err}`);
+  }
+}

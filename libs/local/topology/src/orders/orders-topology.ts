@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT } from '@platform/config';
+import { FrontDoor, type FrontDoorRequest } from '../front-door';
+import { HealthChecker, type HealthChange } from '../health-checker';
+import { RegionApi } from '../region-api';
+import { RegionRouter } from '../region-router';
+import { handlerModuleOf, type TopologyConfig } from '../topology-config';
+import { OrdersDataLayer, type PromotionReport } from './orders-data-layer';
+
+/** Options of {@link OrdersTopology.start}. */
+export interface OrdersTopologyOptions {
+  readonly config: TopologyConfig;
+  /** Database name and app user (the service contract's DB_NAME / DB_IAM_USER). */
+  readonly database: { readonly name: string; readonly user: string };
+  readonly workspaceRoot: string;
+  /** @default - a free port */
+  readonly frontDoorPort?: number;
+  /** For latency routing: the region nearest to the simulated client. @default - the primary */
+  readonly nearestRegion?: string;
+  /** POWERTOOLS_LOG_LEVEL of the region APIs. @default "WARN" */
+  readonly apiLogLevel?: string;
+  /** The app's cache TTL (CACHE_TTL_SECONDS). @default - the service contract's */
+  readonly cacheTtlSeconds?: number;
+  /** @default - a new temporary directory, removed by stop() */
+  readonly dataDir?: string;
+  readonly log?: (line: string) => void;
+  readonly apiOutput?: (line: string) => void;
+  readonly onHealthChange?: (change: HealthChange) => void;
+  readonly onRequest?: (entry: FrontDoorRequest) => void;
+}
+
+/**
+ * A service with the relational and cache layers (orders) on one machine: per region
+ * the real handler behind the local HTTP adapter, reading its region's PostgreSQL
+ * standby and Redis replica and writing through the endpoints that follow the primary
+ * ({@link OrdersDataLayer}); Route53-like health checks and routing; one front door.
+ * Responses of such a service are `private, no-store`, so no edge cache is run.
+ */
+export class OrdersTopology {
+  static async start(options: OrdersTopologyOptions): Promise<OrdersTopology> {
+    const handlerModule = handlerModuleOf(options.config, options.workspaceRoot);
+    const topology = new OrdersTopology(options, handlerModule);
+    try {
+      await topology.startAll();
+      return topology;
+    } catch (err) {
+      await topology.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  readonly config: TopologyConfig;
+  data!: OrdersDataLayer;
+  readonly apis = new Map<string, RegionApi>();
+  healthChecker!: HealthChecker;
+  router!: RegionRouter;
+  frontDoor: FrontDoor | undefined;
+  readonly dataDir: string;
+  private readonly ownsDataDir: boolean;
+  private readonly log: (line: string) => void;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: OrdersTopologyOptions,
+    private readonly handlerModule: string,
+  ) {
+    this.config = options.config;
+    this.log = options.log ?? (() => undefined);
+    this.ownsDataDir = !options.dataDir;
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'orders-topology-'));
+  }
+
+  get frontDoorUrl(): string {
+    if (!this.frontDoor) throw new Error('OrdersTopology: the front door is not running');
+    return this.frontDoor.url;
+  }
+
+  api(region: string): RegionApi {
+    const api = this.apis.get(region);
+    if (!api) throw new Error(`no region "${region}"; the regions are ${this.config.regions.join(', ')}`);
+    return api;
+  }
+
+  /** Fails a region: its API process (SIGKILL), database (immediate shutdown) and cache (SIGKILL) at once. */
+  async failRegion(region: string): Promise<void> {
+    const api = this.api(region);
+    await Promise.all([api.kill(), this.data.kill(region)]);
+    this.log(`${region}: failed (API, database and cache down)${region === this.data.primaryRegion ? '; it is the primary: writes answer 503 primary_unavailable until it recovers or another region is promoted' : ''}`);
+  }
+
+  /** Brings a failed region back (as the primary if none was promoted meanwhile, else as a standby). */
+  async recoverRegion(region: string): Promise<void> {
+    await this.data.recover(region);
+    await this.api(region).restart();
+    this.log(`${region}: recovered (${region === this.data.primaryRegion ? 'primary' : `standby of ${this.data.primaryRegion}`})`);
+  }
+
+  /** Planned switchover to `region` (runbook A): no acknowledged write is lost. */
+  switchover(region: string): Promise<PromotionReport> {
+    return this.data.switchover(region);
+  }
+
+  /** Unplanned failover to `region` (runbook B): may lose what the old primary had not sent. */
+  failover(region: string): Promise<PromotionReport> {
+    return this.data.failover(region);
+  }
+
+  /** One line per region: health, API, database role, replication. */
+  async status(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const s of this.healthChecker.status()) {
+      const stores = this.data.region(s.region);
+      const role = s.region === this.data.primaryRegion ? 'primary' : 'standby';
+      const wal = stores.postgres.isRunning ? await stores.postgres.walPosition().catch(() => '?') : 'down';
+      lines.push(
+        `${s.region}: ${s.healthy ? 'healthy' : 'UNHEALTHY'}; API ${this.api(s.region).isRunning ? 'up' : 'down'}; database ${role} ${stores.postgres.isRunning ? `at ${wal}` : 'DOWN'}; cache ${stores.redis.isRunning ? (stores.redis.replicating ? 'replica' : 'primary') : 'DOWN'}`,
+      );
+    }
+    lines.push(`writes go to ${this.data.primaryRegion}; the front door routes to ${this.router.pick()}`);
+    return lines;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async startAll(): Promise<void> {
+    const { config, options } = this;
+    this.log(
+      `local topology: service ${config.service}, environment ${config.environment}, regions ${config.regions.join(', ')} (primary first); ${config.routing.policy} routing; ` +
+        `health checks every ${config.healthCheck.intervalMs} ms, unhealthy after ${config.healthCheck.failureThreshold} failures`,
+    );
+    this.data = await OrdersDataLayer.start({
+      regions: config.regions,
+      dataDir: join(this.dataDir, 'stores'),
+      database: options.database.name,
+      user: options.database.user,
+      workspaceRoot: options.workspaceRoot,
+      log: this.log,
+    });
+    for (const region of config.regions) {
+      const api = await RegionApi.start({
+        region,
+        handlerModule: this.handlerModule,
+        lambdaEnvironment: this.lambdaEnvironment(region),
+        cwd: options.workspaceRoot,
+        onOutput: options.apiOutput ? (line) => options.apiOutput!(`[${region}] ${line}`) : undefined,
+      });
+      this.apis.set(region, api);
+      this.log(`api ${region}: ${api.url} (${relative(options.workspaceRoot, this.handlerModule)} behind the local HTTP adapter)`);
+    }
+    this.healthChecker = new HealthChecker({
+      targets: config.regions.map((region) => ({ region, url: this.api(region).url })),
+      path: config.healthCheck.path,
+      intervalMs: config.healthCheck.intervalMs,
+      failureThreshold: config.healthCheck.failureThreshold,
+      onChange: (change) => {
+        this.log(`health check: ${change.region} is ${change.healthy ? 'healthy again' : 'unhealthy'} (${change.reason}); the front door now sends requests to ${this.router.pick()}`);
+        options.onHealthChange?.(change);
+      },
+    });
+    this.router = new RegionRouter({
+      policy: config.routing.policy,
+      regions: config.regions,
+      weights: config.routing.weights,
+      nearestRegion: options.nearestRegion,
+      isHealthy: (r) => this.healthChecker.isHealthy(r),
+    });
+    await this.healthChecker.start();
+    this.frontDoor = await FrontDoor.start({ router: this.router, originOf: (r) => this.api(r).url, port: options.frontDoorPort, onRequest: options.onRequest });
+    this.log(`front door: ${this.frontDoor.url}`);
+    this.log(`(front door = ${config.routing.policy} routing to the healthy regions; no edge cache: orders answers are private, no-store)`);
+  }
+
+  private lambdaEnvironment(region: string): Record<string, string> {
+    const E = LAMBDA_ENVIRONMENT;
+    const O = GLOBAL_OUTPUTS;
+    const stores = this.data.region(region);
+    const dbWriter = `127.0.0.1:${this.data.dbWriter.port}`;
+    const cacheWriter = `redis://127.0.0.1:${this.data.cacheWriter.port}`;
+    // The global stack's outputs, answered by the local servers. Write forwarding has no
+    // PostgreSQL equivalent: a region's "cluster endpoint" is the writer endpoint here.
+    const outputs: Record<string, string> = {
+      [O.tableName]: this.config.tableName,
+      [O.auroraWriterEndpoint]: dbWriter,
+      [O.auroraReaderEndpoint(region)]: `127.0.0.1:${stores.postgres.port}`,
+      [O.auroraClusterEndpoint(region)]: dbWriter,
+      [O.cacheWriterEndpoint]: cacheWriter,
+      [O.cacheReaderEndpoint(region)]: stores.redis.url,
+    };
+    const app = this.config.appEnvironment(region, (output) => outputs[output] ?? 'not-emulated-locally');
+    // Lambda's RDS certificate bundle; the local servers speak no TLS.
+    delete app.NODE_EXTRA_CA_CERTS;
+    return {
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_LAMBDA_FUNCTION_NAME: this.config.functionName,
+      ...app,
+      ...(this.options.cacheTtlSeconds ? { [E.cacheTtlSeconds]: String(this.options.cacheTtlSeconds) } : {}),
+      // Locally the app authenticates with a password; in AWS with IAM tokens.
+      DB_PASSWORD: this.data.password,
+      [E.powertoolsLogLevel]: this.options.apiLogLevel ?? 'WARN',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
+  }
+
+  private async stopAll(): Promise<void> {
+    await this.frontDoor?.close().catch(() => undefined);
+    await Promise.resolve(this.healthChecker?.stop()).catch(() => undefined);
+    await Promise.all([...this.apis.values()].map((a) => a.stop().catch(() => undefined)));
+    await this.data?.stop().catch(() => undefined);
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

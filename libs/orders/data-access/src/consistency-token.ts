@@ -1,0 +1,34 @@
+import { OrdersError } from './orders-error';
+import { isOrderId } from './order';
+
+/**
+ * What a client wrote last: an order and the version its write produced. Returned on
+ * every write (`Consistency-Token` header) and sent back on reads, so that a read in
+ * any region sees at least that write (read-your-writes across Lambda instances, which
+ * share no session). A replica applies commits in commit order, so a replica that has
+ * this version of this order has every earlier write of the client too.
+ */
+export interface ConsistencyToken {
+  readonly orderId: string;
+  readonly version: number;
+}
+
+export function encodeConsistencyToken(token: ConsistencyToken): string {
+  return Buffer.from(JSON.stringify({ o: token.orderId, v: token.version }), 'utf8').toString('base64url');
+}
+
+/** Decodes a token from {@link encodeConsistencyToken}; throws `invalid_consistency_token` (400) for anything else. */
+export function decodeConsistencyToken(raw: string): ConsistencyToken {
+  const invalid = () =>
+    new OrdersError('invalid_consistency_token', 'Consistency-Token is not one this API returned: send back the Consistency-Token header of your last write unchanged, or omit it');
+  if (raw.length === 0 || raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const { o, v, ...rest } = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof o !== 'string' || !isOrderId(o) || typeof v !== 'number' || !Number.isInteger(v) || v < 1 || Object.keys(rest).length) throw invalid();
+  return { orderId: o, version: v };
+}

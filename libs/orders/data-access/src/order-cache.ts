@@ -1,0 +1,134 @@
+import { createClient } from 'redis';
+import type { Order } from './order';
+
+/** Props of {@link OrderCache}. */
+export interface OrderCacheProps {
+  /** This region's replica (`redis://host:port`, `rediss://` with TLS): reads. */
+  readonly readerUrl: string;
+  /** The primary cluster (the global datastore's primary): writes and invalidations. */
+  readonly writerUrl: string;
+  /** How long an order stays cached. */
+  readonly ttlSeconds: number;
+  /** Username for the cache (ElastiCache RBAC). @default - none */
+  readonly username?: string;
+  /** Password or IAM token source. @default - none */
+  readonly password?: string;
+  /** Budget of one cache command; a slower cache counts as a miss. @default 250 */
+  readonly commandTimeoutMs?: number;
+}
+
+/** What a read from the cache found. */
+export type CacheRead = { readonly state: 'hit'; readonly order: Order } | { readonly state: 'miss' } | { readonly state: 'unavailable' };
+
+// Sets the order unless the cache already holds the same or a newer version of it: a
+// reader that filled the cache from a lagging replica can never overwrite a newer
+// version written after a write, whatever order the two arrive in.
+const SET_IF_NEWER = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local v = tonumber(string.match(current, '"version":(%d+)'))
+  if v and v >= tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1`;
+
+function newClient(url: string, username?: string, password?: string) {
+  return createClient({
+    url,
+    username,
+    password,
+    // Fail commands at once while disconnected instead of queueing them.
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+  });
+}
+type Client = ReturnType<typeof newClient>;
+
+/**
+ * Cache-aside for orders on Redis / an ElastiCache global datastore: reads from this
+ * region's replica, writes to the primary cluster (a global datastore's secondaries
+ * are read-only). Versioned entries: a write stores the new version, a miss stores what
+ * the database returned, each only if newer than what is cached.
+ *
+ * The cache is never needed for correctness: when it cannot be reached (or answers
+ * slower than `commandTimeoutMs`), reads go to the database and writes skip it. Clients
+ * connect once per Lambda instance and reconnect on their own.
+ */
+export class OrderCache {
+  private readonly reader: Client;
+  private readonly writer: Client;
+  private readonly timeoutMs: number;
+  readonly stats = { hits: 0, misses: 0, unavailable: 0, writeFailures: 0 };
+
+  constructor(readonly props: OrderCacheProps) {
+    this.timeoutMs = props.commandTimeoutMs ?? 250;
+    this.reader = this.client(props.readerUrl);
+    this.writer = props.writerUrl === props.readerUrl ? this.reader : this.client(props.writerUrl);
+  }
+
+  private client(url: string): Client {
+    const client = newClient(url, this.props.username, this.props.password);
+    client.on('error', () => undefined);
+    client.connect().catch(() => undefined);
+    return client;
+  }
+
+  static key(id: string): string {
+    return `orders:order:${id}`;
+  }
+
+  async get(id: string): Promise<CacheRead> {
+    try {
+      const raw = await this.timed(this.reader, (c) => c.get(OrderCache.key(id)));
+      if (raw === null || raw === undefined) {
+        this.stats.misses++;
+        return { state: 'miss' };
+      }
+      this.stats.hits++;
+      return { state: 'hit', order: JSON.parse(String(raw)) as Order };
+    } catch {
+      this.stats.unavailable++;
+      return { state: 'unavailable' };
+    }
+  }
+
+  /** Stores `order` in the primary cluster unless a same or newer version is there. Never throws. */
+  async put(order: Order): Promise<boolean> {
+    try {
+      const stored = await this.timed(this.writer, (c) =>
+        c.eval(SET_IF_NEWER, { keys: [OrderCache.key(order.id)], arguments: [JSON.stringify(order), String(order.version), String(this.props.ttlSeconds)] }),
+      );
+      return stored === 1;
+    } catch {
+      this.stats.writeFailures++;
+      return false;
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.timed(this.reader, (c) => c.ping())) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of new Set([this.reader, this.writer])) c.destroy();
+  }
+
+  private async timed<T>(client: Client, command: (c: Client) => Promise<T>): Promise<T> {
+    if (!client.isReady) throw new Error('cache not connected');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        command(client),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('cache command timed out')), this.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
