@@ -12,11 +12,13 @@ import { planRollout } from './plan';
 import {
   type ShardResult,
   type ShardRollback,
+  type ShardedWave,
   type WaveVerdict,
   applyShard,
   formatWaveFailure,
   gateWave,
   mergeDeploymentRecords,
+  missingVerdict,
   recoverWave,
   rollBackShard,
   shardOf,
@@ -33,6 +35,13 @@ function readJson<T>(file: string, what: string): T {
   } catch (err) {
     throw new UserError(`${file}: cannot read the ${what} (${(err as Error).message.split('\n')[0]})`);
   }
+}
+
+/** The gate's verdict; none (an empty or missing file: the gate job died) fails the wave and rolls every shard back. */
+function readVerdict(file: string | undefined, wave: ShardedWave): WaveVerdict {
+  if (!file) throw new UsageError('--verdict <file> is required');
+  if (!existsSync(file) || readFileSync(file, 'utf8').trim() === '') return missingVerdict(wave);
+  return readJson<WaveVerdict>(file, 'verdict of the gate');
 }
 
 /** Every `*.json` under `dir` (none when it does not exist: a missing artifact is a missing result). */
@@ -128,7 +137,7 @@ void runCli(
         log(`shard ${result.shard}: ${result.outcome}${result.reasons.length ? ` (${result.reasons.join('; ')})` : ''}`);
         return result.outcome === 'applied' ? 0 : result.outcome === 'stale' ? 3 : 1;
       }
-      const verdict = readJson<WaveVerdict>(values.verdict ?? '', 'verdict of the gate (--verdict <file>)');
+      const verdict = readVerdict(values.verdict, wave);
       if (!verdict.rollBack.includes(`${shard.index}/${shard.count}`)) {
         log(`shard ${values.shard} applied nothing: nothing to roll back`);
         return;
@@ -157,7 +166,7 @@ void runCli(
       return verdict.outcome === 'passed' ? 0 : verdict.outcome === 'stale' && verdict.rollBack.length === 0 ? 3 : 1;
     }
     // recover
-    const verdict = readJson<WaveVerdict>(values.verdict ?? '', 'verdict of the gate (--verdict <file>)');
+    const verdict = readVerdict(values.verdict, wave);
     const rollbacks = jsonFiles(results)
       .filter((f) => path.basename(f).startsWith(`rollback-wave-${wave.number}-`))
       .map((f) => readJson<ShardRollback>(f, 'rollback result'));

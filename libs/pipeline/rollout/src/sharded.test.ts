@@ -11,6 +11,7 @@ import {
   applyShard,
   gateWave,
   mergeDeploymentRecords,
+  missingVerdict,
   recoverWave,
   rollBackShard,
   shardOf,
@@ -179,6 +180,15 @@ describe('a rollout spread over shards', () => {
     const run = await runLikeTheWorkflow(waves, t);
     expect(run.recovery).toMatchObject({ outcome: 'paged', rollbackFailure: 'shard 2/3: rollback deploy failed: state lock held' });
     expect(t.pager.pages.map((p) => p.wave)).toEqual(['canary ap-southeast-1']);
+  });
+
+  it('rolls every shard back when the gate job left no verdict, and pages when one of them did not report', async () => {
+    const t = fakes();
+    const verdict = missingVerdict(canary);
+    expect(verdict.rollBack).toEqual(['1/3', '2/3', '3/3']);
+    const rollbacks = [await rollBackShard(canary.shards[0], t.previous, t.deployer), await rollBackShard(canary.shards[1], t.previous, t.deployer)];
+    const recovery = await recoverWave({ environment: 'prod', commit: NEW, wave: canary, verdict, rollbacks, alarms: t.alarms, healthChecks: t.healthChecks, pager: t.pager, clock: t.clock });
+    expect(recovery).toMatchObject({ outcome: 'paged', rollbackFailure: 'shard 3/3 reported no rollback (its job failed or was cancelled)' });
   });
 
   it('leaves a stack that never deployed before as it is, and says so', async () => {

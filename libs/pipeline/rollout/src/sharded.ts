@@ -117,6 +117,14 @@ function readersOf(o: Pick<ExecuteOptions, 'alarms' | 'healthChecks' | 'pollSeco
   return { alarms: o.alarms, healthChecks: o.healthChecks, pollSeconds: o.pollSeconds, recoverySeconds: o.recoverySeconds } as ExecuteOptions;
 }
 
+/**
+ * The verdict when the gate job left none (it failed or was cancelled): the wave failed
+ * and every shard rolls back, since any of them may have applied.
+ */
+export function missingVerdict(wave: ShardedWave): WaveVerdict {
+  return { outcome: 'failed', reasons: ['the gate job reported no verdict (it failed or was cancelled)'], rollBack: wave.shards.map((s) => `${s.index}/${s.count}`) };
+}
+
 /** The shards whose apply may have changed something: what a failed wave rolls back. */
 function touched(results: readonly ShardResult[]): string[] {
   return results.filter((r) => r.outcome === 'applied' || r.outcome === 'failed').map((r) => r.shard);
