@@ -294,6 +294,20 @@ describe('destroy', () => {
   });
 });
 
+describe('destroying labelled orphans', () => {
+  it('destroys, after the deploys and the environment approval, only what the library lists for labelled environments', () => {
+    const w = wf('deploy.yml');
+    const job = w.jobs['destroy-orphans'] as Job & { strategy?: unknown };
+    expect(([] as string[]).concat(job.needs ?? [])).toEqual(['affected', 'deploy']);
+    expect(job.strategy).toMatchObject({ 'max-parallel': 1, 'fail-fast': true, matrix: '${{ fromJSON(needs.affected.outputs.orphans) }}' });
+    expect(job.environment).toBe('${{ matrix.environment }}');
+    expect(job.concurrency).toEqual({ group: 'deploy-${{ matrix.environment }}', 'cancel-in-progress': false });
+    expect(job.steps!.some((s) => s.run === 'npm run orphans:destroy -- --env "$ENVIRONMENT" --base "$BASE" --labels "$LABELS"')).toBe(true);
+    const matrix = w.jobs.affected.steps!.find((s) => s.id === 'orphans')!;
+    expect(matrix.run).toContain('npm run -s orphans:destroy -- --matrix --base "$BASE" --labels "$LABELS"');
+  });
+});
+
 describe('drift', () => {
   it('runs nightly, plans every stack with the drift target and files issues', () => {
     const w = wf('drift.yml');
