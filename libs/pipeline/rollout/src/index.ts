@@ -5,3 +5,4 @@ export * from './deployment-record';
 export * from './reviewed-plans';
 export * from './promotion';
 export * from './evacuation';
+export * from './migrations';
