@@ -24,7 +24,16 @@ export interface ServiceConfig {
     readonly password?: string;
   };
   /** Undefined when the service has no cache layer. */
-  readonly cache?: { readonly writerUrl: string; readonly readerUrl: string; readonly ttlSeconds: number; readonly user?: string };
+  readonly cache?: {
+    readonly writerUrl: string;
+    readonly readerUrl: string;
+    readonly ttlSeconds: number;
+    /**
+     * ElastiCache IAM authentication (in AWS: `CACHE_USER` set): the user, and what each
+     * client's token is signed for. Undefined locally (no auth).
+     */
+    readonly iam?: { readonly user: string; readonly readerGroup: string; readonly writerGroup: string; readonly writerRegion: string };
+  };
 }
 
 /**
@@ -63,7 +72,18 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     if (!cacheWriter || !cacheReader) problems.push(`${E.cacheWriterEndpoint} and ${E.cacheReaderEndpoint} must be set together`);
     // ElastiCache endpoints are host names (TLS on 6379); local runs pass redis:// URLs.
     const url = (v: string) => (v.includes('://') ? v : `rediss://${v}:6379`);
-    cache = { writerUrl: url(cacheWriter ?? ''), readerUrl: url(cacheReader ?? ''), ttlSeconds, user: env[E.cacheUser]?.trim() || undefined };
+    // In AWS the contract sets the IAM user and the replication groups; the local topology leaves them out.
+    const user = env[E.cacheUser]?.trim();
+    let iam: NonNullable<ServiceConfig['cache']>['iam'];
+    if (user) {
+      const group = (name: string) => {
+        const v = env[name]?.trim();
+        if (!v) problems.push(`${name} is not set: with ${E.cacheUser} (IAM authentication to the cache) the regional stack sets it too`);
+        return v ?? '';
+      };
+      iam = { user, readerGroup: group(E.cacheReplicationGroup), writerGroup: group(E.cacheWriterReplicationGroup), writerRegion: group(E.cacheWriterRegion) };
+    }
+    cache = { writerUrl: url(cacheWriter ?? ''), readerUrl: url(cacheReader ?? ''), ttlSeconds, ...(iam ? { iam } : {}) };
   }
   if (problems.length > 0) {
     throw new Error(`orders-api: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
