@@ -124,7 +124,7 @@ describe('Aurora global database and ElastiCache global datastore', () => {
   it('turns on global write forwarding on every cluster and gives the Lambda its own region\'s cluster endpoint (writeRouting write-forwarding, the default)', () => {
     expect(clusters.map((c) => c.enable_global_write_forwarding)).toEqual(REGIONS.map(() => true));
     const fn = resourcesOf(out.stack('items-prod-us-east-1'), 'aws_lambda_function')[0];
-    expect(fn.environment.variables).toMatchObject({ DB_WRITE_ROUTING: 'write-forwarding', CACHE_TTL_SECONDS: '60' });
+    expect(fn.environment.variables).toMatchObject({ DB_WRITE_ROUTING: 'write-forwarding', CACHE_TTL_SECONDS: '60', IDEMPOTENCY_TTL_SECONDS: '86400' });
     expect(fn.environment.variables.DB_CLUSTER_ENDPOINT).toMatch(/outputs\.aurora_cluster_endpoint_us_east_1}$/);
   });
 

@@ -41,7 +41,7 @@ const cache = config.cache
   : undefined;
 
 const api = new OrdersApi({
-  repository: new OrdersRepository({ database, cache }),
+  repository: new OrdersRepository({ database, cache, idempotencyTtlSeconds: db.idempotencyTtlSeconds }),
   database,
   cache,
   region: config.region,

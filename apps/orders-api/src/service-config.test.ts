@@ -36,3 +36,14 @@ describe('the cache settings of the orders handler', () => {
     expect(config.cache).toEqual({ writerUrl: 'redis://127.0.0.1:6390', readerUrl: 'redis://127.0.0.1:6391', ttlSeconds: 60 });
   });
 });
+
+describe('the idempotency TTL of the orders handler', () => {
+  it('is 24 h unless the contract sets it', () => {
+    expect(readServiceConfig(BASE).database.idempotencyTtlSeconds).toBe(86_400);
+    expect(readServiceConfig({ ...BASE, IDEMPOTENCY_TTL_SECONDS: '3600' }).database.idempotencyTtlSeconds).toBe(3600);
+  });
+
+  it.each(['0', '1.5', 'soon', String(721 * 3600)])('refuses %s', (value) => {
+    expect(() => readServiceConfig({ ...BASE, IDEMPOTENCY_TTL_SECONDS: value })).toThrow(`IDEMPOTENCY_TTL_SECONDS must be an integer 1-2592000 (seconds), got "${value}"`);
+  });
+});

@@ -22,6 +22,8 @@ export interface ServiceConfig {
     readonly writeRouting: WriteRouting;
     /** Set locally; undefined in AWS, where IAM authentication tokens are used. */
     readonly password?: string;
+    /** How long an idempotency record answers a retry (IDEMPOTENCY_TTL_SECONDS). @default 86400 */
+    readonly idempotencyTtlSeconds: number;
   };
   /** Undefined when the service has no cache layer. */
   readonly cache?: {
@@ -61,6 +63,11 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const writer = routing === 'write-forwarding' && env[E.dbClusterEndpoint]?.trim() ? hostPort(env[E.dbClusterEndpoint]!.trim()) : hostPort(required(E.dbWriterEndpoint));
   const name = required(E.dbName);
   const user = required(E.dbIamUser);
+  const idempotencyRaw = env[E.idempotencyTtlSeconds]?.trim() || '86400';
+  const idempotencyTtlSeconds = Number(idempotencyRaw);
+  if (!Number.isInteger(idempotencyTtlSeconds) || idempotencyTtlSeconds < 1 || idempotencyTtlSeconds > 720 * 3600) {
+    problems.push(`${E.idempotencyTtlSeconds} must be an integer 1-${720 * 3600} (seconds), got "${idempotencyRaw}"`);
+  }
 
   let cache: ServiceConfig['cache'];
   const cacheWriter = env[E.cacheWriterEndpoint]?.trim();
@@ -91,7 +98,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   return {
     region,
     serviceName: env[E.serviceName]?.trim() || 'orders',
-    database: { writer, reader, name, user, writeRouting: routing, password: env[LOCAL_DB_PASSWORD] || undefined },
+    database: { writer, reader, name, user, writeRouting: routing, password: env[LOCAL_DB_PASSWORD] || undefined, idempotencyTtlSeconds },
     cache,
   };
 }

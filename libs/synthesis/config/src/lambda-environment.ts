@@ -19,6 +19,8 @@ export const LAMBDA_ENVIRONMENT = {
   dbWriteRouting: 'DB_WRITE_ROUTING',
   /** This region's cluster endpoint: where writes go with write forwarding. */
   dbClusterEndpoint: 'DB_CLUSTER_ENDPOINT',
+  /** How long an idempotency record is kept, in seconds (config `aurora.idempotencyTtlHours`). */
+  idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
   cacheWriterEndpoint: 'CACHE_WRITER_ENDPOINT',
   cacheReaderEndpoint: 'CACHE_READER_ENDPOINT',
   cacheUser: 'CACHE_USER',

@@ -463,6 +463,7 @@ function lambdaEnvironment(
           [E.dbSecretArn]: read(O.auroraSecretArn),
           [E.dbIamUser]: names.databaseUser,
           [E.dbWriteRouting]: svc.aurora.writeRouting,
+          [E.idempotencyTtlSeconds]: String(svc.aurora.idempotencyTtlHours * 3600),
           ...(svc.aurora.writeRouting === 'write-forwarding' ? { [E.dbClusterEndpoint]: read(O.auroraClusterEndpoint(region)) } : {}),
           // Lambda's Node.js runtimes load the RDS certificate authorities only when told to (TLS to Aurora).
           NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
