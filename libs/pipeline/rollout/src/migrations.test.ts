@@ -5,7 +5,7 @@ import { type PlatformConfigInput, parsePlatform } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
 import { MemoryDeploymentRecord } from './deployment-record';
 import { executeRollout, formatResult } from './execute';
-import { type MigrationStep, MigrationHook, type Migrator, NxMigrator, appHasMigrateTarget, planMigrations } from './migrations';
+import { type MigrationStep, MigrationHook, type Migrator, NxMigrator, appHasMigrateTarget, formatMigrations, planMigrations } from './migrations';
 import { planRollout } from './plan';
 import { FakeAlarms, FakeClock, FakeDeployer, FakeHealthChecks, FakePager } from './testing/fakes';
 
@@ -72,6 +72,13 @@ describe('planning the migrations of a rollout', () => {
         port: 5432,
         user: 'orders',
       },
+    ]);
+  });
+
+  it('is listed by --plan under the waves', () => {
+    const platform = parsePlatform(config());
+    expect(formatMigrations(planMigrations(platform, planRollout(platform, 'prod'), everyApp))).toEqual([
+      'migrate orders (nx run orders-api:migrate) against the writer in eu-west-1 (orders-prod-global output aurora_writer_endpoint), before wave "canary ap-southeast-1"',
     ]);
   });
 
