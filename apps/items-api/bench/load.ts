@@ -1,7 +1,7 @@
 // Load benchmark of the items-api handler against the same DynamoDB operations done
 // directly with the SDK, both on DynamoDB Local.
 //
-//   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--serial 1000] [--log-level INFO] [--sample-rate 0.05]
+//   npm run bench:items-load -- [--duration 5] [--connections 10] [--rounds 5] [--warmup 20] [--serial 1000] [--log-level INFO] [--sample-rate 0.05]
 //
 // --log-level is the handler's POWERTOOLS_LOG_LEVEL: INFO (default, as deployed) writes
 // the per-request info lines; WARN leaves them out, which shows what they cost.
@@ -12,8 +12,11 @@
 // the same way), starts DynamoDB Local, seeds items, serves each bundle in a child
 // process through the same local HTTP adapter (bench/serve.ts), and measures
 // GET /items/{id} and PUT /items/{id} three ways:
-//   - autocannon, `connections` concurrent clients, `rounds` runs per side with the
-//     sides alternating run by run (medians reported);
+//   - autocannon, `connections` concurrent clients, after `warmup` seconds per side
+//     (DynamoDB Local's JVM and both servers' JITs keep speeding up for tens of seconds:
+//     with a 2 s warm-up the first rounds ran at a third of the later ones' throughput),
+//     then `rounds` runs per side, the sides alternating D H, H D, ... (medians per side,
+//     and the median of the per-round ratios, which a drift over the rounds cancels out of);
 //   - server CPU time per request in those runs (robust when the machine is shared);
 //   - a serial pass: one connection, one request at a time, microsecond timer
 //     (autocannon's latency histogram has 1 ms resolution).
@@ -80,6 +83,7 @@ interface LoadOptions {
   readonly seconds: number;
   readonly connections: number;
   readonly rounds: number;
+  readonly warmupSeconds: number;
   readonly serialCount: number;
   readonly logLevel: string;
   readonly sampleRate: string;
@@ -187,8 +191,7 @@ function pct(handler: number, direct: number): string {
   return `${((100 * (handler - direct)) / direct).toFixed(1)}%`;
 }
 
-async function main({ seconds, connections, rounds, serialCount, logLevel, sampleRate }: LoadOptions): Promise<void> {
-
+async function main({ seconds, connections, rounds, warmupSeconds, serialCount, logLevel, sampleRate }: LoadOptions): Promise<void> {
   console.log('building the bundles ...');
   execFileSync(process.execPath, [join(root, 'tools/run-ts.mjs'), join(root, 'tools/build-lambda.ts'), 'items-api'], { cwd: root, stdio: 'inherit' });
   const bundles: Record<Side, string> = { handler: join(root, 'dist/apps/items-api/index.js'), direct: join(root, '.bench/items-api/direct/index.js') };
@@ -231,7 +234,10 @@ async function main({ seconds, connections, rounds, serialCount, logLevel, sampl
     const load0 = loadavg()[0];
     const runs: Record<string, Run[]> = {};
     for (const op of ['GET', 'PUT'] as const) {
-      for (const side of ['direct', 'handler'] as const) await run(servers[side], op, ids, 2, connections); // warm-up, discarded
+      // Warm-up, discarded: in slices, alternating, so both sides warm up at the same pace.
+      for (let left = warmupSeconds; left > 0; left -= 5) {
+        for (const side of ['direct', 'handler'] as const) await run(servers[side], op, ids, Math.min(5, left), connections);
+      }
       for (let round = 0; round < rounds; round++) {
         const order: Side[] = round % 2 === 0 ? ['direct', 'handler'] : ['handler', 'direct'];
         for (const side of order) {
@@ -251,7 +257,7 @@ async function main({ seconds, connections, rounds, serialCount, logLevel, sampl
 
     console.log(
       `\nnode ${process.version}, ${cpus().length} CPUs, load average ${load0.toFixed(2)} -> ${load1.toFixed(2)}; autocannon ${connections} connections, ` +
-        `${rounds} x ${seconds} s per side (medians); serial ${serialCount} requests per side; handler log level ${logLevel}, sample rate ${sampleRate}\n`,
+        `${warmupSeconds} s warm-up, ${rounds} x ${seconds} s per side (medians); serial ${serialCount} requests per side; handler log level ${logLevel}, sample rate ${sampleRate}\n`,
     );
     console.log(
       `${'operation'.padEnd(12)} ${'req/s'.padStart(7)} ${'mean ms'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'cpu us/req'.padStart(11)} | ` +
@@ -280,10 +286,14 @@ async function main({ seconds, connections, rounds, serialCount, logLevel, sampl
       }
       const d = m.direct;
       const h = m.handler;
+      // The same comparison round by round (each round's two runs are next to each other in time).
+      const paired = runs[`${op} handler`].map((r, i) => runs[`${op} direct`][i].rps / r.rps);
+      const pairedCpu = runs[`${op} handler`].map((r, i) => r.cpuUs / runs[`${op} direct`][i].cpuUs);
       // At a fixed number of connections, time per request is connections / throughput.
       console.log(
-        `${op} handler overhead vs direct SDK: time per request under load ${pct(1 / h.rps, 1 / d.rps)}, p50 ${pct(h.p50, d.p50)}, p99 ${pct(h.p99, d.p99)}; ` +
-          `serial p50 ${pct(h.sp50, d.sp50)}, serial mean ${pct(h.smean, d.smean)}; server CPU per request ${pct(h.cpu, d.cpu)}   (target < 15%)\n`,
+        `${op} handler overhead vs direct SDK: time per request under load ${pct(1 / h.rps, 1 / d.rps)} ` +
+          `(round by round: median ${pct(median(paired), 1)}; ${paired.map((x) => pct(x, 1)).join(' ')}), p50 ${pct(h.p50, d.p50)}, p99 ${pct(h.p99, d.p99)}; ` +
+          `serial p50 ${pct(h.sp50, d.sp50)}, serial mean ${pct(h.smean, d.smean)}; server CPU per request ${pct(h.cpu, d.cpu)} (round by round: median ${pct(median(pairedCpu), 1)})   (target < 15%)\n`,
       );
     }
   } finally {
@@ -301,6 +311,7 @@ void runCli(
       duration: { type: 'string', default: '5', valueName: '<s>', description: 'seconds per autocannon run (default: 5)' },
       connections: { type: 'string', default: '10', valueName: '<n>', description: 'concurrent connections (default: 10)' },
       rounds: { type: 'string', default: '5', valueName: '<n>', description: 'runs per side, alternating (default: 5)' },
+      warmup: { type: 'string', default: '20', valueName: '<s>', description: 'seconds of discarded load per side and operation before the rounds (default: 20)' },
       serial: { type: 'string', default: '1000', valueName: '<n>', description: 'requests of the serial pass (default: 1000)' },
       'log-level': { type: 'string', default: 'INFO', valueName: '<level>', description: "the handler's POWERTOOLS_LOG_LEVEL: DEBUG, INFO (as deployed), WARN, ERROR, SILENT" },
       'sample-rate': { type: 'string', default: '0.05', valueName: '<0-1>', description: "the handler's LOG_SAMPLE_RATE: fraction of ordinary requests logged (default: 0.05, as deployed)" },
@@ -311,6 +322,7 @@ void runCli(
       seconds: integerOption('duration', values.duration, { min: 1 })!,
       connections: integerOption('connections', values.connections, { min: 1 })!,
       rounds: integerOption('rounds', values.rounds, { min: 1 })!,
+      warmupSeconds: integerOption('warmup', values.warmup, { min: 1 })!,
       serialCount: integerOption('serial', values.serial, { min: 1 })!,
       logLevel: logLevelOption(values['log-level']),
       sampleRate: sampleRateOption(values['sample-rate']),
