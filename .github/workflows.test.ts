@@ -48,7 +48,7 @@ const assumesRole = (job: Job): boolean => assumesRoleItself(job) || Object.valu
 const allJobs = [...workflows].flatMap(([file, w]) => Object.entries(w.jobs).map(([id, job]) => ({ file, id, job })));
 
 it('finds the workflows', () => {
-  expect(files).toEqual(['deploy-environment.yml', 'deploy.yml', 'destroy.yml', 'drift.yml', 'pull-request.yml']);
+  expect(files).toEqual(['deploy-environment.yml', 'deploy-wave.yml', 'deploy.yml', 'destroy.yml', 'drift.yml', 'pull-request.yml']);
 });
 
 describe('actionlint', () => {
@@ -201,7 +201,7 @@ describe('terraform validate before plan', () => {
   it.each([
     ['pull-request.yml', 'plan', 'nx run-many -t plan'],
     ['deploy-environment.yml', 'review', 'nx run-many -t plan'],
-    ['deploy-environment.yml', 'deploy', 'npm run rollout'],
+    ['deploy-wave.yml', 'apply', 'npm run rollout:shard -- apply'],
   ])('%s validates every stack of the run (the pinned provider) before %s plans it', (file, jobId, planCommand) => {
     const job = wf(file).jobs[jobId];
     const validate = stepIndex(job, VALIDATE);
@@ -229,28 +229,56 @@ describe('deploy', () => {
   });
 
   it('deploys each environment as a GitHub environment, one deploy of it at a time, with its own deploy role', () => {
-    const job = wf('deploy-environment.yml').jobs.deploy;
-
-    expect(job.environment).toBe('${{ inputs.environment }}');
-    expect(job.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
-    const configure = job.steps!.find((s) => s.uses?.startsWith(CONFIGURE_AWS))!;
-    expect(configure.with!['role-to-assume']).toBe('arn:aws:iam::${{ inputs.account-id }}:role/${{ inputs.deploy-role-name }}');
-    expect(job.steps!.some((s) => s.run?.includes('npm run rollout -- --env "$ENVIRONMENT" --stacks "$STACKS" --commit "$GITHUB_SHA"'))).toBe(true);
+    expect(jobs().deploy.concurrency).toEqual({ group: 'deploy-${{ matrix.environment }}', 'cancel-in-progress': false });
+    const wave = wf('deploy-wave.yml');
+    for (const id of ['apply', 'gate', 'rollback', 'recover']) {
+      expect([id, wave.jobs[id].environment]).toEqual([id, '${{ inputs.environment }}']);
+      const configure = wave.jobs[id].steps!.find((s) => s.uses?.startsWith(CONFIGURE_AWS))!;
+      expect(configure.with!['role-to-assume']).toBe('arn:aws:iam::${{ inputs.account-id }}:role/${{ inputs.deploy-role-name }}');
+    }
+    expect(wave.jobs.apply.steps!.some((s) => s.run?.includes('npm run rollout:shard -- apply --env "$ENVIRONMENT" --stacks "$ALL_STACKS" --wave "$WAVE" --shard "$SHARD"'))).toBe(true);
   });
 
-  it('plans with the plan role for the approver, then applies only the reviewed changes, never with --allow-all', () => {
+  it('plans with the plan role in shards for the approver, one summary over every shard, then applies only the reviewed changes, never with --allow-all', () => {
     const w = wf('deploy-environment.yml');
-    const text = readFileSync(join(DIR, 'deploy-environment.yml'), 'utf8');
+    const text = readFileSync(join(DIR, 'deploy-environment.yml'), 'utf8') + readFileSync(join(DIR, 'deploy-wave.yml'), 'utf8');
     expect((w.jobs.review as { env: Record<string, string> }).env.PLATFORM_PROVIDER_ROLE_NAME).toBe('platform-plan');
+    expect((w.jobs.review as { strategy?: { matrix: unknown } }).strategy!.matrix).toBe('${{ fromJSON(needs.prepare.outputs.review-shards) }}');
     expect(w.jobs.review.environment).toBeUndefined();
-    expect(w.jobs.review.steps!.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY') && s.run.includes('--labels "$LABELS"'))).toBe(true);
-    expect(needs(w.jobs.deploy)).toEqual(['review']);
-    expect(w.jobs.deploy.steps!.some((s) => s.run?.includes('--reviewed-plans dist/reviewed --labels "$LABELS"'))).toBe(true);
+    const summary = w.jobs['review-summary'];
+    expect(summary.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!.with).toMatchObject({ pattern: 'review-plans-${{ inputs.environment }}-*', 'merge-multiple': true });
+    expect(summary.steps!.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY') && s.run.includes('--labels "$LABELS" --expected-stacks "$expected"'))).toBe(true);
+    expect(needs(w.jobs.waves)).toEqual(['prepare', 'review-summary']);
+    expect(wf('deploy-wave.yml').jobs.apply.steps!.some((s) => s.run?.includes('--reviewed-plans dist/reviewed --labels "$LABELS"'))).toBe(true);
     expect(text).not.toContain('--allow-all');
   });
 
-  it('rolls out within the job limit that bounds the bake', () => {
-    const timeout = (wf('deploy-environment.yml').jobs.deploy as { 'timeout-minutes'?: number })['timeout-minutes']!;
+  it('runs the waves one at a time, in the rollout order, and starts none after a failed one', () => {
+    const waves = wf('deploy-environment.yml').jobs.waves as Job & { strategy?: { matrix: unknown } };
+    expect(waves.uses).toBe('./.github/workflows/deploy-wave.yml');
+    expect(waves.strategy).toMatchObject({ 'max-parallel': 1, 'fail-fast': true, matrix: '${{ fromJSON(needs.prepare.outputs.waves) }}' });
+    const prepare = wf('deploy-environment.yml').jobs.prepare;
+    expect(prepare.steps!.some((s) => s.run?.includes('npm run -s rollout:shard -- plan --env "$ENVIRONMENT" --stacks "$STACKS"'))).toBe(true);
+  });
+
+  it('decides a wave in one gate job after every shard, rolls back every shard after a failed gate, and fails the wave', () => {
+    const w = wf('deploy-wave.yml').jobs;
+    expect([needs(w.gate), w.gate.if]).toEqual([['apply'], '${{ always() }}']);
+    expect([needs(w.rollback), w.rollback.if]).toEqual([['gate'], "${{ always() && needs.gate.result != 'success' }}"]);
+    expect((w.rollback as { strategy?: { matrix: unknown } }).strategy!.matrix).toBe('${{ fromJSON(inputs.shards) }}');
+    expect([needs(w.recover), w.recover.if]).toEqual([['gate', 'rollback'], "${{ always() && needs.gate.result != 'success' }}"]);
+    expect(w.recover.steps!.find((s) => s.id === 'recover')!.run).toContain('exit $(( code == 0 ? 1 : code ))');
+  });
+
+  it('writes one deployment record per environment in the end, from the last one and every wave that passed', () => {
+    const record = wf('deploy-environment.yml').jobs.record;
+    expect(record.if).toBe("${{ always() && needs.review-summary.result == 'success' }}");
+    expect(record.steps!.some((s) => s.run?.includes('npm run -s rollout:shard -- merge-records --env "$ENVIRONMENT"'))).toBe(true);
+    expect(record.steps!.filter((s) => (s.with?.name as string | undefined)?.startsWith('deployment-record-'))).toHaveLength(1);
+  });
+
+  it('watches a wave within the job limit that bounds the bake', () => {
+    const timeout = (wf('deploy-wave.yml').jobs.gate as { 'timeout-minutes'?: number })['timeout-minutes']!;
     expect(timeout).toBeLessThanOrEqual(360); // GitHub's limit for a hosted job
     expect(timeout).toBeGreaterThanOrEqual(MAX_BAKE_MINUTES + 60);
   });
@@ -263,6 +291,20 @@ describe('destroy', () => {
     expect(w.jobs.destroy.environment).toBe('${{ inputs.environment }}');
     expect(w.jobs.destroy.steps![0].run).toContain('"$CONFIRM" != "$ENVIRONMENT"');
     expect(w.jobs.destroy.steps!.some((s) => s.run?.includes('PLATFORM_DESTROY="$ENVIRONMENT" npx nx run-many -t destroy'))).toBe(true);
+  });
+});
+
+describe('destroying labelled orphans', () => {
+  it('destroys, after the deploys and the environment approval, only what the library lists for labelled environments', () => {
+    const w = wf('deploy.yml');
+    const job = w.jobs['destroy-orphans'] as Job & { strategy?: unknown };
+    expect(([] as string[]).concat(job.needs ?? [])).toEqual(['affected', 'deploy']);
+    expect(job.strategy).toMatchObject({ 'max-parallel': 1, 'fail-fast': true, matrix: '${{ fromJSON(needs.affected.outputs.orphans) }}' });
+    expect(job.environment).toBe('${{ matrix.environment }}');
+    expect(job.concurrency).toEqual({ group: 'deploy-${{ matrix.environment }}', 'cancel-in-progress': false });
+    expect(job.steps!.some((s) => s.run === 'npm run orphans:destroy -- --env "$ENVIRONMENT" --base "$BASE" --labels "$LABELS"')).toBe(true);
+    const matrix = w.jobs.affected.steps!.find((s) => s.id === 'orphans')!;
+    expect(matrix.run).toContain('npm run -s orphans:destroy -- --matrix --base "$BASE" --labels "$LABELS"');
   });
 });
 

@@ -14,6 +14,10 @@ function describe(a: AccountBootstrap): string {
     ...(a.stateBucket ? [`state bucket ${a.stateBucket.bucketName}`] : []),
     ...(a.pipeline ? [`GitHub OIDC + plan and deploy roles for ${a.pipeline.environments.join(', ')}`] : []),
     ...a.delegatedRoles.map((r) => `role ${r.roleName}`),
+    ...(a.observability?.sink ? [`monitoring sink in ${a.observability.regions.length} regions`] : []),
+    ...(a.observability?.logDestination ? [`log destinations in ${a.observability.logDestination.regions.join(', ')}`] : []),
+    ...(a.observability?.alarmTopics.length ? ['alarm topics'] : []),
+    ...(a.observability?.link ? [`links to monitoring account ${a.observability.link.monitoringAccountId}`] : []),
   ].join('; ');
 }
 

@@ -47,6 +47,7 @@ it('makes a stack for every account of the repository’s own config/platform.js
   const accounts = new Set([
     platform.config.stateBackend.accountId,
     ...Object.values(platform.config.environments).flatMap((e) => [e.accountId, ...(e.dns.accountId ? [e.dns.accountId] : [])]),
+    ...(platform.config.observability.accountId ? [platform.config.observability.accountId] : []),
   ]);
 
   expect(new Set(synth({ configPath: join(ROOT, 'config/platform.json') }).accounts.map((a) => a.accountId))).toEqual(accounts);

@@ -175,3 +175,27 @@ describe('API access logs', () => {
     expect(stage.access_log_settings.destination_arn).toMatch(/aws_cloudwatch_log_group\.api_access-log-group_\w+\.arn/);
   });
 });
+
+describe('log forwarding to the central account', () => {
+  it('subscribes each region’s function and access log groups to the central destination in that region', () => {
+    const config = baseConfig();
+    config.observability = { accountId: '555555555555', forwardLogs: { filterPattern: '' } };
+    const out = synthConfig(config);
+
+    for (const region of REGIONS) {
+      const filters = resourcesOf(out.stack(`items-prod-${region}`), 'aws_cloudwatch_log_subscription_filter');
+      expect(filters.map((f) => f.destination_arn)).toEqual([
+        `arn:aws:logs:${region}:555555555555:destination:platform-logs`,
+        `arn:aws:logs:${region}:555555555555:destination:platform-logs`,
+      ]);
+    }
+  });
+
+  it('subscribes nothing when the config does not forward logs', () => {
+    const config = baseConfig();
+    config.observability = { accountId: '555555555555' };
+
+    expect(resourcesOf(synthConfig(config).stack('items-prod-eu-west-1'), 'aws_cloudwatch_log_subscription_filter')).toEqual([]);
+  });
+});
+

@@ -96,6 +96,8 @@ export class ServiceRegionalStack extends PlatformStack {
       environment: contract.lambdaEnvironment(region, global),
       ...apiAuthorization(contract, global),
     });
+    const forwarding = contract.logForwarding(region);
+    if (forwarding) this.api.forwardLogsTo(forwarding);
     GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
     if (service.edgeCache.enabled && service.edgeCache.mode === 'invalidate') {
       EdgeCache.fromDistributionArn(global(GLOBAL_OUTPUTS.distributionArn)).grantCreateInvalidation(this.api);

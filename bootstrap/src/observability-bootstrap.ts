@@ -1,5 +1,10 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { CloudwatchLogDestination } from '@cdktf/provider-aws/lib/cloudwatch-log-destination';
+import { CloudwatchLogDestinationPolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-destination-policy';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { OamLink } from '@cdktf/provider-aws/lib/oam-link';
@@ -39,6 +44,7 @@ export class ObservabilityBootstrap extends Construct {
   readonly topics = new Map<string, SnsTopic>();
   readonly sinks = new Map<string, OamSink>();
   readonly links = new Map<string, OamLink>();
+  readonly logDestinations = new Map<string, CloudwatchLogDestination>();
 
   constructor(scope: Construct, id: string, props: ObservabilityBootstrapProps) {
     super(scope, id);
@@ -129,6 +135,8 @@ export class ObservabilityBootstrap extends Construct {
       }
     }
 
+    if (plan.logDestination) this.addLogDestinations(plan.logDestination, accountId, providers);
+
     if (plan.link) {
       const pending: string[] = [];
       for (const region of plan.regions) {
@@ -154,6 +162,69 @@ export class ObservabilityBootstrap extends Construct {
           description: `Regions with no OAM link yet: put the sink ARNs the bootstrap of ${plan.link.monitoringAccountId} outputs into monitoringSinkArns of bootstrap.json`,
         });
       }
+    }
+  }
+  /**
+   * The central account's CloudWatch Logs destination in each region, which the
+   * environment accounts' subscription filters copy their services' log events to: a
+   * Kinesis data stream (on demand, encrypted, 7 days) behind it, for whatever the
+   * central team reads it with (Firehose to S3, OpenSearch, a SIEM).
+   */
+  private addLogDestinations(
+    destination: NonNullable<AccountObservability['logDestination']>,
+    accountId: string,
+    providers: ReadonlyMap<string, AwsProvider>,
+  ): void {
+    for (const region of destination.regions) {
+      const provider = providers.get(region)!;
+      const stream = new KinesisStream(this, `log-stream-${region}`, {
+        provider,
+        name: destination.name,
+        streamModeDetails: { streamMode: 'ON_DEMAND' },
+        retentionPeriod: 168,
+        encryptionType: 'KMS',
+        kmsKeyId: 'alias/aws/kinesis',
+      });
+      const role = new IamRole(this, `log-destination-role-${region}`, {
+        provider,
+        name: `${destination.name}-destination-${region}`,
+        // CloudWatch Logs of this region assumes it, for log groups of the source accounts only.
+        assumeRolePolicy: policyDocument([
+          {
+            Sid: 'CloudWatchLogsOfTheSourceAccounts',
+            Effect: 'Allow',
+            Principal: { Service: 'logs.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringLike: { 'aws:SourceArn': [...destination.sourceAccountIds, accountId].map((a) => `arn:aws:logs:${region}:${a}:*`) } },
+          },
+        ]),
+      });
+      new IamRolePolicy(this, `log-destination-role-policy-${region}`, {
+        provider,
+        role: role.name,
+        name: 'put-records',
+        policy: policyDocument([{ Sid: 'PutLogRecords', Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: stream.arn }]),
+      });
+      const logDestination = new CloudwatchLogDestination(this, `log-destination-${region}`, {
+        provider,
+        name: destination.name,
+        roleArn: role.arn,
+        targetArn: stream.arn,
+      });
+      new CloudwatchLogDestinationPolicy(this, `log-destination-policy-${region}`, {
+        provider,
+        destinationName: logDestination.name,
+        accessPolicy: policyDocument([
+          {
+            Sid: 'EnvironmentAccountsSubscribe',
+            Effect: 'Allow',
+            Principal: { AWS: destination.sourceAccountIds.map(accountRoot) },
+            Action: 'logs:PutSubscriptionFilter',
+            Resource: logDestination.arn,
+          },
+        ]),
+      });
+      this.logDestinations.set(region, logDestination);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { EDGE_REGION, MONITORING_SINK_NAME, type PlatformConfig, type ObservabilityConfig, alarmTopicName } from '@platform/config';
+import { EDGE_REGION, LOG_DESTINATION_NAME, MONITORING_SINK_NAME, type PlatformConfig, type ObservabilityConfig, alarmTopicName } from '@platform/config';
 
 /** The alarm topic of one environment in one region. */
 export interface AlarmTopicPlan {
@@ -16,6 +16,11 @@ export interface AccountObservability {
   readonly alarmTopics: readonly AlarmTopicPlan[];
   /** In the central monitoring account: an OAM sink per region that these accounts may link to. */
   readonly sink?: { readonly name: string; readonly sourceAccountIds: readonly string[] };
+  /**
+   * In the central monitoring account, when the config forwards logs: a CloudWatch Logs
+   * destination per region the environments use, which these accounts may subscribe to.
+   */
+  readonly logDestination?: { readonly name: string; readonly regions: readonly string[]; readonly sourceAccountIds: readonly string[] };
   /** In an environment account: a link per region to the central account's sink there. */
   readonly link?: { readonly monitoringAccountId: string };
 }
@@ -33,10 +38,21 @@ export function planAccountObservability(config: PlatformConfig, accountId: stri
   const regionsOf = (envs: readonly string[]) => sorted([...envs.flatMap((e) => config.environments[e].regions), EDGE_REGION]);
   if (accountId === central) {
     const sources = Object.values(config.environments).map((e) => e.accountId);
+    const sourceAccountIds = sorted(sources);
     return {
       regions: regionsOf(Object.keys(config.environments)),
       alarmTopics: [],
-      sink: { name: MONITORING_SINK_NAME, sourceAccountIds: sorted(sources) },
+      sink: { name: MONITORING_SINK_NAME, sourceAccountIds },
+      ...(config.observability.forwardLogs
+        ? {
+            logDestination: {
+              name: LOG_DESTINATION_NAME,
+              // Services run only in the environments' regions (us-east-1 holds edge alarms, no function logs).
+              regions: sorted(Object.values(config.environments).flatMap((e) => e.regions)),
+              sourceAccountIds,
+            },
+          }
+        : {}),
     };
   }
   if (environments.length === 0) return undefined;

@@ -75,6 +75,37 @@ describe('the central monitoring account', () => {
     expect(tf.provider.aws.every((p: Json) => p.allowed_account_ids[0] === MONITORING)).toBe(true);
   });
 
+  it('gets a log destination in every environment region when logs are forwarded, each on an encrypted stream', () => {
+    const tf = synthAccount('bootstrap-monitoring', { accountId: MONITORING, forwardLogs: {} });
+    const destinations = all(tf, 'aws_cloudwatch_log_destination');
+    const streams = all(tf, 'aws_kinesis_stream');
+
+    expect(destinations.map((d) => [d.name, regionOf(tf, d.provider)]).sort()).toEqual([
+      ['platform-logs', 'ap-southeast-1'],
+      ['platform-logs', 'eu-west-1'],
+      ['platform-logs', 'us-east-1'],
+    ]);
+    expect(streams.map((s) => [s.encryption_type, s.stream_mode_details.stream_mode])).toEqual(Array(3).fill(['KMS', 'ON_DEMAND']));
+  });
+
+  it('lets only the environment accounts subscribe to a log destination, and only their log groups use its role', () => {
+    const tf = synthAccount('bootstrap-monitoring', { accountId: MONITORING, forwardLogs: {} });
+    const access = JSON.parse(all(tf, 'aws_cloudwatch_log_destination_policy')[0].access_policy).Statement[0];
+    const trust = JSON.parse(all(tf, 'aws_iam_role').find((r) => r.name === 'platform-logs-destination-eu-west-1')!.assume_role_policy).Statement[0];
+
+    expect(access).toMatchObject({ Action: 'logs:PutSubscriptionFilter', Principal: { AWS: ['111111111111', '222222222222', '333333333333'].map((a) => `arn:aws:iam::${a}:root`) } });
+    expect(trust.Condition.StringLike['aws:SourceArn']).toEqual([
+      'arn:aws:logs:eu-west-1:111111111111:*',
+      'arn:aws:logs:eu-west-1:222222222222:*',
+      'arn:aws:logs:eu-west-1:333333333333:*',
+      `arn:aws:logs:eu-west-1:${MONITORING}:*`,
+    ]);
+  });
+
+  it('gets no log destination when logs are not forwarded', () => {
+    expect(all(synthAccount('bootstrap-monitoring', { accountId: MONITORING }), 'aws_cloudwatch_log_destination')).toEqual([]);
+  });
+
   it('has no bootstrap stack when the config names none', () => {
     const accounts = planBootstrap(platformWith({}), bootstrapSettingsSchema.parse({ githubRepository: 'acme/platform' }));
 

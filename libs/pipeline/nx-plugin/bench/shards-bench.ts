@@ -2,11 +2,13 @@
 // stacks), with the stand-in terraform: the affected stacks split into shards
 // (pipeline.shardSize), each shard planned by `nx run-many -t plan -p <shard>` as one CI
 // job would, then every shard's plan JSON merged into one plan review.
-//   npm run bench:shards -- [--services 50] [--shard-size 100] [--parallel 4] [--shards <n>]
+//   npm run bench:shards -- [--services 50] [--shard-size 100] [--parallel 4] [--shards <n>] [--target plan|deploy]
+// With --target deploy each shard runs `nx run-many -t deploy` (plan, then apply of that
+// plan file, per stack), as a deploy-wave.yml apply job does.
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { integerOption, runCli } from '@platform/cli';
+import { UsageError, integerOption, runCli } from '@platform/cli';
 import { parsePlatform } from '@platform/config';
 import { findPlanFiles, reviewPlans } from '@platform/plan-review';
 import { installStandIn } from '../../terraform-runner/src/testing/stand-in';
@@ -15,7 +17,7 @@ import { shardStacks } from '../src/shards';
 import { generatedConfig } from '../src/testing/generated-platform';
 import { createTempWorkspace } from '../src/testing/temp-workspace';
 
-async function main(services: number, shardSize: number, parallel: number, maxShards: number | undefined) {
+async function main(services: number, shardSize: number, parallel: number, maxShards: number | undefined, target: 'plan' | 'deploy') {
   const config = generatedConfig(services);
   const platform = parsePlatform(config, 'config/platform.json');
   const shards = shardStacks(platform, allStacks(platform).byEnvironment, shardSize);
@@ -31,7 +33,7 @@ async function main(services: number, shardSize: number, parallel: number, maxSh
     let stacksPlanned = 0;
     for (const shard of shards.slice(0, maxShards ?? shards.length)) {
       const started = performance.now();
-      const res = ws.nx(['run-many', '-t', 'plan', '-p', shard.stacks.join(','), `--parallel=${parallel}`], tf.env());
+      const res = ws.nx(['run-many', '-t', target, '-p', shard.stacks.join(','), `--parallel=${parallel}`], tf.env());
       const ms = performance.now() - started;
       if (res.code !== 0) throw new Error(`shard ${shard.environment} ${shard.index}/${shard.count} failed:\n${(res.stderr || res.stdout).slice(-2000)}`);
       planned.push(ms);
@@ -42,7 +44,7 @@ async function main(services: number, shardSize: number, parallel: number, maxSh
     const review = reviewPlans(findPlanFiles(join(ws.root, 'dist', 'terraform')));
     const reviewMs = performance.now() - started;
     const total = planned.reduce((a, b) => a + b, 0);
-    console.log(`planned ${stacksPlanned} stacks in ${(total / 1000).toFixed(1)} s of shard time: ${(total / stacksPlanned).toFixed(0)} ms per stack (nx + runner + stand-in, at --parallel=${parallel})`);
+    console.log(`${target === 'plan' ? 'planned' : 'deployed (plan + apply)'} ${stacksPlanned} stacks in ${(total / 1000).toFixed(1)} s of shard time: ${(total / stacksPlanned).toFixed(0)} ms per stack (nx + runner + stand-in, at --parallel=${parallel})`);
     console.log(`merged review: ${review.summaries.length} stack plans in one comment of ${review.markdown.length} characters, in ${(reviewMs / 1000).toFixed(2)} s`);
   } finally {
     ws.remove();
@@ -59,13 +61,17 @@ void runCli(
       'shard-size': { type: 'string', default: '100', valueName: '<n>', description: 'stacks per shard (default: 100)' },
       parallel: { type: 'string', default: '4', valueName: '<n>', description: 'nx --parallel inside a shard (default: 4)' },
       shards: { type: 'string', valueName: '<n>', description: 'plan only the first n shards (default: all)' },
+      target: { type: 'string', default: 'plan', valueName: '<plan|deploy>', description: 'plan (the PR and review jobs) or deploy (plan + apply, the apply jobs); default: plan' },
     },
   },
-  ({ values }) =>
-    main(
+  ({ values }) => {
+    if (values.target !== 'plan' && values.target !== 'deploy') throw new UsageError(`--target must be plan or deploy, got "${values.target}"`);
+    return main(
       integerOption('services', values.services, { min: 1, max: 99 })!,
       integerOption('shard-size', values['shard-size'], { min: 1, max: 1000 })!,
       integerOption('parallel', values.parallel, { min: 1, max: 32 })!,
       integerOption('shards', values.shards, { min: 1 }),
-    ),
+      values.target,
+    );
+  },
 );

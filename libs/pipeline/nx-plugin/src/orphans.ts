@@ -20,6 +20,9 @@ export interface Orphan {
 /** PR label that lets the pipeline destroy the orphans of one environment: `destroy-orphans:<env>`. */
 export const DESTROY_ORPHANS_LABEL_PREFIX = 'destroy-orphans:';
 
+/** The label that allows destroying the orphans of `environment` (the only place its name is built). */
+export const destroyOrphansLabel = (environment: string): string => `${DESTROY_ORPHANS_LABEL_PREFIX}${environment}`;
+
 /** Options of {@link findOrphans}. */
 export interface FindOrphansOptions {
   /** The config of the change (head). */
@@ -83,7 +86,7 @@ function environmentOf(stack: string, environments: ReadonlySet<string>): string
  * on, so their destroy fails until protection is lifted in a separate change).
  */
 export function renderOrphans(environment: string, orphans: readonly Orphan[], labels: readonly string[] = []): { markdown: string; allowed: boolean } {
-  const label = `${DESTROY_ORPHANS_LABEL_PREFIX}${environment}`;
+  const label = destroyOrphansLabel(environment);
   const allowed = orphans.length === 0 || labels.includes(label);
   if (orphans.length === 0) return { markdown: `No orphan stacks in ${environment}.\n`, allowed };
   const lines = [
@@ -92,7 +95,7 @@ export function renderOrphans(environment: string, orphans: readonly Orphan[], l
     ...orphans.map((o, i) => `${i + 1}. \`${o.stack}\` (${o.layer}; found by ${o.foundBy.join(' and ')})`),
     '',
     allowed
-      ? `Label \`${label}\` is set: the deploy of ${environment} destroys them in this order (regional before global).`
+      ? `Label \`${label}\` is set: after the merge, the deploy workflow destroys them in this order (regional before global), once the ${environment} environment approves.`
       : `⛔ Nothing is destroyed without the label \`${label}\`; a maintainer adds it once the removal is intended.`,
     '',
     'Tables, buckets, databases and zones keep their deletion protection: their destroy fails with ' +

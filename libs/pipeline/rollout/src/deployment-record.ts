@@ -42,6 +42,11 @@ export class FileDeploymentRecord implements DeploymentRecord {
     return this.entries[stack];
   }
 
+  /** Every stack's entry (a copy), e.g. to merge records. */
+  all(): Record<string, DeployedStack> {
+    return { ...this.entries };
+  }
+
   recordSuccess(stacks: readonly string[], commit: string, at: Date): void {
     for (const s of stacks) this.entries[s] = { commit, at: at.toISOString() };
     mkdirSync(path.dirname(this.file), { recursive: true });

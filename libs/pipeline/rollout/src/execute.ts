@@ -254,3 +254,7 @@ export function formatResult(plan: RolloutPlan, result: RolloutResult): string {
   if (result.outcome === 'paged') lines.push(`ROLLBACK FAILED, on-call paged: ${result.rollbackFailure}`);
   return lines.join('\n');
 }
+
+// For the sharded rollout (sharded.ts), whose gate and recovery jobs watch a wave that
+// several jobs applied.
+export { watch as watchGates, recovered as gatesAfterRecovery };

@@ -6,3 +6,4 @@ export * from './reviewed-plans';
 export * from './promotion';
 export * from './evacuation';
 export * from './migrations';
+export * from './sharded';

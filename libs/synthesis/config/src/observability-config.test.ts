@@ -89,6 +89,20 @@ describe('bad observability config', () => {
     expect(problems(config)).toEqual(['observability.accountId: AWS account id must be exactly 12 digits (got "12345")']);
   });
 
+  it('rejects forwarding logs without a central account to forward them to', () => {
+    const config = validConfig();
+    config.observability = { forwardLogs: {} };
+
+    expect(problems(config)).toEqual(['observability.forwardLogs: needs observability.accountId, the central account the logs are copied to (got {})']);
+  });
+
+  it('rejects a log filter pattern longer than CloudWatch Logs takes', () => {
+    const config = validConfig();
+    config.observability = { accountId: '555555555555', forwardLogs: { filterPattern: 'x'.repeat(1025) } };
+
+    expect(problems(config)).toEqual([expect.stringMatching(/^observability\.forwardLogs\.filterPattern: filterPattern is at most 1,024 characters/)]);
+  });
+
   it('rejects a monitoring account that is also an environment account', () => {
     const config = validConfig();
     config.observability = { accountId: '333333333333' };

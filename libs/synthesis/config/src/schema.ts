@@ -505,17 +505,43 @@ export const subscriberSchema = z
     }
   });
 
-/** Alarms' notifications and the optional central monitoring account. */
-export const observabilitySchema = z.strictObject({
+/**
+ * Copies of every service's log events in the central monitoring account: a
+ * subscription filter on each function and access log group sends them to a
+ * CloudWatch Logs destination of that account in the same region.
+ */
+export const forwardLogsSchema = z.strictObject({
   /**
-   * Central monitoring account: it gets a CloudWatch Observability Access Manager sink
-   * in every region the platform uses, and every environment account links to it.
-   * @default - no central account
+   * CloudWatch Logs filter pattern of the events to copy; "" copies every event.
+   * @default ""
    */
-  accountId: accountId.optional(),
-  /** Notified by every environment's alarm topics. @default [] */
-  subscribers: z.array(subscriberSchema).default([]),
+  filterPattern: z.string().max(1024, { error: 'filterPattern is at most 1,024 characters (a CloudWatch Logs limit)' }).default(''),
 });
+
+/** Alarms' notifications and the optional central monitoring account. */
+export const observabilitySchema = z
+  .strictObject({
+    /**
+     * Central monitoring account: it gets a CloudWatch Observability Access Manager sink
+     * in every region the platform uses, and every environment account links to it.
+     * @default - no central account
+     */
+    accountId: accountId.optional(),
+    /** Notified by every environment's alarm topics. @default [] */
+    subscribers: z.array(subscriberSchema).default([]),
+    /**
+     * Also copy the services' log events to the central account (needs `accountId`):
+     * beyond what the OAM links give (queries across accounts while the environment
+     * keeps the logs), the central account then holds its own copy.
+     * @default - not copied
+     */
+    forwardLogs: forwardLogsSchema.optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.forwardLogs && !o.accountId) {
+      ctx.addIssue({ code: 'custom', path: ['forwardLogs'], message: 'needs observability.accountId, the central account the logs are copied to' });
+    }
+  });
 
 /** One service: an API in every region of each of its environments, and its data. */
 export const serviceSchema = z.strictObject({

@@ -116,6 +116,14 @@ export function alarmArn(accountId: string, region: string, alarmName: string): 
 /** Name of the CloudWatch Observability Access Manager sink of the central monitoring account (one per region). */
 export const MONITORING_SINK_NAME = 'platform-monitoring';
 
+/** Name of the CloudWatch Logs destination of the central monitoring account (one per region) that services' logs are copied to. */
+export const LOG_DESTINATION_NAME = 'platform-logs';
+
+/** ARN of the central account's log destination in `region` (its bootstrap creates it; subscription filters in the same region name it). */
+export function logDestinationArn(monitoringAccountId: string, region: string): string {
+  return `arn:aws:logs:${region}:${monitoringAccountId}:destination:${LOG_DESTINATION_NAME}`;
+}
+
 /**
  * Tags an evacuation writes on a region's routing health check (who, when, why), so
  * the check itself says why it is forced unhealthy; `restore` removes them.
@@ -583,6 +591,11 @@ export interface ServiceContract {
   alarmTopicArn(region: string): string;
   /** ARN of an alarm of this service's account in `region`. */
   alarmArn(region: string, alarmName: string): string;
+  /**
+   * Where the log groups of `region` copy their events (the central account's log
+   * destination in that region) and which events, when the config forwards logs.
+   */
+  logForwarding(region: string): { readonly destinationArn: string; readonly filterPattern: string } | undefined;
 }
 
 /**
@@ -623,5 +636,9 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     authorization: (read) => authorization(service, svc, env.regions[0], read),
     alarmTopicArn: (region) => alarmTopicArn(env.accountId, region, environment),
     alarmArn: (region, alarmName) => alarmArn(env.accountId, region, alarmName),
+    logForwarding: (region) => {
+      const { accountId: central, forwardLogs } = config.observability;
+      return central && forwardLogs ? { destinationArn: logDestinationArn(central, region), filterPattern: forwardLogs.filterPattern } : undefined;
+    },
   };
 }

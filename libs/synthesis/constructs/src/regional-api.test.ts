@@ -124,4 +124,23 @@ describe('RegionalApi', () => {
   it('rejects a timeout API Gateway cannot wait for', () => {
     expect(() => apiIn({ timeoutSeconds: 60 })).toThrow('test-stack/api: timeoutSeconds must be 1-29');
   });
+
+  it('copies both log groups to a log destination in its region, with the filter pattern', () => {
+    const { api, tf } = apiIn();
+    api.forwardLogsTo({ destinationArn: 'arn:aws:logs:us-east-1:555555555555:destination:platform-logs', filterPattern: '{ $.level = "ERROR" }' });
+
+    const filters = resources(tf(), 'aws_cloudwatch_log_subscription_filter');
+    expect(filters.map((f) => [f.log_group_name, f.destination_arn, f.filter_pattern, f.role_arn]).sort()).toEqual([
+      [expect.stringMatching(/aws_cloudwatch_log_group\.api_access-log-group_\w+\.name/), 'arn:aws:logs:us-east-1:555555555555:destination:platform-logs', '{ $.level = "ERROR" }', undefined],
+      [expect.stringMatching(/aws_cloudwatch_log_group\.api_log-group_\w+\.name/), 'arn:aws:logs:us-east-1:555555555555:destination:platform-logs', '{ $.level = "ERROR" }', undefined],
+    ]);
+  });
+
+  it('refuses a log destination in another region', () => {
+    const { api } = apiIn();
+
+    expect(() => api.forwardLogsTo({ destinationArn: 'arn:aws:logs:eu-west-1:555555555555:destination:platform-logs' })).toThrow(
+      /a log destination must be in us-east-1, got arn:aws:logs:eu-west-1:/,
+    );
+  });
 });

@@ -5,6 +5,7 @@ import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-in
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogSubscriptionFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
@@ -129,6 +130,7 @@ export class RegionalApi extends Construct implements IGrantable {
   readonly endpointHost: string;
   readonly authorizer?: JwtAuthorizer;
   private readonly statements: PolicyStatement[] = [];
+  private readonly provider: AwsProvider;
 
   constructor(scope: Construct, id: string, props: RegionalApiProps) {
     super(scope, id);
@@ -140,6 +142,7 @@ export class RegionalApi extends Construct implements IGrantable {
     }
     this.region = props.region;
     const provider = props.provider;
+    this.provider = provider;
 
     const reserved = props.reservedConcurrency;
     if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
@@ -286,6 +289,30 @@ export class RegionalApi extends Construct implements IGrantable {
       throw new ConstructPropsError(this, `the role's policy already has a statement "${statement.Sid}"`);
     }
     this.statements.push(statement);
+  }
+
+  /**
+   * Copies the events of the function's and the API's log groups to a CloudWatch Logs
+   * destination (another account's, in this region): one subscription filter on each.
+   * A cross-account destination carries its own role, so the filter has none.
+   */
+  forwardLogsTo(destination: { readonly destinationArn: string; readonly filterPattern?: string }): void {
+    if (!destination.destinationArn.startsWith(`arn:aws:logs:${this.region}:`)) {
+      // CloudWatch Logs delivers only to a destination in the log group's own region.
+      throw new ConstructPropsError(this, `a log destination must be in ${this.region}, got ${destination.destinationArn}`);
+    }
+    for (const [id, group] of [
+      ['function-logs-forwarded', this.logGroup],
+      ['access-logs-forwarded', this.accessLogGroup],
+    ] as const) {
+      new CloudwatchLogSubscriptionFilter(this, id, {
+        provider: this.provider,
+        name: 'platform-central-account',
+        logGroupName: group.name,
+        filterPattern: destination.filterPattern ?? '',
+        destinationArn: destination.destinationArn,
+      });
+    }
   }
 
   /**

@@ -1,0 +1,192 @@
+// npm run rollout:shard -- <plan|apply|gate|rollback|recover|merge-records> --env <env> --stacks <a,b> ...
+// The steps of a rollout spread over CI jobs (sharded.ts); .github/workflows/deploy-wave.yml
+// runs them: apply per shard, gate once per wave, rollback per shard, recover once.
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { UsageError, integerOption, runCli } from '@platform/cli';
+import { allowanceFromLabels } from '@platform/plan-review';
+import { UserError, deploymentRecordPath, loadPlatform, serviceContract } from '@platform/config';
+import { FileDeploymentRecord } from './deployment-record';
+import { NxDeployer } from './nx-deployer';
+import { planRollout } from './plan';
+import {
+  type ShardResult,
+  type ShardRollback,
+  type ShardedWave,
+  type WaveVerdict,
+  applyShard,
+  formatWaveFailure,
+  gateWave,
+  mergeDeploymentRecords,
+  missingVerdict,
+  recoverWave,
+  rollBackShard,
+  shardOf,
+  shardWaves,
+  waveOf,
+  wavesMatrix,
+} from './sharded';
+
+const STEPS = ['plan', 'apply', 'gate', 'rollback', 'recover', 'merge-records'] as const;
+
+function readJson<T>(file: string, what: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new UserError(`${file}: cannot read the ${what} (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** The gate's verdict; none (an empty or missing file: the gate job died) fails the wave and rolls every shard back. */
+function readVerdict(file: string | undefined, wave: ShardedWave): WaveVerdict {
+  if (!file) throw new UsageError('--verdict <file> is required');
+  if (!existsSync(file) || readFileSync(file, 'utf8').trim() === '') return missingVerdict(wave);
+  return readJson<WaveVerdict>(file, 'verdict of the gate');
+}
+
+/** Every `*.json` under `dir` (none when it does not exist: a missing artifact is a missing result). */
+function jsonFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function write(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Where each wave of this run records its stacks; merged into the environment's record in the end. */
+const waveRecordPath = (env: string, wave: number) => path.join(path.dirname(deploymentRecordPath(env)), 'waves', `wave-${wave}.json`);
+
+void runCli(
+  {
+    name: 'rollout:shard',
+    command: 'npm run rollout:shard --',
+    positionals: '<plan|apply|gate|rollback|recover|merge-records>',
+    summary:
+      'One step of a rollout spread over CI jobs: the waves and their shards (plan), one shard applied (apply), the wave watched and recorded (gate), one shard rolled back (rollback), the rollback watched or paged (recover), the records merged (merge-records).',
+    options: {
+      env: { type: 'string', valueName: '<env>', description: 'environment (required)' },
+      stacks: { type: 'string', valueName: '<a,b,...>', description: 'the stacks being rolled out (required except for merge-records)' },
+      'shard-size': { type: 'string', valueName: '<n>', description: 'stacks per shard (default: pipeline.shardSize of the config)' },
+      wave: { type: 'string', valueName: '<n>', description: 'the wave (1-based), for apply, gate, rollback and recover' },
+      shard: { type: 'string', valueName: '<i>/<n>', description: 'the shard of the wave, for apply and rollback' },
+      commit: { type: 'string', valueName: '<sha>', description: 'the commit being deployed (apply, gate, recover)' },
+      'reviewed-plans': { type: 'string', valueName: '<dir>', description: 'apply: the reviewed plans (<dir>/<stack>/plan.json); each stack is planned again and applied only if it matches' },
+      labels: { type: 'string', valueName: '<json>', description: "apply: the merged pull request's labels, a JSON array" },
+      results: { type: 'string', valueName: '<dir>', description: 'apply and rollback write their result here; gate and recover read every result under it' },
+      verdict: { type: 'string', valueName: '<file>', description: "rollback and recover: the gate's verdict (gate writes it with --out)" },
+      out: { type: 'string', valueName: '<file>', description: "gate: where to write the verdict" },
+      'poll-seconds': { type: 'string', default: '30', valueName: '<n>', description: 'seconds between readings of the gates (default: 30)' },
+    },
+    notes:
+      'Exit codes: 0 done (plan, an applied shard, a passed wave), 1 failed, 2 usage, 3 a plan was stale (plan again, approve again). apply, gate, rollback and recover need AWS credentials with the deploy role. See docs/rollout.md.',
+  },
+  async ({ values, positionals }) => {
+    const [step, ...extra] = positionals;
+    if (!STEPS.includes(step as (typeof STEPS)[number]) || extra.length) throw new UsageError(`give one of: ${STEPS.join(', ')}`);
+    if (!values.env) throw new UsageError('--env <env> is required');
+    const env = values.env;
+    const platform = loadPlatform();
+    if (step === 'merge-records') {
+      const target = deploymentRecordPath(env);
+      const sources = [target, ...jsonFiles(path.join(path.dirname(target), 'waves'))].filter((f) => existsSync(f));
+      const merged = mergeDeploymentRecords(sources.map((f) => new FileDeploymentRecord(f).all()));
+      write(target, merged);
+      console.log(`${target}: ${Object.keys(merged).length} stack(s) from ${sources.length} record(s)`);
+      return;
+    }
+    if (values.stacks === undefined) throw new UsageError('--stacks <a,b,...> is required');
+    const stacks = values.stacks.split(',').map((s) => s.trim()).filter(Boolean);
+    const size = integerOption('shard-size', values['shard-size'], { min: 1, max: 1000 }) ?? platform.config.pipeline.shardSize;
+    const waves = shardWaves(planRollout(platform, env, stacks), size);
+    if (step === 'plan') {
+      console.log(JSON.stringify(wavesMatrix(waves)));
+      return;
+    }
+    const waveNumber = integerOption('wave', values.wave, { min: 1 });
+    if (waveNumber === undefined) throw new UsageError(`--wave <n> is required for ${step}`);
+    const wave = waveOf(waves, waveNumber);
+    const commit = values.commit;
+    if (['apply', 'gate', 'recover'].includes(step) && (!commit || !/^[0-9a-f]{7,40}$/.test(commit))) throw new UsageError(`--commit <sha> (hex) is required for ${step}`);
+    const pollSeconds = integerOption('poll-seconds', values['poll-seconds'], { min: 1 })!;
+    const log = (line: string) => console.log(line);
+    const results = values.results ?? path.join('dist', 'rollout', env, 'results');
+    // Loaded only to run: plan needs no AWS SDK.
+    const aws = await import('./aws');
+    if (step === 'apply' || step === 'rollback') {
+      if (!values.shard) throw new UsageError(`--shard <i>/<n> is required for ${step}`);
+      const shard = shardOf(wave, values.shard);
+      const file = path.join(results, `${step}-wave-${wave.number}-shard-${shard.index}.json`);
+      if (step === 'apply') {
+        if (!values['reviewed-plans'] || !existsSync(values['reviewed-plans'])) throw new UserError(`--reviewed-plans: no folder ${values['reviewed-plans'] ?? '(not given)'}; a shard applies only reviewed plans`);
+        let labels: unknown;
+        try {
+          labels = JSON.parse(values.labels ?? '[]');
+        } catch {
+          labels = undefined;
+        }
+        if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) throw new UsageError(`--labels must be a JSON array of label names, got ${values.labels}`);
+        const deployer = new NxDeployer(process.cwd(), undefined, { reviewedDir: path.resolve(values['reviewed-plans']), allowance: allowanceFromLabels(labels as string[]) });
+        log(`wave ${wave.number} ${wave.name}, shard ${values.shard}: deploying ${shard.stacks.join(', ')}`);
+        const result = await applyShard(shard, deployer);
+        write(file, result);
+        log(`shard ${result.shard}: ${result.outcome}${result.reasons.length ? ` (${result.reasons.join('; ')})` : ''}`);
+        return result.outcome === 'applied' ? 0 : result.outcome === 'stale' ? 3 : 1;
+      }
+      const verdict = readVerdict(values.verdict, wave);
+      if (!verdict.rollBack.includes(`${shard.index}/${shard.count}`)) {
+        log(`shard ${values.shard} applied nothing: nothing to roll back`);
+        return;
+      }
+      const rollback = await rollBackShard(shard, new FileDeploymentRecord(path.resolve(deploymentRecordPath(env))), new NxDeployer(process.cwd()), log);
+      write(file, rollback);
+      if (rollback.failure) log(`shard ${values.shard}: ${rollback.failure}`);
+      return rollback.failure ? 1 : 0;
+    }
+    const alarms = new aws.CloudWatchAlarmReader();
+    const healthChecks = new aws.Route53Health();
+    if (step === 'gate') {
+      const found = jsonFiles(results).filter((f) => path.basename(f).startsWith(`apply-wave-${wave.number}-`));
+      const verdict = await gateWave({
+        wave,
+        results: found.map((f) => readJson<ShardResult>(f, 'shard result')),
+        commit: commit!,
+        alarms,
+        healthChecks,
+        record: new FileDeploymentRecord(path.resolve(waveRecordPath(env, wave.number))),
+        pollSeconds,
+        log,
+      });
+      write(values.out ?? path.join(results, `verdict-wave-${wave.number}.json`), verdict);
+      for (const r of verdict.reasons) log(`  - ${r}`);
+      return verdict.outcome === 'passed' ? 0 : verdict.outcome === 'stale' && verdict.rollBack.length === 0 ? 3 : 1;
+    }
+    // recover
+    const verdict = readVerdict(values.verdict, wave);
+    const rollbacks = jsonFiles(results)
+      .filter((f) => path.basename(f).startsWith(`rollback-wave-${wave.number}-`))
+      .map((f) => readJson<ShardRollback>(f, 'rollback result'));
+    const fallbackAlarms = platform.services
+      .filter((s) => s.environments.includes(env))
+      .map((s) => serviceContract(platform.config, s.name, env).names.regionUnhealthyAlarm(platform.config.environments[env].regions[0]));
+    const recovery = await recoverWave({
+      environment: env,
+      commit: commit!,
+      wave,
+      verdict,
+      rollbacks,
+      alarms,
+      healthChecks,
+      pager: new aws.AlarmTopicPager(alarms, { region: platform.config.environments[env].regions[0], alarmNames: fallbackAlarms }),
+      pollSeconds,
+      log,
+    });
+    console.log(formatWaveFailure(env, wave, verdict, recovery, waves.slice(wave.number)));
+    // 3: stale: deploy.yml plans again and asks for approval again.
+    return verdict.outcome === 'stale' && recovery.outcome !== 'paged' ? 3 : 1;
+  },
+);
