@@ -5,7 +5,7 @@ import { type PlatformConfigInput, parsePlatform } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
 import { MemoryDeploymentRecord } from './deployment-record';
 import { executeRollout, formatResult } from './execute';
-import { type MigrationStep, MigrationHook, type Migrator, NxMigrator, appHasMigrateTarget, formatMigrations, planMigrations } from './migrations';
+import { type MigrationStep, MigrationHook, type Migrator, NxMigrator, appHasMigrateTarget, formatMigrations, migrateBeforeWave, planMigrations } from './migrations';
 import { planRollout } from './plan';
 import { FakeAlarms, FakeClock, FakeDeployer, FakeHealthChecks, FakePager } from './testing/fakes';
 
@@ -142,11 +142,32 @@ describe('running the migrations in a rollout', () => {
   });
 });
 
+describe('the migrations of one wave of a sharded rollout', () => {
+  const platform = parsePlatform(config());
+  const plan = planRollout(platform, 'prod');
+  const steps = planMigrations(platform, plan, everyApp);
+
+  it('runs nothing before a wave that has none due', async () => {
+    const migrator = new FakeMigrator();
+    expect(await migrateBeforeWave(steps, plan.waves[0], migrator)).toEqual({ outcomes: [] });
+    expect(migrator.calls).toEqual([]);
+  });
+
+  it('reports a failed migration as one line, without throwing', async () => {
+    const migrator = new FakeMigrator();
+    migrator.failWith = 'connect ETIMEDOUT 10.0.1.5:5432';
+    const done = await migrateBeforeWave(steps, plan.waves[1], migrator);
+    expect(done.error).toBe('migration of orders in prod failed (orders-api:migrate against the writer in eu-west-1): connect ETIMEDOUT 10.0.1.5:5432; no regional stack of orders deployed');
+    expect(done.outcomes).toEqual([{ service: 'orders', environment: 'prod', beforeWave: 'canary ap-southeast-1', ok: false, detail: 'connect ETIMEDOUT 10.0.1.5:5432' }]);
+  });
+});
+
 describe('the pipeline migrator', () => {
-  function workspace() {
+  function workspace(synthesized = true) {
     const root = mkdtempSync(path.join(tmpdir(), 'migrator-'));
     mkdirSync(path.join(root, 'apps', 'orders-api'), { recursive: true });
     writeFileSync(path.join(root, 'apps', 'orders-api', 'project.json'), JSON.stringify({ targets: { migrate: { command: 'x' } } }));
+    if (synthesized) mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'orders-prod-global'), { recursive: true });
     return root;
   }
   const step = planMigrations(parsePlatform(config()), planRollout(parsePlatform(config()), 'prod'), everyApp)[0];
@@ -160,6 +181,16 @@ describe('the pipeline migrator', () => {
     await expect(migrator.migrate(step)).resolves.toBe('migrated');
     expect(calls[1]).toEqual(['terraform', `-chdir=${path.join('cdktf.out', 'stacks', 'orders-prod-global')}`, 'output', '-raw', '-no-color', 'aurora_writer_endpoint']);
     expect(calls[2]).toEqual(['npx', 'nx', 'run', 'orders-api:migrate', '--', '--host', 'orders-prod.global-abc.global.rds.amazonaws.com', '--port', '5432', '--database', 'shop', '--user', 'orders', '--iam', '--region', 'eu-west-1']);
+  });
+
+  it('synthesizes the global stack first when this job has not', async () => {
+    const calls: string[][] = [];
+    const migrator = new NxMigrator(workspace(false), (command, args) => {
+      calls.push([command, ...args]);
+      return { status: 0, stdout: args.includes('output') ? 'writer.example\n' : '', stderr: '' };
+    });
+    await migrator.migrate(step);
+    expect(calls[0]).toEqual(['npx', 'nx', 'run', 'orders-prod-global:synth']);
   });
 
   it('fails without running the migration when the global stack has no writer output', async () => {

@@ -136,6 +136,28 @@ export class MigrationHook {
   }
 }
 
+/** What {@link migrateBeforeWave} did: every outcome, and the one-line error when one failed. */
+export interface WaveMigrations {
+  readonly outcomes: readonly MigrationOutcome[];
+  readonly error?: string;
+}
+
+/**
+ * Runs the migrations due before `wave` on their own (a sharded rollout runs them in one
+ * job before the wave's shards, `npm run rollout:shard -- migrate`). Never throws for a
+ * failed migration: the result says what failed.
+ */
+export async function migrateBeforeWave(steps: readonly MigrationStep[], wave: Wave, migrator: Migrator, log: (line: string) => void = () => undefined): Promise<WaveMigrations> {
+  const hook = new MigrationHook(steps, migrator);
+  try {
+    await hook.beforeWave(wave, log);
+    return { outcomes: hook.outcomes };
+  } catch (err) {
+    if (!(err instanceof MigrationFailedError)) throw err;
+    return { outcomes: hook.outcomes, error: err.message };
+  }
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' | ').trim();
 }
@@ -165,6 +187,11 @@ export class NxMigrator implements Migrator {
 
   async migrate(step: MigrationStep): Promise<string> {
     const dir = path.join(this.stacksDir, step.writer.stack);
+    // A job that deployed nothing yet (a sharded rollout's migrate job) synthesizes first.
+    if (!existsSync(path.join(this.workspaceRoot, dir))) {
+      const synth = this.run('npx', ['nx', 'run', `${step.writer.stack}:synth`], this.workspaceRoot);
+      if (synth.status !== 0) throw new Error(`synth of ${step.writer.stack} failed: ${lastLine(synth.stderr || synth.stdout)}`);
+    }
     const init = this.run('terraform', [`-chdir=${dir}`, 'init', '-input=false', '-no-color'], this.workspaceRoot);
     if (init.status !== 0) throw new Error(`terraform init of ${step.writer.stack} failed: ${lastLine(init.stderr || init.stdout)}`);
     const out = this.run('terraform', [`-chdir=${dir}`, 'output', '-raw', '-no-color', step.writer.output], this.workspaceRoot);
