@@ -77,19 +77,20 @@ export class ItemsApi {
 
   private async dispatch({ match, event, context, abortSignal }: ServiceRequest<RouteName>): Promise<Outcome> {
     const repo = this.props.repository;
+    // Writes stop at the deadline; reads are left to the handler's deadline (no abort listeners).
     const call = { abortSignal, actor: callerSubject(event) };
     switch (match.name) {
       case 'health':
         return this.health();
       case 'listItems': {
         const query = readListQuery(event, LIST_LIMITS);
-        const page = await repo.list(query, call);
+        const page = await repo.list(query);
         const body = page.nextCursor ? { items: page.items, nextCursor: page.nextCursor } : { items: page.items };
         return { response: this.json(200, body, { 'cache-control': this.props.cachePolicy.forRead() }) };
       }
       case 'getItem': {
         const id = readPathId(match.id, isItemId);
-        const item = await repo.get(id, call);
+        const item = await repo.get(id);
         if (!item) throw new ItemsError('not_found', `no item with id ${id}`);
         return { response: this.itemResponse(200, item, { 'cache-control': this.props.cachePolicy.forRead() }) };
       }

@@ -44,12 +44,13 @@ export function crudApi<F extends object>(props: CrudApiProps<F>): ServiceHandle
     response: jsonResponse(status, stored, { etag: etagOf(stored.version), ...headers }),
   });
   const dispatch = async ({ match, event, abortSignal }: ServiceRequest<CrudRoute>): Promise<Outcome> => {
+    // Writes stop at the deadline; reads are left to the handler's deadline (no abort listeners).
     const call = { abortSignal };
     switch (match.name) {
       case 'health':
         return healthCheck({ region: props.region, timeoutMs: props.healthTimeoutMs, ping: (options) => repository.ping(options) });
       case 'list': {
-        const page = await repository.list(readListQuery(event, RESOURCE_LIST_LIMITS), call);
+        const page = await repository.list(readListQuery(event, RESOURCE_LIST_LIMITS));
         return { response: jsonResponse(200, page.nextCursor ? { items: page.items, nextCursor: page.nextCursor } : { items: page.items }) };
       }
       case 'create': {
@@ -60,7 +61,7 @@ export function crudApi<F extends object>(props: CrudApiProps<F>): ServiceHandle
       }
       case 'get': {
         const id = readPathId(match.id, isResourceId, resource);
-        const stored = await repository.get(id, call);
+        const stored = await repository.get(id);
         if (!stored) throw new ServiceError('not_found', `no ${resource} record with id ${id}`);
         return one(200, stored);
       }

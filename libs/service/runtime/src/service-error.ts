@@ -18,7 +18,7 @@ export type ServiceErrorCode =
   | 'throttled'
   /** DynamoDB answered with a server error; retry after `retryAfterSeconds`. */
   | 'unavailable'
-  /** DynamoDB did not answer in time. */
+  /** DynamoDB did not answer in time, or the request ran out of its time budget. */
   | 'timeout';
 
 /** The HTTP status each {@link ServiceErrorCode} is answered with. */

@@ -89,4 +89,21 @@ describe('ServiceHandler', () => {
     expect(lines[0].level).toBe('error');
     expect(lines[0].extra.route).toBe('POST /things');
   });
+
+  it('answers 503 timeout at the deadline even when the operation ignores the abort signal', async () => {
+    let aborted = false;
+    const { handler } = handlerWith(({ abortSignal }) => {
+      abortSignal.addEventListener('abort', () => (aborted = true));
+      return new Promise(() => {}); // a read that never answers and does not listen
+    });
+    const started = Date.now();
+    const res = await handler.handle(toApiGatewayEvent({ method: 'GET', path: '/health' }), localLambdaContext({ timeoutMs: 1300 }));
+
+    expect(Date.now() - started).toBeLessThan(1200);
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body ?? '{}').error.code).toBe('timeout');
+    expect(res.headers?.['retry-after']).toBe('1');
+    expect(aborted).toBe(true);
+  });
 });
+

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { RETRY_AFTER_SECONDS } from './dynamodb';
 import { HttpError } from './http-error';
 import { roundMs, type StructuredLogger } from './logging';
 import { readRequestLine } from './request';
@@ -18,7 +19,13 @@ export interface ServiceRequest<N extends string = string> {
   readonly match: RouteMatch<N>;
   readonly event: APIGatewayProxyEventV2;
   readonly context: Context;
-  /** Aborted when the request runs out of its time budget; pass it to every call. */
+  /**
+   * Aborted when the request runs out of its time budget. Pass it to every call that
+   * changes something, so an SDK call (and its retries) stops at the deadline. A read
+   * may leave it out: the handler answers 503 `timeout` at the deadline anyway, and a
+   * read left running changes nothing, and an SDK call given a signal adds abort
+   * listeners at each of its layers on every request (docs/benchmarks/observability.md).
+   */
   readonly abortSignal: AbortSignal;
 }
 
@@ -60,15 +67,21 @@ export class ServiceHandler<N extends string = string> {
     let route = 'unmatched';
     let outcome: Outcome;
     // A plain timer cleared at the end rather than AbortSignal.timeout(), whose timer
-    // lives on for the whole budget after the request is done.
+    // lives on for the whole budget after the request is done. At the deadline it aborts
+    // the calls given the signal and answers 503, whether or not the operation listened.
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(Object.assign(new Error('the request ran out of its time budget'), { name: 'TimeoutError' })), this.budgetMs(context));
+    let expire: (err: ServiceError) => void = () => {};
+    const expired = new Promise<never>((_, reject) => (expire = reject));
+    const timer = setTimeout(() => {
+      deadline.abort(Object.assign(new Error('the request ran out of its time budget'), { name: 'TimeoutError' }));
+      expire(new ServiceError('timeout', 'the request ran out of its time budget; retry after the Retry-After delay', { retryAfterSeconds: RETRY_AFTER_SECONDS }));
+    }, this.budgetMs(context));
     try {
       const line = readRequestLine(event);
       method = line.method;
       const match = this.props.router.match(line.method, line.path);
       route = match.template;
-      outcome = await this.props.dispatch({ match, event, context, abortSignal: deadline.signal });
+      outcome = await Promise.race([this.props.dispatch({ match, event, context, abortSignal: deadline.signal }), expired]);
     } catch (err) {
       outcome = { response: errorResponse(err, context?.awsRequestId ?? 'unknown'), failure: err };
     } finally {
