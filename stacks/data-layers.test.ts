@@ -124,7 +124,7 @@ describe('Aurora global database and ElastiCache global datastore', () => {
   it('turns on global write forwarding on every cluster and gives the Lambda its own region\'s cluster endpoint (writeRouting write-forwarding, the default)', () => {
     expect(clusters.map((c) => c.enable_global_write_forwarding)).toEqual(REGIONS.map(() => true));
     const fn = resourcesOf(out.stack('items-prod-us-east-1'), 'aws_lambda_function')[0];
-    expect(fn.environment.variables).toMatchObject({ DB_WRITE_ROUTING: 'write-forwarding', CACHE_TTL_SECONDS: '60' });
+    expect(fn.environment.variables).toMatchObject({ DB_WRITE_ROUTING: 'write-forwarding', CACHE_TTL_SECONDS: '60', IDEMPOTENCY_TTL_SECONDS: '86400' });
     expect(fn.environment.variables.DB_CLUSTER_ENDPOINT).toMatch(/outputs\.aurora_cluster_endpoint_us_east_1}$/);
   });
 
@@ -133,6 +133,24 @@ describe('Aurora global database and ElastiCache global datastore', () => {
     const connect = policy.Statement.find((s: any) => s.Sid === 'ConnectToCacheWithIam');
     expect(connect.Resource.filter((r: string) => r.includes(':replicationgroup:')).sort()).toEqual(
       REGIONS.map((r) => `arn:aws:elasticache:${r}:333333333333:replicationgroup:items-prod-${r}`).sort(),
+    );
+  });
+
+  it('tells the Lambda the IAM cache user and replication groups that the global stack creates and the grant covers', () => {
+    const tf = out.stack('items-prod-us-east-1');
+    const vars = resourcesOf(tf, 'aws_lambda_function')[0].environment.variables;
+    const users = resourcesOf(global, 'aws_elasticache_user').filter((u) => u.authentication_mode.type === 'iam');
+    expect(users.map((u) => [u.user_id, u.user_name])).toEqual(REGIONS.map(() => [vars.CACHE_USER, vars.CACHE_USER]));
+    expect(groups.map((g) => g.replication_group_id)).toEqual(expect.arrayContaining([vars.CACHE_REPLICATION_GROUP, vars.CACHE_WRITER_REPLICATION_GROUP]));
+    expect(vars).toMatchObject({ CACHE_REPLICATION_GROUP: 'items-prod-us-east-1', CACHE_WRITER_REPLICATION_GROUP: 'items-prod-eu-west-1', CACHE_WRITER_REGION: 'eu-west-1' });
+    const connect = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy).Statement.find((s: any) => s.Sid === 'ConnectToCacheWithIam');
+    expect(connect.Resource).toEqual(
+      expect.arrayContaining([
+        `arn:aws:elasticache:us-east-1:333333333333:replicationgroup:${vars.CACHE_REPLICATION_GROUP}`,
+        `arn:aws:elasticache:eu-west-1:333333333333:replicationgroup:${vars.CACHE_WRITER_REPLICATION_GROUP}`,
+        `arn:aws:elasticache:us-east-1:333333333333:user:${vars.CACHE_USER}`,
+        `arn:aws:elasticache:eu-west-1:333333333333:user:${vars.CACHE_USER}`,
+      ]),
     );
   });
 });

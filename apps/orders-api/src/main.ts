@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { OrderCache, OrdersDatabase, OrdersRepository } from '@orders/data-access';
+import { elastiCacheAuthToken, lambdaCredentials } from './cache-auth-token';
 import { iamAuthToken } from './iam-auth-token';
 import { OrdersApi } from './orders-api';
 import { readServiceConfig } from './service-config';
@@ -23,10 +24,24 @@ const database = new OrdersDatabase({
   writeRouting: db.writeRouting,
   poolSize: db.password === undefined ? 2 : 8,
 });
-const cache = config.cache ? new OrderCache({ readerUrl: config.cache.readerUrl, writerUrl: config.cache.writerUrl, ttlSeconds: config.cache.ttlSeconds }) : undefined;
+// In AWS the cache takes an IAM token (signed for the replication group the client
+// connects to, reused for 10 of its 15 minutes) over TLS; locally no auth.
+const cacheIam = config.cache?.iam;
+const cacheTokens = cacheIam && {
+  reader: elastiCacheAuthToken({ replicationGroupId: cacheIam.readerGroup, region: config.region, userId: cacheIam.user, credentials: () => lambdaCredentials() }),
+  writer: elastiCacheAuthToken({ replicationGroupId: cacheIam.writerGroup, region: cacheIam.writerRegion, userId: cacheIam.user, credentials: () => lambdaCredentials() }),
+};
+const cache = config.cache
+  ? new OrderCache({
+      readerUrl: config.cache.readerUrl,
+      writerUrl: config.cache.writerUrl,
+      ttlSeconds: config.cache.ttlSeconds,
+      ...(cacheIam && cacheTokens ? { credentials: async (client) => ({ username: cacheIam.user, password: await cacheTokens[client]() }) } : {}),
+    })
+  : undefined;
 
 const api = new OrdersApi({
-  repository: new OrdersRepository({ database, cache }),
+  repository: new OrdersRepository({ database, cache, idempotencyTtlSeconds: db.idempotencyTtlSeconds }),
   database,
   cache,
   region: config.region,

@@ -22,9 +22,20 @@ export interface ServiceConfig {
     readonly writeRouting: WriteRouting;
     /** Set locally; undefined in AWS, where IAM authentication tokens are used. */
     readonly password?: string;
+    /** How long an idempotency record answers a retry (IDEMPOTENCY_TTL_SECONDS). @default 86400 */
+    readonly idempotencyTtlSeconds: number;
   };
   /** Undefined when the service has no cache layer. */
-  readonly cache?: { readonly writerUrl: string; readonly readerUrl: string; readonly ttlSeconds: number; readonly user?: string };
+  readonly cache?: {
+    readonly writerUrl: string;
+    readonly readerUrl: string;
+    readonly ttlSeconds: number;
+    /**
+     * ElastiCache IAM authentication (in AWS: `CACHE_USER` set): the user, and what each
+     * client's token is signed for. Undefined locally (no auth).
+     */
+    readonly iam?: { readonly user: string; readonly readerGroup: string; readonly writerGroup: string; readonly writerRegion: string };
+  };
 }
 
 /**
@@ -52,6 +63,11 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const writer = routing === 'write-forwarding' && env[E.dbClusterEndpoint]?.trim() ? hostPort(env[E.dbClusterEndpoint]!.trim()) : hostPort(required(E.dbWriterEndpoint));
   const name = required(E.dbName);
   const user = required(E.dbIamUser);
+  const idempotencyRaw = env[E.idempotencyTtlSeconds]?.trim() || '86400';
+  const idempotencyTtlSeconds = Number(idempotencyRaw);
+  if (!Number.isInteger(idempotencyTtlSeconds) || idempotencyTtlSeconds < 1 || idempotencyTtlSeconds > 720 * 3600) {
+    problems.push(`${E.idempotencyTtlSeconds} must be an integer 1-${720 * 3600} (seconds), got "${idempotencyRaw}"`);
+  }
 
   let cache: ServiceConfig['cache'];
   const cacheWriter = env[E.cacheWriterEndpoint]?.trim();
@@ -63,7 +79,18 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     if (!cacheWriter || !cacheReader) problems.push(`${E.cacheWriterEndpoint} and ${E.cacheReaderEndpoint} must be set together`);
     // ElastiCache endpoints are host names (TLS on 6379); local runs pass redis:// URLs.
     const url = (v: string) => (v.includes('://') ? v : `rediss://${v}:6379`);
-    cache = { writerUrl: url(cacheWriter ?? ''), readerUrl: url(cacheReader ?? ''), ttlSeconds, user: env[E.cacheUser]?.trim() || undefined };
+    // In AWS the contract sets the IAM user and the replication groups; the local topology leaves them out.
+    const user = env[E.cacheUser]?.trim();
+    let iam: NonNullable<ServiceConfig['cache']>['iam'];
+    if (user) {
+      const group = (name: string) => {
+        const v = env[name]?.trim();
+        if (!v) problems.push(`${name} is not set: with ${E.cacheUser} (IAM authentication to the cache) the regional stack sets it too`);
+        return v ?? '';
+      };
+      iam = { user, readerGroup: group(E.cacheReplicationGroup), writerGroup: group(E.cacheWriterReplicationGroup), writerRegion: group(E.cacheWriterRegion) };
+    }
+    cache = { writerUrl: url(cacheWriter ?? ''), readerUrl: url(cacheReader ?? ''), ttlSeconds, ...(iam ? { iam } : {}) };
   }
   if (problems.length > 0) {
     throw new Error(`orders-api: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -71,7 +98,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   return {
     region,
     serviceName: env[E.serviceName]?.trim() || 'orders',
-    database: { writer, reader, name, user, writeRouting: routing, password: env[LOCAL_DB_PASSWORD] || undefined },
+    database: { writer, reader, name, user, writeRouting: routing, password: env[LOCAL_DB_PASSWORD] || undefined, idempotencyTtlSeconds },
     cache,
   };
 }

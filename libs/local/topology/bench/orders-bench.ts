@@ -58,6 +58,20 @@ async function main(): Promise<void> {
       create.push(r.ms);
       ids.push(r.body.id);
     }
+    // Creates with an Idempotency-Key: each also deletes up to 10 expired idempotency
+    // records (3 000 expired ones seeded, older than the 24 h default TTL).
+    const writerDb = topology.data.region(primary).postgres;
+    await writerDb.query(
+      "INSERT INTO order_idempotency (customer_id, idempotency_key, request_hash, order_id, created_at) SELECT 'expired', 'old-' || g, 'h', $1, now() - interval '2 days' FROM generate_series(1, 3000) g",
+      [ids[0]],
+      'app',
+    );
+    const keyed: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const r = await timed(`${api}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `bench-key-${i}` }, body: orderBody(`bench-${i % 50}`) });
+      keyed.push(r.ms);
+    }
+    const [{ left }] = await writerDb.query<{ left: string }>("SELECT count(*) AS left FROM order_idempotency WHERE customer_id = 'expired'", [], 'app');
     const hit: number[] = [];
     const miss: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
@@ -77,6 +91,7 @@ async function main(): Promise<void> {
     console.log(`get, cache hit (${primary}):    ${fmt(hit)}`);
     console.log(`get, cache miss (${primary}):   ${fmt(miss)}`);
     console.log(`create (${primary}):            ${fmt(create)}`);
+    console.log(`create with Idempotency-Key (${primary}), cleaning expired records: ${fmt(keyed)}; expired records left ${left} of 3000`);
     console.log(`status change (${primary}):     ${fmt(status)}`);
     const secondaryApi = topology.api(secondary).url;
     const createSecondary: number[] = [];

@@ -11,8 +11,14 @@ export interface OrderCacheProps {
   readonly ttlSeconds: number;
   /** Username for the cache (ElastiCache RBAC). @default - none */
   readonly username?: string;
-  /** Password or IAM token source. @default - none */
+  /** Password. @default - none */
   readonly password?: string;
+  /**
+   * Credentials asked for at every (re)connection, per client: ElastiCache IAM
+   * authentication (the user and a fresh token signed for the reader's or the writer's
+   * replication group). Takes precedence over `username` / `password`. @default - none
+   */
+  readonly credentials?: (client: 'reader' | 'writer') => Promise<{ readonly username: string; readonly password: string }>;
   /** Budget of one cache command; a slower cache counts as a miss. @default 250 */
   readonly commandTimeoutMs?: number;
 }
@@ -32,11 +38,14 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1`;
 
-function newClient(url: string, username?: string, password?: string) {
+type Credentials = OrderCacheProps['credentials'];
+
+function newClient(url: string, username?: string, password?: string, credentials?: () => ReturnType<NonNullable<Credentials>>) {
   return createClient({
     url,
-    username,
-    password,
+    ...(credentials
+      ? { credentialsProvider: { type: 'async-credentials-provider' as const, credentials: async () => ({ ...(await credentials()) }) } }
+      : { username, password }),
     // Fail commands at once while disconnected instead of queueing them.
     disableOfflineQueue: true,
     socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
@@ -62,12 +71,13 @@ export class OrderCache {
 
   constructor(readonly props: OrderCacheProps) {
     this.timeoutMs = props.commandTimeoutMs ?? 250;
-    this.reader = this.client(props.readerUrl);
-    this.writer = props.writerUrl === props.readerUrl ? this.reader : this.client(props.writerUrl);
+    this.reader = this.client(props.readerUrl, 'reader');
+    this.writer = props.writerUrl === props.readerUrl ? this.reader : this.client(props.writerUrl, 'writer');
   }
 
-  private client(url: string): Client {
-    const client = newClient(url, this.props.username, this.props.password);
+  private client(url: string, role: 'reader' | 'writer'): Client {
+    const credentials = this.props.credentials;
+    const client = newClient(url, this.props.username, this.props.password, credentials && (() => credentials(role)));
     client.on('error', () => undefined);
     client.connect().catch(() => undefined);
     return client;

@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 /** The repository as the app in `region` builds it: writes through the writer endpoint, reads from the region. */
-async function repositoryIn(region: string, options: { ttlSeconds?: number; cache?: boolean } = {}) {
+async function repositoryIn(region: string, options: { ttlSeconds?: number; cache?: boolean; idempotencyTtlSeconds?: number; idempotencyCleanupBatch?: number } = {}) {
   const stores = layer.region(region);
   const database = new OrdersDatabase({
     writer: { host: '127.0.0.1', port: layer.dbWriter.port },
@@ -52,7 +52,8 @@ async function repositoryIn(region: string, options: { ttlSeconds?: number; cach
     // Its clients connect in the background; wait for the reader, so that a test's first read can hit.
     while (!(await cache.ping())) await new Promise((r) => setTimeout(r, 10));
   }
-  return { repository: new OrdersRepository({ database, cache }), database, cache };
+  const idempotency = { idempotencyTtlSeconds: options.idempotencyTtlSeconds, idempotencyCleanupBatch: options.idempotencyCleanupBatch };
+  return { repository: new OrdersRepository({ database, cache, ...idempotency }), database, cache };
 }
 
 const newOrder = (customerId = 'c-1') => parseNewOrder({ customerId, currency: 'EUR', lines: [{ sku: 'ABC-1', quantity: 2, price: '19.99' }, { sku: 'XYZ', quantity: 1, price: 5 }] });
@@ -162,6 +163,46 @@ describe('OrdersRepository on a primary and a standby', () => {
     expect([again.order.id, again.replayed]).toEqual([first.order.id, true]);
     const other = parseNewOrder({ customerId: 'idem', currency: 'USD', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });
     await expect(repository.create(other, { idempotencyKey: 'k-1' })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+  });
+
+  it('ignores an expired idempotency record: the key makes a new order, even for another body', async () => {
+    const writer = layer.region(PRIMARY).postgres;
+    const { repository } = await repositoryIn(PRIMARY, { cache: false, idempotencyTtlSeconds: 3600 });
+    const first = await repository.create(newOrder('expiry'), { idempotencyKey: 'k-old' });
+    await writer.query("UPDATE order_idempotency SET created_at = now() - interval '3601 seconds' WHERE customer_id = 'expiry'", [], 'app');
+    const other = parseNewOrder({ customerId: 'expiry', currency: 'USD', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });
+    const second = await repository.create(other, { idempotencyKey: 'k-old' });
+    expect(second.replayed).toBeUndefined();
+    expect(second.order.id).not.toBe(first.order.id);
+    // The key now answers with the new order.
+    const again = await repository.create(other, { idempotencyKey: 'k-old' });
+    expect([again.order.id, again.replayed]).toEqual([second.order.id, true]);
+  });
+
+  it('keeps replaying within the TTL', async () => {
+    const writer = layer.region(PRIMARY).postgres;
+    const { repository } = await repositoryIn(PRIMARY, { cache: false, idempotencyTtlSeconds: 3600 });
+    const first = await repository.create(newOrder('fresh'), { idempotencyKey: 'k-fresh' });
+    await writer.query("UPDATE order_idempotency SET created_at = now() - interval '3500 seconds' WHERE customer_id = 'fresh'", [], 'app');
+    const again = await repository.create(newOrder('fresh'), { idempotencyKey: 'k-fresh' });
+    expect([again.order.id, again.replayed]).toEqual([first.order.id, true]);
+  });
+
+  it('deletes expired idempotency records on a keyed create, oldest first and at most the batch, never a live one', async () => {
+    const writer = layer.region(PRIMARY).postgres;
+    const { repository } = await repositoryIn(PRIMARY, { cache: false, idempotencyTtlSeconds: 3600, idempotencyCleanupBatch: 3 });
+    // Records of earlier tests are not this test's.
+    await writer.query('DELETE FROM order_idempotency', [], 'app');
+    for (let i = 0; i < 5; i++) await repository.create(newOrder('cleanup'), { idempotencyKey: `k-${i}` });
+    // k-0 .. k-3 expired (k-0 oldest), k-4 live.
+    await writer.query(
+      "UPDATE order_idempotency SET created_at = now() - make_interval(hours => 10 - substr(idempotency_key, 3)::int) WHERE customer_id = 'cleanup' AND idempotency_key <> 'k-4'",
+      [],
+      'app',
+    );
+    await repository.create(newOrder('cleanup'), { idempotencyKey: 'k-new' });
+    const left = await writer.query<{ idempotency_key: string }>("SELECT idempotency_key FROM order_idempotency WHERE customer_id = 'cleanup' ORDER BY idempotency_key", [], 'app');
+    expect(left.map((r) => r.idempotency_key)).toEqual(['k-3', 'k-4', 'k-new']);
   });
 
   it('lists a customer\'s orders newest first, a page at a time', async () => {

@@ -17,6 +17,13 @@ export interface OrdersRepositoryProps {
    * catch up before it reads from the writer instead. @default 150
    */
   readonly readYourWritesWaitMs?: number;
+  /**
+   * How long an idempotency record answers a retry; an older one is ignored (its key is
+   * free again) and deleted. @default 86400 (24 h)
+   */
+  readonly idempotencyTtlSeconds?: number;
+  /** Expired idempotency records deleted, at most, by each create with a key. @default 10 */
+  readonly idempotencyCleanupBatch?: number;
 }
 
 /** Where a read was answered from (the API reports it in a header; the benchmark counts it). */
@@ -53,9 +60,16 @@ const COLUMNS = 'id, customer_id, currency, lines, total_cents, status, version,
  */
 export class OrdersRepository {
   private readonly waitMs: number;
+  private readonly idempotencyTtlSeconds: number;
+  private readonly cleanupBatch: number;
 
   constructor(private readonly props: OrdersRepositoryProps) {
     this.waitMs = props.readYourWritesWaitMs ?? 150;
+    this.idempotencyTtlSeconds = props.idempotencyTtlSeconds ?? 86_400;
+    this.cleanupBatch = props.idempotencyCleanupBatch ?? 10;
+    if (!Number.isInteger(this.idempotencyTtlSeconds) || this.idempotencyTtlSeconds < 1) {
+      throw new Error(`idempotencyTtlSeconds must be a whole number of seconds of at least 1, got ${props.idempotencyTtlSeconds}`);
+    }
   }
 
   /** Creates an order; with an idempotency key, a repeat returns the first result (a different request with the key: 422). */
@@ -79,19 +93,37 @@ export class OrdersRepository {
         [order.id, input.customerId, input.currency, JSON.stringify(input.lines), totalCents(input.lines), now],
       );
       if (!options.idempotencyKey) return { order };
-      // Waits for a concurrent transaction holding the same key, then does nothing.
+      // Waits for a concurrent transaction holding the same key, then does nothing, unless
+      // the record it holds has expired: then the key is this request's.
       const claimed = await client.query(
-        'INSERT INTO order_idempotency (customer_id, idempotency_key, request_hash, order_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING order_id',
-        [input.customerId, options.idempotencyKey, requestHash, order.id],
+        `INSERT INTO order_idempotency (customer_id, idempotency_key, request_hash, order_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (customer_id, idempotency_key) DO UPDATE SET request_hash = EXCLUDED.request_hash, order_id = EXCLUDED.order_id, created_at = now()
+         WHERE order_idempotency.created_at <= now() - make_interval(secs => $5)
+         RETURNING order_id`,
+        [input.customerId, options.idempotencyKey, requestHash, order.id, this.idempotencyTtlSeconds],
       );
-      if (claimed.rowCount === 1) return { order };
+      if (claimed.rowCount === 1) {
+        // Cheap cleanup on write: a few expired records, oldest first (index on
+        // created_at), skipping rows another create is deleting. Each keyed create adds one
+        // record and removes up to cleanupBatch expired ones, so the table stays about
+        // TTL x the rate of keyed creates.
+        await client.query(
+          `DELETE FROM order_idempotency WHERE ctid IN (
+             SELECT ctid FROM order_idempotency WHERE created_at <= now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+          [this.idempotencyTtlSeconds, this.cleanupBatch],
+        );
+        return { order };
+      }
       await client.query('ROLLBACK');
       await client.query('BEGIN');
       const earlier = await client.query<OrderRow & { request_hash: string }>(
         `SELECT i.request_hash, ${COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')} FROM order_idempotency i JOIN orders o ON o.id = i.order_id WHERE i.customer_id = $1 AND i.idempotency_key = $2`,
         [input.customerId, options.idempotencyKey],
       );
-      const row = earlier.rows[0]!;
+      const row = earlier.rows[0];
+      // The record expired and was deleted between the claim and this read (its TTL ran
+      // out in those milliseconds): the key is free, the client retries (503, Retry-After).
+      if (!row) throw new OrdersError('primary_unavailable', 'the idempotency record changed while this request ran; retry');
       if (row.request_hash !== requestHash) {
         throw new OrdersError('idempotency_key_reused', 'this Idempotency-Key was used for a different order; use a new key for a new order');
       }

@@ -4,6 +4,7 @@
 // gates still failing after it) pages and stops: it never loops.
 import { type AlarmReader, type GateResult, type HealthCheckReader, describeFailures, readGates } from './gates';
 import type { DeploymentRecord } from './deployment-record';
+import { type MigrationHook, MigrationFailedError, type MigrationOutcome } from './migrations';
 import type { RolloutPlan, Wave } from './plan';
 
 /** Applies stacks. */
@@ -66,6 +67,8 @@ export interface ExecuteOptions {
   readonly clock?: Clock;
   /** Progress lines. @default - discarded */
   readonly log?: (line: string) => void;
+  /** The schema migrations, run before the wave each is due (migrations.ts). @default - none */
+  readonly migrations?: Pick<MigrationHook, 'beforeWave' | 'outcomes'>;
 }
 
 /** A stack re-applied at its last good commit. */
@@ -78,9 +81,10 @@ export interface RolloutResult {
   /**
    * `deployed`: every wave passed; `rolled-back`: a wave failed and went back; `paged`:
    * the rollback failed too; `stale` / `blocked`: a wave applied nothing because its plan
-   * differs from the reviewed one / the guard refused it, and the rollout stopped there.
+   * differs from the reviewed one / the guard refused it, and the rollout stopped there;
+   * `migration-failed`: a schema migration due before a wave failed, nothing of that wave applied.
    */
-  readonly outcome: 'deployed' | 'rolled-back' | 'paged' | 'stale' | 'blocked';
+  readonly outcome: 'deployed' | 'rolled-back' | 'paged' | 'stale' | 'blocked' | 'migration-failed';
   /** Waves that deployed and passed their gates. */
   readonly completed: readonly string[];
   readonly failedWave?: string;
@@ -93,6 +97,8 @@ export interface RolloutResult {
   readonly rollbackFailure?: string;
   /** Waves never started. */
   readonly untouched: readonly string[];
+  /** The schema migrations run (when the rollout had any). */
+  readonly migrations?: readonly MigrationOutcome[];
 }
 
 /** Watches the gates for `seconds`, reading at once and every `pollSeconds`; returns the first failing reading, or undefined. */
@@ -133,11 +139,16 @@ export async function executeRollout(options: ExecuteOptions): Promise<RolloutRe
     log(`wave ${i + 1}/${waves.length} ${wave.name}: deploying ${wave.stacks.join(', ')}`);
     let reasons: string[] = [];
     try {
+      await options.migrations?.beforeWave(wave, log);
       await options.deployer.deploy(wave.stacks);
     } catch (err) {
       if (err instanceof NothingAppliedError) {
         log(`wave ${wave.name}: nothing applied (${err.message}); stopping`);
         return { outcome: err.kind, completed, failedWave: wave.name, reasons: err.message.split('\n'), rolledBack: [], notRolledBack: [], untouched: waves.slice(i + 1).map((w) => w.name) };
+      }
+      if (err instanceof MigrationFailedError) {
+        log(`wave ${wave.name}: not deployed (${err.message}); stopping`);
+        return { outcome: 'migration-failed', completed, failedWave: wave.name, reasons: [err.message], rolledBack: [], notRolledBack: [], untouched: waves.slice(i + 1).map((w) => w.name), ...migrationsOf(options) };
       }
       reasons = [`deploy failed: ${(err as Error)?.message ?? String(err)}`];
     }
@@ -153,9 +164,13 @@ export async function executeRollout(options: ExecuteOptions): Promise<RolloutRe
       continue;
     }
     log(`wave ${wave.name}: FAILED (${reasons.join('; ')}); stopping and rolling back`);
-    return { ...(await rollBack(wave, reasons, options, clock, log)), completed, untouched: waves.slice(i + 1).map((w) => w.name) };
+    return { ...(await rollBack(wave, reasons, options, clock, log)), completed, untouched: waves.slice(i + 1).map((w) => w.name), ...migrationsOf(options) };
   }
-  return { outcome: 'deployed', completed, reasons: [], rolledBack: [], notRolledBack: [], untouched: [] };
+  return { outcome: 'deployed', completed, reasons: [], rolledBack: [], notRolledBack: [], untouched: [], ...migrationsOf(options) };
+}
+
+function migrationsOf(options: ExecuteOptions): Pick<RolloutResult, 'migrations'> {
+  return options.migrations && options.migrations.outcomes.length > 0 ? { migrations: [...options.migrations.outcomes] } : {};
 }
 
 async function rollBack(
@@ -208,6 +223,13 @@ async function rollBack(
 /** The summary a failed or finished rollout prints (and the job summary shows). */
 export function formatResult(plan: RolloutPlan, result: RolloutResult): string {
   const lines: string[] = [];
+  for (const m of result.migrations ?? []) lines.push(`migration of ${m.service} in ${m.environment} before "${m.beforeWave}": ${m.ok ? 'done' : 'FAILED'} (${m.detail})`);
+  if (result.outcome === 'migration-failed') {
+    lines.push(`rollout of ${plan.environment} STOPPED before wave "${result.failedWave}" applied anything: ${result.reasons.join('; ')}`);
+    lines.push(`completed before it: ${result.completed.join('; ') || 'none'}`);
+    lines.push(`not started: ${result.untouched.join('; ') || 'none'}`);
+    return lines.join('\n');
+  }
   if (result.outcome === 'deployed') {
     lines.push(`rollout of ${plan.environment}: every wave deployed and passed its gates (${result.completed.join('; ') || 'nothing to deploy'})`);
     return lines.join('\n');

@@ -5,4 +5,5 @@ export * from './deployment-record';
 export * from './reviewed-plans';
 export * from './promotion';
 export * from './evacuation';
+export * from './migrations';
 export * from './sharded';

@@ -8,6 +8,7 @@ import { MAX_BAKE_MINUTES, UserError, appEntryPath, deploymentRecordPath, loadPl
 import { FileDeploymentRecord } from './deployment-record';
 import { executeRollout, formatResult } from './execute';
 import { NxDeployer } from './nx-deployer';
+import { MigrationHook, NxMigrator, appHasMigrateTarget, formatMigrations, planMigrations } from './migrations';
 import { formatPlan, planJson, planRollout } from './plan';
 
 function parseLabels(raw: string | undefined): string[] {
@@ -31,7 +32,7 @@ void runCli(
     options: {
       env: { type: 'string', valueName: '<env>', description: 'environment to roll out to (required)' },
       plan: { type: 'boolean', default: false, description: 'print the waves, their stacks and gates, and change nothing' },
-      json: { type: 'boolean', default: false, description: 'with --plan: print { waves: [{ name, stacks, bakeSeconds, gates }] }' },
+      json: { type: 'boolean', default: false, description: 'with --plan: print { waves: [{ name, stacks, bakeSeconds, gates }], migrations: [...] }' },
       stacks: { type: 'string', valueName: '<a,b,...>', description: 'only these stacks (e.g. the affected ones; default: every stack of the environment)' },
       commit: { type: 'string', valueName: '<sha>', description: 'the commit being deployed, recorded as the last good one of each stack that passes (required to run)' },
       'poll-seconds': { type: 'string', default: '30', valueName: '<n>', description: 'seconds between readings of the gates (default: 30)' },
@@ -57,8 +58,9 @@ void runCli(
     const platform = loadPlatform();
     const stacks = values.stacks === undefined ? undefined : values.stacks.split(',').map((s) => s.trim()).filter(Boolean);
     const plan = planRollout(platform, values.env, stacks);
+    const migrations = planMigrations(platform, plan, (app) => appHasMigrateTarget(process.cwd(), app));
     if (values.plan) {
-      console.log(values.json ? JSON.stringify(planJson(plan), null, 2) : formatPlan(plan));
+      console.log(values.json ? JSON.stringify({ ...planJson(plan), migrations }, null, 2) : [formatPlan(plan), ...formatMigrations(migrations)].join('\n'));
       return;
     }
     if (values.json) throw new UsageError('--json goes with --plan');
@@ -77,7 +79,7 @@ void runCli(
     const fallbackAlarms = platform.services
       .filter((s) => s.environments.includes(values.env!))
       .map((s) => serviceContract(platform.config, s.name, values.env!).names.regionUnhealthyAlarm(env.regions[0]));
-    console.log(formatPlan(plan));
+    console.log([formatPlan(plan), ...formatMigrations(migrations)].join('\n'));
     const result = await executeRollout({
       plan,
       commit: values.commit,
@@ -87,6 +89,7 @@ void runCli(
       record: new FileDeploymentRecord(path.resolve(deploymentRecordPath(values.env))),
       pager: new AlarmTopicPager(alarms, { region: env.regions[0], alarmNames: fallbackAlarms }),
       pollSeconds,
+      migrations: new MigrationHook(migrations, new NxMigrator(process.cwd())),
       log: (line) => console.log(line),
     });
     console.log(formatResult(plan, result));

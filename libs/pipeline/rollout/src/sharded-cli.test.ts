@@ -66,6 +66,12 @@ describe('npm run rollout:shard', () => {
     const res = run('deploy', '--env', 'prod');
 
     expect(res.status).toBe(2);
-    expect(res.stderr).toContain('give one of: plan, apply, gate, rollback, recover, merge-records');
+    expect(res.stderr).toContain('give one of: plan, migrate, apply, gate, rollback, recover, merge-records');
+  });
+
+  it('migrate: does nothing before a wave that deploys no service with Aurora', () => {
+    const res = run('migrate', '--env', 'prod', '--stacks', PROD, '--wave', '2');
+
+    expect([res.status, res.stdout.trim()]).toEqual([0, 'wave 2 canary ap-southeast-1: no migrations due']);
   });
 });

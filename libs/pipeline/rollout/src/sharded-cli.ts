@@ -1,4 +1,4 @@
-// npm run rollout:shard -- <plan|apply|gate|rollback|recover|merge-records> --env <env> --stacks <a,b> ...
+// npm run rollout:shard -- <plan|migrate|apply|gate|rollback|recover|merge-records> --env <env> --stacks <a,b> ...
 // The steps of a rollout spread over CI jobs (sharded.ts); .github/workflows/deploy-wave.yml
 // runs them: apply per shard, gate once per wave, rollback per shard, recover once.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { UsageError, integerOption, runCli } from '@platform/cli';
 import { allowanceFromLabels } from '@platform/plan-review';
 import { UserError, deploymentRecordPath, loadPlatform, serviceContract } from '@platform/config';
 import { FileDeploymentRecord } from './deployment-record';
+import { NxMigrator, appHasMigrateTarget, migrateBeforeWave, planMigrations } from './migrations';
 import { NxDeployer } from './nx-deployer';
 import { planRollout } from './plan';
 import {
@@ -27,7 +28,7 @@ import {
   wavesMatrix,
 } from './sharded';
 
-const STEPS = ['plan', 'apply', 'gate', 'rollback', 'recover', 'merge-records'] as const;
+const STEPS = ['plan', 'migrate', 'apply', 'gate', 'rollback', 'recover', 'merge-records'] as const;
 
 function readJson<T>(file: string, what: string): T {
   try {
@@ -65,14 +66,14 @@ void runCli(
   {
     name: 'rollout:shard',
     command: 'npm run rollout:shard --',
-    positionals: '<plan|apply|gate|rollback|recover|merge-records>',
+    positionals: '<plan|migrate|apply|gate|rollback|recover|merge-records>',
     summary:
-      'One step of a rollout spread over CI jobs: the waves and their shards (plan), one shard applied (apply), the wave watched and recorded (gate), one shard rolled back (rollback), the rollback watched or paged (recover), the records merged (merge-records).',
+      'One step of a rollout spread over CI jobs: the waves and their shards (plan), the schema migrations due before a wave (migrate), one shard applied (apply), the wave watched and recorded (gate), one shard rolled back (rollback), the rollback watched or paged (recover), the records merged (merge-records).',
     options: {
       env: { type: 'string', valueName: '<env>', description: 'environment (required)' },
       stacks: { type: 'string', valueName: '<a,b,...>', description: 'the stacks being rolled out (required except for merge-records)' },
       'shard-size': { type: 'string', valueName: '<n>', description: 'stacks per shard (default: pipeline.shardSize of the config)' },
-      wave: { type: 'string', valueName: '<n>', description: 'the wave (1-based), for apply, gate, rollback and recover' },
+      wave: { type: 'string', valueName: '<n>', description: 'the wave (1-based), for migrate, apply, gate, rollback and recover' },
       shard: { type: 'string', valueName: '<i>/<n>', description: 'the shard of the wave, for apply and rollback' },
       commit: { type: 'string', valueName: '<sha>', description: 'the commit being deployed (apply, gate, recover)' },
       'reviewed-plans': { type: 'string', valueName: '<dir>', description: 'apply: the reviewed plans (<dir>/<stack>/plan.json); each stack is planned again and applied only if it matches' },
@@ -102,7 +103,8 @@ void runCli(
     if (values.stacks === undefined) throw new UsageError('--stacks <a,b,...> is required');
     const stacks = values.stacks.split(',').map((s) => s.trim()).filter(Boolean);
     const size = integerOption('shard-size', values['shard-size'], { min: 1, max: 1000 }) ?? platform.config.pipeline.shardSize;
-    const waves = shardWaves(planRollout(platform, env, stacks), size);
+    const plan = planRollout(platform, env, stacks);
+    const waves = shardWaves(plan, size);
     if (step === 'plan') {
       console.log(JSON.stringify(wavesMatrix(waves)));
       return;
@@ -115,6 +117,18 @@ void runCli(
     const pollSeconds = integerOption('poll-seconds', values['poll-seconds'], { min: 1 })!;
     const log = (line: string) => console.log(line);
     const results = values.results ?? path.join('dist', 'rollout', env, 'results');
+    if (step === 'migrate') {
+      // Before the wave's shards, in one job: a failure stops the wave before any shard applies.
+      const due = planMigrations(platform, plan, (app) => appHasMigrateTarget(process.cwd(), app)).filter((m) => m.beforeWave === wave.name);
+      if (due.length === 0) {
+        log(`wave ${wave.number} ${wave.name}: no migrations due`);
+        return;
+      }
+      const done = await migrateBeforeWave(due, wave, new NxMigrator(process.cwd()), log);
+      write(path.join(results, `migrate-wave-${wave.number}.json`), done);
+      if (done.error) throw new UserError(done.error);
+      return;
+    }
     // Loaded only to run: plan needs no AWS SDK.
     const aws = await import('./aws');
     if (step === 'apply' || step === 'rollback') {

@@ -19,9 +19,16 @@ export const LAMBDA_ENVIRONMENT = {
   dbWriteRouting: 'DB_WRITE_ROUTING',
   /** This region's cluster endpoint: where writes go with write forwarding. */
   dbClusterEndpoint: 'DB_CLUSTER_ENDPOINT',
+  /** How long an idempotency record is kept, in seconds (config `aurora.idempotencyTtlHours`). */
+  idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
   cacheWriterEndpoint: 'CACHE_WRITER_ENDPOINT',
   cacheReaderEndpoint: 'CACHE_READER_ENDPOINT',
   cacheUser: 'CACHE_USER',
+  /** This region's replication group id: what the IAM token for a read connection is signed for. */
+  cacheReplicationGroup: 'CACHE_REPLICATION_GROUP',
+  /** The primary region's replication group id and region: what the IAM token for a write connection is signed for. */
+  cacheWriterReplicationGroup: 'CACHE_WRITER_REPLICATION_GROUP',
+  cacheWriterRegion: 'CACHE_WRITER_REGION',
   /** Comma-separated values of the origin secret header the API accepts (two during a rotation). */
   originSecrets: 'ORIGIN_SECRETS',
   /** How long the app keeps an entry in the cache (config `cache.ttlSeconds`). */

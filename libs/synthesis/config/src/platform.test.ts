@@ -372,6 +372,16 @@ describe('bad data-layer config', () => {
     ]);
   });
 
+  it('keeps idempotency records 24 h by default and refuses a TTL outside 1-720 hours', () => {
+    expect(parsePlatform(withAurora({})).services[0].aurora?.idempotencyTtlHours).toBe(24);
+    expect(problems(withAurora({ idempotencyTtlHours: 0 }))).toEqual([
+      'services.items.aurora.idempotencyTtlHours: idempotencyTtlHours must be 1-720 hours (retries need at least an hour) (got 0)',
+    ]);
+    expect(problems(withAurora({ idempotencyTtlHours: 1.5 }))).toEqual([
+      'services.items.aurora.idempotencyTtlHours: idempotencyTtlHours must be a whole number of hours, 1-720 (got 1.5)',
+    ]);
+  });
+
   it('rejects a network for a region the environment does not use, and a malformed one', () => {
     const c = validConfig();
     c.environments.dev.network = { 'sa-east-1': network };

@@ -298,6 +298,17 @@ export const auroraSchema = z.strictObject({
    * See docs/orders.md. @default "write-forwarding"
    */
   writeRouting: z.enum(['write-forwarding', 'writer-endpoint']).default('write-forwarding'),
+  /**
+   * How long the app keeps an idempotency record (a create's Idempotency-Key), in hours
+   * (IDEMPOTENCY_TTL_SECONDS): a retry within this time gets the first answer, after it
+   * the key is free again and expired records are deleted. 1-720 (30 days). @default 24
+   */
+  idempotencyTtlHours: z
+    .number()
+    .int({ error: 'idempotencyTtlHours must be a whole number of hours, 1-720' })
+    .min(1, { error: 'idempotencyTtlHours must be 1-720 hours (retries need at least an hour)' })
+    .max(720, { error: 'idempotencyTtlHours must be 1-720 hours (30 days at most)' })
+    .default(24),
 });
 
 /** Opt-in ElastiCache global datastore: primary replication group plus read-only secondaries. */

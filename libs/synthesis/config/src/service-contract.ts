@@ -244,6 +244,8 @@ export interface ServiceResourceNames {
   readonly databaseUser: string;
   /** ElastiCache user the Lambda connects as. */
   readonly cacheUser: string;
+  /** The ElastiCache replication group of `region` (`<dataIdentifier>-<region>`), what an IAM cache token is signed for. */
+  cacheReplicationGroup(region: string): string;
   /**
    * The composite CloudWatch alarm "region unhealthy for this service" in `region`: what
    * an on-call page and a rollout gate read.
@@ -308,6 +310,7 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     dataIdentifier: base,
     databaseUser: service.replace(/-/g, '_'),
     cacheUser: `${base}-app`,
+    cacheReplicationGroup: (region) => `${base}-${region}`,
     regionUnhealthyAlarm: (region) => `${base}-${region}-region-unhealthy`,
     dashboard: base,
     originSecret: `platform/${base}/origin-secret`,
@@ -447,6 +450,7 @@ function lambdaEnvironment(
   names: ServiceResourceNames,
   region: string,
   read: GlobalOutputReader,
+  primaryRegion: string,
 ): Record<string, string> {
   const E = LAMBDA_ENVIRONMENT;
   const O = GLOBAL_OUTPUTS;
@@ -467,6 +471,7 @@ function lambdaEnvironment(
           [E.dbSecretArn]: read(O.auroraSecretArn),
           [E.dbIamUser]: names.databaseUser,
           [E.dbWriteRouting]: svc.aurora.writeRouting,
+          [E.idempotencyTtlSeconds]: String(svc.aurora.idempotencyTtlHours * 3600),
           ...(svc.aurora.writeRouting === 'write-forwarding' ? { [E.dbClusterEndpoint]: read(O.auroraClusterEndpoint(region)) } : {}),
           // Lambda's Node.js runtimes load the RDS certificate authorities only when told to (TLS to Aurora).
           NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
@@ -477,6 +482,9 @@ function lambdaEnvironment(
           [E.cacheWriterEndpoint]: read(O.cacheWriterEndpoint),
           [E.cacheReaderEndpoint]: read(O.cacheReaderEndpoint(region)),
           [E.cacheUser]: names.cacheUser,
+          [E.cacheReplicationGroup]: names.cacheReplicationGroup(region),
+          [E.cacheWriterReplicationGroup]: names.cacheReplicationGroup(primaryRegion),
+          [E.cacheWriterRegion]: primaryRegion,
           [E.cacheTtlSeconds]: String(svc.cache.ttlSeconds),
         }
       : {}),
@@ -624,7 +632,7 @@ export function serviceContract(config: PlatformConfig, service: string, environ
       stack: stackName,
     }),
     regionalInputs: (region) => regionalInputs(config, env, svc, names, region),
-    lambdaEnvironment: (region, read) => lambdaEnvironment(service, svc, names, region, read),
+    lambdaEnvironment: (region, read) => lambdaEnvironment(service, svc, names, region, read, env.regions[0]),
     authorization: (read) => authorization(service, svc, env.regions[0], read),
     alarmTopicArn: (region) => alarmTopicArn(env.accountId, region, environment),
     alarmArn: (region, alarmName) => alarmArn(env.accountId, region, alarmName),

@@ -194,6 +194,8 @@ export class OrdersTopology {
     const app = this.config.appEnvironment(region, (output) => outputs[output] ?? 'not-emulated-locally');
     // Lambda's RDS certificate bundle; the local servers speak no TLS.
     delete app.NODE_EXTRA_CA_CERTS;
+    // No IAM locally: without the cache user the app connects to Redis with no auth.
+    for (const name of [E.cacheUser, E.cacheReplicationGroup, E.cacheWriterReplicationGroup, E.cacheWriterRegion]) delete app[name];
     return {
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
