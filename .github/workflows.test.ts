@@ -231,7 +231,7 @@ describe('deploy', () => {
   it('deploys each environment as a GitHub environment, one deploy of it at a time, with its own deploy role', () => {
     expect(jobs().deploy.concurrency).toEqual({ group: 'deploy-${{ matrix.environment }}', 'cancel-in-progress': false });
     const wave = wf('deploy-wave.yml');
-    for (const id of ['apply', 'gate', 'rollback', 'recover']) {
+    for (const id of ['migrate', 'apply', 'gate', 'rollback', 'recover']) {
       expect([id, wave.jobs[id].environment]).toEqual([id, '${{ inputs.environment }}']);
       const configure = wave.jobs[id].steps!.find((s) => s.uses?.startsWith(CONFIGURE_AWS))!;
       expect(configure.with!['role-to-assume']).toBe('arn:aws:iam::${{ inputs.account-id }}:role/${{ inputs.deploy-role-name }}');
@@ -263,10 +263,10 @@ describe('deploy', () => {
 
   it('decides a wave in one gate job after every shard, rolls back every shard after a failed gate, and fails the wave', () => {
     const w = wf('deploy-wave.yml').jobs;
-    expect([needs(w.gate), w.gate.if]).toEqual([['apply'], '${{ always() }}']);
-    expect([needs(w.rollback), w.rollback.if]).toEqual([['gate'], "${{ always() && needs.gate.result != 'success' }}"]);
+    expect([needs(w.apply), needs(w.gate), w.gate.if]).toEqual([['migrate'], ['migrate', 'apply'], "${{ always() && needs.migrate.result == 'success' }}"]);
+    expect([needs(w.rollback), w.rollback.if]).toEqual([['migrate', 'gate'], "${{ always() && needs.migrate.result == 'success' && needs.gate.result != 'success' }}"]);
     expect((w.rollback as { strategy?: { matrix: unknown } }).strategy!.matrix).toBe('${{ fromJSON(inputs.shards) }}');
-    expect([needs(w.recover), w.recover.if]).toEqual([['gate', 'rollback'], "${{ always() && needs.gate.result != 'success' }}"]);
+    expect([needs(w.recover), w.recover.if]).toEqual([['migrate', 'gate', 'rollback'], "${{ always() && needs.migrate.result == 'success' && needs.gate.result != 'success' }}"]);
     expect(w.recover.steps!.find((s) => s.id === 'recover')!.run).toContain('exit $(( code == 0 ? 1 : code ))');
   });
 
