@@ -261,6 +261,15 @@ describe('deploy', () => {
     expect(prepare.steps!.some((s) => s.run?.includes('npm run -s rollout:shard -- plan --env "$ENVIRONMENT" --stacks "$STACKS"'))).toBe(true);
   });
 
+  it('runs the migrations on the environment’s migration runner from the config', () => {
+    const deploy = jobs().deploy as Job & { with: Record<string, unknown> };
+    const call = Object.values(wf('deploy-environment.yml').jobs).find((j) => j.uses === './.github/workflows/deploy-wave.yml')!;
+
+    expect(deploy.with['migration-runner']).toBe('${{ matrix.migrationRunner }}');
+    expect(call.with!['migration-runner']).toBe('${{ inputs.migration-runner }}');
+    expect((wf('deploy-wave.yml').jobs.migrate as Job & { 'runs-on': string })['runs-on']).toBe('${{ inputs.migration-runner }}');
+  });
+
   it('decides a wave in one gate job after every shard, rolls back every shard after a failed gate, and fails the wave', () => {
     const w = wf('deploy-wave.yml').jobs;
     expect([needs(w.apply), needs(w.gate), w.gate.if]).toEqual([['migrate'], ['migrate', 'apply'], "${{ always() && needs.migrate.result == 'success' }}"]);

@@ -17,7 +17,7 @@ describe('the deploy matrix', () => {
     const matrix = promotionMatrix(platform, byEnvironment(platform));
     expect(matrix.map((m) => m.environment)).toEqual(Object.keys(platform.config.environments));
     expect(matrix.map((m) => m.environment)).toEqual(['dev', 'staging', 'prod', 'perf']);
-    expect(matrix[3]).toEqual({ environment: 'perf', stacks: 'items-perf-global,items-perf-eu-west-1', accountId: '555555555555', deployRoleName: 'platform-deploy', region: 'eu-west-1' });
+    expect(matrix[3]).toEqual({ environment: 'perf', stacks: 'items-perf-global,items-perf-eu-west-1', accountId: '555555555555', deployRoleName: 'platform-deploy', region: 'eu-west-1', migrationRunner: 'ubuntu-latest' });
   });
 
   it('leaves out an environment with nothing to deploy', () => {

@@ -14,6 +14,8 @@ export interface PromotionEntry {
   readonly deployRoleName: string;
   /** The primary region (for the STS call). */
   readonly region: string;
+  /** Runner label of the job that migrates schemas (`environments.<env>.migrationRunner`). */
+  readonly migrationRunner: string;
 }
 
 /** The environments of `byEnvironment` that have stacks, in promotion order. */
@@ -28,6 +30,7 @@ export function promotionMatrix(platform: Pick<Platform, 'config'>, byEnvironmen
         accountId: env.accountId,
         deployRoleName: env.deployRoleName,
         region: env.regions[0],
+        migrationRunner: env.migrationRunner,
       };
     });
 }

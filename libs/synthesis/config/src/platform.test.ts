@@ -91,6 +91,14 @@ describe('config defaults', () => {
 });
 
 describe('bad config', () => {
+  it('rejects a migration runner that is not a runner label', () => {
+    const c = validConfig();
+    c.environments.prod.migrationRunner = 'self hosted; rm -rf';
+    expect(problems(c)).toEqual([
+      'environments.prod.migrationRunner: migrationRunner must be a runner label such as self-hosted-prod-vpc (letters, digits, . _ : / -) (got "self hosted; rm -rf")',
+    ]);
+  });
+
   it('rejects an unknown region name, suggesting the closest one', () => {
     const c = validConfig();
     c.environments.prod.regions[1] = 'us-east1';

@@ -153,6 +153,17 @@ export const environmentSchema = z.strictObject({
   accountId,
   /** Role in the environment's account that Terraform assumes. @default "platform-deploy" */
   deployRoleName: roleName.default('platform-deploy'),
+  /**
+   * GitHub Actions runner label (`runs-on`) of the deploy job that runs the services'
+   * schema migrations against the primary region's Aurora writer: a self-hosted runner
+   * with a network path into the environment's VPC. A hosted runner reaches no private
+   * writer, so an environment with an Aurora service needs one.
+   * @default "ubuntu-latest"
+   */
+  migrationRunner: z
+    .string()
+    .regex(/^[\w.:/-]{1,100}$/, { error: 'migrationRunner must be a runner label such as self-hosted-prod-vpc (letters, digits, . _ : / -)' })
+    .default('ubuntu-latest'),
   /** DNS domain of the environment; services live under it. */
   domain: z.string().regex(DOMAIN, {
     error: 'domain must be a lower-case DNS name such as dev.example.com (no scheme, no trailing dot)',
