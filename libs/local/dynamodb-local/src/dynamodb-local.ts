@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
+import { findFreePort, killAtExit, watchdogScript } from '@platform/local-process';
 import { DynamoDbLocalError } from './dynamodb-local-error';
 
 /** Options of {@link DynamoDbLocal.start}. */
@@ -48,32 +49,16 @@ export interface DynamoDbLocalOptions {
   readonly jvmOptions?: readonly string[];
 }
 
-// The JVM runs under a tiny sh watchdog so that it cannot outlive us: we never write
-// to the watchdog's stdin, so its `read` returns only at EOF, which happens when we
-// close stdin in stop() *or* when this Node process dies for any reason, SIGKILL
-// included (a crashed Jest worker must not leave a JVM behind). The watchdog then
-// stops the JVM and exits with its status; if the JVM dies first, the watchdog exits
-// too, so the 'exit' event always reflects the JVM.
-const WATCHDOG = [
-  'exec 3<&0',
-  '"$@" </dev/null 3<&- &',
-  'pid=$!',
-  '(read -r _ <&3; kill "$pid" 2>/dev/null) &',
-  'watcher=$!',
-  'exec 3<&-',
-  'wait "$pid"',
-  'status=$?',
-  'kill "$watcher" 2>/dev/null',
-  'exit "$status"',
-].join('\n');
+// The JVM runs under the local servers' watchdog (@platform/local-process): we never
+// write to its stdin, so it stops the JVM when we close stdin in stop() *or* when this
+// Node process dies for any reason, SIGKILL included.
+const WATCHDOG = watchdogScript();
 
 const OUTPUT_TAIL_BYTES = 8 * 1024;
 const STOP_GRACE_MS = 5000;
 const PROBE_INTERVAL_MS = 100;
 const BIND_RETRIES = 3;
 
-const running = new Set<DynamoDbLocal>();
-let exitHookInstalled = false;
 
 /**
  * A DynamoDB Local server (AWS's own implementation, the DynamoDBLocal.jar shipped in
@@ -140,8 +125,6 @@ export class DynamoDbLocal {
       detached: true,
     });
     const server = new DynamoDbLocal(child, port);
-    running.add(server);
-    installExitHook();
     try {
       await server.waitUntilReady(options.startTimeoutMs ?? 30_000);
       return server;
@@ -171,15 +154,18 @@ export class DynamoDbLocal {
     child.stderr?.on('data', keep);
     // A spawn failure (e.g. no /bin/sh) must not become an unhandled 'error' event.
     child.on('error', (err) => keep(Buffer.from(`\n${err.message}`)));
+    // Belt and braces: the watchdog stops the JVM when we exit, but only once it
+    // notices EOF; killing the group at exit makes it immediate.
+    const forget = killAtExit(() => this.killGroup());
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         this.exitCode = code ?? (signal ? 128 : null);
-        running.delete(this);
+        forget();
         resolve(this.exitCode);
       });
       child.once('error', () => {
         this.exitCode = this.exitCode ?? -1;
-        running.delete(this);
+        forget();
         resolve(this.exitCode);
       });
     });
@@ -322,19 +308,6 @@ function findEmulatorDir(): string {
   return dir;
 }
 
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -342,15 +315,5 @@ function isPortFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     // DynamoDB Local binds every interface, so test the wildcard address.
     server.listen(port, () => server.close(() => resolve(true)));
-  });
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Belt and braces: the watchdog already stops the JVM when we exit, but only once
-  // it notices EOF; this makes the exit immediate.
-  process.once('exit', () => {
-    for (const server of running) server.killGroup();
   });
 }

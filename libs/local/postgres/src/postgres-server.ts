@@ -2,9 +2,9 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { chmodSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { findFreePort, killAtExit, watchdogPid, watchdogScript } from '@platform/local-process';
 
 /** A PostgreSQL server could not be found, set up or started. */
 export class PostgresServerError extends Error {
@@ -57,26 +57,13 @@ const SERVER_SETTINGS = [
   'wal_receiver_status_interval=1s',
 ];
 
-// The server runs under a tiny sh watchdog so that it cannot outlive the Node process
-// that started it: EOF on the watchdog's stdin (our exit, even by SIGKILL) asks the
-// server for a fast shutdown. Its first line of output is the server's pid, so that
-// kill() can send the server SIGQUIT (immediate shutdown, as a crash) directly.
-const WATCHDOG = [
-  'exec 3<&0',
-  '"$@" </dev/null 3<&- &',
-  'pid=$!',
-  'echo "watchdog-server-pid $pid"',
-  '(read -r _ <&3; kill -INT "$pid" 2>/dev/null) &',
-  'watcher=$!',
-  'exec 3<&-',
-  'wait "$pid"',
-  'status=$?',
-  'kill "$watcher" 2>/dev/null',
-  'exit "$status"',
-].join('\n');
+// The server runs under the local servers' watchdog: EOF on its stdin (our exit, even
+// by SIGKILL) asks the server for a fast shutdown (SIGINT). Its first line of output is
+// the server's pid, so that kill() can send the server SIGQUIT (immediate shutdown, as
+// a crash) directly.
+const WATCHDOG = watchdogScript({ stopSignal: 'INT', reportPid: true });
 
 const OUTPUT_TAIL = 40;
-const running = new Set<PostgresServer>();
 
 /**
  * A PostgreSQL server from the machine's own installation (Debian's `postgresql`
@@ -248,18 +235,19 @@ export class PostgresServer {
     const args = [join(this.bin, 'postgres'), '-D', this.dataDir, '-p', String(port), ...SERVER_SETTINGS.flatMap((s) => ['-c', s])];
     const child = spawn('sh', ['-c', WATCHDOG, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...serverUserIds() });
     this.child = child;
-    running.add(this);
-    installExitHook();
+    const forget = killAtExit(() => {
+      if (this.serverPid) process.kill(this.serverPid, 'SIGQUIT');
+    });
     this.exited = new Promise((resolve) => child.once('exit', () => {
-      running.delete(this);
+      forget();
       resolve();
     }));
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
-        const pid = /^watchdog-server-pid (\d+)$/.exec(line);
-        if (pid) {
-          this.serverPid = Number(pid[1]);
+        const pid = watchdogPid(line);
+        if (pid !== undefined) {
+          this.serverPid = pid;
           continue;
         }
         this.tail.push(line);
@@ -384,36 +372,6 @@ async function handToServerUser(path: string): Promise<void> {
     const st = statSync(dir);
     if ((st.mode & 0o001) === 0 && st.uid !== ids.uid) chmodSync(dir, (st.mode & 0o777) | 0o001);
   }
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // The watchdog stops the server when we exit, but only once it notices EOF.
-  process.once('exit', () => {
-    for (const server of running) {
-      try {
-        if (server['serverPid']) process.kill(server['serverPid'], 'SIGQUIT');
-      } catch {
-        // already gone
-      }
-    }
-  });
 }
 
 /** Creates a login role with a password and a database it owns (idempotent). */

@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from 'redis';
+import { findFreePort, killAtExit, watchdogPid, watchdogScript } from '@platform/local-process';
 
 /** redis-server could not be found or started. */
 export class RedisServerError extends Error {
@@ -23,21 +23,7 @@ export interface RedisServerOptions {
 
 // Same watchdog as the other local servers: EOF on its stdin (our exit, even by
 // SIGKILL) stops the server; the first output line is the server's pid.
-const WATCHDOG = [
-  'exec 3<&0',
-  '"$@" </dev/null 3<&- &',
-  'pid=$!',
-  'echo "watchdog-server-pid $pid"',
-  '(read -r _ <&3; kill "$pid" 2>/dev/null) &',
-  'watcher=$!',
-  'exec 3<&-',
-  'wait "$pid"',
-  'status=$?',
-  'kill "$watcher" 2>/dev/null',
-  'exit "$status"',
-].join('\n');
-
-const running = new Set<RedisServer>();
+const WATCHDOG = watchdogScript({ reportPid: true });
 
 /**
  * A Redis server from the machine's own installation (Debian's `redis-server`), on
@@ -48,7 +34,7 @@ export class RedisServer {
   static async start(options: RedisServerOptions): Promise<RedisServer> {
     const server = new RedisServer(findRedisServer(), options);
     mkdirSync(options.dataDir, { recursive: true });
-    await server.launch(options.port ?? (await freePort()), options.replicaOf);
+    await server.launch(options.port ?? (await findFreePort()), options.replicaOf);
     return server;
   }
 
@@ -136,16 +122,17 @@ export class RedisServer {
     ];
     const child = spawn('sh', ['-c', WATCHDOG, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
-    running.add(this);
-    installExitHook();
+    const forget = killAtExit(() => {
+      if (this.serverPid) process.kill(this.serverPid, 'SIGKILL');
+    });
     this.exited = new Promise((resolve) => child.once('exit', () => {
-      running.delete(this);
+      forget();
       resolve();
     }));
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
-        const pid = /^watchdog-server-pid (\d+)$/.exec(line);
-        if (pid) this.serverPid = Number(pid[1]);
+        const pid = watchdogPid(line);
+        if (pid !== undefined) this.serverPid = pid;
         else if (line) {
           this.tail.push(line);
           if (this.tail.length > 30) this.tail.shift();
@@ -177,33 +164,6 @@ export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string {
     if (dir && existsSync(join(dir, 'redis-server'))) return join(dir, 'redis-server');
   }
   throw new RedisServerError('redis-server is not installed: install it (Debian/Ubuntu: `apt-get install -y redis-server`; macOS: `brew install redis`).');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const server of running) {
-      try {
-        if (server['serverPid']) process.kill(server['serverPid'], 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
 }
 
 // Keeps `execFileSync` referenced for tools that probe the version; unused otherwise.
