@@ -97,6 +97,8 @@ export class BootstrapStack extends TerraformStack {
         state: props.state,
         deployAssumableRoleArns: account.pipeline.deployAssumableRoleArns,
         planAssumableRoleArns: account.pipeline.planAssumableRoleArns,
+        platformBucketNames: account.pipeline.platformBucketNames,
+        planReadableSecretArns: account.pipeline.planReadableSecretArns,
       });
       new TerraformOutput(this, 'plan_role_arn', { value: this.pipelineRoles.planRole.arn });
       new TerraformOutput(this, 'deploy_role_arn', { value: this.pipelineRoles.deployRole.arn });

@@ -320,27 +320,55 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
 async function decide(role: RoleModel | undefined, r: Request, bucketAccounts: Map<string, string>): Promise<string> {
   if (!role) return `not allowed: no stack the check read creates the role ${roleName(r.role)} (${r.role})`;
   const bucket = /^arn:aws:s3:::([^/]+)/.exec(r.arn)?.[1];
-  const resourceAccount = accountOf(r.arn) ?? (bucket ? bucketAccounts.get(bucket) : undefined) ?? role.account;
-  const identityPolicies = r.boundaryOnly
-    ? [{ name: 'granted', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: r.action, Resource: '*' }] } }]
-    : role.identityPolicies.map((p) => ({ name: p.name, policy: p.policy }));
+  return evaluateRequest({
+    roleArn: role.arn,
+    identityPolicies: r.boundaryOnly
+      ? [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: r.action, Resource: '*' }] }]
+      : role.identityPolicies.map((p) => p.policy),
+    ...(role.boundary ? { boundary: role.boundary.policy } : {}),
+    ...(r.resourcePolicy ? { resourcePolicy: r.resourcePolicy } : {}),
+    action: r.action,
+    resource: r.arn,
+    resourceAccount: accountOf(r.arn) ?? (bucket ? bucketAccounts.get(bucket) : undefined) ?? role.account,
+    context: r.context,
+  });
+}
+
+/** One request of a role's session, for {@link evaluateRequest}. */
+export interface EvaluationRequest {
+  /** The role whose session makes the request (`arn:aws:iam::<account>:role/<path><name>`). */
+  readonly roleArn: string;
+  readonly identityPolicies: readonly Json[];
+  readonly boundary?: Json;
+  /** The resource's policy (bucket, key, or the trust policy of a role being assumed). */
+  readonly resourcePolicy?: Json;
+  readonly action: string;
+  readonly resource: string;
+  /** @default - the account of the resource's ARN, else the role's */
+  readonly resourceAccount?: string;
+  readonly context?: Readonly<Record<string, string | string[]>>;
+}
+
+/**
+ * AWS's decision on one request, by @cloud-copilot/iam-simulate: `Allowed`,
+ * `ExplicitlyDenied`, `ImplicitlyDenied`, or why the request could not be evaluated.
+ * The global keys a real session carries (principal ARN and account, TLS) are set.
+ */
+export async function evaluateRequest(r: EvaluationRequest): Promise<string> {
+  const account = /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(r.roleArn)?.[1];
+  if (!account) throw new Error(`not a role ARN: ${r.roleArn}`);
   const result = await runSimulation(
     {
-      identityPolicies,
-      ...(role.boundary ? { permissionBoundaryPolicies: [{ name: role.boundary.name, policy: role.boundary.policy }] } : {}),
+      identityPolicies: r.identityPolicies.map((policy, i) => ({ name: `policy-${i + 1}`, policy })),
+      ...(r.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: r.boundary }] } : {}),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(r.resourcePolicy ? { resourcePolicy: r.resourcePolicy } : {}),
       request: {
-        principal: `arn:aws:sts::${role.account}:assumed-role/${roleName(role.arn)}/permission-coverage`,
+        principal: `arn:aws:sts::${account}:assumed-role/${roleName(r.roleArn)}/permission-coverage`,
         action: r.action,
-        resource: { resource: r.arn, accountId: resourceAccount },
-        contextVariables: {
-          'aws:SecureTransport': 'true',
-          'aws:PrincipalArn': role.arn,
-          'aws:PrincipalAccount': role.account,
-          ...r.context,
-        },
+        resource: { resource: r.resource, accountId: r.resourceAccount ?? accountOf(r.resource) ?? account },
+        contextVariables: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': r.roleArn, 'aws:PrincipalAccount': account, ...r.context },
       },
     },
     {},
