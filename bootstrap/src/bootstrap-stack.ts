@@ -94,6 +94,7 @@ export class BootstrapStack extends TerraformStack {
         deployBranch: settings.deployBranch,
         requireDeployBranchClaim: settings.requireDeployBranchClaim,
         pinJobWorkflowRef: settings.pinJobWorkflowRef,
+        maxSessionDurationSeconds: settings.pipelineSessionSeconds,
         state: props.state,
         deployAssumableRoleArns: account.pipeline.deployAssumableRoleArns,
         planAssumableRoleArns: account.pipeline.planAssumableRoleArns,

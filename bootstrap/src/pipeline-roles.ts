@@ -157,7 +157,12 @@ export interface PipelineRolesProps {
    * @default []
    */
   readonly planReadableSecretArns?: readonly string[];
-  /** @default 3600 */
+  /**
+   * Longest session of either role (IAM allows 1 to 12 hours). A workflow job's OIDC
+   * session must outlast its longest apply: the providers' chained sessions (at most one
+   * hour each) are re-assumed from it. The bootstrap passes `pipelineSessionSeconds`.
+   * @default 3600
+   */
   readonly maxSessionDurationSeconds?: number;
   /**
    * Name of the managed policy bounding every role the stacks create; the stacks set
@@ -239,6 +244,9 @@ export class PipelineRoles extends Construct {
     const deployArn = roleArn(props.accountId, props.deployRoleName);
     const repo = props.githubRepository;
     const maxSessionDuration = props.maxSessionDurationSeconds ?? 3600;
+    if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
+      throw new ConstructPropsError(this, `maxSessionDurationSeconds must be a whole number from 3600 to 43200 (IAM's 1 to 12 hours), got ${maxSessionDuration}`);
+    }
 
     const github = (sub: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): PolicyStatement => ({
       Sid: 'GithubActions',
