@@ -4,6 +4,7 @@
 import { Testing } from 'cdktf';
 import { parsePlatform } from '@platform/config';
 import { MANAGED_POLICIES, evaluateRequest, parsePolicy, stackModel } from '@platform/permission-coverage';
+import { privilegeEscalations } from '@platform/policy-check';
 import { BootstrapStack } from './bootstrap-stack';
 import { planBootstrap } from './bootstrap-plan';
 import { bootstrapSettingsSchema } from './settings';
@@ -101,12 +102,32 @@ describe('deploy role: no way past the boundary', () => {
   });
 });
 
-// CKV_AWS_286 (privilege escalation) is suppressed on the deploy policy because the
-// workload path, the boundary condition and the denies close each escalation path; these
-// prove each of them on the synthesized policy, PowerUserAccess included.
+// CKV_AWS_286 (privilege escalation, checkov's semantics in the rule pack) counts an
+// escalation action only when it is granted on Resource "*" without a condition. The
+// deploy policy grants iam:PutRolePolicy, UpdateAssumeRolePolicy, CreatePolicyVersion and
+// the like only on the workload path, the role writes only with the boundary as a
+// condition, and denies the rest: so the rule passes, and these prove, with the
+// synthesized policy and PowerUserAccess, that each escalation path is closed.
 describe('deploy role: the escalation paths CKV_AWS_286 names are closed', () => {
   const WORKLOAD_ROLE = `arn:aws:iam::${DEV}:role/platform-workload/items-dev-eu-west-1-api`;
   const OUTSIDE = `arn:aws:iam::${DEV}:role/OrganizationAccountAccessRole`;
+
+  it('passes CKV_AWS_286, and would not if its IAM writes were granted on "*" without the boundary condition and the denies', () => {
+    const deployPolicy = inline(dev, 'terraform-deploy')[0];
+    const allowsOnAnything = JSON.stringify({
+      Statement: (JSON.parse(deployPolicy).Statement as Json[]).filter((st) => st.Effect === 'Allow').map((st) => ({ Effect: 'Allow', Action: st.Action, Resource: '*' })),
+    });
+
+    expect(privilegeEscalations(deployPolicy)).toEqual([]);
+    expect(privilegeEscalations(allowsOnAnything)).toEqual(
+      expect.arrayContaining([
+        'CreateNewPolicyVersion (iam:CreatePolicyVersion)',
+        'AttachRolePolicy (iam:AttachRolePolicy + sts:AssumeRole)',
+        'PutRolePolicy (iam:PutRolePolicy + sts:AssumeRole)',
+        'UpdateRolePolicyToAssumeIt (iam:UpdateAssumeRolePolicy + sts:AssumeRole)',
+      ]),
+    );
+  });
 
   it('puts or attaches a policy only on a workload role that carries the boundary, never on a role outside the workload path', async () => {
     const onRole = (action: string, resource: string, boundary?: string) =>
