@@ -83,6 +83,8 @@ interface Request {
   readonly resourcePolicy?: Json;
   /** Evaluate only the role's boundary (a workload role's grant is effective only within it). */
   readonly boundaryOnly?: boolean;
+  /** Why the request cannot be evaluated at all (it then fails with this). */
+  readonly refusal?: string;
 }
 
 const roleName = (arn: string) => arn.split('/').pop()!;
@@ -209,8 +211,10 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
     // https://developer.hashicorp.com/terraform/language/backend/s3#permissions-required
     const bucket = `arn:aws:s3:::${state.bucket}`;
     const policy = bucketPolicies.get(state.bucket);
+    // Whose bucket it is decides whether its policy must grant the request too (cross-account).
+    const refusal = bucketAccounts.has(state.bucket) ? undefined : `not evaluated: no stack the check read creates the state bucket ${state.bucket}`;
     const req = (action: string, arn: string, context: Record<string, string> = {}) =>
-      requests.push({ role: who, phase, stack, address, action, arn, context, ...(policy ? { resourcePolicy: policy } : {}) });
+      requests.push({ role: who, phase, stack, address, action, arn, context, ...(policy ? { resourcePolicy: policy } : {}), ...(refusal ? { refusal } : {}) });
     req('s3:ListBucket', bucket, { 's3:prefix': state.key });
     req('s3:GetObject', `${bucket}/${state.key}`);
     if (mode === 'write') req('s3:PutObject', `${bucket}/${state.key}`);
@@ -303,7 +307,7 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
   const failures: CoverageFailure[] = [];
   const seen = new Set<string>();
   for (const r of requests) {
-    const key = JSON.stringify([r.role, r.action, r.arn, r.context, r.boundaryOnly ?? false, r.resourcePolicy ?? null]);
+    const key = JSON.stringify([r.role, r.action, r.arn, r.context, r.boundaryOnly ?? false, r.resourcePolicy ?? null, r.refusal ?? null]);
     if (!decisions.has(key)) decisions.set(key, decide(roles.get(r.role), r, bucketAccounts));
     const decision = await decisions.get(key)!;
     if (decision === 'Allowed') continue;
@@ -318,6 +322,7 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
 }
 
 async function decide(role: RoleModel | undefined, r: Request, bucketAccounts: Map<string, string>): Promise<string> {
+  if (r.refusal) return r.refusal;
   if (!role) return `not allowed: no stack the check read creates the role ${roleName(r.role)} (${r.role})`;
   const bucket = /^arn:aws:s3:::([^/]+)/.exec(r.arn)?.[1];
   return evaluateRequest({

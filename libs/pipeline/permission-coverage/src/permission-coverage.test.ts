@@ -84,6 +84,33 @@ describe('checkPermissionCoverage', () => {
     );
   });
 
+  it("given the state bucket in another account, then its bucket policy must grant the pipeline's session too", async () => {
+    const STATE = '000000000000';
+    const stateBucket = (statements: object[]) => ({
+      name: 'bootstrap-state',
+      json: {
+        provider: { aws: [{ region: 'eu-west-1', allowed_account_ids: [STATE] }] },
+        resource: { aws_s3_bucket: { state: { bucket: 'tf-state' } }, aws_s3_bucket_policy: { state: { bucket: '${aws_s3_bucket.state.bucket}', policy: policy(...statements) } } },
+      },
+    });
+    const grant = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: ['arn:aws:s3:::tf-state', 'arn:aws:s3:::tf-state/*'] };
+    const withBackend = (bucketPolicy: object[] | undefined) => {
+      const base = input({});
+      const stack = platformStack({});
+      (stack.json as Record<string, unknown>).terraform = { backend: { s3: { bucket: 'tf-state', key: 'dev/svc.tfstate', region: 'eu-west-1', use_lockfile: true } } };
+      const roles = bootstrap(DEV, { deployer: [...ASSUME, 's3:*'], planner: [...ASSUME, 's3:*'] });
+      return { ...base, platformStacks: [stack], bootstrapStacks: [roles, base.bootstrapStacks[1], ...(bucketPolicy ? [stateBucket(bucketPolicy)] : [])] };
+    };
+
+    expect((await checkPermissionCoverage(withBackend([grant]))).failures).toEqual([]);
+    const denied = (await checkPermissionCoverage(withBackend([]))).failures.map(formatFailure);
+    expect(denied).toContain(`arn:aws:iam::${DEV}:role/deployer (apply) svc-dev-global backend s3: s3:PutObject on arn:aws:s3:::tf-state/dev/svc.tfstate is ImplicitlyDenied`);
+    const unknown = (await checkPermissionCoverage(withBackend(undefined))).failures.map(formatFailure);
+    expect(unknown).toContain(
+      `arn:aws:iam::${DEV}:role/planner (plan) svc-dev-global backend s3: s3:GetObject on arn:aws:s3:::tf-state/dev/svc.tfstate is not evaluated: no stack the check read creates the state bucket tf-state`,
+    );
+  });
+
   it('given a stack with a resource type the facts lack, then one line names the type and where to add it', async () => {
     const report = await checkPermissionCoverage(input({ aws_made_up_thing: { x: { provider: 'aws.eu-west-1' } } }));
 
