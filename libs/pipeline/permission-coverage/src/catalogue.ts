@@ -78,6 +78,11 @@ export function catalogueHasService(service: string): boolean {
 
 const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
 
+/** Whether a policy's action pattern (`iam:Put*`, `*`) names `action`, as IAM matches them (case-insensitive). */
+export function actionPatternMatches(pattern: string, action: string): boolean {
+  return glob(pattern).test(action);
+}
+
 /**
  * The catalogue's actions a policy's action pattern names (`s3:Get*`, `iam:PassRole`);
  * [] when it names none. `*` alone is not expanded (it names every action there is).

@@ -72,13 +72,7 @@ export function formatFailure(f: CoverageFailure): string {
   return `${f.role} (${f.phase}) ${f.stack} ${f.address}: ${f.action} on ${f.arn} is ${f.decision}`;
 }
 
-interface Request {
-  readonly role: string;
-  readonly phase: Phase;
-  readonly stack: string;
-  readonly address: string;
-  readonly action: string;
-  readonly arn: string;
+interface Request extends Omit<CoverageFailure, 'decision'> {
   readonly context: Record<string, string | string[]>;
   readonly resourcePolicy?: Json;
   /** Evaluate only the role's boundary (a workload role's grant is effective only within it). */

@@ -12,7 +12,7 @@
 // Resource "*" (as every action but those). Sources:
 // https://github.com/bridgecrewio/checkov/blob/main/checkov/terraform/checks/resource/aws/IAMPrivilegeEscalation.py
 // https://github.com/salesforce/cloudsplaining/blob/0.7.0/cloudsplaining/scan/policy_document.py
-import { catalogueAction } from '@platform/permission-coverage/catalogue';
+import { actionPatternMatches, catalogueAction } from '@platform/permission-coverage/catalogue';
 import type { Rule } from './rules';
 import type { TfResource } from './terraform-json';
 
@@ -57,8 +57,7 @@ interface Statement {
 }
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-const names = (patterns: string[], action: string) => patterns.some((p) => glob(p).test(action));
+const names = (patterns: string[], action: string) => patterns.some((p) => actionPatternMatches(p, action));
 const CANDIDATES = [...new Set(Object.values(PRIVILEGE_ESCALATION_METHODS).flat())];
 
 function statementsOf(value: unknown): Statement[] {
