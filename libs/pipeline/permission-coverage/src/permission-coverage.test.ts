@@ -111,6 +111,14 @@ describe('checkPermissionCoverage', () => {
     );
   });
 
+  it('given a migration, then the deploy role must connect to the writer as the database user', async () => {
+    const report = await checkPermissionCoverage({ ...input({}), migrations: [{ environment: 'dev', stack: 'svc-dev-global', region: 'eu-west-1', user: 'svc' }] });
+
+    expect(report.failures.map(formatFailure)).toEqual([
+      `arn:aws:iam::${DEV}:role/deployer (migrate) svc-dev-global migration as svc: rds-db:connect on arn:aws:rds-db:eu-west-1:${DEV}:dbuser:unknown-to-synth/svc is ImplicitlyDenied`,
+    ]);
+  });
+
   it('given a stack with a resource type the facts lack, then one line names the type and where to add it', async () => {
     const report = await checkPermissionCoverage(input({ aws_made_up_thing: { x: { provider: 'aws.eu-west-1' } } }));
 
