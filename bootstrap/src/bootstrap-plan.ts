@@ -1,13 +1,17 @@
 import {
   ConfigError,
   type ConfigProblem,
+  EDGE_REGION,
   type EnvironmentConfig,
   type Platform,
+  alarmArn,
   deployRoleArn,
   dnsAccess,
   environmentStatePrefix,
   roleArn,
+  serviceContract,
   stateRoleName,
+  usesOriginSecret,
 } from '@platform/config';
 import { type AccountObservability, planAccountObservability } from './observability-plan';
 import type { PolicyStatement } from './policy';
@@ -28,6 +32,10 @@ export interface AccountBootstrap {
     /** Roles of other accounts the deploy / plan roles assume (DNS, state). */
     readonly deployAssumableRoleArns: readonly string[];
     readonly planAssumableRoleArns: readonly string[];
+    /** The buckets the platform stacks create in the account (the plan role refreshes them). */
+    readonly platformBucketNames: readonly string[];
+    /** The secrets the plans read through data sources (the services' origin secrets). */
+    readonly planReadableSecretArns: readonly string[];
   };
   /** The state bucket, when this is the state account. */
   readonly stateBucket?: {
@@ -112,19 +120,21 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
     const delegated: DelegatedRole[] = [];
     for (const envName of a.dnsFor) {
       const env = config.environments[envName];
+      const alarms = healthCheckAlarmArns(platform, envName, accountId);
       delegated.push(
         {
           roleName: env.dns.roleName ?? env.deployRoleName,
           description: `DNS changes of environment ${envName}, assumed by its deploy role`,
           trustedRoleArns: [deployRoleArn(env)],
           managedPolicyArns: [],
-          inlineStatements: dnsStatements(envName, env),
+          inlineStatements: dnsStatements(envName, env, alarms),
         },
         {
           roleName: settings.planRoleName,
           description: `Read-only DNS for the plans of environment ${envName}`,
           trustedRoleArns: [planArn(env.accountId)],
           managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess'],
+          inlineStatements: dnsPlanStatements(envName, alarms),
         },
       );
     }
@@ -163,6 +173,7 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
               deployRoleName: a.deployRoleName!,
               deployAssumableRoleArns: [...dnsRoles('deploy'), ...stateRoles(a.envs)],
               planAssumableRoleArns: [...dnsRoles('plan'), ...stateRoles(a.envs)],
+              ...planReads(platform, accountId, a.envs),
             },
           }
         : {}),
@@ -191,6 +202,31 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
   });
 }
 
+/**
+ * What the plan role reads beyond control planes, from the service contract of each
+ * service in the account's environments: its buckets (a bucket's refresh starts with
+ * HeadBucket, authorized as s3:ListBucket) and its origin secret (the global stack reads
+ * it through a data source). Secrets Manager appends six random characters to a
+ * secret's name in its ARN:
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
+ */
+function planReads(platform: Platform, accountId: string, envs: readonly string[]): { platformBucketNames: string[]; planReadableSecretArns: string[] } {
+  const buckets = new Set<string>();
+  const secrets = new Set<string>();
+  for (const envName of envs) {
+    for (const service of new Set(platform.stacks.filter((s) => s.environment === envName).map((s) => s.service))) {
+      const contract = serviceContract(platform.config, service, envName);
+      buckets.add(contract.names.edgeLogBucket);
+      for (const region of contract.regions) {
+        buckets.add(contract.names.bucket(region));
+        buckets.add(contract.names.accessLogBucket(region));
+      }
+      if (usesOriginSecret(platform.config.services[service])) secrets.add(`arn:aws:secretsmanager:*:${accountId}:secret:${contract.names.originSecret}-??????`);
+    }
+  }
+  return { platformBucketNames: [...buckets].sort(), planReadableSecretArns: [...secrets].sort() };
+}
+
 /** One role per name: a DNS account serving several environments trusts all of theirs. */
 function mergeByName(roles: readonly DelegatedRole[]): DelegatedRole[] {
   const byName = new Map<string, DelegatedRole>();
@@ -213,13 +249,31 @@ function mergeByName(roles: readonly DelegatedRole[]): DelegatedRole[] {
 }
 
 /**
+ * The alarms on the services' Route53 health checks that the regional stacks create in a
+ * separate DNS account: Route53 publishes health-check metrics only in us-east-1, in the
+ * account that owns the check, so the alarms live there too (names from the service contract).
+ */
+export function healthCheckAlarmArns(platform: Platform, envName: string, dnsAccountId: string): string[] {
+  const services = [...new Set(platform.stacks.filter((s) => s.environment === envName).map((s) => s.service))].sort();
+  return services.map((service) =>
+    alarmArn(dnsAccountId, EDGE_REGION, serviceContract(platform.config, service, envName).names.edgeAlarm('health-check-*')),
+  );
+}
+
+// What Terraform's aws_cloudwatch_metric_alarm calls (create, read, tags, delete); the
+// permission-coverage check (libs/pipeline/permission-coverage) holds the list.
+const ALARM_WRITE_ACTIONS = ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'];
+const ALARM_READ_ACTIONS = ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'];
+
+/**
  * What an environment's deploy role may do in the DNS account: records only under the
  * environment's domain (`route53:ChangeResourceRecordSetsNormalizedRecordNames`), its
- * health checks, and creating the service zones when the global stacks create them.
+ * health checks and their alarms (`healthCheckAlarms`, by name), and creating the
+ * service zones when the global stacks create them.
  * Zone ids are not known before the global stacks run, so record changes are scoped
  * by name, not by zone id; no zone may be deleted (a person does that).
  */
-export function dnsStatements(envName: string, env: EnvironmentConfig): PolicyStatement[] {
+export function dnsStatements(envName: string, env: EnvironmentConfig, healthCheckAlarms: readonly string[]): PolicyStatement[] {
   const sid = envName.replace(/[^A-Za-z0-9]/g, '');
   return [
     { Sid: `${sid}ReadDns`, Effect: 'Allow', Action: ['route53:Get*', 'route53:List*'], Resource: '*' },
@@ -240,8 +294,17 @@ export function dnsStatements(envName: string, env: EnvironmentConfig): PolicySt
       Action: ['route53:UpdateHealthCheck', 'route53:DeleteHealthCheck', 'route53:ChangeTagsForResource'],
       Resource: ['arn:aws:route53:::healthcheck/*', 'arn:aws:route53:::hostedzone/*'],
     },
+    ...(healthCheckAlarms.length > 0
+      ? [{ Sid: `${sid}HealthCheckAlarms`, Effect: 'Allow' as const, Action: [...ALARM_WRITE_ACTIONS, ...ALARM_READ_ACTIONS], Resource: [...healthCheckAlarms] }]
+      : []),
     ...(env.dns.zone === 'create'
       ? [{ Sid: `${sid}CreateServiceZones`, Effect: 'Allow' as const, Action: ['route53:CreateHostedZone'], Resource: '*' }]
       : []),
   ];
+}
+
+/** What the plan role of an environment may read in its DNS account besides Route53 (AmazonRoute53ReadOnlyAccess): its health-check alarms. */
+export function dnsPlanStatements(envName: string, healthCheckAlarms: readonly string[]): PolicyStatement[] {
+  if (healthCheckAlarms.length === 0) return [];
+  return [{ Sid: `${envName.replace(/[^A-Za-z0-9]/g, '')}ReadHealthCheckAlarms`, Effect: 'Allow', Action: ALARM_READ_ACTIONS, Resource: [...healthCheckAlarms] }];
 }

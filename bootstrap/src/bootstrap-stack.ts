@@ -94,9 +94,12 @@ export class BootstrapStack extends TerraformStack {
         deployBranch: settings.deployBranch,
         requireDeployBranchClaim: settings.requireDeployBranchClaim,
         pinJobWorkflowRef: settings.pinJobWorkflowRef,
+        maxSessionDurationSeconds: settings.pipelineSessionSeconds,
         state: props.state,
         deployAssumableRoleArns: account.pipeline.deployAssumableRoleArns,
         planAssumableRoleArns: account.pipeline.planAssumableRoleArns,
+        platformBucketNames: account.pipeline.platformBucketNames,
+        planReadableSecretArns: account.pipeline.planReadableSecretArns,
       });
       new TerraformOutput(this, 'plan_role_arn', { value: this.pipelineRoles.planRole.arn });
       new TerraformOutput(this, 'deploy_role_arn', { value: this.pipelineRoles.deployRole.arn });

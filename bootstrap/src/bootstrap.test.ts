@@ -35,6 +35,18 @@ const roles = (props: Partial<PipelineRolesProps> = {}) =>
   });
 
 describe('PipelineRoles', () => {
+  it("gives the plan and deploy roles the session length the workflows ask for (issue 22 #8: a job's OIDC session must outlast its longest apply)", () => {
+    const json = roles({ maxSessionDurationSeconds: 21600 });
+    const byName = (name: string) => Object.values(json.resource.aws_iam_role as Json).find((r: Json) => r.name === name) as Json;
+
+    expect(byName('platform-plan').max_session_duration).toBe(21600);
+    expect(byName('platform-deploy').max_session_duration).toBe(21600);
+  });
+
+  it('refuses a session length IAM does not allow, naming the construct', () => {
+    expect(() => roles({ maxSessionDurationSeconds: 50000 })).toThrow(/maxSessionDurationSeconds must be a whole number from 3600 to 43200 .*got 50000/);
+  });
+
   it('leaves the ref condition out when the deploy branch claim is not required', () => {
     const json = roles({ requireDeployBranchClaim: false });
     const deploy = Object.values(json.resource.aws_iam_role as Json).find((r: Json) => r.name === 'platform-deploy') as Json;
@@ -124,6 +136,13 @@ describe('planBootstrap', () => {
 });
 
 describe('settings', () => {
+  it('gives the pipeline sessions six hours by default and refuses what IAM would refuse', () => {
+    expect(bootstrapSettingsSchema.parse({ githubRepository: 'acme/platform' }).pipelineSessionSeconds).toBe(21600);
+    expect(() => bootstrapSettingsSchema.parse({ githubRepository: 'acme/platform', pipelineSessionSeconds: 600 })).toThrow(
+      'pipelineSessionSeconds must be at least 3600',
+    );
+  });
+
   it('names the file and the problem', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'settings-')), 'bootstrap.json');
     writeFileSync(file, JSON.stringify({ githubRepository: 'platform' }));

@@ -37,6 +37,8 @@ export const PLAN_CONTROL_PLANE_ACTIONS = [
   'cloudwatch:Describe*',
   'cloudwatch:GetDashboard',
   'cloudwatch:List*',
+  'cognito-idp:Describe*',
+  'cognito-idp:GetUserPoolMfaConfig',
   'dynamodb:Describe*',
   'dynamodb:List*',
   'ec2:Describe*',
@@ -75,7 +77,11 @@ export const PLAN_CONTROL_PLANE_ACTIONS = [
   'xray:Get*',
 ];
 
-/** Data-plane reads the plan role is denied, whatever else grants them. */
+/**
+ * Data-plane reads the plan role is denied, whatever else grants them. Secret values
+ * and decryption are denied by their own statements, which leave out the secrets the
+ * plans read through data sources ({@link PipelineRolesProps.planReadableSecretArns}).
+ */
 export const PLAN_DATA_PLANE_DENIED_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:GetItem',
@@ -83,8 +89,6 @@ export const PLAN_DATA_PLANE_DENIED_ACTIONS = [
   'dynamodb:PartiQLSelect',
   'dynamodb:Query',
   'dynamodb:Scan',
-  'secretsmanager:GetSecretValue',
-  'kms:Decrypt',
   'ssm:GetParameter*',
   'elasticache:Connect',
   'rds-db:connect',
@@ -139,7 +143,26 @@ export interface PipelineRolesProps {
   readonly deployAssumableRoleArns?: readonly string[];
   /** Roles in other accounts the plan role assumes (their read-only plan roles). @default [] */
   readonly planAssumableRoleArns?: readonly string[];
-  /** @default 3600 */
+  /**
+   * The buckets the platform stacks create in this account. A bucket's refresh starts
+   * with HeadBucket, which S3 authorizes as s3:ListBucket on the bucket
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html), so the plan
+   * role may list these (never read their objects).
+   * @default []
+   */
+  readonly platformBucketNames?: readonly string[];
+  /**
+   * Secrets the plans read through data sources (the services' origin secrets, ARN
+   * patterns). The plan role may read these values and no other secret's.
+   * @default []
+   */
+  readonly planReadableSecretArns?: readonly string[];
+  /**
+   * Longest session of either role (IAM allows 1 to 12 hours). A workflow job's OIDC
+   * session must outlast its longest apply: the providers' chained sessions (at most one
+   * hour each) are re-assumed from it. The bootstrap passes `pipelineSessionSeconds`.
+   * @default 3600
+   */
   readonly maxSessionDurationSeconds?: number;
   /**
    * Name of the managed policy bounding every role the stacks create; the stacks set
@@ -221,6 +244,9 @@ export class PipelineRoles extends Construct {
     const deployArn = roleArn(props.accountId, props.deployRoleName);
     const repo = props.githubRepository;
     const maxSessionDuration = props.maxSessionDurationSeconds ?? 3600;
+    if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
+      throw new ConstructPropsError(this, `maxSessionDurationSeconds must be a whole number from 3600 to 43200 (IAM's 1 to 12 hours), got ${maxSessionDuration}`);
+    }
 
     const github = (sub: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): PolicyStatement => ({
       Sid: 'GithubActions',
@@ -307,6 +333,30 @@ export class PipelineRoles extends Construct {
       NotResource: roles,
     });
     const planRoles = assumable(planArn, props.planAssumableRoleArns);
+    const platformBuckets = (props.platformBucketNames ?? []).map((b) => `arn:aws:s3:::${b}`);
+    // The one kind of secret a plan reads is the origin secret, through the global stack's
+    // data source (every plan after the first deploy refreshes it). Its value is no more
+    // than the plan role reads anyway: CloudFront's origin custom header
+    // (cloudfront:GetDistributionConfig), the functions' environment
+    // (lambda:GetFunctionConfiguration) and the global stack's state all hold it. Every
+    // other secret stays denied, and so does decrypting anything but these secrets
+    // (Secrets Manager decrypts with the caller's identity and the secret's ARN in the
+    // encryption context:
+    // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+    const readableSecrets = [...(props.planReadableSecretArns ?? [])];
+    const secretDenies: PolicyStatement[] =
+      readableSecrets.length === 0
+        ? [{ Sid: 'NoSecrets', Effect: 'Deny', Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' }]
+        : [
+            { Sid: 'NoOtherSecrets', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', NotResource: readableSecrets },
+            {
+              Sid: 'NoDecryptButThoseSecrets',
+              Effect: 'Deny',
+              Action: 'kms:Decrypt',
+              Resource: '*',
+              Condition: { StringNotLike: { 'kms:EncryptionContext:SecretARN': readableSecrets } },
+            },
+          ];
     new IamRolePolicy(this, 'plan-policy', {
       provider,
       role: this.planRole.name,
@@ -314,10 +364,13 @@ export class PipelineRoles extends Construct {
       policy: policyDocument([
         { Sid: 'ReadControlPlanes', Effect: 'Allow', Action: PLAN_CONTROL_PLANE_ACTIONS, Resource: '*' },
         listOwnFolders,
+        ...(platformBuckets.length > 0 ? [{ Sid: 'ListPlatformBuckets', Effect: 'Allow' as const, Action: 's3:ListBucket', Resource: platformBuckets }] : []),
+        ...(readableSecrets.length > 0 ? [{ Sid: 'ReadOriginSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: readableSecrets }] : []),
         { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: stateObjects },
         { Sid: 'TakeTheLock', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: folders.map((f) => `${bucket}/${f}/*.tflock`) },
         { Sid: 'AssumeForProviders', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: planRoles },
         { Sid: 'NoDataPlaneReads', Effect: 'Deny', Action: PLAN_DATA_PLANE_DENIED_ACTIONS, Resource: '*' },
+        ...secretDenies,
         // Objects are data too, except this environment's state.
         { Sid: 'NoObjectReadsOutsideState', Effect: 'Deny', Action: ['s3:GetObject', 's3:GetObjectVersion'], NotResource: stateObjects },
         denyOtherRoles(planRoles),

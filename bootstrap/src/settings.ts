@@ -30,6 +30,24 @@ export const bootstrapSettingsSchema = z.strictObject({
    * account id -> provider ARN. @default {}
    */
   existingOidcProviders: z.record(accountId, z.string()).default({}),
+  /**
+   * Longest AWS session of a pipeline job, in seconds: the plan and deploy roles'
+   * max_session_duration, and the role-duration-seconds the workflow jobs that apply or
+   * destroy ask configure-aws-credentials for (.github/session-lifetime.test.ts keeps
+   * them equal). The job's OIDC session is the base every Terraform provider re-assumes
+   * its role from each time that chained session (at most one hour) expires, so it must
+   * outlast the longest apply; an Aurora global database or ElastiCache global datastore
+   * create alone can take longer than an hour. 1 to 12 hours:
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html
+   * @default 21600 (6 hours: GitHub's limit for a hosted job,
+   * https://docs.github.com/en/actions/reference/actions-limits)
+   */
+  pipelineSessionSeconds: z
+    .number()
+    .int()
+    .min(3600, { error: 'pipelineSessionSeconds must be at least 3600 (IAM: a role session lasts 1 to 12 hours)' })
+    .max(43200, { error: 'pipelineSessionSeconds must be at most 43200 (IAM: a role session lasts 1 to 12 hours)' })
+    .default(21600),
   /** Days an overwritten state version is kept. @default 90 */
   stateVersionRetentionDays: z.number().int().min(1).default(90),
   /**

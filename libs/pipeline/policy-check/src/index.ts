@@ -4,3 +4,4 @@ export * from './suppressions';
 export * from './check';
 export * from './markdown';
 export * from './sarif';
+export * from './rules-privilege-escalation';

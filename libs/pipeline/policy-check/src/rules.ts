@@ -1,4 +1,5 @@
 import { type StackKind, type TfResource, referencedNames } from './terraform-json';
+import { PRIVILEGE_ESCALATION_RULES } from './rules-privilege-escalation';
 
 /** How bad a finding is: `error` fails the check unless suppressed; `warning` is reported. */
 export type Severity = 'error' | 'warning';
@@ -267,6 +268,7 @@ export const RULES: readonly Rule[] = [
     resourceTypes: ['aws_iam_role_policy_attachment'],
     check: (r) => (BROAD_MANAGED_POLICIES.includes(String(r.values.policy_arn)) ? `attaches ${String(r.values.policy_arn).split('/').pop()}` : undefined),
   },
+  ...PRIVILEGE_ESCALATION_RULES,
   // Logs
   {
     id: 'CKV_AWS_338',

@@ -320,24 +320,34 @@ function writeProviderRoleOverride(ctx: Ctx, roleName: string | null): void {
     rmSync(file, { force: true });
     return;
   }
-  const config = JSON.parse(readFileSync(join(ctx.workdir, 'cdk.tf.json'), 'utf8')) as {
-    provider?: { aws?: { alias?: string; assume_role?: { role_arn?: string; session_name?: string }[] }[] };
-  };
+  const config = JSON.parse(readFileSync(join(ctx.workdir, 'cdk.tf.json'), 'utf8')) as ProviderConfig;
+  // Terraform merges *_override.tf.json files into the configuration; a provider
+  // block overrides the one with the same alias, and its assume_role block replaces
+  // the original one.
+  writeJson(file, providerRoleOverride(ctx.stack, config, roleName));
+}
+
+/** The part of a stack's Terraform JSON that {@link providerRoleOverride} reads. */
+export interface ProviderConfig {
+  readonly provider?: { readonly aws?: readonly { alias?: string; assume_role?: { role_arn?: string; session_name?: string }[] }[] };
+}
+
+/**
+ * The override file's content that points every AWS provider of a stack at `roleName`
+ * in the account of the role it assumes (the plan runs' redirect to the read-only plan
+ * role). Throws RunnerError when a provider has no literal role ARN to redirect.
+ */
+export function providerRoleOverride(stack: string, config: ProviderConfig, roleName: string): { provider: { aws: object[] } } {
   const providers = (config.provider?.aws ?? []).map((p) => {
     const assume = p.assume_role?.[0];
     const arn = assume?.role_arn ?? '';
     const match = /^(arn:aws[\w-]*:iam::\d{12}:role\/)[\w+=,.@/-]+$/.exec(arn);
     if (!match) {
-      throw new RunnerError(
-        `${ctx.stack}: provider aws.${p.alias ?? '(default)'} has no literal assume_role.role_arn to redirect to ${roleName}`,
-      );
+      throw new RunnerError(`${stack}: provider aws.${p.alias ?? '(default)'} has no literal assume_role.role_arn to redirect to ${roleName}`);
     }
     return { ...(p.alias ? { alias: p.alias } : {}), assume_role: [{ ...assume, role_arn: `${match[1]}${roleName}` }] };
   });
-  // Terraform merges *_override.tf.json files into the configuration; a provider
-  // block overrides the one with the same alias, and its assume_role block replaces
-  // the original one.
-  writeJson(file, { provider: { aws: providers } });
+  return { provider: { aws: providers } };
 }
 
 function withoutRoleOverride(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -1,0 +1,55 @@
+// Permission coverage over the example platform (issue 22, check 1): every role the
+// bootstrap creates may make every call Terraform's AWS provider makes for the stacks it
+// plans or applies, the migration runner may reach its writer, every workload role's
+// grants are within its boundary, and every action any policy names exists.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadPlatform } from '@platform/config';
+import { checkPermissionCoverage, coverageInput, formatFailure, readSynthesizedStacks } from '@platform/permission-coverage';
+import { loadBootstrapSettings } from '../bootstrap/src/settings';
+import { synthBootstrap } from '../bootstrap/main';
+import { synthPlatform } from './main';
+import { fakeWorkspace } from './test-workspace';
+
+const ROOT = path.join(__dirname, '..');
+const EXAMPLE = path.join(ROOT, 'config', 'platform.json');
+const SETTINGS = path.join(ROOT, 'bootstrap', 'bootstrap.json');
+
+async function coverageOfExample() {
+  const platform = loadPlatform(EXAMPLE);
+  const workspace = fakeWorkspace(platform.services.map((s) => s.app));
+  const outdir = path.join(workspace, 'cdktf.out');
+  synthPlatform({ configPath: EXAMPLE, outdir, workspaceRoot: workspace });
+  const bootstrapRoot = mkdtempSync(path.join(tmpdir(), 'bootstrap-coverage-'));
+  const bootstrap = synthBootstrap({ workspaceRoot: bootstrapRoot, configPath: EXAMPLE, settingsPath: SETTINGS, outdir: path.join(bootstrapRoot, 'out') });
+  return checkPermissionCoverage(
+    coverageInput({
+      platform,
+      platformStacks: readSynthesizedStacks(outdir),
+      bootstrapStacks: readSynthesizedStacks(bootstrap.outdir),
+      planRoleName: loadBootstrapSettings(SETTINGS).planRoleName,
+      workspaceRoot: ROOT,
+    }),
+  );
+}
+
+describe('permission coverage of the example platform and its bootstrap', () => {
+  let report: Awaited<ReturnType<typeof coverageOfExample>>;
+  beforeAll(async () => {
+    report = await coverageOfExample();
+  });
+
+  it('knows the permissions of every resource type and data source the stacks use', () => {
+    expect(report.missingFacts).toEqual([]);
+  });
+
+  it('names only actions that exist in the AWS action catalogue, in every policy and in the facts', () => {
+    expect(report.unknownActions).toEqual([]);
+  });
+
+  it('lets every role make every call of the stacks it plans or applies', () => {
+    expect(report.requests).toBeGreaterThan(1000);
+    expect(report.failures.map(formatFailure)).toEqual([]);
+  });
+});
