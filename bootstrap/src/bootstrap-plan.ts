@@ -9,7 +9,7 @@ import {
   dnsAccess,
   environmentStatePrefix,
   roleArn,
-  serviceContract,
+  environmentNamePatterns,
   stateRoleName,
   usesOriginSecret,
 } from '@platform/config';
@@ -203,28 +203,22 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
 }
 
 /**
- * What the plan role reads beyond control planes, from the service contract of each
- * service in the account's environments: its buckets (a bucket's refresh starts with
- * HeadBucket, authorized as s3:ListBucket) and its origin secret (the global stack reads
- * it through a data source). Secrets Manager appends six random characters to a
- * secret's name in its ARN:
+ * What the plan role reads beyond control planes, as name patterns of the account's
+ * environments from the service contract (so a new service or region needs no new
+ * bootstrap apply): the platform's buckets (a bucket's refresh starts with HeadBucket,
+ * authorized as s3:ListBucket) and the origin secrets (the global stacks read them
+ * through a data source). Secrets Manager appends six random characters to a secret's
+ * name in its ARN:
  * https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
  */
 function planReads(platform: Platform, accountId: string, envs: readonly string[]): { platformBucketNames: string[]; planReadableSecretArns: string[] } {
-  const buckets = new Set<string>();
-  const secrets = new Set<string>();
-  for (const envName of envs) {
-    for (const service of new Set(platform.stacks.filter((s) => s.environment === envName).map((s) => s.service))) {
-      const contract = serviceContract(platform.config, service, envName);
-      buckets.add(contract.names.edgeLogBucket);
-      for (const region of contract.regions) {
-        buckets.add(contract.names.bucket(region));
-        buckets.add(contract.names.accessLogBucket(region));
-      }
-      if (usesOriginSecret(platform.config.services[service])) secrets.add(`arn:aws:secretsmanager:*:${accountId}:secret:${contract.names.originSecret}-??????`);
-    }
-  }
-  return { platformBucketNames: [...buckets].sort(), planReadableSecretArns: [...secrets].sort() };
+  const patterns = envs.map((envName) => environmentNamePatterns(platform.config, envName));
+  const usesSecrets = Object.values(platform.config.services).some((svc) => usesOriginSecret(svc));
+  return {
+    // bucket('*') also matches the access-log and edge-log buckets (`<bucket>-logs`, `<org>-<service>-<env>-edge-logs`).
+    platformBucketNames: [...new Set(patterns.map((n) => n.bucket('*')))].sort(),
+    planReadableSecretArns: usesSecrets ? [...new Set(patterns.map((n) => `arn:aws:secretsmanager:*:${accountId}:secret:${n.originSecret}-??????`))].sort() : [],
+  };
 }
 
 /** One role per name: a DNS account serving several environments trusts all of theirs. */
@@ -251,13 +245,11 @@ function mergeByName(roles: readonly DelegatedRole[]): DelegatedRole[] {
 /**
  * The alarms on the services' Route53 health checks that the regional stacks create in a
  * separate DNS account: Route53 publishes health-check metrics only in us-east-1, in the
- * account that owns the check, so the alarms live there too (names from the service contract).
+ * account that owns the check, so the alarms live there too. One pattern for every
+ * service of the environment (names from the service contract).
  */
 export function healthCheckAlarmArns(platform: Platform, envName: string, dnsAccountId: string): string[] {
-  const services = [...new Set(platform.stacks.filter((s) => s.environment === envName).map((s) => s.service))].sort();
-  return services.map((service) =>
-    alarmArn(dnsAccountId, EDGE_REGION, serviceContract(platform.config, service, envName).names.edgeAlarm('health-check-*')),
-  );
+  return [alarmArn(dnsAccountId, EDGE_REGION, environmentNamePatterns(platform.config, envName).edgeAlarm('health-check-*'))];
 }
 
 // What Terraform's aws_cloudwatch_metric_alarm calls (create, read, tags, delete); the

@@ -266,8 +266,17 @@ describe('plan role: pull requests and main only, control planes only', () => {
       .flatMap((p) => JSON.parse(p).Statement as Json[])
       .find((st) => st.Sid === 'NoDecryptButThoseSecrets')!;
     expect(deny.Condition.StringNotLike['kms:EncryptionContext:SecretARN']).toEqual(
-      [`arn:aws:secretsmanager:*:${DEV}:secret:platform/items-dev/origin-secret-??????`],
+      [`arn:aws:secretsmanager:*:${DEV}:secret:platform/*-dev/origin-secret-??????`],
     );
+  });
+
+  it('covers a service or region added to the environment later without a new bootstrap apply, and no other environment', async () => {
+    const can = (action: string, resource: string) => simulate(PLAN, planPolicies(dev), { action, resource });
+    expect(await can('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${DEV}:secret:platform/payments-dev/origin-secret-AbCdEf`)).toBe('allowed');
+    expect(await can('s3:ListBucket', 'arn:aws:s3:::acme-payments-dev-sa-east-1')).toBe('allowed');
+    expect(await can('s3:ListBucket', 'arn:aws:s3:::acme-payments-dev-sa-east-1-logs')).toBe('allowed');
+    expect(await can('secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${DEV}:secret:platform/items-prod/origin-secret-AbCdEf`)).toBe('explicit-deny');
+    expect(await can('s3:ListBucket', 'arn:aws:s3:::acme-items-prod-eu-west-1')).toBe('implicit-deny');
   });
 
   it('describes the Cognito user pools and their clients', async () => {

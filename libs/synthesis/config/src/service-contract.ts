@@ -295,6 +295,16 @@ export interface ServiceDomains {
   regionalIn(region: string): string;
 }
 
+/**
+ * The names of every service of `environment` at once, as IAM wildcard patterns: each
+ * name of {@link ServiceResourceNames} with `*` for the service (and for the region
+ * where a name takes one). What a role of the environment's account is granted on, so
+ * adding a service or a region needs no change to the roles the bootstrap made.
+ */
+export function environmentNamePatterns(config: PlatformConfig, environment: string): ServiceResourceNames {
+  return resourceNames(config, '*', environment);
+}
+
 function resourceNames(config: PlatformConfig, service: string, environment: string): ServiceResourceNames {
   const base = `${service}-${environment}`;
   return {
