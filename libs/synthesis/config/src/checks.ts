@@ -3,7 +3,7 @@
 // stack plan) returning its problems; the tables below run them in order.
 import type { ConfigProblem } from './config-error';
 import { ROUTE_METHODS, type EnvironmentConfig, type PlatformConfig, type ServiceConfig } from './schema';
-import { accessLogBucketName, bucketName, usesCognito } from './service-contract';
+import { environmentNames, nameProblems, platformNames, serviceNames } from './name-limits';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -132,12 +132,15 @@ const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) => {
     : [];
 };
 
+const environmentNamesFit: EnvironmentRule = ({ config, name }) => nameProblems(environmentNames(config, name));
+
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   networkIsForTheEnvironmentsRegions,
   regionsAreListedOnce,
   canaryIsOneOfTheRegions,
   monitoringAccountIsNotThisEnvironments,
   reservedConcurrencyFits,
+  environmentNamesFit,
 ];
 
 // ---------------------------------------------------------------------------
@@ -258,20 +261,10 @@ const invalidateNeedsTheEdgeCache: ServiceRule = ({ svc, at }) =>
     ? [{ path: `${at}.edgeCache.mode`, message: 'mode "invalidate" needs the edge cache; set edgeCache.enabled to true or use mode "ttl"' }]
     : [];
 
-const bucketNamesFit: ServiceRule = ({ config, name, at, environments }) =>
-  environments
-    .flatMap((envName) =>
-      config.environments[envName].regions.flatMap((region) => {
-        const bucket = bucketName(config.organization, name, envName, region);
-        // The region's access-log bucket is the longest name derived from it.
-        return [bucket, accessLogBucketName(bucket)];
-      }),
-    )
-    .filter((bucket) => bucket.length > 63)
-    .map((bucket) => ({
-      path: at,
-      message: `S3 bucket name "${bucket}" would be ${bucket.length} characters (max 63); shorten the organization, service or environment name`,
-    }));
+// Every name the service derives in each of its environments, against AWS's rules
+// (name-limits.ts): one line per rule and config value to change.
+const namesFitAwsLimits: ServiceRule = ({ config, name, environments }) =>
+  nameProblems(environments.flatMap((envName) => serviceNames(config, name, envName)));
 
 const authOffNeedsAReason: ServiceRule = ({ svc, at }) =>
   !svc.auth.required && !svc.auth.reason
@@ -311,18 +304,6 @@ const authScopesNameKnownRoutes: ServiceRule = ({ svc, at }) => {
   return problems;
 };
 
-// Cognito hosted domain prefixes are unique per region across AWS and may not name AWS.
-const cognitoDomainFits: ServiceRule = ({ config, name, svc, at, environments }) => {
-  if (!usesCognito(svc)) return [];
-  return environments
-    .map((envName) => `${config.organization}-${name}-${envName}`)
-    .filter((prefix) => prefix.length > 63 || /aws|amazon|cognito/.test(prefix))
-    .map((prefix) => ({
-      path: `${at}.auth`,
-      message: `the Cognito domain prefix "${prefix}" would be over 63 characters or contain "aws", "amazon" or "cognito", which Cognito refuses; rename the service or name your own issuer (auth.issuer)`,
-    }));
-};
-
 const wafOffNeedsAReason: ServiceRule = ({ svc, at }) =>
   !svc.waf.enabled && !svc.waf.reason
     ? [{ path: `${at}.waf.reason`, message: 'waf.enabled is false but no reason is given; say why the distribution goes without a web ACL (waf.reason)' }]
@@ -350,11 +331,10 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   auroraVersionCanBeGlobal,
   dataLayersFitTheRegions,
   invalidateNeedsTheEdgeCache,
-  bucketNamesFit,
+  namesFitAwsLimits,
   authOffNeedsAReason,
   authIssuerAndAudiencesGoTogether,
   authScopesNameKnownRoutes,
-  cognitoDomainFits,
   wafOffNeedsAReason,
   datapointsFitTheEvaluationPeriods,
 ];
@@ -376,7 +356,7 @@ export function checkConfig(config: PlatformConfig): ConfigProblem[] {
     };
     return SERVICE_RULES.flatMap((rule) => rule(scope));
   });
-  return [...environments, ...services];
+  return [...nameProblems(platformNames(config)), ...environments, ...services];
 }
 
 // ---------------------------------------------------------------------------
