@@ -4,6 +4,7 @@
 import type { ConfigProblem } from './config-error';
 import { ROUTE_METHODS, type EnvironmentConfig, type PlatformConfig, type ServiceConfig } from './schema';
 import { environmentNames, nameProblems, platformNames, serviceNames } from './name-limits';
+import { LAMBDA_UNRESERVED_MINIMUM, environmentReservations } from './service-contract';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -112,28 +113,22 @@ const monitoringAccountIsNotThisEnvironments: EnvironmentRule = ({ config, env, 
       ]
     : [];
 
-/** Environment rules, in the order their problems are reported. */
-/** AWS keeps this much of an account's regional Lambda concurrency unreserved. */
-const UNRESERVED_CONCURRENCY = 100;
-/** Lambda's default concurrency limit per account and region. */
-export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
-
-const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) => {
-  const services = Object.entries(config.services).filter(([, svc]) => !svc.environments || svc.environments.includes(name));
-  const total = services.reduce((sum, [, svc]) => sum + svc.lambda.reservedConcurrency, 0);
-  const room = DEFAULT_ACCOUNT_CONCURRENCY - UNRESERVED_CONCURRENCY;
-  return total > room
-    ? [
-        {
-          path: at,
-          message: `the services of "${name}" reserve ${total} concurrent Lambda executions per region, more than the ${room} an account has by default (${DEFAULT_ACCOUNT_CONCURRENCY} minus ${UNRESERVED_CONCURRENCY} AWS keeps unreserved); lower services.<name>.lambda.reservedConcurrency or raise the quota first`,
-        },
-      ]
-    : [];
-};
+// Reservations come out of the region's quota, and Lambda keeps 100 of it unreserved:
+// PutFunctionConcurrency fails for a reservation that would leave less.
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) =>
+  environmentReservations(config, name)
+    .filter((r) => r.total > r.quota - LAMBDA_UNRESERVED_MINIMUM)
+    .map((r) => ({
+      path: `${at}.lambdaConcurrencyQuota`,
+      message: `the services of "${name}" reserve ${r.total} concurrent Lambda executions in ${r.region} (${r.services
+        .map((s) => `${s.service} ${s.reserved}`)
+        .join(', ')}), but a quota of ${r.quota} lets them reserve at most ${Math.max(0, r.quota - LAMBDA_UNRESERVED_MINIMUM)} (Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved); lower services.<name>.lambda.reservedConcurrency, or raise the account's quota and state it here`,
+    }));
 
 const environmentNamesFit: EnvironmentRule = ({ config, name }) => nameProblems(environmentNames(config, name));
 
+/** Environment rules, in the order their problems are reported. */
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   networkIsForTheEnvironmentsRegions,
   regionsAreListedOnce,
@@ -152,6 +147,17 @@ const environmentsExist: ServiceRule = ({ config, svc, at }) =>
       ? []
       : [{ path: `${at}.environments[${i}]`, message: `unknown environment "${envName}"; defined: ${Object.keys(config.environments).join(', ')}` }],
   );
+
+const reservationsNameTheServicesEnvironments: ServiceRule = ({ svc, at, environments }) => {
+  const r = svc.lambda.reservedConcurrency;
+  if (r === undefined || typeof r === 'number') return [];
+  return Object.keys(r)
+    .filter((envName) => !environments.includes(envName))
+    .map((envName) => ({
+      path: `${at}.lambda.reservedConcurrency.${envName}`,
+      message: `reservation for environment "${envName}", which the service is not deployed to (environments: ${environments.join(', ')})`,
+    }));
+};
 
 const weightsNeedWeightedRouting: ServiceRule = ({ svc, at }) =>
   Object.keys(svc.routing.weights).length > 0 && svc.routing.policy !== 'weighted'
@@ -322,6 +328,7 @@ const datapointsFitTheEvaluationPeriods: ServiceRule = ({ svc, at }) =>
 /** Service rules, in the order their problems are reported. */
 export const SERVICE_RULES: readonly ServiceRule[] = [
   environmentsExist,
+  reservationsNameTheServicesEnvironments,
   weightsNeedWeightedRouting,
   weightsAreForTheServicesRegions,
   weightsCoverEveryRegion,
