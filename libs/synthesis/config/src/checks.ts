@@ -128,12 +128,25 @@ const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) =>
 
 const environmentNamesFit: EnvironmentRule = ({ config, name }) => nameProblems(environmentNames(config, name));
 
+const dnsParentIsForCreatedZones: EnvironmentRule = ({ env, at }) => {
+  const parent = env.dns.parent;
+  if (!parent) return [];
+  if (env.dns.zone !== 'create') {
+    return [{ path: `${at}.dns.parent`, message: 'dns.parent is for zone "create" (each global stack delegates the zone it creates); an existing zone is delegated already, so remove dns.parent' }];
+  }
+  if (!parent.delegate && (parent.accountId || parent.roleName)) {
+    return [{ path: `${at}.dns.parent`, message: 'dns.parent.delegate is false, so no stack writes to the parent: remove its accountId and roleName, or delegate' }];
+  }
+  return [];
+};
+
 /** Environment rules, in the order their problems are reported. */
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   networkIsForTheEnvironmentsRegions,
   regionsAreListedOnce,
   canaryIsOneOfTheRegions,
   monitoringAccountIsNotThisEnvironments,
+  dnsParentIsForCreatedZones,
   reservedConcurrencyFits,
   environmentNamesFit,
 ];

@@ -81,6 +81,30 @@ export const dnsSchema = z.strictObject({
   accountId: accountId.optional(),
   /** Role assumed in `accountId`. @default - the environment's deployRoleName */
   roleName: roleName.optional(),
+  /**
+   * With `zone: "create"`: where the parent zone lives, the public hosted zone of the
+   * environment's domain, found by name. Each global stack delegates its service's new
+   * zone there (an NS record), so ACM's DNS validation can see the zone's records.
+   * @default - the parent is in the account that holds the service zones (`accountId`)
+   */
+  parent: z
+    .strictObject({
+      /** Account owning the parent zone. @default - the account of the service zones */
+      accountId: accountId.optional(),
+      /**
+       * Role assumed in `accountId` to write the delegation, when that is neither the
+       * environment's account nor its DNS account.
+       * @default - the DNS role name (`roleName`, else the environment's deployRoleName)
+       */
+      roleName: roleName.optional(),
+      /**
+       * Set to false when the parent is not in Route53 (another DNS provider): you add the
+       * NS record there yourself, while the first apply waits for its certificates.
+       * @default true
+       */
+      delegate: z.boolean().default(true),
+    })
+    .optional(),
 });
 
 const tags = z.record(z.string().min(1), z.string());

@@ -267,6 +267,36 @@ export function dnsAccess(env: EnvironmentConfig): { readonly accountId: string;
   return { accountId: env.dns.accountId, roleArn: roleArn(env.dns.accountId, env.dns.roleName ?? env.deployRoleName) };
 }
 
+/** Where a service's own hosted zone is delegated from (`dns.zone: "create"`). */
+export interface DnsDelegation {
+  /** The parent zone: the environment's domain, looked up by name. */
+  readonly parentZone: string;
+  /** The NS record in the parent: the service zone's name. */
+  readonly recordName: string;
+  /** The account owning the parent zone. */
+  readonly accountId: string;
+  /** The role to assume there, when the parent is in neither the environment's nor its DNS account. */
+  readonly roleArn?: string;
+}
+
+/**
+ * How the zone of `service` is delegated in `env`; undefined when the environment uses an
+ * existing zone or delegates by hand (`dns.parent.delegate: false`).
+ */
+export function dnsDelegation(env: EnvironmentConfig, service: string): DnsDelegation | undefined {
+  const parent = env.dns.parent;
+  if (env.dns.zone !== 'create' || parent?.delegate === false) return undefined;
+  const zoneAccount = env.dns.accountId ?? env.accountId;
+  const accountId = parent?.accountId ?? zoneAccount;
+  const ownProvider = accountId === env.accountId || accountId === zoneAccount;
+  return {
+    parentZone: env.domain,
+    recordName: domains(env, service).service,
+    accountId,
+    ...(ownProvider ? {} : { roleArn: roleArn(accountId, parent?.roleName ?? env.dns.roleName ?? env.deployRoleName) }),
+  };
+}
+
 // ---------------------------------------------------------------------------
 // Resource names
 
@@ -650,6 +680,8 @@ export interface ServiceContract {
   readonly reservedConcurrency?: number;
   /** The DNS account's provider settings, when the zone lives in another account. */
   readonly dnsAccess?: { readonly accountId: string; readonly roleArn: string };
+  /** Where the service's own zone is delegated from, when the global stack creates it. */
+  readonly dnsDelegation?: DnsDelegation;
   /** Backend of one of this service's stacks. */
   stateBackend(stackName: string): StackStateBackend;
   /** Tags every resource of the stack carries. */
@@ -697,6 +729,7 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     permissionsBoundaryArn: permissionsBoundaryArn(env.accountId),
     reservedConcurrency: reservedConcurrency(svc, environment),
     dnsAccess: dnsAccess(env),
+    dnsDelegation: dnsDelegation(env, service),
     stateBackend: (stackName) => stackStateBackend(config, environment, stackName),
     defaultTags: (stackName, layer) => ({
       service,
