@@ -1,22 +1,11 @@
-import { ConfigError } from './config-error';
 import { parsePlatform } from './parse';
 import { serviceContract } from './service-contract';
-import { platformFixture } from './testing/platform-fixture';
+import { configProblems, platformFixture } from './testing/platform-fixture';
 
 function withDns(dns: object) {
   const config = platformFixture();
   (config.environments.dev as any).dns = dns;
   return config;
-}
-
-function problems(config: unknown): string[] {
-  try {
-    parsePlatform(config, 'fixture.json');
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
 }
 
 describe('where a created zone is delegated from (dns.parent, issue 22 #4)', () => {
@@ -44,8 +33,8 @@ describe('where a created zone is delegated from (dns.parent, issue 22 #4)', () 
   });
 
   it('refuses a parent for an existing zone, and a parent account with delegate false', () => {
-    expect(problems(withDns({ zone: 'existing', parent: {} }))).toEqual([expect.stringMatching(/^environments\.dev\.dns\.parent: dns\.parent is for zone "create"/)]);
-    expect(problems(withDns({ zone: 'create', parent: { delegate: false, accountId: '666666666666' } }))).toEqual([
+    expect(configProblems(withDns({ zone: 'existing', parent: {} }))).toEqual([expect.stringMatching(/^environments\.dev\.dns\.parent: dns\.parent is for zone "create"/)]);
+    expect(configProblems(withDns({ zone: 'create', parent: { delegate: false, accountId: '666666666666' } }))).toEqual([
       expect.stringMatching(/^environments\.dev\.dns\.parent: dns\.parent\.delegate is false, so no stack writes to the parent/),
     ]);
   });

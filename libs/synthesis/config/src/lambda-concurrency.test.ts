@@ -1,17 +1,6 @@
-import { ConfigError } from './config-error';
 import { parsePlatform } from './parse';
 import { environmentReservations, serviceContract } from './service-contract';
-import { platformFixture } from './testing/platform-fixture';
-
-function problems(config: unknown): string[] {
-  try {
-    parsePlatform(config, 'fixture.json');
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-}
+import { configProblems, platformFixture } from './testing/platform-fixture';
 
 /** The fixture's dev (eu-west-1, us-east-1) and prod, with `items` everywhere and `orders` in dev and prod, given Lambda options. */
 function withLambda(items: object, orders: object = {}) {
@@ -43,11 +32,11 @@ describe('Lambda reserved concurrency (issue 22 #5)', () => {
   });
 
   it('accepts reservations that leave 100 of the default quota of 1000 unreserved', () => {
-    expect(problems(withLambda({ reservedConcurrency: { prod: 600 } }, { reservedConcurrency: { prod: 300 } }))).toEqual([]);
+    expect(configProblems(withLambda({ reservedConcurrency: { prod: 600 } }, { reservedConcurrency: { prod: 300 } }))).toEqual([]);
   });
 
   it('refuses reservations that leave less than 100 of the default quota, per region, naming the services', () => {
-    expect(problems(withLambda({ reservedConcurrency: { prod: 600 } }, { reservedConcurrency: { prod: 301 } }))).toEqual([
+    expect(configProblems(withLambda({ reservedConcurrency: { prod: 600 } }, { reservedConcurrency: { prod: 301 } }))).toEqual([
       expect.stringMatching(
         /^environments\.prod\.lambdaConcurrencyQuota: the services of "prod" reserve 901 concurrent Lambda executions in eu-west-1 \(items 600, orders 301\), but a quota of 1000 lets them reserve at most 900 \(Lambda keeps 100 unreserved\); /,
       ),
@@ -59,17 +48,17 @@ describe('Lambda reserved concurrency (issue 22 #5)', () => {
   it('refuses any reservation in a region whose stated quota is a fresh account\'s 10', () => {
     const config = withLambda({ reservedConcurrency: { dev: 10 } });
     config.environments.dev.lambdaConcurrencyQuota = { 'us-east-1': 10 };
-    expect(problems(config)).toEqual([expect.stringContaining('reserve 10 concurrent Lambda executions in us-east-1 (items 10), but a quota of 10 lets them reserve at most 0 (Lambda keeps 100 unreserved)')]);
+    expect(configProblems(config)).toEqual([expect.stringContaining('reserve 10 concurrent Lambda executions in us-east-1 (items 10), but a quota of 10 lets them reserve at most 0 (Lambda keeps 100 unreserved)')]);
   });
 
   it('accepts a reservation that a raised quota holds', () => {
     const config = withLambda({ reservedConcurrency: { prod: 2000 } });
     config.environments.prod.lambdaConcurrencyQuota = 5000;
-    expect(problems(config)).toEqual([]);
+    expect(configProblems(config)).toEqual([]);
   });
 
   it('refuses a reservation for an environment the service is not deployed to', () => {
-    expect(problems(withLambda({}, { reservedConcurrency: { staging: 50 } }))).toEqual([
+    expect(configProblems(withLambda({}, { reservedConcurrency: { staging: 50 } }))).toEqual([
       'services.orders.lambda.reservedConcurrency.staging: reservation for environment "staging", which the service is not deployed to (environments: dev, prod)',
     ]);
   });
