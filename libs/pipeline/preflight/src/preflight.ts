@@ -10,8 +10,10 @@ import {
   environmentReservations,
   environmentStatePrefix,
   roleArn,
+  domainZoneAccess,
   serviceContract,
   stateRoleName,
+  zoneAccess,
 } from '@platform/config';
 import type { SynthesizedStack } from '@platform/permission-coverage';
 import { formatMinutes, longestApply } from './apply-duration';
@@ -194,14 +196,13 @@ async function lambdaConcurrency(ctx: Context): Promise<Fact[]> {
 
 async function dnsFacts(ctx: Context): Promise<Fact[]> {
   const { env } = ctx;
-  const zoneAccount = env.dns.accountId ?? env.accountId;
-  const zoneCredentials = ctx.credentials(zoneAccount, env.dns.roleName ?? env.deployRoleName);
-  const parent = env.dns.parent;
-  const delegated = env.dns.zone === 'create' && parent?.delegate !== false;
+  const zones = zoneAccess(env);
+  const zoneCredentials = ctx.credentials(zones.accountId, zones.roleName);
+  const delegated = env.dns.zone === 'create' && env.dns.parent?.delegate !== false;
   // The environment's domain zone: the parent of the service zones, or the zone itself.
-  const domainAccount = env.dns.zone === 'create' && parent?.accountId ? parent.accountId : zoneAccount;
-  const domainRole = domainAccount === zoneAccount ? (env.dns.roleName ?? env.deployRoleName) : (parent?.roleName ?? env.dns.roleName ?? env.deployRoleName);
-  const domainCredentials = ctx.credentials(domainAccount, domainRole);
+  const domain = domainZoneAccess(env);
+  const domainAccount = domain.accountId;
+  const domainCredentials = ctx.credentials(domain.accountId, domain.roleName);
 
   const facts: Fact[] = [];
   let domainZone: PublicZone | undefined;

@@ -279,21 +279,41 @@ export interface DnsDelegation {
   readonly roleArn?: string;
 }
 
+/** An account holding DNS of an environment, and the role its stacks assume there. */
+export interface DnsAccountAccess {
+  readonly accountId: string;
+  readonly roleName: string;
+}
+
+/** Where the service zones (or, with `zone: "existing"`, the environment's zone) live. */
+export function zoneAccess(env: EnvironmentConfig): DnsAccountAccess {
+  return { accountId: env.dns.accountId ?? env.accountId, roleName: env.dns.roleName ?? env.deployRoleName };
+}
+
+/**
+ * Where the zone of the environment's domain lives: the parent of the service zones
+ * (`dns.parent`, by default in the zones' account), or the existing zone itself.
+ */
+export function domainZoneAccess(env: EnvironmentConfig): DnsAccountAccess {
+  const zones = zoneAccess(env);
+  const parent = env.dns.zone === 'create' ? env.dns.parent : undefined;
+  if (!parent?.accountId || parent.accountId === zones.accountId) return zones;
+  return { accountId: parent.accountId, roleName: parent.accountId === env.accountId ? env.deployRoleName : (parent.roleName ?? zones.roleName) };
+}
+
 /**
  * How the zone of `service` is delegated in `env`; undefined when the environment uses an
  * existing zone or delegates by hand (`dns.parent.delegate: false`).
  */
 export function dnsDelegation(env: EnvironmentConfig, service: string): DnsDelegation | undefined {
-  const parent = env.dns.parent;
-  if (env.dns.zone !== 'create' || parent?.delegate === false) return undefined;
-  const zoneAccount = env.dns.accountId ?? env.accountId;
-  const accountId = parent?.accountId ?? zoneAccount;
-  const ownProvider = accountId === env.accountId || accountId === zoneAccount;
+  if (env.dns.zone !== 'create' || env.dns.parent?.delegate === false) return undefined;
+  const parent = domainZoneAccess(env);
+  const ownProvider = parent.accountId === env.accountId || parent.accountId === zoneAccess(env).accountId;
   return {
     parentZone: env.domain,
     recordName: domains(env, service).service,
-    accountId,
-    ...(ownProvider ? {} : { roleArn: roleArn(accountId, parent?.roleName ?? env.dns.roleName ?? env.deployRoleName) }),
+    accountId: parent.accountId,
+    ...(ownProvider ? {} : { roleArn: roleArn(parent.accountId, parent.roleName) }),
   };
 }
 
