@@ -60,6 +60,7 @@ export class ServiceGlobalStack extends PlatformStack {
       defaultTags: contract.defaultTags(contract.globalStack, 'global'),
       stateBackend: contract.stateBackend(contract.globalStack),
       dns: contract.dnsAccess,
+      dnsParent: contract.dnsDelegation,
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
       iamPath: WORKLOAD_IAM_PATH,
     });
@@ -110,7 +111,13 @@ export class ServiceGlobalStack extends PlatformStack {
       accessLogBuckets: accessLogs,
     });
 
-    this.zone = new HostedZone(this, 'zone', { domain: domains.zone, provider: this.dnsProvider, mode: env.dns.zone });
+    const delegation = contract.dnsDelegation;
+    this.zone = new HostedZone(this, 'zone', {
+      domain: domains.zone,
+      provider: this.dnsProvider,
+      mode: env.dns.zone,
+      delegation: delegation && { parentZoneName: delegation.parentZone, parentProvider: this.dnsParentProvider },
+    });
 
     // The us-east-1 certificate covers the CloudFront name and, as a SAN, the regional
     // name: its validation records (written here, once) then also validate every
@@ -123,6 +130,8 @@ export class ServiceGlobalStack extends PlatformStack {
       subjectAlternativeNames: [domains.regional, ...regions.map((r) => domains.regionalIn(r))],
       zoneId: this.zone.zoneId,
       dnsProvider: this.dnsProvider,
+      // ACM asks public DNS: nothing in a new zone resolves before its parent delegates to it.
+      validationDependsOn: this.zone.delegationRecord ? [this.zone.delegationRecord] : undefined,
     });
 
     if (usesCognito(service)) {

@@ -92,7 +92,7 @@ export class ServiceRegionalStack extends PlatformStack {
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
       logKmsKeyArn: logKey.arn,
-      reservedConcurrency: service.lambda.reservedConcurrency,
+      reservedConcurrency: contract.reservedConcurrency,
       environment: contract.lambdaEnvironment(region, global),
       ...apiAuthorization(contract, global),
     });
@@ -166,7 +166,7 @@ export class ServiceRegionalStack extends PlatformStack {
       apiId: this.api.api.id,
       stageName: this.api.stage.name,
       functionName: this.api.function.functionName,
-      reservedConcurrency: service.lambda.reservedConcurrency,
+      reservedConcurrency: contract.reservedConcurrency,
       tableName: global(GLOBAL_OUTPUTS.tableName),
       replicaRegions: contract.regions.filter((r) => r !== region),
       auroraSecondaryClusterIdentifier:
