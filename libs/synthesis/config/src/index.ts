@@ -7,3 +7,4 @@ export { MAX_SECONDARY_REGIONS, auroraGlobalVersionProblem, effectiveWeight } fr
 export { type Platform, parsePlatform } from './parse';
 export { DEFAULT_CONFIG_PATH, loadPlatform, parsePlatformJson } from './load';
 export * from './service-contract';
+export * from './app-project';
