@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { CACHE_TOKEN_REUSE_MS, elastiCacheAuthToken, lambdaCredentials } from './cache-auth-token';
+import { CACHE_TOKEN_REUSE_MS, elastiCacheAuthToken, lambdaCredentials } from './elasticache-auth-token';
 
 // AWS's documentation example credentials.
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token/+=' };
