@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT } from '@platform/config';
+import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER } from '@platform/config';
 import { FrontDoor, type FrontDoorRequest } from '../front-door';
 import { HealthChecker, type HealthChange } from '../health-checker';
 import { RegionApi } from '../region-api';
@@ -62,6 +63,8 @@ export class RelationalTopology {
   router!: RegionRouter;
   frontDoor: FrontDoor | undefined;
   readonly dataDir: string;
+  /** What the front door adds as CloudFront does, so an app's origin guard lets it in. */
+  readonly originSecret = randomBytes(24).toString('base64url');
   private readonly ownsDataDir: boolean;
   private readonly log: (line: string) => void;
   private stopping: Promise<void> | undefined;
@@ -176,7 +179,13 @@ export class RelationalTopology {
       isHealthy: (r) => this.healthChecker.isHealthy(r),
     });
     await this.healthChecker.start();
-    this.frontDoor = await FrontDoor.start({ router: this.router, originOf: (r) => this.api(r).url, port: options.frontDoorPort, onRequest: options.onRequest });
+    this.frontDoor = await FrontDoor.start({
+      router: this.router,
+      originOf: (r) => this.api(r).url,
+      originHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret },
+      port: options.frontDoorPort,
+      onRequest: options.onRequest,
+    });
     this.log(`front door: ${this.frontDoor.url}`);
     this.log(`(front door = ${config.routing.policy} routing to the healthy regions; no edge cache is run for a service on the relational layer)`);
   }
@@ -194,6 +203,7 @@ export class RelationalTopology {
       [O.auroraWriterEndpoint]: dbWriter,
       [O.auroraReaderEndpoint(region)]: `127.0.0.1:${stores.postgres.port}`,
       [O.auroraClusterEndpoint(region)]: dbWriter,
+      [O.originSecretAccepted]: this.originSecret,
       ...(cacheWriter && stores.redis ? { [O.cacheWriterEndpoint]: cacheWriter, [O.cacheReaderEndpoint(region)]: stores.redis.url } : {}),
     };
     const app = this.config.appEnvironment(region, (output) => outputs[output] ?? 'not-emulated-locally');

@@ -90,3 +90,31 @@ export function lambdaCredentials(env: NodeJS.ProcessEnv = process.env): AwsCred
   if (!accessKeyId || !secretAccessKey) throw new Error('no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) to sign the cache token with');
   return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
 }
+
+/** Props of {@link elastiCacheCredentials}. */
+export interface ElastiCacheCredentialsProps {
+  /** The ElastiCache user (with IAM authentication, its id equals its name). */
+  readonly user: string;
+  /** This region's replication group: what a read connection's token is signed for. */
+  readonly readerGroup: string;
+  /** The primary region's replication group: what a write connection's token is signed for. */
+  readonly writerGroup: string;
+  readonly region: string;
+  readonly writerRegion: string;
+  /** @default - the function's own ({@link lambdaCredentials}) */
+  readonly credentials?: () => AwsCredentials | Promise<AwsCredentials>;
+}
+
+/**
+ * What a cache client pair asks for at every (re)connection with ElastiCache IAM
+ * authentication: the user and a token signed for the replication group that client
+ * connects to (this region's for reads, the primary region's for writes).
+ */
+export function elastiCacheCredentials(props: ElastiCacheCredentialsProps): (client: 'reader' | 'writer') => Promise<{ username: string; password: string }> {
+  const credentials = props.credentials ?? (() => lambdaCredentials());
+  const tokens = {
+    reader: elastiCacheAuthToken({ replicationGroupId: props.readerGroup, region: props.region, userId: props.user, credentials }),
+    writer: elastiCacheAuthToken({ replicationGroupId: props.writerGroup, region: props.writerRegion, userId: props.user, credentials }),
+  };
+  return async (client) => ({ username: props.user, password: await tokens[client]() });
+}
