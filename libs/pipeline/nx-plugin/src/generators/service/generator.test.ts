@@ -6,7 +6,7 @@ import { parsePlatformJson } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
 import { CODEOWNERS_PATH } from '../../codeowners';
 import { nxBin } from '../../affected-stacks';
-import { insertServiceEntry } from './config-text';
+import { insertServiceEntry, removeServiceEntry } from './config-text';
 import { serviceGenerator, type ServiceGeneratorOptions } from './generator';
 
 function treeWith(config: unknown = platformFixture(), text?: string): Tree {
@@ -204,5 +204,27 @@ describe('insertServiceEntry', () => {
   it('ignores a "services" key nested deeper than the top level', () => {
     const text = '{\n  "x": { "services": { "no": 1 } },\n  "services": {\n    "a": {}\n  }\n}\n';
     expect(JSON.parse(insertServiceEntry(text, 'b', {}))).toEqual({ x: { services: { no: 1 } }, services: { a: {}, b: {} } });
+  });
+});
+
+describe('removeServiceEntry', () => {
+  const text = '{\n  "services": {\n    "a": { "x": [1, "}"] },\n    "b": {\n      "app": "b-api"\n    },\n    "c": {}\n  },\n  "z": 1\n}\n';
+
+  it.each([
+    ['the first', 'a', '{\n  "services": {\n    "b": {\n      "app": "b-api"\n    },\n    "c": {}\n  },\n  "z": 1\n}\n'],
+    ['a middle', 'b', '{\n  "services": {\n    "a": { "x": [1, "}"] },\n    "c": {}\n  },\n  "z": 1\n}\n'],
+    ['the last', 'c', '{\n  "services": {\n    "a": { "x": [1, "}"] },\n    "b": {\n      "app": "b-api"\n    }\n  },\n  "z": 1\n}\n'],
+  ])('removes %s member with its lines and comma, and nothing else', (_which, name, expected) => {
+    expect(removeServiceEntry(text, name)).toBe(expected);
+  });
+
+  it('leaves an empty services object when the only member goes, and handles one-line JSON', () => {
+    expect(removeServiceEntry('{\n  "services": {\n    "a": {}\n  }\n}\n', 'a')).toBe('{\n  "services": {}\n}\n');
+    expect(JSON.parse(removeServiceEntry('{"services":{"a":{},"b":{"c":"}"}}}', 'a'))).toEqual({ services: { b: { c: '}' } } });
+  });
+
+  it('is the inverse of insertServiceEntry', () => {
+    const original = `${JSON.stringify(platformFixture(), null, 2)}\n`;
+    expect(removeServiceEntry(insertServiceEntry(original, 'ledger', { app: 'ledger-api', table: { enabled: false } }), 'ledger')).toBe(original);
   });
 });
