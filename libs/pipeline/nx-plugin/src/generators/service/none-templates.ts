@@ -1,7 +1,7 @@
 // The files of a service with no data layer (`--data=none`): an API on the service
 // runtime that reaches no table (its config entry turns the table off), with /health
 // and one route to replace with the service's own.
-import { CALL_HELPER, appProjectJson, jsonFile, projectTsconfig, type ServiceNames } from './templates';
+import { CALL_HELPER, HANDLER_ENTRY, appProjectJson, jsonFile, projectTsconfig, type ServiceNames } from './templates';
 
 /** Relative path (from the app's folder) -> content of every file of the app. */
 export function noDataAppFiles(n: ServiceNames): Record<string, string> {
@@ -29,14 +29,7 @@ const api = create${n.pascal}Api({
   requestLog: new RequestLogSampler(env.requestLog),
 });
 
-// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
-const originGuard = new OriginGuard(env.originSecrets);
-
-/** The Lambda entry point (\`index.handler\` in the bundle). */
-export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return originGuard.check(event) ?? api.handle(event, context);
-}
-`;
+${HANDLER_ENTRY}`;
 }
 
 function apiTs(n: ServiceNames): string {

@@ -4,7 +4,7 @@
 // on @platform/service-runtime and its `relational` and `cache` entry points.
 import { MIGRATE_TARGET } from '@platform/config';
 import { recordsTableMigration } from '@platform/service-runtime/relational';
-import { CALL_HELPER, appProjectJson, crudTestCases, fieldsTs, jsonFile, projectTsconfig, type ServiceNames } from './templates';
+import { CALL_HELPER, HANDLER_ENTRY, appProjectJson, crudTestCases, fieldsTs, jsonFile, projectTsconfig, type ServiceNames } from './templates';
 
 /** Options of the relational templates. */
 export interface RelationalOptions {
@@ -105,14 +105,7 @@ const api = create${n.pascal}Api({
   requestLog: new RequestLogSampler(env.requestLog),
 });
 
-// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
-const originGuard = new OriginGuard(env.originSecrets);
-
-/** The Lambda entry point (\`index.handler\` in the bundle). */
-export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return originGuard.check(event) ?? api.handle(event, context);
-}
-`;
+${HANDLER_ENTRY}`;
 }
 
 function apiTs(n: ServiceNames): string {

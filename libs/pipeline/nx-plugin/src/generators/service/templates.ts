@@ -97,14 +97,7 @@ const api = create${n.pascal}Api({
   requestLog: new RequestLogSampler(env.requestLog),
 });
 
-// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
-const originGuard = new OriginGuard(env.originSecrets);
-
-/** The Lambda entry point (\`index.handler\` in the bundle). */
-export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return originGuard.check(event) ?? api.handle(event, context);
-}
-`;
+${HANDLER_ENTRY}`;
 }
 
 export function fieldsTs(n: ServiceNames): string {
@@ -198,6 +191,16 @@ describe('${n.app} over DynamoDB Local', () => {
 ${crudTestCases(n)}});
 `;
 }
+
+/** The end of every generated main.ts: the origin guard in front of \`api\`, and the Lambda entry point. */
+export const HANDLER_ENTRY = `// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
+const originGuard = new OriginGuard(env.originSecrets);
+
+/** The Lambda entry point (\`index.handler\` in the bundle). */
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return originGuard.check(event) ?? api.handle(event, context);
+}
+`;
 
 /** A generated test's `call(api, method, path, options)`: one request through the handler as API Gateway sends it. */
 export const CALL_HELPER = `async function call(api: Awaited<ReturnType<typeof freshApi>>, method: string, path: string, options: { json?: unknown; headers?: Record<string, string> } = {}) {
