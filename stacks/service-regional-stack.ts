@@ -98,7 +98,9 @@ export class ServiceRegionalStack extends PlatformStack {
     });
     const forwarding = contract.logForwarding(region);
     if (forwarding) this.api.forwardLogsTo(forwarding);
-    GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
+    if (service.table.enabled) {
+      GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
+    }
     if (service.edgeCache.enabled && service.edgeCache.mode === 'invalidate') {
       EdgeCache.fromDistributionArn(global(GLOBAL_OUTPUTS.distributionArn)).grantCreateInvalidation(this.api);
     }
@@ -167,8 +169,7 @@ export class ServiceRegionalStack extends PlatformStack {
       stageName: this.api.stage.name,
       functionName: this.api.function.functionName,
       reservedConcurrency: contract.reservedConcurrency,
-      tableName: global(GLOBAL_OUTPUTS.tableName),
-      replicaRegions: contract.regions.filter((r) => r !== region),
+      tableName: service.table.enabled ? global(GLOBAL_OUTPUTS.tableName) : undefined,
       auroraSecondaryClusterIdentifier:
         service.aurora && secondary ? AuroraGlobalDatabase.clusterIdentifier(names.dataIdentifier, region) : undefined,
       cacheSecondaryReplicationGroupId:
@@ -206,7 +207,7 @@ function apiAuthorization(contract: ServiceContract, read: (output: string) => s
 function routingFor(service: ResolvedService, regions: readonly string[], region: string): RegionalRouting {
   switch (service.routing.policy) {
     case 'weighted':
-      return { policy: 'weighted', weight: effectiveWeight(service, region, regions.length) };
+      return { policy: 'weighted', weight: effectiveWeight(service, region) };
     case 'failover':
       return { policy: 'failover', role: region === regions[0] ? 'PRIMARY' : 'SECONDARY' };
     default:

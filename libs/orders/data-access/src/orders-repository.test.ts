@@ -1,12 +1,13 @@
 // Against real servers: a PostgreSQL primary (eu-west-1) with a streaming-replication
 // standby (us-east-1), a Redis primary with a replica, and the writer endpoints that
-// follow the primary (libs/local/topology's OrdersDataLayer).
+// follow the primary (libs/local/data-layer's RelationalDataLayer).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OrdersDataLayer } from '@platform/local-topology';
+import { RelationalDataLayer } from '@platform/local-data-layer';
 import { decodeConsistencyToken } from './consistency-token';
 import { parseNewOrder } from './order';
+import { runMigrations } from './migrations';
 import { OrderCache } from './order-cache';
 import { OrdersDatabase } from './orders-database';
 import { OrdersError } from './orders-error';
@@ -17,12 +18,12 @@ const PRIMARY = 'eu-west-1';
 const SECONDARY = 'us-east-1';
 
 let dir: string;
-let layer: OrdersDataLayer;
+let layer: RelationalDataLayer;
 const opened: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orders-repository-'));
-  layer = await OrdersDataLayer.start({ regions: [PRIMARY, SECONDARY], dataDir: dir, database: 'app', user: 'orders', workspaceRoot: ROOT });
+  layer = await RelationalDataLayer.start({ regions: [PRIMARY, SECONDARY], dataDir: dir, database: 'app', user: 'orders', migrate: (db) => runMigrations({ ...db, workspaceRoot: ROOT }) });
 }, 120_000);
 
 afterAll(async () => {
@@ -46,7 +47,7 @@ async function repositoryIn(region: string, options: { ttlSeconds?: number; cach
   const cache =
     options.cache === false
       ? undefined
-      : new OrderCache({ readerUrl: stores.redis.url, writerUrl: `redis://127.0.0.1:${layer.cacheWriter.port}`, ttlSeconds: options.ttlSeconds ?? 60 });
+      : new OrderCache({ readerUrl: stores.redis!.url, writerUrl: `redis://127.0.0.1:${layer.cacheWriter!.port}`, ttlSeconds: options.ttlSeconds ?? 60 });
   if (cache) {
     opened.push(cache);
     // Its clients connect in the background; wait for the reader, so that a test's first read can hit.
@@ -59,11 +60,11 @@ async function repositoryIn(region: string, options: { ttlSeconds?: number; cach
 const newOrder = (customerId = 'c-1') => parseNewOrder({ customerId, currency: 'EUR', lines: [{ sku: 'ABC-1', quantity: 2, price: '19.99' }, { sku: 'XYZ', quantity: 1, price: 5 }] });
 
 async function waitForCacheReplica(): Promise<void> {
-  const primary = layer.region(layer.primaryRegion).redis;
+  const primary = layer.region(layer.primaryRegion).redis!;
   const offset = await primary.replicationOffset();
   for (const r of layer.regions.values()) {
     if (r.region === layer.primaryRegion) continue;
-    while ((await r.redis.replicationOffset()) < offset) await new Promise((res) => setTimeout(res, 5));
+    while ((await r.redis!.replicationOffset()) < offset) await new Promise((res) => setTimeout(res, 5));
   }
 }
 
@@ -129,8 +130,8 @@ describe('OrdersRepository on a primary and a standby', () => {
     const primary = (await repositoryIn(PRIMARY, { ttlSeconds: 3 })).repository;
     const { order } = await primary.create(newOrder());
     await waitForCacheReplica();
-    const target = layer.cacheWriter.target;
-    layer.cacheWriter.moveTo(undefined);
+    const target = layer.cacheWriter!.target;
+    layer.cacheWriter!.moveTo(undefined);
     try {
       const { repository: fresh } = await repositoryIn(PRIMARY, { ttlSeconds: 3 });
       await fresh.changeStatus(order.id, 'cancelled');
@@ -138,7 +139,7 @@ describe('OrdersRepository on a primary and a standby', () => {
       await new Promise((r) => setTimeout(r, 3100));
       expect((await fresh.get(order.id)).order?.status).toBe('cancelled');
     } finally {
-      layer.cacheWriter.moveTo(target);
+      layer.cacheWriter!.moveTo(target);
     }
   });
 

@@ -41,9 +41,18 @@ export type ServiceRule = (scope: ServiceScope) => ConfigProblem[];
  */
 export const MAX_SECONDARY_REGIONS = { aurora: 10, cache: 2 } as const;
 
-/** Route53 weight of a region: the configured one, or 255 split evenly. */
-export function effectiveWeight(svc: Pick<ServiceConfig, 'routing'>, region: string, regionCount: number): number {
-  return svc.routing.weights[region] ?? Math.floor(255 / regionCount);
+/**
+ * The weight of every region of a weighted service that gives none. Route53 sends a
+ * record its weight's share of the sum of the weights
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html),
+ * so equal weights split evenly whatever their value; a constant one keeps the other
+ * regions' records unchanged when a region is added or removed.
+ */
+export const EVEN_WEIGHT = 100;
+
+/** Route53 weight of a region: the configured one, or {@link EVEN_WEIGHT}. */
+export function effectiveWeight(svc: Pick<ServiceConfig, 'routing'>, region: string): number {
+  return svc.routing.weights[region] ?? EVEN_WEIGHT;
 }
 
 /** Why an Aurora engine version cannot be a global database, or undefined when it can. */
@@ -213,7 +222,7 @@ const weightsAreNotAllZero: ServiceRule = ({ config, svc, at, environments }) =>
   return environments
     .filter((envName) => {
       const regions = config.environments[envName].regions;
-      return regions.every((r) => effectiveWeight(svc, r, regions.length) === 0);
+      return regions.every((r) => effectiveWeight(svc, r) === 0);
     })
     .map((envName) => ({
       path: `${at}.routing.weights`,
@@ -258,10 +267,7 @@ const dataLayersFitTheRegions: ServiceRule = ({ config, name, svc, at, environme
       const env = config.environments[envName];
       const missing = env.regions.filter((r) => !env.network[r]);
       if (missing.length > 0) {
-        problems.push({
-          path: `environments.${envName}.network`,
-          message: `${what} of service "${name}" needs a network in every region of "${envName}"; missing: ${missing.join(', ')} (add { "vpc": {...}, "privateSubnets": {...} } per region)`,
-        });
+        problems.push({ path: `environments.${envName}.network`, message: missingNetworkMessage(what, name, envName, missing) });
       }
       const secondaries = env.regions.length - 1;
       if (secondaries > MAX_SECONDARY_REGIONS[layer]) {
@@ -274,6 +280,20 @@ const dataLayersFitTheRegions: ServiceRule = ({ config, name, svc, at, environme
   }
   return problems;
 };
+
+/**
+ * Why a layer needs a network and how to give it one: the database, the cache and the
+ * Lambda that reaches them live in private subnets of a VPC the platform looks up and
+ * never creates (it belongs to the network team), so each region needs one named.
+ */
+export function missingNetworkMessage(what: string, service: string, envName: string, missing: readonly string[]): string {
+  return (
+    `${what} of service "${service}" runs in a VPC's private subnets (with the service's Lambda), which the platform looks up and never creates, ` +
+    `and environment "${envName}" names none for ${missing.join(', ')}; add environments.${envName}.network.<region> = ` +
+    `{ "vpc": { "id": "vpc-..." } or { "tags": {...} }, "privateSubnets": { "ids": [at least 2 "subnet-..."] } or { "tags": {...} } } for each ` +
+    `(docs/data-layers.md), or deploy the service to the environments that have one (services.${service}.environments)`
+  );
+}
 
 const invalidateNeedsTheEdgeCache: ServiceRule = ({ svc, at }) =>
   svc.edgeCache.mode === 'invalidate' && !svc.edgeCache.enabled

@@ -316,7 +316,7 @@ export function nameProblem(limit: NameLimit, name: string): { readonly reason: 
 // web ACL metrics: EdgeWebAcl (its managed rule groups); health-check tags and the
 // Lambda error alarm: RegionalHealthCheck; alarm metrics: RegionAlarms.
 const WAF_RULE_METRICS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'rate-per-ip'];
-const REGION_ALARMS = ['api-5xx', 'api-p99-latency', 'function-errors', 'function-throttles', 'function-concurrency', 'dynamodb-throttles', 'aurora-replication-lag', 'cache-replication-lag'];
+const REGION_ALARMS = ['api-5xx', 'api-p99-latency', 'function-errors', 'function-throttles', 'function-concurrency', 'dynamodb-throttles', 'replication-latency', 'aurora-replication-lag', 'cache-replication-lag'];
 const HEALTH_CHECK_TAGS = ['https', 'lambda-errors', 'calculated'];
 
 /** Every name of `service` in `environment` (the config must be one the schema accepted, with both defined). */
@@ -373,7 +373,6 @@ export function serviceNames(config: PlatformConfig, service: string, environmen
     for (const scope of cognitoScopes(svc)) add('cognitoScope', scope, { path: `services.${service}.auth.scopes`, what: 'scope', value: scope });
   }
   for (const region of c.regions) {
-    const others = c.regions.filter((r) => r !== region);
     add('stsRoleSessionName', c.regionalStack(region), s, e);
     add('iamRole', names.apiRole(region), s, e);
     add('s3Bucket', names.bucket(region), org, s, e);
@@ -382,7 +381,7 @@ export function serviceNames(config: PlatformConfig, service: string, environmen
     add('alarm', names.regionUnhealthyAlarm(region), s, e);
     add('alarm', names.edgeAlarm(`health-check-${region}`), s, e);
     add('alarm', `${names.healthCheck(region)}-lambda-errors`, s, e);
-    for (const metric of [...REGION_ALARMS, ...others.map((r) => `replication-latency-${r}`)]) add('alarm', names.regionAlarm(region, metric), s, e);
+    for (const metric of REGION_ALARMS) add('alarm', names.regionAlarm(region, metric), s, e);
     for (const tag of HEALTH_CHECK_TAGS) add('route53TagValue', `${names.healthCheck(region)}-${tag}`, s, e);
   }
   const id = names.dataIdentifier;

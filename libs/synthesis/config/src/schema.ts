@@ -274,6 +274,16 @@ export const healthCheckSchema = z.strictObject({
   lambdaErrorAlarm: z.boolean().default(false),
 });
 
+/** The service's DynamoDB global table (a replica in every region). */
+export const tableSchema = z.strictObject({
+  /**
+   * False for a service that keeps its data elsewhere (Aurora) or keeps none: no table,
+   * no data keys, no TABLE_NAME, no table permissions, alarms or dashboard widgets.
+   * @default true
+   */
+  enabled: z.boolean().default(true),
+});
+
 /** The CloudFront cache in front of the regional APIs. */
 export const edgeCacheSchema = z
   .strictObject({
@@ -630,6 +640,8 @@ export const serviceSchema = z.strictObject({
   auth: authSchema.default({ required: true, routes: [], scopes: {} }),
   /** @default - on, rate limit 2000 requests per IP per 5 minutes */
   waf: wafSchema.default({ enabled: true, rateLimitPer5Minutes: 2000 }),
+  /** @default - on: a DynamoDB global table */
+  table: tableSchema.default({ enabled: true }),
   /** @default - no relational database */
   aurora: auroraSchema.optional(),
   /** @default - no cache */

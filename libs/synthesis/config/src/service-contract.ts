@@ -518,7 +518,7 @@ function regionalInputs(
 ): Readonly<Record<string, string>> {
   const O = GLOBAL_OUTPUTS;
   return {
-    [O.tableName]: names.table,
+    ...(svc.table.enabled ? { [O.tableName]: names.table } : {}),
     [O.bucketName(region)]: names.bucket(region),
     [O.zoneId]: NOT_YET_APPLIED,
     ...(invalidates(svc)
@@ -576,7 +576,7 @@ function lambdaEnvironment(
   const E = LAMBDA_ENVIRONMENT;
   const O = GLOBAL_OUTPUTS;
   return {
-    [E.tableName]: read(O.tableName),
+    ...(svc.table.enabled ? { [E.tableName]: read(O.tableName) } : {}),
     [E.serviceName]: service,
     [E.edgeCacheMode]: svc.edgeCache.enabled ? svc.edgeCache.mode : 'off',
     [E.edgeCacheTtlSeconds]: String(svc.edgeCache.ttlSeconds),
