@@ -1,4 +1,5 @@
 import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
+import { originSecretsFromEnv } from './origin-guard';
 import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from './request-log';
 
 /** What every service's Lambda reads from the environment the regional stack sets. */
@@ -35,13 +36,12 @@ export function readServiceEnvironment(env: NodeJS.ProcessEnv, fallbackServiceNa
   if (problems.length > 0) {
     throw new Error(`${fallbackServiceName}: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  const originSecrets = env[E.originSecrets] === undefined ? undefined : env[E.originSecrets]!.split(',').map((v) => v.trim()).filter(Boolean);
   return {
     tableName,
     region,
     serviceName: env[E.serviceName]?.trim() || fallbackServiceName,
     healthTimeoutMs,
-    originSecrets,
+    originSecrets: originSecretsFromEnv(env),
     requestLog: requestLog.options,
   };
 }
