@@ -111,17 +111,17 @@ export class ServiceRegionalStack extends PlatformStack {
       // the writer endpoint, to whichever region's cluster is the writer.
       AuroraGlobalDatabase.fromAttributes({
         accountId: contract.accountId,
-        secretArn: global(GLOBAL_OUTPUTS.auroraSecretArn),
         clusterResourceId: (r) => global(GLOBAL_OUTPUTS.auroraClusterResourceId(r)),
       }).grantConnect(this.api, service.aurora.writeRouting === 'writer-endpoint' ? contract.regions : region, names.databaseUser);
     }
     if (service.cache) {
-      // Reads from this region's replica; writes and invalidations to the primary's group (any region after a switchover).
+      // This region's replication group only: reads everywhere, writes in the primary region,
+      // whose group is the global datastore's primary (docs/orders.md, "Cache-aside").
       CacheGlobalDatastore.fromAttributes({
         accountId: contract.accountId,
         identifier: names.dataIdentifier,
         userName: names.cacheUser,
-      }).grantConnect(this.api, contract.regions);
+      }).grantConnect(this.api, region);
     }
 
     this.domain = new RegionalDomain(this, 'domain', {

@@ -369,7 +369,6 @@ export const GLOBAL_OUTPUTS = {
   auroraClusterResourceId: (region: string) => `aurora_cluster_resource_id_${underscored(region)}`,
   /** A region's cluster endpoint: the writer in the primary, a forwarding reader elsewhere. */
   auroraClusterEndpoint: (region: string) => `aurora_cluster_endpoint_${underscored(region)}`,
-  auroraSecretArn: 'aurora_secret_arn',
   cacheWriterEndpoint: 'cache_writer_endpoint',
   cacheReaderEndpoint: (region: string) => `cache_reader_endpoint_${underscored(region)}`,
   userPoolId: 'user_pool_id',
@@ -430,12 +429,12 @@ function regionalInputs(
           ...(svc.aurora.writeRouting === 'writer-endpoint'
             ? Object.fromEntries(env.regions.filter((r) => r !== region).map((r) => [O.auroraClusterResourceId(r), NOT_YET_APPLIED]))
             : {}),
-          [O.auroraSecretArn]: `arn:aws:secretsmanager:${env.regions[0]}:${env.accountId}:secret:${NOT_YET_APPLIED}`,
         }
       : {}),
     ...(svc.cache
       ? {
-          [O.cacheWriterEndpoint]: NOT_YET_APPLIED,
+          // Only the primary region writes the cache (see lambdaEnvironment).
+          ...(region === env.regions[0] ? { [O.cacheWriterEndpoint]: NOT_YET_APPLIED } : {}),
           [O.cacheReaderEndpoint(region)]: NOT_YET_APPLIED,
         }
       : {}),
@@ -478,7 +477,6 @@ function lambdaEnvironment(
           [E.dbPort]: String(databasePort(svc.aurora.engine)),
           [E.dbWriterEndpoint]: read(O.auroraWriterEndpoint),
           [E.dbReaderEndpoint]: read(O.auroraReaderEndpoint(region)),
-          [E.dbSecretArn]: read(O.auroraSecretArn),
           [E.dbIamUser]: names.databaseUser,
           [E.dbWriteRouting]: svc.aurora.writeRouting,
           [E.idempotencyTtlSeconds]: String(svc.aurora.idempotencyTtlHours * 3600),
@@ -489,12 +487,21 @@ function lambdaEnvironment(
       : {}),
     ...(svc.cache
       ? {
-          [E.cacheWriterEndpoint]: read(O.cacheWriterEndpoint),
           [E.cacheReaderEndpoint]: read(O.cacheReaderEndpoint(region)),
           [E.cacheUser]: names.cacheUser,
           [E.cacheReplicationGroup]: names.cacheReplicationGroup(region),
-          [E.cacheWriterReplicationGroup]: names.cacheReplicationGroup(primaryRegion),
-          [E.cacheWriterRegion]: primaryRegion,
+          // Writes only where the global datastore's primary is: a secondary's group is
+          // read-only, and another region's group is out of reach (a security group can name
+          // only groups of its own region:
+          // https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
+          // Elsewhere the cache is read-only and a write there reaches only the database.
+          ...(region === primaryRegion
+            ? {
+                [E.cacheWriterEndpoint]: read(O.cacheWriterEndpoint),
+                [E.cacheWriterReplicationGroup]: names.cacheReplicationGroup(primaryRegion),
+                [E.cacheWriterRegion]: primaryRegion,
+              }
+            : {}),
           [E.cacheTtlSeconds]: String(svc.cache.ttlSeconds),
         }
       : {}),

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT } from '@platform/config';
+import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER } from '@platform/config';
 import { FrontDoor, type FrontDoorRequest } from '../front-door';
 import { HealthChecker, type HealthChange } from '../health-checker';
 import { RegionApi } from '../region-api';
@@ -34,9 +35,11 @@ export interface OrdersTopologyOptions {
 /**
  * A service with the relational and cache layers (orders) on one machine: per region
  * the real handler behind the local HTTP adapter, reading its region's PostgreSQL
- * standby and Redis replica and writing through the endpoints that follow the primary
- * ({@link OrdersDataLayer}); Route53-like health checks and routing; one front door.
- * Responses of such a service are `private, no-store`, so no edge cache is run.
+ * standby and Redis replica and writing the database through the endpoint that follows
+ * the primary ({@link OrdersDataLayer}); the cache is written by the primary region only,
+ * in its own Redis, as in AWS; Route53-like health checks and routing; one front door,
+ * which adds the origin secret every region insists on. Responses of such a service are
+ * `private, no-store`, so no edge cache is run.
  */
 export class OrdersTopology {
   static async start(options: OrdersTopologyOptions): Promise<OrdersTopology> {
@@ -58,6 +61,10 @@ export class OrdersTopology {
   router!: RegionRouter;
   frontDoor: FrontDoor | undefined;
   readonly dataDir: string;
+  /** The value the front door sends as the origin secret header (a new one every start). */
+  readonly originSecret = randomBytes(24).toString('base64url');
+  /** What a caller of a region's own URL must send to get past its origin guard (what the edge adds). */
+  readonly edgeHeaders: Readonly<Record<string, string>> = { [ORIGIN_SECRET_HEADER]: this.originSecret };
   private readonly ownsDataDir: boolean;
   private readonly log: (line: string) => void;
   private stopping: Promise<void> | undefined;
@@ -170,9 +177,15 @@ export class OrdersTopology {
       isHealthy: (r) => this.healthChecker.isHealthy(r),
     });
     await this.healthChecker.start();
-    this.frontDoor = await FrontDoor.start({ router: this.router, originOf: (r) => this.api(r).url, port: options.frontDoorPort, onRequest: options.onRequest });
+    this.frontDoor = await FrontDoor.start({
+      router: this.router,
+      originOf: (r) => this.api(r).url,
+      originHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret },
+      port: options.frontDoorPort,
+      onRequest: options.onRequest,
+    });
     this.log(`front door: ${this.frontDoor.url}`);
-    this.log(`(front door = ${config.routing.policy} routing to the healthy regions; no edge cache: orders answers are private, no-store)`);
+    this.log(`(front door = ${config.routing.policy} routing to the healthy regions, adding the origin secret; no edge cache: orders answers are private, no-store)`);
   }
 
   private lambdaEnvironment(region: string): Record<string, string> {
@@ -180,16 +193,21 @@ export class OrdersTopology {
     const O = GLOBAL_OUTPUTS;
     const stores = this.data.region(region);
     const dbWriter = `127.0.0.1:${this.data.dbWriter.port}`;
-    const cacheWriter = `redis://127.0.0.1:${this.data.cacheWriter.port}`;
     // The global stack's outputs, answered by the local servers. Write forwarding has no
-    // PostgreSQL equivalent: a region's "cluster endpoint" is the writer endpoint here.
+    // PostgreSQL equivalent: a region's "cluster endpoint" is the writer endpoint here. The
+    // cache writer is the primary region's own Redis, as in AWS the primary region's own
+    // replication group: the contract gives it to the primary region only (the others
+    // read their replica and never write), so after a switchover nobody writes the cache
+    // until the topology restarts (in AWS: until the config's primary is swapped and the
+    // regional stacks are deployed, docs/runbooks/aurora-global-failover.md).
     const outputs: Record<string, string> = {
       [O.tableName]: this.config.tableName,
       [O.auroraWriterEndpoint]: dbWriter,
       [O.auroraReaderEndpoint(region)]: `127.0.0.1:${stores.postgres.port}`,
       [O.auroraClusterEndpoint(region)]: dbWriter,
-      [O.cacheWriterEndpoint]: cacheWriter,
+      [O.cacheWriterEndpoint]: this.data.region(this.config.regions[0]!).redis.url,
       [O.cacheReaderEndpoint(region)]: stores.redis.url,
+      [O.originSecretAccepted]: this.originSecret,
     };
     const app = this.config.appEnvironment(region, (output) => outputs[output] ?? 'not-emulated-locally');
     // Lambda's RDS certificate bundle; the local servers speak no TLS.
