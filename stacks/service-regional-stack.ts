@@ -171,8 +171,8 @@ export class ServiceRegionalStack extends PlatformStack {
       replicaRegions: contract.regions.filter((r) => r !== region),
       auroraSecondaryClusterIdentifier:
         service.aurora && secondary ? AuroraGlobalDatabase.clusterIdentifier(names.dataIdentifier, region) : undefined,
-      cacheSecondaryReplicationGroupId:
-        service.cache && secondary ? CacheGlobalDatastore.replicationGroupId(names.dataIdentifier, region) : undefined,
+      cacheSecondaryMemberClusterIds:
+        service.cache && secondary ? CacheGlobalDatastore.memberClusterIds(names.dataIdentifier, region, 1 + service.cache.replicasPerRegion) : undefined,
       thresholds: service.alarms,
       alarmActions: [contract.alarmTopicArn(region)],
     });
