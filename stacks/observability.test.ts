@@ -144,6 +144,18 @@ describe('edge and DNS alarms', () => {
     expect(alarm.provider).toBe('aws.dns');
     expect(tf.provider.aws.find((p: any) => p.alias === 'dns')).toMatchObject({ region: 'us-east-1', allowed_account_ids: ['444444444444'] });
   });
+
+  // It can be in no composite alarm (a composite names alarms of its own account and
+  // region: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html),
+  // so without an action it could fire and nobody would learn of it.
+  it('notifies the alarm topic of the DNS account (its bootstrap creates it in us-east-1) when the health checks live there', () => {
+    const config = baseConfig();
+    config.environments.prod.dns = { zone: 'existing', accountId: '444444444444', roleName: 'route53-records' };
+    const alarm = byName(synthConfig(config).stack('items-prod-eu-west-1'), 'aws_cloudwatch_metric_alarm', 'items-prod-health-check-eu-west-1');
+
+    expect(alarm.alarm_actions).toEqual(['arn:aws:sns:us-east-1:444444444444:platform-alarms-prod']);
+    expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
+  });
 });
 
 describe('the service dashboard', () => {

@@ -178,14 +178,16 @@ export class ServiceRegionalStack extends PlatformStack {
     });
 
     // Route53 publishes health-check metrics only in us-east-1, in the account owning the
-    // check. A DNS account's alarm has no action: the environment's topic admits only
-    // alarms of its own account.
+    // check, so the alarm lives there, and notifies that account's topic for the
+    // environment: a composite cannot hold it (a composite alarm's rule names alarms of
+    // its own account and region), and the environment account's topic admits only its
+    // own account's alarms.
     this.healthCheckAlarm = new HealthCheckAlarm(this, 'health-check-alarm', {
       provider: this.route53MetricsProvider,
       healthCheckId: this.healthCheck.healthCheckId,
       region,
       alarmName: names.edgeAlarm(`health-check-${region}`),
-      alarmActions: this.dnsInOtherAccount ? [] : [contract.alarmTopicArn(EDGE_REGION)],
+      alarmActions: [contract.healthCheckAlarmTopicArn],
     });
 
     new TerraformOutput(this, 'region_unhealthy_alarm', { value: this.alarms.compositeAlarm.alarmName });

@@ -606,6 +606,13 @@ export interface ServiceContract {
   authorization(read: GlobalOutputReader): ServiceAuthorization;
   /** ARN of the environment's alarm topic in `region`. */
   alarmTopicArn(region: string): string;
+  /**
+   * Where the alarms on the Route53 health checks notify: the environment's alarm topic
+   * in us-east-1 (Route53's metrics region) of the account owning the checks, which is
+   * the DNS account when the zone lives in another account (the alarms live beside their
+   * metrics; the bootstrap of that account creates the topic).
+   */
+  readonly healthCheckAlarmTopicArn: string;
   /** ARN of an alarm of this service's account in `region`. */
   alarmArn(region: string, alarmName: string): string;
   /**
@@ -652,6 +659,7 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     lambdaEnvironment: (region, read) => lambdaEnvironment(service, svc, names, region, read, env.regions[0]),
     authorization: (read) => authorization(service, svc, env.regions[0], read),
     alarmTopicArn: (region) => alarmTopicArn(env.accountId, region, environment),
+    healthCheckAlarmTopicArn: alarmTopicArn(dnsAccess(env)?.accountId ?? env.accountId, EDGE_REGION, environment),
     alarmArn: (region, alarmName) => alarmArn(env.accountId, region, alarmName),
     logForwarding: (region) => {
       const { accountId: central, forwardLogs } = config.observability;
