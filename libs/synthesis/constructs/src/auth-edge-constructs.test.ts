@@ -94,7 +94,9 @@ describe('validation of the auth and edge constructs', () => {
     const stack = testStack(['us-east-1']);
     new OriginSecret(stack, 's', { provider: stack.provider('us-east-1'), secretName: 'platform/svc/origin-secret' });
     const tf = synth(stack);
-    const [[name, data]] = Object.entries(tf.resource.terraform_data ?? {}) as [string, any][];
+    const generators = Object.entries(tf.resource.terraform_data ?? {}) as [string, any][];
+    expect(generators).toHaveLength(1);
+    const [[name, data]] = generators;
     expect(data.input.value.match(/uuid\(\)/g)).toHaveLength(2);
     expect(data.lifecycle.ignore_changes).toEqual(['input']);
     const secretString = only(tf, 'aws_secretsmanager_secret_version').secret_string as string;
