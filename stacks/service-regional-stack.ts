@@ -1,7 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
-  EDGE_REGION,
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
   WORKLOAD_IAM_PATH,
