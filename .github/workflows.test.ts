@@ -248,9 +248,23 @@ describe('deploy', () => {
     const summary = w.jobs['review-summary'];
     expect(summary.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!.with).toMatchObject({ pattern: 'review-plans-${{ inputs.environment }}-*', 'merge-multiple': true });
     expect(summary.steps!.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY') && s.run.includes('--labels "$LABELS" --expected-stacks "$expected"'))).toBe(true);
-    expect(needs(w.jobs.waves)).toEqual(['prepare', 'review-summary']);
+    expect(needs(w.jobs.waves)).toEqual(['prepare', 'review-summary', 'preflight']);
     expect(wf('deploy-wave.yml').jobs.apply.steps!.some((s) => s.run?.includes('--reviewed-plans dist/reviewed --labels "$LABELS"'))).toBe(true);
     expect(text).not.toContain('--allow-all');
+  });
+
+  it('reads the account\'s facts with the plan role (npm run preflight) before the first wave (issue 22 check 6)', () => {
+    const preflight = wf('deploy-environment.yml').jobs.preflight as Job & { env: Record<string, string> };
+    expect(preflight.env.PLATFORM_PROVIDER_ROLE_NAME).toBe('platform-plan');
+    expect(preflight.environment).toBeUndefined();
+    const steps = preflight.steps!;
+    const login = steps.findIndex((s) => s.uses?.startsWith(CONFIGURE_AWS));
+    const run = steps.findIndex((s) => s.run?.includes('npm run preflight -- --env "$ENVIRONMENT"'));
+    expect(steps[login].with!['role-to-assume']).toBe('arn:aws:iam::${{ inputs.account-id }}:role/${{ env.PLATFORM_PROVIDER_ROLE_NAME }}');
+    expect(login).toBeGreaterThanOrEqual(0);
+    expect(run).toBeGreaterThan(login);
+    expect(steps[run].run).toMatch(/npm run synth[^\n]*\n\s*npm run preflight/);
+    expect(needs(wf('deploy-environment.yml').jobs.waves)).toContain('preflight');
   });
 
   it('runs the waves one at a time, in the rollout order, and starts none after a failed one', () => {

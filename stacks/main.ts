@@ -1,6 +1,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_CONFIG_PATH, loadPlatform } from '@platform/config';
+import { ConfigError, DEFAULT_CONFIG_PATH, dataLayerAppProblems, loadPlatform, readAppTargets } from '@platform/config';
 import { VerificationMode, type VerificationModeProps, createPlatformApp } from '@platform/constructs';
 import { buildPlatform } from './platform-app';
 
@@ -45,6 +45,9 @@ export interface SynthResult {
 export function synthPlatform(options: SynthOptions = {}): SynthResult {
   const workspaceRoot = path.resolve(options.workspaceRoot ?? process.cwd());
   const platform = loadPlatform(options.configPath ?? process.env.PLATFORM_CONFIG ?? DEFAULT_CONFIG_PATH);
+  // A database or cache for an app that cannot use it is refused before anything is built.
+  const appProblems = dataLayerAppProblems(platform, (app) => readAppTargets(workspaceRoot, app));
+  if (appProblems.length > 0) throw new ConfigError(platform.source, appProblems);
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   const app = createPlatformApp({ outdir });
   buildPlatform(app, platform, { workspaceRoot });

@@ -23,7 +23,8 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LAMBDA_ENVIRONMENT as E, GLOBAL_OUTPUTS, ORIGIN_SECRET_HEADER, appEntryPath, loadPlatform, serviceContract, type PlatformConfig } from '@platform/config';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
-import { OrdersDataLayer, RegionApi } from '@platform/local-topology';
+import { RelationalDataLayer } from '@platform/local-data-layer';
+import { RegionApi, appMigrations } from '@platform/local-topology';
 import { synthPlatform } from './main';
 import { fakeWorkspace } from './test-workspace';
 
@@ -185,7 +186,7 @@ describeWithTerraform('the origin secret, from the synthesized Terraform to ever
 
   describe('each app\'s real handler, with that environment', () => {
     let dynamodb: DynamoDbLocal | undefined;
-    let orders: OrdersDataLayer | undefined;
+    let orders: RelationalDataLayer | undefined;
     const apis: { e: Evaluated; api: RegionApi }[] = [];
 
     beforeAll(async () => {
@@ -199,12 +200,12 @@ describeWithTerraform('the origin secret, from the synthesized Terraform to ever
           client.destroy();
           return { [E.tableName]: tableName, AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint };
         }
-        orders ??= await OrdersDataLayer.start({
+        orders ??= await RelationalDataLayer.start({
           regions: [e.region],
           dataDir: path.join(workDir, 'orders-data'),
           database: e.environment[E.dbName],
           user: e.environment[E.dbIamUser],
-          workspaceRoot: ROOT,
+          migrate: appMigrations(ROOT, e.app),
         });
         const stores = orders.region(orders.primaryRegion);
         const db = `127.0.0.1:${stores.postgres.port}`;
@@ -213,8 +214,8 @@ describeWithTerraform('the origin secret, from the synthesized Terraform to ever
           [E.dbReaderEndpoint]: db,
           [E.dbClusterEndpoint]: db,
           DB_PASSWORD: orders.password,
-          [E.cacheReaderEndpoint]: stores.redis.url,
-          ...(e.environment[E.cacheWriterEndpoint] ? { [E.cacheWriterEndpoint]: stores.redis.url } : {}),
+          ...(stores.redis ? { [E.cacheReaderEndpoint]: stores.redis.url } : {}),
+          ...(stores.redis && e.environment[E.cacheWriterEndpoint] ? { [E.cacheWriterEndpoint]: stores.redis.url } : {}),
         };
       };
       for (const e of evaluated) {

@@ -5,7 +5,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { loadPlatform } from '@platform/config';
+import { platformFixture } from '@platform/config/testing';
 import { checkPermissionCoverage, coverageInput, formatFailure, readSynthesizedStacks } from '@platform/permission-coverage';
 import { loadBootstrapSettings } from '../bootstrap/src/settings';
 import { synthBootstrap } from '../bootstrap/main';
@@ -16,13 +18,13 @@ const ROOT = path.join(__dirname, '..');
 const EXAMPLE = path.join(ROOT, 'config', 'platform.json');
 const SETTINGS = path.join(ROOT, 'bootstrap', 'bootstrap.json');
 
-async function coverageOfExample() {
-  const platform = loadPlatform(EXAMPLE);
+async function coverageOf(configPath: string) {
+  const platform = loadPlatform(configPath);
   const workspace = fakeWorkspace(platform.services.map((s) => s.app));
   const outdir = path.join(workspace, 'cdktf.out');
-  synthPlatform({ configPath: EXAMPLE, outdir, workspaceRoot: workspace });
+  synthPlatform({ configPath, outdir, workspaceRoot: workspace });
   const bootstrapRoot = mkdtempSync(path.join(tmpdir(), 'bootstrap-coverage-'));
-  const bootstrap = synthBootstrap({ workspaceRoot: bootstrapRoot, configPath: EXAMPLE, settingsPath: SETTINGS, outdir: path.join(bootstrapRoot, 'out') });
+  const bootstrap = synthBootstrap({ workspaceRoot: bootstrapRoot, configPath, settingsPath: SETTINGS, outdir: path.join(bootstrapRoot, 'out') });
   return checkPermissionCoverage(
     coverageInput({
       platform,
@@ -33,6 +35,8 @@ async function coverageOfExample() {
     }),
   );
 }
+
+const coverageOfExample = () => coverageOf(EXAMPLE);
 
 describe('permission coverage of the example platform and its bootstrap', () => {
   let report: Awaited<ReturnType<typeof coverageOfExample>>;
@@ -51,5 +55,31 @@ describe('permission coverage of the example platform and its bootstrap', () => 
   it('lets every role make every call of the stacks it plans or applies', () => {
     expect(report.requests).toBeGreaterThan(1000);
     expect(report.failures.map(formatFailure)).toEqual([]);
+  });
+});
+
+describe('permission coverage of a parent zone in a third account (issue 22 #4)', () => {
+  it('lets the bootstrap roles of the parent zone account look the zone up and write the delegations', async () => {
+    const config = platformFixture({
+      environments: {
+        dev: {
+          accountId: '111111111111',
+          domain: 'dev.example.com',
+          regions: ['eu-west-1', 'us-east-1'],
+          dns: { zone: 'create', parent: { accountId: '666666666666', roleName: 'dns-delegation' } },
+        },
+      },
+      services: { items: { app: 'items-api' } },
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'parent-zone-'));
+    const configPath = path.join(dir, 'platform.json');
+    writeFileSync(configPath, JSON.stringify(config));
+
+    const report = await coverageOf(configPath);
+
+    expect(report.missingFacts).toEqual([]);
+    expect(report.unknownActions).toEqual([]);
+    expect(report.failures.map(formatFailure)).toEqual([]);
+    expect(report.requests).toBeGreaterThan(100);
   });
 });

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { loadPlatform } from '@platform/config';
+import { EVEN_WEIGHT, loadPlatform } from '@platform/config';
 import { ALIAS_TARGET_TTL_SECONDS, AWS_EXPECTATIONS, buildReport, formatReport } from '@platform/report';
 import { baseConfig, synthConfig } from './test-workspace';
 
@@ -26,11 +26,10 @@ describe('report of the example platform', () => {
   it('reports routing policy, weights and health-check figures as configured', () => {
     for (const r of reports) {
       const svc = platform.services.find((s) => s.name === r.service)!;
-      const regions = platform.config.environments[r.environment].regions;
       for (const x of r.routing) {
         expect(x.policy).toBe(svc.routing.policy);
         if (svc.routing.policy === 'weighted') {
-          expect(x.weight).toBe(svc.routing.weights[x.region] ?? Math.floor(255 / regions.length));
+          expect(x.weight).toBe(svc.routing.weights[x.region] ?? EVEN_WEIGHT);
         }
         expect(x.healthCheck).toMatchObject({
           type: 'HTTPS',

@@ -41,7 +41,8 @@ import { SERVICE_TABLE } from '@platform/table-definition';
  * Each resource goes through the aliased provider of the region it lives in.
  */
 export class ServiceGlobalStack extends PlatformStack {
-  readonly table: GlobalTable;
+  /** Undefined when the service's table is off (`table.enabled: false`). */
+  readonly table?: GlobalTable;
   readonly buckets: ReplicatedBuckets;
   readonly zone: HostedZone;
   readonly edgeCache?: EdgeCache;
@@ -60,6 +61,7 @@ export class ServiceGlobalStack extends PlatformStack {
       defaultTags: contract.defaultTags(contract.globalStack, 'global'),
       stateBackend: contract.stateBackend(contract.globalStack),
       dns: contract.dnsAccess,
+      dnsParent: contract.dnsDelegation,
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
       iamPath: WORKLOAD_IAM_PATH,
     });
@@ -69,7 +71,7 @@ export class ServiceGlobalStack extends PlatformStack {
     // Per region: the service's data key (its table replica) and the bucket receiving
     // the S3 server access logs of its buckets there.
     const dataKeys = new Map(
-      regions.map((region) => [
+      (service.table.enabled ? regions : []).map((region) => [
         region,
         new RegionalKmsKey(this, `data-key-${region}`, {
           provider: this.provider(region),
@@ -92,7 +94,7 @@ export class ServiceGlobalStack extends PlatformStack {
       ]),
     );
 
-    this.table = new GlobalTable(this, 'table', {
+    this.table = !service.table.enabled ? undefined : new GlobalTable(this, 'table', {
       tableName: names.table,
       definition: SERVICE_TABLE,
       provider: this.provider(primary),
@@ -110,7 +112,13 @@ export class ServiceGlobalStack extends PlatformStack {
       accessLogBuckets: accessLogs,
     });
 
-    this.zone = new HostedZone(this, 'zone', { domain: domains.zone, provider: this.dnsProvider, mode: env.dns.zone });
+    const delegation = contract.dnsDelegation;
+    this.zone = new HostedZone(this, 'zone', {
+      domain: domains.zone,
+      provider: this.dnsProvider,
+      mode: env.dns.zone,
+      delegation: delegation && { parentZoneName: delegation.parentZone, parentProvider: this.dnsParentProvider },
+    });
 
     // The us-east-1 certificate covers the CloudFront name and, as a SAN, the regional
     // name: its validation records (written here, once) then also validate every
@@ -123,6 +131,8 @@ export class ServiceGlobalStack extends PlatformStack {
       subjectAlternativeNames: [domains.regional, ...regions.map((r) => domains.regionalIn(r))],
       zoneId: this.zone.zoneId,
       dnsProvider: this.dnsProvider,
+      // ACM asks public DNS: nothing in a new zone resolves before its parent delegates to it.
+      validationDependsOn: this.zone.delegationRecord ? [this.zone.delegationRecord] : undefined,
     });
 
     if (usesCognito(service)) {
@@ -190,7 +200,7 @@ export class ServiceGlobalStack extends PlatformStack {
       provider: this.provider(primary),
       dashboardName: names.dashboard,
       functionName: names.function,
-      tableName: names.table,
+      tableName: service.table.enabled ? names.table : undefined,
       regions: regions.map((region) => ({
         region,
         alarmArns: [
@@ -203,9 +213,11 @@ export class ServiceGlobalStack extends PlatformStack {
     });
 
     new TerraformOutput(this, GLOBAL_OUTPUTS.zoneId, { value: this.zone.zoneId });
-    new TerraformOutput(this, GLOBAL_OUTPUTS.tableName, { value: this.table.table.name });
-    new TerraformOutput(this, GLOBAL_OUTPUTS.tableArn, { value: this.table.tableArn });
-    new TerraformOutput(this, GLOBAL_OUTPUTS.tableStreamArn, { value: this.table.streamArn });
+    if (this.table) {
+      new TerraformOutput(this, GLOBAL_OUTPUTS.tableName, { value: this.table.table.name });
+      new TerraformOutput(this, GLOBAL_OUTPUTS.tableArn, { value: this.table.tableArn });
+      new TerraformOutput(this, GLOBAL_OUTPUTS.tableStreamArn, { value: this.table.streamArn });
+    }
     for (const region of regions) {
       new TerraformOutput(this, GLOBAL_OUTPUTS.bucketName(region), { value: this.buckets.bucketIn(region).bucket });
     }

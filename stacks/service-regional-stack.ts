@@ -91,13 +91,15 @@ export class ServiceRegionalStack extends PlatformStack {
       timeoutSeconds: service.lambda.timeoutSeconds,
       logRetentionDays: service.lambda.logRetentionDays,
       logKmsKeyArn: logKey.arn,
-      reservedConcurrency: service.lambda.reservedConcurrency,
+      reservedConcurrency: contract.reservedConcurrency,
       environment: contract.lambdaEnvironment(region, global),
       ...apiAuthorization(contract, global),
     });
     const forwarding = contract.logForwarding(region);
     if (forwarding) this.api.forwardLogsTo(forwarding);
-    GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
+    if (service.table.enabled) {
+      GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
+    }
     if (service.edgeCache.enabled && service.edgeCache.mode === 'invalidate') {
       EdgeCache.fromDistributionArn(global(GLOBAL_OUTPUTS.distributionArn)).grantCreateInvalidation(this.api);
     }
@@ -165,9 +167,8 @@ export class ServiceRegionalStack extends PlatformStack {
       apiId: this.api.api.id,
       stageName: this.api.stage.name,
       functionName: this.api.function.functionName,
-      reservedConcurrency: service.lambda.reservedConcurrency,
-      tableName: global(GLOBAL_OUTPUTS.tableName),
-      replicaRegions: contract.regions.filter((r) => r !== region),
+      reservedConcurrency: contract.reservedConcurrency,
+      tableName: service.table.enabled ? global(GLOBAL_OUTPUTS.tableName) : undefined,
       auroraSecondaryClusterIdentifier:
         service.aurora && secondary ? AuroraGlobalDatabase.clusterIdentifier(names.dataIdentifier, region) : undefined,
       cacheSecondaryMemberClusterIds:
@@ -207,7 +208,7 @@ function apiAuthorization(contract: ServiceContract, read: (output: string) => s
 function routingFor(service: ResolvedService, regions: readonly string[], region: string): RegionalRouting {
   switch (service.routing.policy) {
     case 'weighted':
-      return { policy: 'weighted', weight: effectiveWeight(service, region, regions.length) };
+      return { policy: 'weighted', weight: effectiveWeight(service, region) };
     case 'failover':
       return { policy: 'failover', role: region === regions[0] ? 'PRIMARY' : 'SECONDARY' };
     default:

@@ -81,7 +81,7 @@ describe('invalidate mode', () => {
 });
 
 describe('weighted and failover routing', () => {
-  it('writes the configured weights, and 255 / regions when none is given', () => {
+  it('writes the configured weights, and one even weight for every region when none is given', () => {
     const weights = (routing: object) => {
       const config = baseConfig();
       config.services.items.routing = routing;
@@ -89,7 +89,7 @@ describe('weighted and failover routing', () => {
       return REGIONS.map((region) => routingRecords(out.stack(`items-prod-${region}`))[0].weighted_routing_policy.weight);
     };
     expect(weights({ policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 40, 'ap-southeast-1': 15 } })).toEqual([200, 40, 15]);
-    expect(weights({ policy: 'weighted' })).toEqual([85, 85, 85]);
+    expect(weights({ policy: 'weighted' })).toEqual([100, 100, 100]);
   });
 
   it('makes the primary region PRIMARY and the other SECONDARY', () => {

@@ -30,6 +30,7 @@ const CLIS: Cli[] = [
   { name: 'terraform-runner', argv: ts('libs/pipeline/terraform-runner/src/cli.ts'), npmScript: 'plan', option: 'stack' },
   { name: 'plan-review', argv: ts('libs/pipeline/plan-review/src/cli.ts'), npmScript: 'review', option: 'plans' },
   { name: 'policy-check', argv: ts('libs/pipeline/policy-check/src/cli.ts'), npmScript: 'policy:check', option: 'stacks' },
+  { name: 'preflight', argv: ts('libs/pipeline/preflight/src/cli.ts'), npmScript: 'preflight', option: 'env' },
   { name: 'affected-stacks', argv: ts('libs/pipeline/nx-plugin/src/affected-stacks-cli.ts'), npmScript: 'affected', option: 'base' },
   { name: 'bench:synth', argv: ts('tools/bench/synth-bench.ts'), npmScript: 'bench:synth', option: 'runs' },
   { name: 'bench:items-cold-start', argv: ts('apps/items-api/bench/cold-start.ts'), npmScript: 'bench:items-cold-start', option: 'runs' },

@@ -14,7 +14,7 @@ import {
   requestDevToken,
   restoreRegion,
   rollOutLocally,
-  runOrdersDev,
+  runRelationalDev,
   startDevControl,
   topologyConfig,
   usesRelationalLayer,
@@ -94,9 +94,9 @@ void runCli(
     const started = performance.now();
     const platform = loadPlatform(args.config ? path.resolve(args.config) : path.join(root, 'config', 'platform.json'));
     const config = topologyConfig(platform, overrides);
-    // A service on Aurora/ElastiCache (orders) runs on PostgreSQL and Redis instead of DynamoDB Local.
+    // A service on Aurora (orders, or one generated with --data=aurora) runs on PostgreSQL (and Redis with a cache) instead of DynamoDB Local.
     if (usesRelationalLayer(platform, config.service)) {
-      await runOrdersDev({ platform, config, workspaceRoot: root, frontDoorPort: port, nearestRegion: args['nearest-region'], apiLogLevel: args['api-log-level'] });
+      await runRelationalDev({ platform, config, workspaceRoot: root, frontDoorPort: port, nearestRegion: args['nearest-region'], apiLogLevel: args['api-log-level'] });
       return;
     }
     const topology = await start(

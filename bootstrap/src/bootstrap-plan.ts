@@ -9,9 +9,11 @@ import {
   dnsAccess,
   environmentStatePrefix,
   roleArn,
+  domainZoneAccess,
   environmentNamePatterns,
   stateRoleName,
   usesOriginSecret,
+  zoneAccess,
 } from '@platform/config';
 import { type AccountObservability, planAccountObservability } from './observability-plan';
 import type { PolicyStatement } from './policy';
@@ -65,10 +67,10 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
   const problems: ConfigProblem[] = [];
   const { config } = platform;
   const sb = config.stateBackend;
-  const accounts = new Map<string, { envs: string[]; deployRoleName?: string; region?: string; dnsFor: string[]; state: boolean }>();
+  const accounts = new Map<string, { envs: string[]; deployRoleName?: string; region?: string; dnsFor: string[]; parentFor: string[]; state: boolean }>();
   const account = (id: string) => {
     let a = accounts.get(id);
-    if (!a) accounts.set(id, (a = { envs: [], dnsFor: [], state: false }));
+    if (!a) accounts.set(id, (a = { envs: [], dnsFor: [], parentFor: [], state: false }));
     return a;
   };
 
@@ -99,6 +101,21 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
       a.region ??= env.regions[0];
     }
   }
+  for (const [name, env] of Object.entries(config.environments)) {
+    // A parent zone in a third account (neither the environment's nor its DNS account):
+    // the global stacks write their zones' delegation there through a role of its own.
+    const parent = parentZoneAccess(env);
+    if (!parent) continue;
+    if (accounts.get(parent.accountId)?.envs.length) {
+      problems.push({
+        path: `environments.${name}.dns.parent.accountId`,
+        message: `parent zone account ${parent.accountId} is also an environment account; the bootstrap supports a separate parent zone account only`,
+      });
+    }
+    const a = account(parent.accountId);
+    a.parentFor.push(name);
+    a.region ??= env.regions[0];
+  }
   const state = account(sb.accountId);
   state.state = true;
   state.region = sb.region;
@@ -114,6 +131,7 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
       ...(a.state ? ['state'] : []),
       ...a.envs,
       ...(a.dnsFor.length > 0 && a.envs.length === 0 ? [`dns-${a.dnsFor.join('-')}`] : []),
+      ...(a.parentFor.length > 0 && a.envs.length === 0 && a.dnsFor.length === 0 ? [`dns-parent-${a.parentFor.join('-')}`] : []),
       ...(accountId === monitoringAccount ? ['monitoring'] : []),
     ];
     const observability = planAccountObservability(config, accountId, a.envs);
@@ -138,6 +156,24 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
         },
       );
     }
+    for (const envName of a.parentFor) {
+      const env = config.environments[envName];
+      delegated.push(
+        {
+          roleName: parentZoneAccess(env)!.roleName,
+          description: `Delegation of environment ${envName}'s service zones from ${env.domain}, assumed by its deploy role`,
+          trustedRoleArns: [deployRoleArn(env)],
+          managedPolicyArns: [],
+          inlineStatements: parentZoneStatements(envName, env),
+        },
+        {
+          roleName: settings.planRoleName,
+          description: `Read-only DNS for the plans of environment ${envName}`,
+          trustedRoleArns: [planArn(env.accountId)],
+          managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess'],
+        },
+      );
+    }
     if (a.state && sb.roleName) {
       // One state role per environment, each reaching only that environment's folder.
       const bucket = `arn:aws:s3:::${sb.bucket}`;
@@ -159,8 +195,11 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
       a.envs.flatMap((envName) => {
         const env = config.environments[envName];
         const dns = dnsAccess(env);
-        if (!dns) return [];
-        return [pick === 'plan' ? roleArn(dns.accountId, settings.planRoleName) : dns.roleArn];
+        const parent = parentZoneAccess(env);
+        return [
+          ...(dns ? [pick === 'plan' ? roleArn(dns.accountId, settings.planRoleName) : dns.roleArn] : []),
+          ...(parent ? [roleArn(parent.accountId, pick === 'plan' ? settings.planRoleName : parent.roleName)] : []),
+        ];
       });
     return {
       stackName: `bootstrap-${purposes.join('-')}`,
@@ -292,6 +331,39 @@ export function dnsStatements(envName: string, env: EnvironmentConfig, healthChe
     ...(env.dns.zone === 'create'
       ? [{ Sid: `${sid}CreateServiceZones`, Effect: 'Allow' as const, Action: ['route53:CreateHostedZone'], Resource: '*' }]
       : []),
+  ];
+}
+
+/**
+ * Where the parent of an environment's service zones lives when that is a third account
+ * (neither the environment's nor its DNS account), from the service contract; else undefined.
+ */
+function parentZoneAccess(env: EnvironmentConfig): { accountId: string; roleName: string } | undefined {
+  if (env.dns.zone !== 'create' || env.dns.parent?.delegate === false) return undefined;
+  const parent = domainZoneAccess(env);
+  return parent.accountId === env.accountId || parent.accountId === zoneAccess(env).accountId ? undefined : parent;
+}
+
+/**
+ * What an environment's deploy role may do in the account of its parent zone: look the
+ * zone up and write NS records (the delegations) under the environment's domain, nothing
+ * else. Route53's condition keys for ChangeResourceRecordSets:
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html
+ */
+export function parentZoneStatements(envName: string, env: EnvironmentConfig): PolicyStatement[] {
+  const sid = envName.replace(/[^A-Za-z0-9]/g, '');
+  return [
+    { Sid: `${sid}ReadDns`, Effect: 'Allow', Action: ['route53:Get*', 'route53:List*'], Resource: '*' },
+    {
+      Sid: `${sid}DelegationsUnderTheDomain`,
+      Effect: 'Allow',
+      Action: 'route53:ChangeResourceRecordSets',
+      Resource: 'arn:aws:route53:::hostedzone/*',
+      Condition: {
+        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [`*.${env.domain}`] },
+        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['NS'] },
+      },
+    },
   ];
 }
 

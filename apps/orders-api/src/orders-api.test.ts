@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { OrderCache, OrdersDatabase, OrdersRepository } from '@orders/data-access';
-import { OrdersDataLayer } from '@platform/local-topology';
+import { OrderCache, OrdersDatabase, OrdersRepository, runMigrations } from '@orders/data-access';
+import { RelationalDataLayer } from '@platform/local-data-layer';
 import { OrdersApi } from './orders-api';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const REGION = 'eu-west-1';
 let dir: string;
-let layer: OrdersDataLayer;
+let layer: RelationalDataLayer;
 let api: OrdersApi;
 let database: OrdersDatabase;
 let cache: OrderCache;
@@ -19,10 +19,10 @@ const context = { awsRequestId: 'req-1' } as Context;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orders-api-'));
-  layer = await OrdersDataLayer.start({ regions: [REGION], dataDir: dir, database: 'app', user: 'orders', workspaceRoot: ROOT });
+  layer = await RelationalDataLayer.start({ regions: [REGION], dataDir: dir, database: 'app', user: 'orders', migrate: (db) => runMigrations({ ...db, workspaceRoot: ROOT }) });
   const port = layer.region(REGION).postgres.port;
   database = new OrdersDatabase({ writer: { host: '127.0.0.1', port }, reader: { host: '127.0.0.1', port }, database: 'app', user: 'orders', password: layer.password, writeRouting: 'writer-endpoint' });
-  cache = new OrderCache({ readerUrl: layer.region(REGION).redis.url, writerUrl: layer.region(REGION).redis.url, ttlSeconds: 60 });
+  cache = new OrderCache({ readerUrl: layer.region(REGION).redis!.url, writerUrl: layer.region(REGION).redis!.url, ttlSeconds: 60 });
   api = new OrdersApi({ repository: new OrdersRepository({ database, cache }), database, cache, region: REGION, logger });
 }, 120_000);
 
@@ -123,12 +123,12 @@ describe('orders-api', () => {
 
   it('answers reads from the database when the cache is down', async () => {
     const created = await call(event('POST', '/orders', { body: validOrder }));
-    await layer.region(REGION).redis.kill();
+    await layer.region(REGION).redis!.kill();
     try {
       const r = await call(event('GET', `/orders/${created.body.id}`));
       expect([r.status, r.headers['x-order-source']]).toEqual([200, 'replica']);
     } finally {
-      await layer.region(REGION).redis.restart();
+      await layer.region(REGION).redis!.restart();
     }
   });
 

@@ -10,7 +10,7 @@ import { createClient } from 'redis';
 import { loadPlatform } from '@platform/config';
 import { ContinuousWriter } from '../src/testing/continuous-writer';
 import { topologyConfig } from '../src/topology-config';
-import { OrdersTopology } from '../src/orders/orders-topology';
+import { RelationalTopology } from '../src/relational/relational-topology';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const arg = (name: string, fallback: number) => {
@@ -44,12 +44,12 @@ async function main(): Promise<void> {
   const platform = loadPlatform(join(ROOT, 'config', 'platform.json'));
   const config = topologyConfig(platform, { service: 'orders', environment: 'dev', probeIntervalMs: 250, failureThreshold: 2 });
   const started = performance.now();
-  const topology = await OrdersTopology.start({ config, database: { name: 'app', user: 'orders' }, workspaceRoot: ROOT });
+  const topology = await RelationalTopology.start({ config, database: { name: 'app', user: 'orders' }, workspaceRoot: ROOT });
   edgeHeaders = topology.edgeHeaders;
   console.log(`orders bench: ${cpus().length} cores, node ${process.version}, regions ${config.regions.join(', ')}; topology up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const [primary, secondary] = config.regions as [string, string];
   const api = topology.api(primary).url;
-  const redis = createClient({ url: topology.data.region(primary).redis.url });
+  const redis = createClient({ url: topology.data.region(primary).redis!.url });
   await redis.connect();
   try {
     // Warm-up (connections, JIT).
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     }
     await standby.end();
     await writer.end();
-    const replica = createClient({ url: topology.data.region(secondary).redis.url });
+    const replica = createClient({ url: topology.data.region(secondary).redis!.url });
     await replica.connect();
     const cacheLag: number[] = [];
     for (let i = 0; i < 200; i++) {

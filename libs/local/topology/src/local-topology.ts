@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER, type ServiceAuthorization } from '@platform/config';
+import { EVEN_WEIGHT, GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER, type ServiceAuthorization } from '@platform/config';
 import { SERVICE_TABLE } from '@platform/table-definition';
 import { CloudFrontApi } from './cloudfront-api';
 import { EdgeCache } from './edge-cache';
@@ -374,7 +374,7 @@ export class LocalTopology {
     await this.healthChecker.start();
     this.log(
       `health checks: GET ${config.healthCheck.path} on each region's API every ${config.healthCheck.intervalMs} ms; ` +
-        `${config.routing.policy} routing${config.routing.policy === 'weighted' ? ` (weights ${config.regions.map((r) => `${r}=${config.routing.weights[r] ?? Math.floor(255 / config.regions.length)}`).join(', ')})` : ''}`,
+        `${config.routing.policy} routing${config.routing.policy === 'weighted' ? ` (weights ${config.regions.map((r) => `${r}=${config.routing.weights[r] ?? EVEN_WEIGHT}`).join(', ')})` : ''}`,
     );
 
     this.frontDoor = await FrontDoor.start({

@@ -43,7 +43,7 @@ describe('RegionRouter', () => {
     expect(counts(router('weighted', ['eu-west-1'], { weights: { 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 0 } }))).toEqual({ 'us-east-1': 10_000 });
   });
 
-  it('weighted: 255 / regions each when no weights are given, weight-0 regions only when nothing else is up', () => {
+  it('weighted: an even split when no weights are given, weight-0 regions only when nothing else is up', () => {
     const even = counts(router('weighted'));
     for (const r of REGIONS) expect(even[r] / 10_000).toBeCloseTo(1 / 3, 1);
     const zeroOnly = router('weighted', ['eu-west-1', 'us-east-1'], { weights: { 'eu-west-1': 100, 'us-east-1': 100, 'ap-southeast-1': 0 } });

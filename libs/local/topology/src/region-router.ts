@@ -1,3 +1,4 @@
+import { EVEN_WEIGHT } from '@platform/config';
 /** How Route53 picks a region's record (the platform config's routing policies). */
 export type RoutingPolicy = 'latency' | 'weighted' | 'failover';
 
@@ -6,7 +7,7 @@ export interface RegionRouterProps {
   readonly policy: RoutingPolicy;
   /** The environment's regions, primary first. */
   readonly regions: readonly string[];
-  /** Weight per region (0-255) for `weighted`. @default - 255 / regions, as the regional records get */
+  /** Weight per region (0-255) for `weighted`. @default - an even split (EVEN_WEIGHT each), as the regional records get */
   readonly weights?: Readonly<Record<string, number>>;
   /**
    * For `latency`: the region nearest to the (simulated) client; the others follow in
@@ -44,8 +45,7 @@ export class RegionRouter {
       throw new RangeError(`RegionRouter: nearestRegion "${nearest}" is not one of the regions (${props.regions.join(', ')})`);
     }
     this.order = [nearest, ...props.regions.filter((r) => r !== nearest)];
-    const even = Math.floor(255 / props.regions.length);
-    this.weights = Object.fromEntries(props.regions.map((r) => [r, props.weights?.[r] ?? even]));
+    this.weights = Object.fromEntries(props.regions.map((r) => [r, props.weights?.[r] ?? EVEN_WEIGHT]));
     this.random = props.random ?? Math.random;
   }
 

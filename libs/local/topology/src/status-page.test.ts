@@ -79,7 +79,7 @@ describe('platformStatus', () => {
       ['eu-west-1', 'us-east-1', 70_000],
       ['us-east-1', 'eu-west-1', 40],
     ]);
-    expect(status.alarms.map((a) => a.name)).toContain('items-dev-eu-west-1-replication-latency-us-east-1');
+    expect(status.alarms.map((a) => a.name)).toContain('items-dev-eu-west-1-replication-latency');
   });
 });
 

@@ -1,12 +1,13 @@
 // Against real servers: a PostgreSQL primary (eu-west-1) with a streaming-replication
 // standby (us-east-1), a Redis primary with a replica, and the writer endpoints that
-// follow the primary (libs/local/topology's OrdersDataLayer).
+// follow the primary (libs/local/data-layer's RelationalDataLayer).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OrdersDataLayer } from '@platform/local-topology';
+import { RelationalDataLayer } from '@platform/local-data-layer';
 import { decodeConsistencyToken } from './consistency-token';
 import { parseNewOrder } from './order';
+import { runMigrations } from './migrations';
 import { OrderCache } from './order-cache';
 import { OrdersDatabase } from './orders-database';
 import { OrdersError } from './orders-error';
@@ -17,12 +18,12 @@ const PRIMARY = 'eu-west-1';
 const SECONDARY = 'us-east-1';
 
 let dir: string;
-let layer: OrdersDataLayer;
+let layer: RelationalDataLayer;
 const opened: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orders-repository-'));
-  layer = await OrdersDataLayer.start({ regions: [PRIMARY, SECONDARY], dataDir: dir, database: 'app', user: 'orders', workspaceRoot: ROOT });
+  layer = await RelationalDataLayer.start({ regions: [PRIMARY, SECONDARY], dataDir: dir, database: 'app', user: 'orders', migrate: (db) => runMigrations({ ...db, workspaceRoot: ROOT }) });
 }, 120_000);
 
 afterAll(async () => {
@@ -54,8 +55,8 @@ async function repositoryIn(
     options.cache === false
       ? undefined
       : new OrderCache({
-          readerUrl: stores.redis.url,
-          writerUrl: options.cacheWriterUrl ?? (region === layer.primaryRegion ? stores.redis.url : undefined),
+          readerUrl: stores.redis!.url,
+          writerUrl: options.cacheWriterUrl ?? (region === layer.primaryRegion ? stores.redis!.url : undefined),
           ttlSeconds: options.ttlSeconds ?? 60,
         });
   if (cache) {
@@ -70,11 +71,11 @@ async function repositoryIn(
 const newOrder = (customerId = 'c-1') => parseNewOrder({ customerId, currency: 'EUR', lines: [{ sku: 'ABC-1', quantity: 2, price: '19.99' }, { sku: 'XYZ', quantity: 1, price: 5 }] });
 
 async function waitForCacheReplica(): Promise<void> {
-  const primary = layer.region(layer.primaryRegion).redis;
+  const primary = layer.region(layer.primaryRegion).redis!;
   const offset = await primary.replicationOffset();
   for (const r of layer.regions.values()) {
     if (r.region === layer.primaryRegion) continue;
-    while ((await r.redis.replicationOffset()) < offset) await new Promise((res) => setTimeout(res, 5));
+    while ((await r.redis!.replicationOffset()) < offset) await new Promise((res) => setTimeout(res, 5));
   }
 }
 
@@ -140,16 +141,16 @@ describe('OrdersRepository on a primary and a standby', () => {
     const primary = (await repositoryIn(PRIMARY, { ttlSeconds: 3 })).repository;
     const { order } = await primary.create(newOrder());
     await waitForCacheReplica();
-    const target = layer.cacheWriter.target;
-    layer.cacheWriter.moveTo(undefined);
+    const target = layer.cacheWriter!.target;
+    layer.cacheWriter!.moveTo(undefined);
     try {
-      const { repository: fresh } = await repositoryIn(PRIMARY, { ttlSeconds: 3, cacheWriterUrl: `redis://127.0.0.1:${layer.cacheWriter.port}` });
+      const { repository: fresh } = await repositoryIn(PRIMARY, { ttlSeconds: 3, cacheWriterUrl: `redis://127.0.0.1:${layer.cacheWriter!.port}` });
       await fresh.changeStatus(order.id, 'cancelled');
       expect((await fresh.get(order.id)).order?.status).toBe('pending'); // stale, from the cache
       await new Promise((r) => setTimeout(r, 3100));
       expect((await fresh.get(order.id)).order?.status).toBe('cancelled');
     } finally {
-      layer.cacheWriter.moveTo(target);
+      layer.cacheWriter!.moveTo(target);
     }
   });
 
@@ -164,7 +165,7 @@ describe('OrdersRepository on a primary and a standby', () => {
     await waitForCacheReplica();
     const { consistencyToken } = await secondary.repository.changeStatus(order.id, 'paid');
     await waitForCacheReplica();
-    const cached = await layer.region(PRIMARY).redis.command('GET', OrderCache.key(order.id));
+    const cached = await layer.region(PRIMARY).redis!.command('GET', OrderCache.key(order.id));
     expect(JSON.parse(String(cached))).toMatchObject({ version: 1, status: 'pending' });
     expect(await secondary.repository.get(order.id)).toMatchObject({ order: { status: 'pending' }, source: 'cache' });
     const own = await secondary.repository.get(order.id, { after: decodeConsistencyToken(consistencyToken) });

@@ -2,10 +2,11 @@
 //   node tools/run-ts.mjs libs/pipeline/nx-plugin/src/affected-stacks-cli.ts
 //        (--base <ref> [--head <ref>] | --all) [--environment <env>] [--json]
 // Without --json: the stack names, comma-separated (for `nx run-many -p`), empty when none.
-// --json: { stacks, byEnvironment, removed, reasons, files, environments: { <env>: { accountId, deployRoleName, regions } } }
+// --json: { stacks, byEnvironment, removed, removedByEnvironment, reasons, files, environments: { <env>: { accountId, deployRoleName, regions } } }
 import { UsageError, runCli } from '@platform/cli';
 import { loadPlatform } from '@platform/config';
 import { affectedStacks, allStacks } from './affected-stacks';
+import { orphanNotice } from './orphans';
 
 void runCli(
   {
@@ -29,9 +30,7 @@ void runCli(
     if (values.environment && !(values.environment in result.byEnvironment)) {
       throw new UsageError(`unknown environment "${values.environment}"; the platform has: ${Object.keys(result.byEnvironment).join(', ')}`);
     }
-    for (const name of result.removed) {
-      console.error(`warning: stack ${name} is no longer in the config; nothing destroys it (see docs/pipelines.md)`);
-    }
+    for (const [environment, stacks] of Object.entries(result.removedByEnvironment)) console.error(`warning: ${orphanNotice(environment, stacks)}`);
     const stacks = values.environment ? result.byEnvironment[values.environment] : result.stacks;
     process.stdout.write(values.json ? `${JSON.stringify({ ...result, stacks })}\n` : `${stacks.join(',')}\n`);
   },

@@ -33,8 +33,10 @@ export interface AffectedStacks {
   readonly stacks: string[];
   /** The same, per environment (every environment of the platform is a key). */
   readonly byEnvironment: Record<string, string[]>;
-  /** Stacks the change removes from the config; they need a destroy first. */
+  /** Stacks the change removes from the config: orphans (see orphans.ts). */
   readonly removed: string[];
+  /** The same, per environment of the base config (only environments with some). */
+  readonly removedByEnvironment: Record<string, string[]>;
   readonly reasons: Record<string, AffectedReason>;
   /** Files changed between base and head. */
   readonly files: string[];
@@ -72,6 +74,7 @@ export function allStacks(platform: Platform): AffectedStacks {
     stacks: platform.stacks.map((s) => s.name),
     byEnvironment,
     removed: [],
+    removedByEnvironment: {},
     reasons,
     files: [],
     environments: environmentInfo(platform),
@@ -100,12 +103,14 @@ export function affectedStacks(options: AffectedStacksOptions): AffectedStacks {
 
   const reasons: Record<string, AffectedReason> = {};
   let removed: string[] = [];
+  const removedByEnvironment: Record<string, string[]> = {};
   if (files.has(configFile)) {
     const before = parseOrUndefined(gitShow(git, mergeBase, configFile), `${configFile}@${mergeBase.slice(0, 7)}`);
     const diff = diffStackConfigs(before, after);
     for (const name of diff.changed) reasons[name] = 'config';
     for (const name of diff.added) reasons[name] = 'config (new stack)';
     removed = diff.removed;
+    for (const stack of before?.stacks ?? []) if (removed.includes(stack.name)) (removedByEnvironment[stack.environment] ??= []).push(stack.name);
   }
 
   const otherFiles = [...files].filter((f) => f !== configFile);
@@ -130,6 +135,7 @@ export function affectedStacks(options: AffectedStacksOptions): AffectedStacks {
     stacks: stacks.map((s) => s.name),
     byEnvironment,
     removed,
+    removedByEnvironment,
     reasons,
     files: [...files].sort(),
     environments: environmentInfo(after),

@@ -61,3 +61,19 @@ describe('a change to one service in the config', () => {
     expect(result.byEnvironment.staging).toEqual([]);
   });
 });
+
+describe('a service removed from the config', () => {
+  beforeEach(() => {
+    const config = JSON.parse(readFileSync(join(ws.root, 'config/platform.json'), 'utf8'));
+    delete config.services.orders;
+    ws.write('config/platform.json', JSON.stringify(config, null, 2));
+  });
+
+  it('reports its stacks as removed, per environment, for the orphan notice', () => {
+    const result = affectedStacks({ workspaceRoot: ws.root, base: 'HEAD' });
+
+    expect(result.removed.sort()).toEqual(stacksOf('orders').sort());
+    expect(Object.keys(result.removedByEnvironment).sort()).toEqual(['dev', 'prod']);
+    expect(result.removedByEnvironment.dev!.sort()).toEqual(stacksOf('orders').filter((s) => s.includes('-dev-')).sort());
+  });
+});

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { runCli, UsageError } from '@platform/cli';
 import { DEFAULT_CONFIG_PATH, loadPlatform, parsePlatformJson, UserError } from '@platform/config';
-import { AwsCliStateLister, destroyOrphansLabel, findOrphans, renderOrphans } from './orphans';
+import { AwsCliStateLister, destroyOrphansLabel, findOrphans, orphanNotice, renderOrphans } from './orphans';
 
 void runCli(
   {
@@ -37,6 +37,7 @@ void runCli(
     if (values.markdown) writeFileSync(values.markdown, rendered.markdown);
     if (values.json) process.stdout.write(`${JSON.stringify(orphans)}\n`);
     else process.stdout.write(orphans.length === 0 ? `no orphan stacks in ${values.env} (config diff against ${values.base}${values.state ? ' and the state bucket' : ''})\n` : `${orphans.map((o) => `${o.stack}\t${o.layer}\t${o.foundBy.join('+')}`).join('\n')}\n`);
+    if (orphans.length > 0) console.error(orphanNotice(values.env, orphans.map((o) => o.stack)));
     if (!rendered.allowed) console.error(`blocked: ${orphans.length} orphan stack${orphans.length === 1 ? '' : 's'} in ${values.env} and no label ${destroyOrphansLabel(values.env)}`);
     return rendered.allowed ? 0 : 1;
   },

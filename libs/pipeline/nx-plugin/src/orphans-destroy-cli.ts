@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { runCli, UsageError } from '@platform/cli';
 import { DEFAULT_CONFIG_PATH, loadPlatform, parsePlatformJson, UserError } from '@platform/config';
-import { type Orphan, destroyOrphansLabel, findOrphans } from './orphans';
+import { type Orphan, destroyOrphansLabel, findOrphans, orphanNotice } from './orphans';
 import { BaseCommitDestroyer, destroyOrphans, orphanDestroyMatrix } from './orphans-destroy';
 
 function parseLabels(raw: string | undefined): string[] {
@@ -50,7 +50,7 @@ void runCli(
       const byEnvironment: Record<string, Orphan[]> = {};
       for (const environment of environments) byEnvironment[environment] = await findOrphans({ platform: head, base, environment });
       const { include, unlabelled } = orphanDestroyMatrix(head, base, byEnvironment, labels);
-      for (const u of unlabelled) console.error(`${u.environment}: ${u.stacks.length} orphan stack(s) not destroyed, no label ${destroyOrphansLabel(u.environment)}: ${u.stacks.join(', ')}`);
+      for (const u of unlabelled) console.error(`not destroyed now, the merged pull request has no label ${destroyOrphansLabel(u.environment)}: ${orphanNotice(u.environment, u.stacks)}`);
       process.stdout.write(`${JSON.stringify({ include })}\n`);
       return;
     }

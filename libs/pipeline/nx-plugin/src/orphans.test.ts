@@ -1,6 +1,9 @@
 import { parsePlatform, UserError } from '@platform/config';
 import { platformFixture, withService } from '@platform/config/testing';
-import { findOrphans, renderOrphans, stackOfStateKey, type StateLister } from './orphans';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findOrphans, orphanDestroyPath, orphanNotice, renderOrphans, stackOfStateKey, type StateLister } from './orphans';
 
 const fixture = platformFixture();
 const base = parsePlatform(withService(fixture, 'catalog', {}), 'base.json');
@@ -80,5 +83,39 @@ describe('renderOrphans', () => {
   it('is allowed with the label of that environment only', () => {
     expect(renderOrphans('dev', orphans, ['destroy-orphans:dev']).allowed).toBe(true);
     expect(renderOrphans('dev', orphans, ['destroy-orphans:prod']).allowed).toBe(false);
+  });
+});
+
+describe('what every tool says about an orphan', () => {
+  const ROOT = join(__dirname, '..', '..', '..', '..');
+
+  it('names the stacks, that the deploy destroys them regional before global once the removal merges with the label, and how to list them', () => {
+    const line = orphanNotice('dev', ['catalog-dev-eu-west-1', 'catalog-dev-global']);
+
+    expect(line).toContain('2 stacks of dev no longer in the config (orphans: catalog-dev-eu-west-1, catalog-dev-global)');
+    expect(line).toContain('the deploy workflow destroys them, regional stacks before global, after the pull request that removes them is merged with the label destroy-orphans:dev');
+    expect(line).toContain('npm run orphans -- --env dev lists them');
+    expect(line).not.toContain('\n');
+  });
+
+  it('is what the pull-request comment says when the label is missing', () => {
+    const { markdown } = renderOrphans('dev', [{ stack: 'catalog-dev-global', environment: 'dev', layer: 'global', foundBy: ['config diff'] }]);
+    expect(markdown).toContain(orphanDestroyPath('dev'));
+  });
+
+  it.each([
+    'libs/pipeline/nx-plugin/src/affected-stacks-cli.ts',
+    'libs/pipeline/nx-plugin/src/precise-affected-cli.ts',
+    'libs/pipeline/nx-plugin/src/orphans-cli.ts',
+    'libs/pipeline/nx-plugin/src/orphans-destroy-cli.ts',
+    'libs/pipeline/nx-plugin/src/generators/remove-service/generator.ts',
+  ])('is the sentence %s prints (it builds no orphan message of its own)', (file) => {
+    expect(readFileSync(join(ROOT, file), 'utf8')).toMatch(/\borphan(Notice|DestroyPath)\(/);
+  });
+
+  it('is contradicted nowhere: no source or page says an orphan is never destroyed', () => {
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.md', '*.yml', '*.mjs'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    const contradicting = files.filter((f) => f !== 'libs/pipeline/nx-plugin/src/orphans.test.ts' && /nothing destroys (it|them)/i.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(contradicting).toEqual([]);
   });
 });

@@ -23,6 +23,31 @@ export const DESTROY_ORPHANS_LABEL_PREFIX = 'destroy-orphans:';
 /** The label that allows destroying the orphans of `environment` (the only place its name is built). */
 export const destroyOrphansLabel = (environment: string): string => `${DESTROY_ORPHANS_LABEL_PREFIX}${environment}`;
 
+/**
+ * What happens to the orphans of `environment`, in the words every tool uses (the
+ * affected-stack CLIs, orphans, orphans:destroy, the pull-request comment, the
+ * remove-service generator): only the deploy workflow destroys them, regional stacks
+ * before global, once the change that removes them is merged with the label.
+ */
+export function orphanDestroyPath(environment: string): string {
+  const label = destroyOrphansLabel(environment);
+  return (
+    `they stay in AWS and in the state bucket until the deploy workflow destroys them, regional stacks before global, after the pull request that removes them is merged with the label ${label} ` +
+    `(once merged without it: npm run orphans:destroy -- --env ${environment} --base <a commit that still has them> --labels '["${label}"]' with the deploy role); ` +
+    `npm run orphans -- --env ${environment} lists them (docs/pipelines.md, "Orphans")`
+  );
+}
+
+/** One line naming the orphan stacks of an environment and what happens to them. */
+export function orphanNotice(environment: string, stacks: readonly string[]): string {
+  return `${stacks.length} stack${stacks.length === 1 ? '' : 's'} of ${environment} no longer in the config (orphans: ${stacks.join(', ')}): ${orphanDestroyPath(environment)}`;
+}
+
+/** What a destroy of an orphan holding data meets, and what to do first. */
+export const STATEFUL_ORPHANS_NOTE =
+  'Tables, buckets, databases and zones keep their deletion protection: their destroy fails with ' +
+  '"deletion protection is enabled". Lift protection in a separate, reviewed change first (or keep the data: `terraform state rm` the resource), then destroy.';
+
 /** Options of {@link findOrphans}. */
 export interface FindOrphansOptions {
   /** The config of the change (head). */
@@ -96,10 +121,9 @@ export function renderOrphans(environment: string, orphans: readonly Orphan[], l
     '',
     allowed
       ? `Label \`${label}\` is set: after the merge, the deploy workflow destroys them in this order (regional before global), once the ${environment} environment approves.`
-      : `⛔ Nothing is destroyed without the label \`${label}\`; a maintainer adds it once the removal is intended.`,
+      : `⛔ Not labelled: ${orphanDestroyPath(environment)}. A maintainer adds the label \`${label}\` once the removal is intended.`,
     '',
-    'Tables, buckets, databases and zones keep their deletion protection: their destroy fails with ' +
-      '"deletion protection is enabled". Lift protection in a separate, reviewed change first (or keep the data: `terraform state rm` the resource), then destroy.',
+    STATEFUL_ORPHANS_NOTE,
     '',
   ];
   return { markdown: lines.join('\n'), allowed };

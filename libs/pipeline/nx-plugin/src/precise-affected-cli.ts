@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli, UsageError } from '@platform/cli';
-import { UserError } from '@platform/config';
+import { DEFAULT_CONFIG_PATH, loadPlatform, UserError } from '@platform/config';
+import { orphanNotice } from './orphans';
 import { diffSynthOutputs } from './synth-diff';
 
 void runCli(
@@ -44,7 +45,13 @@ void runCli(
       const diff = diffSynthOutputs(join(dir, 'base.out'), headOut);
       const affected = [...diff.changed, ...diff.added].sort();
       process.stdout.write(values.json ? `${JSON.stringify({ stacks: affected, ...diff })}\n` : `${affected.join(',')}\n`);
-      if (diff.removed.length > 0) console.error(`note: ${diff.removed.length} stack(s) no longer synthesized: ${diff.removed.join(', ')} (npm run orphans -- --env <env>)`);
+      if (diff.removed.length > 0) {
+        // The base's config says which environment each removed stack belonged to.
+        const base = loadPlatform(join(dir, DEFAULT_CONFIG_PATH));
+        const byEnvironment: Record<string, string[]> = {};
+        for (const stack of base.stacks) if (diff.removed.includes(stack.name)) (byEnvironment[stack.environment] ??= []).push(stack.name);
+        for (const [environment, stacks] of Object.entries(byEnvironment)) console.error(`note: ${orphanNotice(environment, stacks)}`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

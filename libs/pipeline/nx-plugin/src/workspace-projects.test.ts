@@ -20,8 +20,8 @@ const LIFECYCLE_OF: [RegExp, string][] = [
   [/^libs\/local\/[\w-]+$/, 'local'],
   [/^libs\/shared\/[\w-]+$/, 'shared'],
   [/^libs\/service\/[\w-]+$/, 'runtime'],
-  [/^libs\/items\/[\w-]+$/, 'runtime'],
-  [/^libs\/orders\/[\w-]+$/, 'runtime'],
+  // A service's own libraries (libs/items, libs/orders, and what the generator makes).
+  [/^libs\/(?!synthesis\/|pipeline\/|local\/|shared\/|service\/)[\w-]+\/[\w-]+$/, 'runtime'],
   [/^apps\/[\w-]+$/, 'runtime'],
   [/^stacks$/, 'synthesis'],
   [/^bootstrap$/, 'synthesis'],

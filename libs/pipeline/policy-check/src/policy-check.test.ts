@@ -54,6 +54,26 @@ describe('rules', () => {
   });
 });
 
+describe('CKV_AWS_115: a function carries its concurrency decision (issue 22 #5)', () => {
+  const fn = (values: Record<string, unknown>) =>
+    stackFromJson('s', 'platform', {
+      resource: { aws_lambda_function: { f: { '//': { metadata: { path: 's/api/function' } }, tracing_config: { mode: 'Active' }, ...values } } },
+    });
+  const ckv115 = (values: Record<string, unknown>) => checkStacks([fn(values)]).errors.filter((f) => f.rule.id === 'CKV_AWS_115').map((f) => f.message);
+
+  it('passes a function with a reservation', () => {
+    expect(ckv115({ reserved_concurrent_executions: 50 })).toEqual([]);
+  });
+
+  it('passes a function the config gives no reservation, tagged as sharing the unreserved pool', () => {
+    expect(ckv115({ tags: { 'platform:reserved-concurrency': 'none' } })).toEqual([]);
+  });
+
+  it('fails a function with neither', () => {
+    expect(ckv115({})).toEqual(['no reserved concurrency and no unreserved decision tag']);
+  });
+});
+
 describe('network rule', () => {
   it('finds a security group ingress rule open to the internet', () => {
     const open = stackFromJson('s', 'platform', {

@@ -1,3 +1,4 @@
+import { UNRESERVED_CONCURRENCY_TAG } from '@platform/config';
 import { type StackKind, type TfResource, referencedNames } from './terraform-json';
 import { APPLY_TIME_RULES } from './rules-apply-time';
 import { PRIVILEGE_ESCALATION_RULES } from './rules-privilege-escalation';
@@ -288,13 +289,24 @@ export const RULES: readonly Rule[] = [
     check: (r) => (r.values.kms_key_id ? undefined : 'no kms_key_id'),
   },
   // Lambda
+  // The project's reading of checkov's rule (docs/security.md, "Lambda concurrency"): a
+  // reservation is a decision the config makes per service and environment, not a number
+  // every function must carry. A fresh account's quota can be 10 and Lambda keeps 100
+  // unreserved, so a default reservation fails PutFunctionConcurrency there, and where it
+  // succeeds it caps the function's throughput. A function passes with a reservation, or
+  // with the tag the platform writes when the config reserves none.
   {
     id: 'CKV_AWS_115',
     severity: 'error',
-    title: 'Lambda functions reserve their concurrency, so one service cannot starve another',
-    fix: 'set reserved_concurrent_executions (config lambda.reservedConcurrency)',
+    title: 'Lambda functions carry their concurrency decision: a reservation, or the tag that they share the unreserved pool',
+    fix: `set reserved_concurrent_executions (config lambda.reservedConcurrency), or tag ${UNRESERVED_CONCURRENCY_TAG.key} = ${UNRESERVED_CONCURRENCY_TAG.value} (RegionalApi does when none is reserved)`,
     resourceTypes: ['aws_lambda_function'],
-    check: (r) => (r.values.reserved_concurrent_executions === undefined || Number(r.values.reserved_concurrent_executions) < 1 ? 'no reserved concurrency' : undefined),
+    check: (r) => {
+      const reserved = r.values.reserved_concurrent_executions;
+      if (reserved !== undefined && Number(reserved) >= 1) return undefined;
+      const tags = (r.values.tags ?? {}) as Record<string, unknown>;
+      return tags[UNRESERVED_CONCURRENCY_TAG.key] === UNRESERVED_CONCURRENCY_TAG.value ? undefined : 'no reserved concurrency and no unreserved decision tag';
+    },
   },
   {
     id: 'CKV_AWS_50',

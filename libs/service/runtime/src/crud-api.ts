@@ -1,5 +1,6 @@
 import type { RequestLogSampler } from './request-log';
-import { isResourceId, RESOURCE_LIST_LIMITS, type ResourceRepository, type StoredResource } from './resource-repository';
+import { isResourceId, RESOURCE_LIST_LIMITS, type StoredResource } from './resource';
+import type { ResourceRepository } from './resource-repository';
 import { healthCheck } from './health';
 import type { StructuredLogger } from './logging';
 import { readIdempotencyKey, readIfMatch, readJsonObject, readListQuery, readPathId } from './request';
@@ -11,18 +12,26 @@ import { ServiceHandler, type Outcome, type ServiceRequest } from './service-han
 /** The operations of a CRUD API. */
 export type CrudRoute = 'health' | 'list' | 'create' | 'get' | 'replace' | 'delete';
 
+/**
+ * What {@link crudApi} needs of a repository: the operations of {@link ResourceRepository}
+ * (the service table), which `PostgresResourceRepository` (`@platform/service-runtime/relational`) has too.
+ */
+export type ResourceStore<F extends object> = Pick<ResourceRepository<F>, 'create' | 'get' | 'list' | 'replace' | 'delete' | 'ping'>;
+
 /** Props of {@link crudApi}. */
 export interface CrudApiProps<F extends object> {
   /** The collection's path segment: `catalog` serves `/catalog` and `/catalog/{id}`. */
   readonly resource: string;
-  readonly repository: ResourceRepository<F>;
+  readonly repository: ResourceStore<F>;
   /** Checks a request body and returns the resource's fields (e.g. {@link parseFields}); throws `validation_failed`. */
   readonly parse: (body: Record<string, unknown>) => F;
   /** The region this function runs in. */
   readonly region: string;
   readonly logger: StructuredLogger;
-  /** How long /health waits for the table. @default 1000 */
+  /** How long /health waits for the repository. @default 1000 */
   readonly healthTimeoutMs?: number;
+  /** What /health reads, for its 503 message. @default "the service table" */
+  readonly healthDependency?: string;
   /** Which requests get an info line. @default - every request */
   readonly requestLog?: RequestLogSampler;
 }
@@ -48,7 +57,7 @@ export function crudApi<F extends object>(props: CrudApiProps<F>): ServiceHandle
     const call = { abortSignal };
     switch (match.name) {
       case 'health':
-        return healthCheck({ region: props.region, timeoutMs: props.healthTimeoutMs, ping: (options) => repository.ping(options) });
+        return healthCheck({ region: props.region, timeoutMs: props.healthTimeoutMs, dependency: props.healthDependency, ping: (options) => repository.ping(options) });
       case 'list': {
         const page = await repository.list(readListQuery(event, RESOURCE_LIST_LIMITS));
         return { response: jsonResponse(200, page.nextCursor ? { items: page.items, nextCursor: page.nextCursor } : { items: page.items }) };

@@ -7,6 +7,7 @@ export * from './logging';
 export * from './origin-guard';
 export * from './request';
 export * from './request-log';
+export * from './resource';
 export * from './resource-repository';
 export * from './response';
 export * from './router';

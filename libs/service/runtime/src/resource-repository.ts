@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SERVICE_TABLE } from '@platform/table-definition';
@@ -15,32 +14,17 @@ import {
   versionCondition,
   versionMatches,
 } from './dynamodb';
-import type { PageLimits, WritePrecondition } from './request';
+import type { WritePrecondition } from './request';
+import { type CallOptions, newResourceId, RESOURCE_LIST_LIMITS, type StoredResource } from './resource';
 import { ServiceError } from './service-error';
 
 const PK = SERVICE_TABLE.partitionKey;
 const SK = SERVICE_TABLE.sortKey;
 const TTL = SERVICE_TABLE.ttlAttribute;
-const ID = /^[A-Za-z0-9_-]{22}$/;
 const KIND = /^[A-Z][A-Z0-9_]{0,30}$/;
 const MAX_CURSOR_CHARS = 400;
 const MAX_SCANS_PER_PAGE = 5;
 const IDEMPOTENT_CREATE_ATTEMPTS = 3;
-
-/** What the server keeps on every record besides the client's fields. */
-export interface RecordMetadata {
-  /** Server-assigned, URL-safe and unguessable (128 random bits, base64url). */
-  readonly id: string;
-  /** 1 on create, incremented by every write; the HTTP ETag. */
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** The region of the last write (global tables resolve concurrent writes last-writer-wins). */
-  readonly updatedRegion: string;
-}
-
-/** A stored resource: the client's fields plus {@link RecordMetadata}. */
-export type StoredResource<F> = F & RecordMetadata;
 
 /** Props of {@link ResourceRepository}. */
 export interface ResourceRepositoryProps {
@@ -57,19 +41,6 @@ export interface ResourceRepositoryProps {
   readonly clock?: () => Date;
   /** @default - 128 random bits, base64url */
   readonly newId?: () => string;
-}
-
-/** Per-call options. */
-export interface CallOptions {
-  readonly abortSignal?: AbortSignal;
-}
-
-/** The smallest and largest page size {@link ResourceRepository.list} accepts. */
-export const RESOURCE_LIST_LIMITS: PageLimits = Object.freeze({ min: 1, max: 100, default: 20 });
-
-/** True when `value` has the shape of an id the repository issues. */
-export function isResourceId(value: string): boolean {
-  return ID.test(value);
 }
 
 /**
@@ -93,7 +64,7 @@ export class ResourceRepository<F extends object> {
     this.props = props;
     this.doc = DynamoDBDocumentClient.from(props.client, { marshallOptions: { removeUndefinedValues: true } });
     this.clock = props.clock ?? (() => new Date());
-    this.newId = props.newId ?? (() => randomBytes(16).toString('base64url'));
+    this.newId = props.newId ?? newResourceId;
     this.recordPk = new RegExp(`^${props.kind}#[A-Za-z0-9_-]{22}$`);
   }
 

@@ -2,10 +2,8 @@ import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
 import { originSecretsFromEnv } from './origin-guard';
 import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from './request-log';
 
-/** What every service's Lambda reads from the environment the regional stack sets. */
-export interface ServiceEnvironment {
-  /** `TABLE_NAME`: the service table (this region's replica). */
-  readonly tableName: string;
+/** What every service's Lambda reads from the environment the regional stack sets, whatever its data layer. */
+export interface ApiEnvironment {
   /** `AWS_REGION`, set by the Lambda runtime. */
   readonly region: string;
   /** `SERVICE_NAME` @default the `fallbackServiceName` given */
@@ -18,26 +16,40 @@ export interface ServiceEnvironment {
   readonly requestLog: RequestLogSamplerOptions;
 }
 
+/** What a service on the DynamoDB table reads: {@link ApiEnvironment} and the table. */
+export interface ServiceEnvironment extends ApiEnvironment {
+  /** `TABLE_NAME`: the service table (this region's replica). */
+  readonly tableName: string;
+}
+
 /**
- * Reads and checks the environment; throws one error listing every problem, so a
- * misconfigured function fails its cold start loudly instead of every request quietly.
+ * Reads and checks the environment of a service on the service table; throws one error
+ * listing every problem, so a misconfigured function fails its cold start loudly
+ * instead of every request quietly.
  */
 export function readServiceEnvironment(env: NodeJS.ProcessEnv, fallbackServiceName: string): ServiceEnvironment {
-  const problems: string[] = [];
   const tableName = env[E.tableName]?.trim() ?? '';
-  if (!tableName) problems.push(`${E.tableName} is not set: the regional stack sets it to the service table; when running the handler yourself, export it`);
+  const problems = tableName ? [] : [`${E.tableName} is not set: the regional stack sets it to the service table; when running the handler yourself, export it`];
+  return { ...readApiEnvironment(env, fallbackServiceName, problems), tableName };
+}
+
+/**
+ * Reads and checks what every service reads ({@link ApiEnvironment}); throws one error
+ * listing every problem, `problems` (found by the caller in its own variables) first.
+ */
+export function readApiEnvironment(env: NodeJS.ProcessEnv, fallbackServiceName: string, problems: readonly string[] = []): ApiEnvironment {
+  const all = [...problems];
   const region = env.AWS_REGION?.trim() ?? '';
-  if (!region) problems.push('AWS_REGION is not set: the Lambda runtime sets it; when running the handler yourself, export the region, e.g. AWS_REGION=eu-west-1');
+  if (!region) all.push('AWS_REGION is not set: the Lambda runtime sets it; when running the handler yourself, export the region, e.g. AWS_REGION=eu-west-1');
   const rawTimeout = env.HEALTH_TIMEOUT_MS?.trim();
   const healthTimeoutMs = rawTimeout ? Number(rawTimeout) : 1000;
-  if (!Number.isInteger(healthTimeoutMs) || healthTimeoutMs < 50 || healthTimeoutMs > 10_000) problems.push(`HEALTH_TIMEOUT_MS must be an integer 50-10000, got "${rawTimeout}"`);
+  if (!Number.isInteger(healthTimeoutMs) || healthTimeoutMs < 50 || healthTimeoutMs > 10_000) all.push(`HEALTH_TIMEOUT_MS must be an integer 50-10000, got "${rawTimeout}"`);
   const requestLog = samplerOptionsFromEnv(env, { sampleRate: E.logSampleRate, slowRequestMs: E.slowRequestMs });
-  problems.push(...requestLog.problems);
-  if (problems.length > 0) {
-    throw new Error(`${fallbackServiceName}: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  all.push(...requestLog.problems);
+  if (all.length > 0) {
+    throw new Error(`${fallbackServiceName}: invalid Lambda environment (${all.length} problem${all.length === 1 ? '' : 's'}):\n${all.map((p) => `  - ${p}`).join('\n')}`);
   }
   return {
-    tableName,
     region,
     serviceName: env[E.serviceName]?.trim() || fallbackServiceName,
     healthTimeoutMs,

@@ -54,7 +54,7 @@ describe('auth config: bad input fails with one line naming the path', () => {
 
   it('rejects a service name Cognito would refuse in its domain prefix', () => {
     expect(() => parsePlatform(platformFixture({ services: { 'aws-bridge': {} } }), 'test.json')).toThrow(
-      /services\.aws-bridge\.auth: the Cognito domain prefix "acme-aws-bridge-dev" would be over 63 characters or contain "aws"/,
+      /services\.aws-bridge: Cognito domain prefix "acme-aws-bridge-\w+" must not contain "aws", "amazon" or "cognito" \(reserved words\), which AWS refuses \(https:\/\/docs\.aws\.amazon\.com\/[^)]+\); change the service name "aws-bridge"/,
     );
   });
 

@@ -3,7 +3,8 @@
 // stack plan) returning its problems; the tables below run them in order.
 import type { ConfigProblem } from './config-error';
 import { ROUTE_METHODS, type EnvironmentConfig, type PlatformConfig, type ServiceConfig } from './schema';
-import { accessLogBucketName, bucketName, usesCognito } from './service-contract';
+import { environmentNames, nameProblems, platformNames, serviceNames } from './name-limits';
+import { LAMBDA_UNRESERVED_MINIMUM, environmentReservations } from './service-contract';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -40,9 +41,18 @@ export type ServiceRule = (scope: ServiceScope) => ConfigProblem[];
  */
 export const MAX_SECONDARY_REGIONS = { aurora: 10, cache: 2 } as const;
 
-/** Route53 weight of a region: the configured one, or 255 split evenly. */
-export function effectiveWeight(svc: Pick<ServiceConfig, 'routing'>, region: string, regionCount: number): number {
-  return svc.routing.weights[region] ?? Math.floor(255 / regionCount);
+/**
+ * The weight of every region of a weighted service that gives none. Route53 sends a
+ * record its weight's share of the sum of the weights
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html),
+ * so equal weights split evenly whatever their value; a constant one keeps the other
+ * regions' records unchanged when a region is added or removed.
+ */
+export const EVEN_WEIGHT = 100;
+
+/** Route53 weight of a region: the configured one, or {@link EVEN_WEIGHT}. */
+export function effectiveWeight(svc: Pick<ServiceConfig, 'routing'>, region: string): number {
+  return svc.routing.weights[region] ?? EVEN_WEIGHT;
 }
 
 /** Why an Aurora engine version cannot be a global database, or undefined when it can. */
@@ -112,32 +122,42 @@ const monitoringAccountIsNotThisEnvironments: EnvironmentRule = ({ config, env, 
       ]
     : [];
 
-/** Environment rules, in the order their problems are reported. */
-/** AWS keeps this much of an account's regional Lambda concurrency unreserved. */
-const UNRESERVED_CONCURRENCY = 100;
-/** Lambda's default concurrency limit per account and region. */
-export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+// Reservations come out of the region's quota, and Lambda keeps 100 of it unreserved:
+// PutFunctionConcurrency fails for a reservation that would leave less.
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) =>
+  environmentReservations(config, name)
+    .filter((r) => r.total > r.quota - LAMBDA_UNRESERVED_MINIMUM)
+    .map((r) => ({
+      path: `${at}.lambdaConcurrencyQuota`,
+      message: `the services of "${name}" reserve ${r.total} concurrent Lambda executions in ${r.region} (${r.services
+        .map((s) => `${s.service} ${s.reserved}`)
+        .join(', ')}), but a quota of ${r.quota} lets them reserve at most ${Math.max(0, r.quota - LAMBDA_UNRESERVED_MINIMUM)} (Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved); lower services.<name>.lambda.reservedConcurrency, or raise the account's quota and state it here`,
+    }));
 
-const reservedConcurrencyFits: EnvironmentRule = ({ config, name, at }) => {
-  const services = Object.entries(config.services).filter(([, svc]) => !svc.environments || svc.environments.includes(name));
-  const total = services.reduce((sum, [, svc]) => sum + svc.lambda.reservedConcurrency, 0);
-  const room = DEFAULT_ACCOUNT_CONCURRENCY - UNRESERVED_CONCURRENCY;
-  return total > room
-    ? [
-        {
-          path: at,
-          message: `the services of "${name}" reserve ${total} concurrent Lambda executions per region, more than the ${room} an account has by default (${DEFAULT_ACCOUNT_CONCURRENCY} minus ${UNRESERVED_CONCURRENCY} AWS keeps unreserved); lower services.<name>.lambda.reservedConcurrency or raise the quota first`,
-        },
-      ]
-    : [];
+const environmentNamesFit: EnvironmentRule = ({ config, name }) => nameProblems(environmentNames(config, name));
+
+const dnsParentIsForCreatedZones: EnvironmentRule = ({ env, at }) => {
+  const parent = env.dns.parent;
+  if (!parent) return [];
+  if (env.dns.zone !== 'create') {
+    return [{ path: `${at}.dns.parent`, message: 'dns.parent is for zone "create" (each global stack delegates the zone it creates); an existing zone is delegated already, so remove dns.parent' }];
+  }
+  if (!parent.delegate && (parent.accountId || parent.roleName)) {
+    return [{ path: `${at}.dns.parent`, message: 'dns.parent.delegate is false, so no stack writes to the parent: remove its accountId and roleName, or delegate' }];
+  }
+  return [];
 };
 
+/** Environment rules, in the order their problems are reported. */
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
   networkIsForTheEnvironmentsRegions,
   regionsAreListedOnce,
   canaryIsOneOfTheRegions,
   monitoringAccountIsNotThisEnvironments,
+  dnsParentIsForCreatedZones,
   reservedConcurrencyFits,
+  environmentNamesFit,
 ];
 
 // ---------------------------------------------------------------------------
@@ -149,6 +169,17 @@ const environmentsExist: ServiceRule = ({ config, svc, at }) =>
       ? []
       : [{ path: `${at}.environments[${i}]`, message: `unknown environment "${envName}"; defined: ${Object.keys(config.environments).join(', ')}` }],
   );
+
+const reservationsNameTheServicesEnvironments: ServiceRule = ({ svc, at, environments }) => {
+  const r = svc.lambda.reservedConcurrency;
+  if (r === undefined || typeof r === 'number') return [];
+  return Object.keys(r)
+    .filter((envName) => !environments.includes(envName))
+    .map((envName) => ({
+      path: `${at}.lambda.reservedConcurrency.${envName}`,
+      message: `reservation for environment "${envName}", which the service is not deployed to (environments: ${environments.join(', ')})`,
+    }));
+};
 
 const weightsNeedWeightedRouting: ServiceRule = ({ svc, at }) =>
   Object.keys(svc.routing.weights).length > 0 && svc.routing.policy !== 'weighted'
@@ -191,7 +222,7 @@ const weightsAreNotAllZero: ServiceRule = ({ config, svc, at, environments }) =>
   return environments
     .filter((envName) => {
       const regions = config.environments[envName].regions;
-      return regions.every((r) => effectiveWeight(svc, r, regions.length) === 0);
+      return regions.every((r) => effectiveWeight(svc, r) === 0);
     })
     .map((envName) => ({
       path: `${at}.routing.weights`,
@@ -236,10 +267,7 @@ const dataLayersFitTheRegions: ServiceRule = ({ config, name, svc, at, environme
       const env = config.environments[envName];
       const missing = env.regions.filter((r) => !env.network[r]);
       if (missing.length > 0) {
-        problems.push({
-          path: `environments.${envName}.network`,
-          message: `${what} of service "${name}" needs a network in every region of "${envName}"; missing: ${missing.join(', ')} (add { "vpc": {...}, "privateSubnets": {...} } per region)`,
-        });
+        problems.push({ path: `environments.${envName}.network`, message: missingNetworkMessage(what, name, envName, missing) });
       }
       const secondaries = env.regions.length - 1;
       if (secondaries > MAX_SECONDARY_REGIONS[layer]) {
@@ -253,25 +281,29 @@ const dataLayersFitTheRegions: ServiceRule = ({ config, name, svc, at, environme
   return problems;
 };
 
+/**
+ * Why a layer needs a network and how to give it one: the database, the cache and the
+ * Lambda that reaches them live in private subnets of a VPC the platform looks up and
+ * never creates (it belongs to the network team), so each region needs one named.
+ */
+export function missingNetworkMessage(what: string, service: string, envName: string, missing: readonly string[]): string {
+  return (
+    `${what} of service "${service}" runs in a VPC's private subnets (with the service's Lambda), which the platform looks up and never creates, ` +
+    `and environment "${envName}" names none for ${missing.join(', ')}; add environments.${envName}.network.<region> = ` +
+    `{ "vpc": { "id": "vpc-..." } or { "tags": {...} }, "privateSubnets": { "ids": [at least 2 "subnet-..."] } or { "tags": {...} } } for each ` +
+    `(docs/data-layers.md), or deploy the service to the environments that have one (services.${service}.environments)`
+  );
+}
+
 const invalidateNeedsTheEdgeCache: ServiceRule = ({ svc, at }) =>
   svc.edgeCache.mode === 'invalidate' && !svc.edgeCache.enabled
     ? [{ path: `${at}.edgeCache.mode`, message: 'mode "invalidate" needs the edge cache; set edgeCache.enabled to true or use mode "ttl"' }]
     : [];
 
-const bucketNamesFit: ServiceRule = ({ config, name, at, environments }) =>
-  environments
-    .flatMap((envName) =>
-      config.environments[envName].regions.flatMap((region) => {
-        const bucket = bucketName(config.organization, name, envName, region);
-        // The region's access-log bucket is the longest name derived from it.
-        return [bucket, accessLogBucketName(bucket)];
-      }),
-    )
-    .filter((bucket) => bucket.length > 63)
-    .map((bucket) => ({
-      path: at,
-      message: `S3 bucket name "${bucket}" would be ${bucket.length} characters (max 63); shorten the organization, service or environment name`,
-    }));
+// Every name the service derives in each of its environments, against AWS's rules
+// (name-limits.ts): one line per rule and config value to change.
+const namesFitAwsLimits: ServiceRule = ({ config, name, environments }) =>
+  nameProblems(environments.flatMap((envName) => serviceNames(config, name, envName)));
 
 const authOffNeedsAReason: ServiceRule = ({ svc, at }) =>
   !svc.auth.required && !svc.auth.reason
@@ -311,18 +343,6 @@ const authScopesNameKnownRoutes: ServiceRule = ({ svc, at }) => {
   return problems;
 };
 
-// Cognito hosted domain prefixes are unique per region across AWS and may not name AWS.
-const cognitoDomainFits: ServiceRule = ({ config, name, svc, at, environments }) => {
-  if (!usesCognito(svc)) return [];
-  return environments
-    .map((envName) => `${config.organization}-${name}-${envName}`)
-    .filter((prefix) => prefix.length > 63 || /aws|amazon|cognito/.test(prefix))
-    .map((prefix) => ({
-      path: `${at}.auth`,
-      message: `the Cognito domain prefix "${prefix}" would be over 63 characters or contain "aws", "amazon" or "cognito", which Cognito refuses; rename the service or name your own issuer (auth.issuer)`,
-    }));
-};
-
 const wafOffNeedsAReason: ServiceRule = ({ svc, at }) =>
   !svc.waf.enabled && !svc.waf.reason
     ? [{ path: `${at}.waf.reason`, message: 'waf.enabled is false but no reason is given; say why the distribution goes without a web ACL (waf.reason)' }]
@@ -341,6 +361,7 @@ const datapointsFitTheEvaluationPeriods: ServiceRule = ({ svc, at }) =>
 /** Service rules, in the order their problems are reported. */
 export const SERVICE_RULES: readonly ServiceRule[] = [
   environmentsExist,
+  reservationsNameTheServicesEnvironments,
   weightsNeedWeightedRouting,
   weightsAreForTheServicesRegions,
   weightsCoverEveryRegion,
@@ -350,11 +371,10 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   auroraVersionCanBeGlobal,
   dataLayersFitTheRegions,
   invalidateNeedsTheEdgeCache,
-  bucketNamesFit,
+  namesFitAwsLimits,
   authOffNeedsAReason,
   authIssuerAndAudiencesGoTogether,
   authScopesNameKnownRoutes,
-  cognitoDomainFits,
   wafOffNeedsAReason,
   datapointsFitTheEvaluationPeriods,
 ];
@@ -376,7 +396,7 @@ export function checkConfig(config: PlatformConfig): ConfigProblem[] {
     };
     return SERVICE_RULES.flatMap((rule) => rule(scope));
   });
-  return [...environments, ...services];
+  return [...nameProblems(platformNames(config)), ...environments, ...services];
 }
 
 // ---------------------------------------------------------------------------

@@ -84,9 +84,9 @@ describe('config defaults', () => {
     expect(platform.config.environments.dev.deployRoleName).toBe('platform-deploy');
   });
 
-  it('splits weights evenly as 255 / regions when none are given', () => {
-    expect(effectiveWeight({ routing: { policy: 'weighted', weights: {} } }, 'eu-west-1', 3)).toBe(85);
-    expect(effectiveWeight({ routing: { policy: 'weighted', weights: { 'eu-west-1': 10 } } }, 'eu-west-1', 3)).toBe(10);
+  it('splits evenly with one weight for every region when none are given, whatever the number of regions', () => {
+    expect(effectiveWeight({ routing: { policy: 'weighted', weights: {} } }, 'eu-west-1')).toBe(100);
+    expect(effectiveWeight({ routing: { policy: 'weighted', weights: { 'eu-west-1': 10 } } }, 'eu-west-1')).toBe(10);
   });
 });
 
@@ -339,20 +339,21 @@ describe('bad data-layer config', () => {
     expect(items.cache).toMatchObject({ engine: 'valkey', nodeType: 'cache.r7g.large', replicasPerRegion: 1 });
   });
 
-  it('rejects Aurora without a network in every region', () => {
+  it('rejects Aurora without a network in every region, saying why a network is needed, what to add and the other way out', () => {
     const c = withAurora({}, ['dev', 'prod']);
     expect(problems(c)).toEqual([
-      'environments.prod.network: Aurora of service "items" needs a network in every region of "prod"; missing: eu-west-1, us-east-1, ap-southeast-1 (add { "vpc": {...}, "privateSubnets": {...} } per region)',
+      'environments.prod.network: Aurora of service "items" runs in a VPC\'s private subnets (with the service\'s Lambda), which the platform looks up and never creates, ' +
+        'and environment "prod" names none for eu-west-1, us-east-1, ap-southeast-1; add environments.prod.network.<region> = ' +
+        '{ "vpc": { "id": "vpc-..." } or { "tags": {...} }, "privateSubnets": { "ids": [at least 2 "subnet-..."] } or { "tags": {...} } } for each ' +
+        '(docs/data-layers.md), or deploy the service to the environments that have one (services.items.environments)',
     ]);
   });
 
-  it('rejects a cache without a network in every region', () => {
+  it('rejects a cache without a network in every region, naming the regions that lack one', () => {
     const c = validConfig();
     c.environments.dev.network = { 'eu-west-1': network };
     c.services.items = { environments: ['dev'], cache: {} };
-    expect(problems(c)).toEqual([
-      'environments.dev.network: the cache of service "items" needs a network in every region of "dev"; missing: us-east-1 (add { "vpc": {...}, "privateSubnets": {...} } per region)',
-    ]);
+    expect(problems(c)).toEqual([expect.stringMatching(/^environments\.dev\.network: the cache of service "items" runs in a VPC's private subnets .* names none for us-east-1; add environments\.dev\.network\.<region>/)]);
   });
 
   it.each([

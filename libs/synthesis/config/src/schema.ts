@@ -81,6 +81,30 @@ export const dnsSchema = z.strictObject({
   accountId: accountId.optional(),
   /** Role assumed in `accountId`. @default - the environment's deployRoleName */
   roleName: roleName.optional(),
+  /**
+   * With `zone: "create"`: where the parent zone lives, the public hosted zone of the
+   * environment's domain, found by name. Each global stack delegates its service's new
+   * zone there (an NS record), so ACM's DNS validation can see the zone's records.
+   * @default - the parent is in the account that holds the service zones (`accountId`)
+   */
+  parent: z
+    .strictObject({
+      /** Account owning the parent zone. @default - the account of the service zones */
+      accountId: accountId.optional(),
+      /**
+       * Role assumed in `accountId` to write the delegation, when that is neither the
+       * environment's account nor its DNS account.
+       * @default - the DNS role name (`roleName`, else the environment's deployRoleName)
+       */
+      roleName: roleName.optional(),
+      /**
+       * Set to false when the parent is not in Route53 (another DNS provider): you add the
+       * NS record there yourself, while the first apply waits for its certificates.
+       * @default true
+       */
+      delegate: z.boolean().default(true),
+    })
+    .optional(),
 });
 
 const tags = z.record(z.string().min(1), z.string());
@@ -148,6 +172,11 @@ export const rolloutSchema = z.strictObject({
     .default(60),
 });
 
+const concurrencyQuota = z
+  .number({ error: 'a concurrency quota must be a whole number of at least 1' })
+  .int({ error: 'a concurrency quota must be a whole number of at least 1' })
+  .min(1, { error: 'a concurrency quota must be at least 1' });
+
 /** One deployment environment: one AWS account, one domain, an ordered list of regions. */
 export const environmentSchema = z.strictObject({
   accountId,
@@ -174,6 +203,19 @@ export const environmentSchema = z.strictObject({
   /** Existing network per region, needed by services with Aurora or a cache. @default - none */
   network: z.record(z.string(), regionNetworkSchema).default({}),
   rollout: rolloutSchema.default({ regionsAtOnce: 1, watchSeconds: 60 }),
+  /**
+   * The account's Lambda "Concurrent executions" quota, per region: a number for every
+   * region, or one per region. The services' reservations in a region must leave 100 of it
+   * unreserved. State it when a service reserves concurrency and the quota was raised;
+   * `npm run preflight` reads the real one before a deploy.
+   * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+   * @default 1000 (Lambda's default quota; a new account's can be lower until AWS raises it)
+   */
+  lambdaConcurrencyQuota: z
+    .union([concurrencyQuota, z.record(z.string(), concurrencyQuota)], {
+      error: 'lambdaConcurrencyQuota must be a whole number, or { "<region>": <number> }',
+    })
+    .optional(),
 });
 
 export const ROUTING_POLICIES = ['latency', 'weighted', 'failover'] as const;
@@ -232,6 +274,16 @@ export const healthCheckSchema = z.strictObject({
   lambdaErrorAlarm: z.boolean().default(false),
 });
 
+/** The service's DynamoDB global table (a replica in every region). */
+export const tableSchema = z.strictObject({
+  /**
+   * False for a service that keeps its data elsewhere (Aurora) or keeps none: no table,
+   * no data keys, no TABLE_NAME, no table permissions, alarms or dashboard widgets.
+   * @default true
+   */
+  enabled: z.boolean().default(true),
+});
+
 /** The CloudFront cache in front of the regional APIs. */
 export const edgeCacheSchema = z
   .strictObject({
@@ -251,6 +303,11 @@ export const edgeCacheSchema = z
   })
   .transform((c) => ({ ...c, ttlSeconds: c.ttlSeconds ?? (c.mode === 'invalidate' ? 86_400 : 60) }));
 
+const reservation = z
+  .number({ error: 'reserved concurrency must be a whole number of at least 1' })
+  .int({ error: 'reserved concurrency must be a whole number of at least 1' })
+  .min(1, { error: 'reserved concurrency must be at least 1 (0 would stop the function)' });
+
 /** The regional Lambda function that runs the service's API. */
 export const lambdaSchema = z.strictObject({
   /** @default 512 */
@@ -268,16 +325,21 @@ export const lambdaSchema = z.strictObject({
     })
     .default(365),
   /**
-   * Concurrent executions reserved for (and capping) the function in each region, so one
-   * service cannot starve another. AWS keeps 100 of the account's regional limit
-   * (1000 by default) unreserved; the services of an environment must fit in the rest.
-   * @default 10
+   * Concurrent executions reserved for the function in each region of an environment
+   * (a guarantee, and a cap on its throughput): a number for every environment of the
+   * service, or one per environment name (`{ "prod": 200 }`; the others reserve none).
+   * Lambda keeps 100 of an account's regional quota unreserved, and a new account's quota
+   * can be as low as 10, so a reservation needs a quota that holds it:
+   * `environments.<env>.lambdaConcurrencyQuota`, which `npm run preflight` compares with
+   * the account's real one.
+   * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   * @default - none: the function shares the account's unreserved concurrency
    */
   reservedConcurrency: z
-    .number({ error: 'reserved concurrency must be a whole number of at least 1' })
-    .int({ error: 'reserved concurrency must be a whole number of at least 1' })
-    .min(1, { error: 'reserved concurrency must be at least 1 (0 would stop the function)' })
-    .default(10),
+    .union([reservation, z.record(z.string(), reservation)], {
+      error: 'reservedConcurrency must be a whole number of at least 1, or { "<environment>": <number> }',
+    })
+    .optional(),
 });
 
 export const AURORA_ENGINES = ['aurora-postgresql', 'aurora-mysql'] as const;
@@ -578,11 +640,13 @@ export const serviceSchema = z.strictObject({
   auth: authSchema.default({ required: true, routes: [], scopes: {} }),
   /** @default - on, rate limit 2000 requests per IP per 5 minutes */
   waf: wafSchema.default({ enabled: true, rateLimitPer5Minutes: 2000 }),
+  /** @default - on: a DynamoDB global table */
+  table: tableSchema.default({ enabled: true }),
   /** @default - no relational database */
   aurora: auroraSchema.optional(),
   /** @default - no cache */
   cache: cacheSchema.optional(),
-  lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 365, reservedConcurrency: 10 }),
+  lambda: lambdaSchema.default({ memorySizeMb: 512, timeoutSeconds: 10, logRetentionDays: 365 }),
   alarms: alarmsSchema.default(alarmsSchema.parse({})),
   logging: loggingSchema.default({ sampleRate: 0.05, slowRequestMs: 1000 }),
 });

@@ -155,6 +155,67 @@ export function stackStateBackend(config: PlatformConfig, environment: string, s
 }
 
 // ---------------------------------------------------------------------------
+// Lambda concurrency
+
+/**
+ * Concurrent executions Lambda keeps unreserved in every account and region: reservations
+ * may take the rest of the quota only.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+ */
+export const LAMBDA_UNRESERVED_MINIMUM = 100;
+
+/**
+ * Lambda's default "Concurrent executions" quota per account and region (a new account's
+ * can be lower until AWS raises it with use).
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const LAMBDA_DEFAULT_CONCURRENCY_QUOTA = 1000;
+
+/**
+ * The tag of a function that reserves no concurrency because the config asks for none
+ * (`lambda.reservedConcurrency` unset for its environment): it shares the account's
+ * unreserved pool. The policy rule CKV_AWS_115 takes it as the decision in place of a
+ * reservation (docs/security.md).
+ */
+export const UNRESERVED_CONCURRENCY_TAG = { key: 'platform:reserved-concurrency', value: 'none' } as const;
+
+/** The concurrency a service reserves for its function in each region of `environment`; undefined: none. */
+export function reservedConcurrency(svc: Pick<ServiceConfig, 'lambda'>, environment: string): number | undefined {
+  const r = svc.lambda.reservedConcurrency;
+  return typeof r === 'number' ? r : r?.[environment];
+}
+
+/** The Lambda concurrency quota of `region` as the environment's config states it (or Lambda's default). */
+export function lambdaConcurrencyQuota(env: Pick<EnvironmentConfig, 'lambdaConcurrencyQuota'>, region: string): number {
+  const q = env.lambdaConcurrencyQuota;
+  return typeof q === 'number' ? q : (q?.[region] ?? LAMBDA_DEFAULT_CONCURRENCY_QUOTA);
+}
+
+/** What the services of an environment reserve in one of its regions. */
+export interface RegionReservations {
+  readonly region: string;
+  /** The quota the config states for the region. */
+  readonly quota: number;
+  /** Sum of the reservations. */
+  readonly total: number;
+  /** Each service that reserves, with its reservation. */
+  readonly services: readonly { readonly service: string; readonly reserved: number }[];
+}
+
+/** Per region of `environment` (primary first), the concurrency its services reserve. */
+export function environmentReservations(config: PlatformConfig, environment: string): RegionReservations[] {
+  const env = config.environments[environment];
+  const services = Object.entries(config.services)
+    .filter(([, svc]) => !svc.environments || svc.environments.includes(environment))
+    .flatMap(([service, svc]) => {
+      const reserved = reservedConcurrency(svc, environment);
+      return reserved === undefined ? [] : [{ service, reserved }];
+    });
+  const total = services.reduce((sum, s) => sum + s.reserved, 0);
+  return env.regions.map((region) => ({ region, quota: lambdaConcurrencyQuota(env, region), total, services }));
+}
+
+// ---------------------------------------------------------------------------
 // Apps and artifacts
 
 /** The Nx project in apps/ a service deploys: the configured one, or `<service>-api`. */
@@ -204,6 +265,56 @@ export function deployRoleArn(env: Pick<EnvironmentConfig, 'accountId' | 'deploy
 export function dnsAccess(env: EnvironmentConfig): { readonly accountId: string; readonly roleArn: string } | undefined {
   if (!env.dns.accountId || env.dns.accountId === env.accountId) return undefined;
   return { accountId: env.dns.accountId, roleArn: roleArn(env.dns.accountId, env.dns.roleName ?? env.deployRoleName) };
+}
+
+/** Where a service's own hosted zone is delegated from (`dns.zone: "create"`). */
+export interface DnsDelegation {
+  /** The parent zone: the environment's domain, looked up by name. */
+  readonly parentZone: string;
+  /** The NS record in the parent: the service zone's name. */
+  readonly recordName: string;
+  /** The account owning the parent zone. */
+  readonly accountId: string;
+  /** The role to assume there, when the parent is in neither the environment's nor its DNS account. */
+  readonly roleArn?: string;
+}
+
+/** An account holding DNS of an environment, and the role its stacks assume there. */
+export interface DnsAccountAccess {
+  readonly accountId: string;
+  readonly roleName: string;
+}
+
+/** Where the service zones (or, with `zone: "existing"`, the environment's zone) live. */
+export function zoneAccess(env: EnvironmentConfig): DnsAccountAccess {
+  return { accountId: env.dns.accountId ?? env.accountId, roleName: env.dns.roleName ?? env.deployRoleName };
+}
+
+/**
+ * Where the zone of the environment's domain lives: the parent of the service zones
+ * (`dns.parent`, by default in the zones' account), or the existing zone itself.
+ */
+export function domainZoneAccess(env: EnvironmentConfig): DnsAccountAccess {
+  const zones = zoneAccess(env);
+  const parent = env.dns.zone === 'create' ? env.dns.parent : undefined;
+  if (!parent?.accountId || parent.accountId === zones.accountId) return zones;
+  return { accountId: parent.accountId, roleName: parent.accountId === env.accountId ? env.deployRoleName : (parent.roleName ?? zones.roleName) };
+}
+
+/**
+ * How the zone of `service` is delegated in `env`; undefined when the environment uses an
+ * existing zone or delegates by hand (`dns.parent.delegate: false`).
+ */
+export function dnsDelegation(env: EnvironmentConfig, service: string): DnsDelegation | undefined {
+  if (env.dns.zone !== 'create' || env.dns.parent?.delegate === false) return undefined;
+  const parent = domainZoneAccess(env);
+  const ownProvider = parent.accountId === env.accountId || parent.accountId === zoneAccess(env).accountId;
+  return {
+    parentZone: env.domain,
+    recordName: domains(env, service).service,
+    accountId: parent.accountId,
+    ...(ownProvider ? {} : { roleArn: roleArn(parent.accountId, parent.roleName) }),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -406,7 +517,7 @@ function regionalInputs(
 ): Readonly<Record<string, string>> {
   const O = GLOBAL_OUTPUTS;
   return {
-    [O.tableName]: names.table,
+    ...(svc.table.enabled ? { [O.tableName]: names.table } : {}),
     [O.bucketName(region)]: names.bucket(region),
     [O.zoneId]: NOT_YET_APPLIED,
     ...(invalidates(svc)
@@ -464,7 +575,7 @@ function lambdaEnvironment(
   const E = LAMBDA_ENVIRONMENT;
   const O = GLOBAL_OUTPUTS;
   return {
-    [E.tableName]: read(O.tableName),
+    ...(svc.table.enabled ? { [E.tableName]: read(O.tableName) } : {}),
     [E.serviceName]: service,
     [E.edgeCacheMode]: svc.edgeCache.enabled ? svc.edgeCache.mode : 'off',
     [E.edgeCacheTtlSeconds]: String(svc.edgeCache.ttlSeconds),
@@ -592,8 +703,12 @@ export interface ServiceContract {
   readonly domains: ServiceDomains;
   readonly deployRoleArn: string;
   readonly permissionsBoundaryArn: string;
+  /** Concurrency reserved for the API's function in each region; undefined: none (it shares the pool). */
+  readonly reservedConcurrency?: number;
   /** The DNS account's provider settings, when the zone lives in another account. */
   readonly dnsAccess?: { readonly accountId: string; readonly roleArn: string };
+  /** Where the service's own zone is delegated from, when the global stack creates it. */
+  readonly dnsDelegation?: DnsDelegation;
   /** Backend of one of this service's stacks. */
   stateBackend(stackName: string): StackStateBackend;
   /** Tags every resource of the stack carries. */
@@ -646,7 +761,9 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     domains: domains(env, service),
     deployRoleArn: deployRoleArn(env),
     permissionsBoundaryArn: permissionsBoundaryArn(env.accountId),
+    reservedConcurrency: reservedConcurrency(svc, environment),
     dnsAccess: dnsAccess(env),
+    dnsDelegation: dnsDelegation(env, service),
     stateBackend: (stackName) => stackStateBackend(config, environment, stackName),
     defaultTags: (stackName, layer) => ({
       service,

@@ -1,4 +1,4 @@
-import { Fn, TerraformIterator, Token } from 'cdktf';
+import { Fn, type ITerraformDependable, TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
@@ -27,6 +27,13 @@ export interface DnsValidatedCertificateProps {
   readonly zoneId?: string;
   /** Provider for Route53; needed when writing validation records. */
   readonly dnsProvider?: AwsProvider;
+  /**
+   * What must exist before ACM can see the validation records, such as the NS record
+   * that delegates a new zone (`HostedZone.delegationRecord`): the wait for issuance
+   * starts after it.
+   * @default - nothing
+   */
+  readonly validationDependsOn?: readonly ITerraformDependable[];
 }
 
 /** An ACM certificate validated by DNS, and the wait for its issuance. */
@@ -78,6 +85,7 @@ export class DnsValidatedCertificate extends Construct {
       provider: props.provider,
       certificateArn: this.certificate.arn,
       validationRecordFqdns: fqdns,
+      ...(props.validationDependsOn?.length ? { dependsOn: [...props.validationDependsOn] } : {}),
     });
     this.validatedArn = validation.certificateArn;
   }

@@ -12,7 +12,6 @@ const regionAlarms = (stack: ReturnType<typeof testStack>, props: Partial<Region
     apiId: 'api123',
     functionName: 'svc-test',
     tableName: 'svc-test',
-    replicaRegions: ['us-east-1'],
     ...props,
   });
 
@@ -32,6 +31,32 @@ describe('RegionAlarms', () => {
 
     expect(alarm.metric_query.map((q: any) => q.metric?.metric_name ?? q.expression)).toEqual(['5xx', 'Count', 'IF(requests > 0, 100 * errors / requests, 0)']);
     expect(alarm.metric_query[0].metric.dimensions).toEqual({ ApiId: 'api123', Stage: '$default' });
+  });
+
+  it('watches the replication latency to every other replica with one Metrics Insights query that names no region', () => {
+    const stack = testStack();
+    regionAlarms(stack);
+    const alarms = Object.values(synth(stack).resource.aws_cloudwatch_metric_alarm as Record<string, any>);
+    const latency = alarms.filter((a) => a.alarm_name.includes('replication-latency'));
+
+    expect(latency.map((a) => a.alarm_name)).toEqual(['svc-test-eu-west-1-replication-latency']);
+    expect(latency[0].metric_query).toEqual([
+      expect.objectContaining({
+        expression: `SELECT MAX(ReplicationLatency) FROM SCHEMA("AWS/DynamoDB", ReceivingRegion, TableName) WHERE TableName = 'svc-test'`,
+        period: 60,
+        return_data: true,
+      }),
+    ]);
+    expect(latency[0].treat_missing_data).toBe('ignore');
+  });
+
+  it('has no DynamoDB alarm for a service without a table', () => {
+    const stack = testStack();
+    regionAlarms(stack, { tableName: undefined });
+    const names = Object.values(synth(stack).resource.aws_cloudwatch_metric_alarm as Record<string, any>).map((a) => a.alarm_name);
+
+    expect(names.filter((n) => /dynamodb|replication/.test(n))).toEqual([]);
+    expect(names.length).toBeGreaterThan(0);
   });
 });
 

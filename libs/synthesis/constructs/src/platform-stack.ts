@@ -43,6 +43,13 @@ export interface PlatformStackProps {
    */
   readonly dns?: { readonly accountId: string; readonly roleArn: string };
   /**
+   * Account owning the parent zone the stack delegates its hosted zone from. In the
+   * stack's account or the DNS account, its provider is theirs; in any other account,
+   * an extra provider aliased `dns-parent` assumes `roleArn` there.
+   * @default - the stack delegates no zone
+   */
+  readonly dnsParent?: { readonly accountId: string; readonly roleArn?: string };
+  /**
    * Managed policy set as the permissions boundary of every IAM role in the stack.
    * @default - no boundary
    */
@@ -73,6 +80,8 @@ export class PlatformStack extends TerraformStack {
   readonly accountId: string;
   private readonly providers = new Map<string, AwsProvider>();
   private readonly dnsAccountProvider?: AwsProvider;
+  private readonly dnsParentAccountProvider?: AwsProvider;
+  private readonly dnsParentAccountId?: string;
   private edgeRegionProvider?: AwsProvider;
   private readonly providerSettings: { readonly accountId: string; readonly deployRoleArn: string; readonly sessionName: string; readonly tags: Record<string, string> };
 
@@ -125,6 +134,31 @@ export class PlatformStack extends TerraformStack {
         defaultTags: [{ tags: { ...props.defaultTags } }],
       });
     }
+    const parent = props.dnsParent;
+    this.dnsParentAccountId = parent?.accountId;
+    if (parent && parent.accountId !== props.accountId && parent.accountId !== props.dns?.accountId) {
+      if (!parent.roleArn) {
+        throw new ConstructPropsError(this, `dnsParent in account ${parent.accountId} (neither the stack's nor the DNS account) needs a roleArn to assume there`);
+      }
+      this.dnsParentAccountProvider = new AwsProvider(this, 'aws-dns-parent', {
+        alias: 'dns-parent',
+        region: 'us-east-1',
+        allowedAccountIds: [parent.accountId],
+        assumeRole: [{ roleArn: parent.roleArn, sessionName: props.roleSessionName ?? id }],
+        defaultTags: [{ tags: { ...props.defaultTags } }],
+      });
+    }
+  }
+
+  /**
+   * The provider for the parent zone the stack delegates its zone from: the DNS
+   * account's or this account's Route53 provider when the parent lives there, else the
+   * `dns-parent` provider. Throws when the stack was given no `dnsParent`.
+   */
+  get dnsParentProvider(): AwsProvider {
+    if (!this.dnsParentAccountId) throw new ConstructPropsError(this, 'the stack delegates no zone (no dnsParent prop)');
+    if (this.dnsParentAccountProvider) return this.dnsParentAccountProvider;
+    return this.dnsParentAccountId === this.accountId ? (this.providers.get('us-east-1') ?? this.primaryProvider) : this.dnsProvider;
   }
 
   /**

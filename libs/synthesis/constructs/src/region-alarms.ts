@@ -51,10 +51,8 @@ export interface RegionAlarmsProps {
   readonly functionName: string;
   /** What the concurrency alarm compares with. @default - the account's default limit, 1000 */
   readonly reservedConcurrency?: number;
-  /** The global table (this region's replica has the same name). */
-  readonly tableName: string;
-  /** The other replicas' regions: one `ReplicationLatency` alarm each. */
-  readonly replicaRegions: readonly string[];
+  /** The global table (this region's replica has the same name). @default - no table: no DynamoDB alarms */
+  readonly tableName?: string;
   /** This region's Aurora cluster, when it is a secondary (only secondaries report replication lag). @default - none */
   readonly auroraSecondaryClusterIdentifier?: string;
   /**
@@ -73,8 +71,9 @@ type Alarm = Omit<CloudwatchMetricAlarmConfig, 'provider' | 'alarmName' | 'evalu
 /**
  * The alarms of one service in one region and the composite alarm "region unhealthy"
  * built from them: API 5xx rate and p99 latency, Lambda errors, throttles and
- * concurrency, DynamoDB throttles and replication latency to every other replica,
- * and the replication lag of Aurora and ElastiCache secondaries. Only the composite
+ * concurrency, DynamoDB throttles and the highest replication latency to any other
+ * replica, and the replication lag of Aurora and ElastiCache secondaries. Nothing here
+ * names another region, so adding or removing one leaves this region's alarms as they are. Only the composite
  * notifies, so one incident pages once; a rollout gate reads the composite too.
  *
  * `treat_missing_data` is chosen per alarm: counts and rates of requests are
@@ -84,7 +83,7 @@ type Alarm = Omit<CloudwatchMetricAlarmConfig, 'provider' | 'alarmName' | 'evalu
  * gone), the cache's is `notBreaching` (see the alarm).
  */
 export class RegionAlarms extends Construct {
-  /** The metric alarms by their metric key (`api-5xx`, `replication-latency-us-east-1`, ...). */
+  /** The metric alarms by their metric key (`api-5xx`, `replication-latency`, ...). */
   readonly alarms = new Map<string, CloudwatchMetricAlarm>();
   readonly compositeAlarm: CloudwatchCompositeAlarm;
 
@@ -180,27 +179,38 @@ export class RegionAlarms extends Construct {
       threshold: Math.floor((limit * concurrencyPercent) / 100),
       treatMissingData: 'notBreaching',
     });
-    const table = { TableName: props.tableName };
-    add('dynamodb-throttles', `DynamoDB throttled requests at or above ${t.dynamodbThrottledRequests ?? 1} per ${period} s`, {
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      threshold: t.dynamodbThrottledRequests ?? 1,
-      treatMissingData: 'notBreaching',
-      metricQuery: [
-        { id: 'reads', returnData: false, ...metric('AWS/DynamoDB', 'ReadThrottleEvents', table) },
-        { id: 'writes', returnData: false, ...metric('AWS/DynamoDB', 'WriteThrottleEvents', table) },
-        { id: 'throttled', returnData: true, label: 'throttled requests', expression: 'FILL(reads, 0) + FILL(writes, 0)' },
-      ],
-    });
-    for (const receiving of props.replicaRegions) {
-      add(`replication-latency-${receiving}`, `DynamoDB replication latency to ${receiving} above ${t.replicationLatencyMs ?? 60_000} ms`, {
-        namespace: 'AWS/DynamoDB',
-        metricName: 'ReplicationLatency',
-        dimensions: { ...table, ReceivingRegion: receiving },
-        statistic: 'Average',
-        period,
+    if (props.tableName !== undefined) {
+      const table = { TableName: props.tableName };
+      add('dynamodb-throttles', `DynamoDB throttled requests at or above ${t.dynamodbThrottledRequests ?? 1} per ${period} s`, {
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: t.dynamodbThrottledRequests ?? 1,
+        treatMissingData: 'notBreaching',
+        metricQuery: [
+          { id: 'reads', returnData: false, ...metric('AWS/DynamoDB', 'ReadThrottleEvents', table) },
+          { id: 'writes', returnData: false, ...metric('AWS/DynamoDB', 'WriteThrottleEvents', table) },
+          { id: 'throttled', returnData: true, label: 'throttled requests', expression: 'FILL(reads, 0) + FILL(writes, 0)' },
+        ],
+      });
+      // DynamoDB emits ReplicationLatency per (this region, ReceivingRegion) pair
+      // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html).
+      // One Metrics Insights query takes the highest over every receiving region, whichever
+      // exist, so the alarm lists no region and adding a replica changes nothing here
+      // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html;
+      // quota: 200 such alarms per account and region by default,
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html).
+      add('replication-latency', `DynamoDB replication latency from ${props.region} to any other replica above ${t.replicationLatencyMs ?? 60_000} ms`, {
         comparisonOperator: 'GreaterThanThreshold',
         threshold: t.replicationLatencyMs ?? 60_000,
         treatMissingData: 'ignore',
+        metricQuery: [
+          {
+            id: 'latency',
+            returnData: true,
+            period,
+            label: 'highest replication latency (ms)',
+            expression: `SELECT MAX(ReplicationLatency) FROM SCHEMA("AWS/DynamoDB", ReceivingRegion, TableName) WHERE TableName = '${props.tableName}'`,
+          },
+        ],
       });
     }
     if (props.auroraSecondaryClusterIdentifier) {

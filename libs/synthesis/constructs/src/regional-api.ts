@@ -11,6 +11,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { UNRESERVED_CONCURRENCY_TAG } from '@platform/config';
 import type { IGrantable, PolicyStatement } from './grants';
 import { JwtAuthorizer } from './jwt-authorizer';
 import type { LambdaArtifact } from './lambda-artifact';
@@ -73,7 +74,8 @@ export interface RegionalApiProps {
   /**
    * Concurrent executions reserved for (and capping) the function, so one service
    * cannot starve the others of the region's account-wide concurrency.
-   * @default - unreserved: the function shares the account's pool
+   * @default - unreserved: the function shares the account's pool, and carries the tag
+   * `UNRESERVED_CONCURRENCY_TAG` that says so (the policy rule CKV_AWS_115 reads it)
    */
   readonly reservedConcurrency?: number;
   /** X-Ray active tracing of the function. @default true */
@@ -214,7 +216,9 @@ export class RegionalApi extends Construct implements IGrantable {
       environment: props.environment ? { variables: { ...props.environment } } : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       tracingConfig: { mode: props.tracing === false ? 'PassThrough' : 'Active' },
-      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+      ...(reserved !== undefined
+        ? { reservedConcurrentExecutions: reserved }
+        : { tags: { [UNRESERVED_CONCURRENCY_TAG.key]: UNRESERVED_CONCURRENCY_TAG.value } }),
       dependsOn: [this.logGroup],
     });
 

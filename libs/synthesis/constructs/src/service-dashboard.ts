@@ -18,8 +18,8 @@ export interface ServiceDashboardProps {
   readonly dashboardName: string;
   /** The service's Lambda function (every region's has this name). */
   readonly functionName: string;
-  /** The global table (every replica has this name). */
-  readonly tableName: string;
+  /** The global table (every replica has this name). @default - no table: no DynamoDB widgets */
+  readonly tableName?: string;
   /** Regions, primary first: one row each. */
   readonly regions: readonly DashboardRegion[];
   /** The CloudFront distribution, for the edge row. @default - no edge row */
@@ -47,7 +47,7 @@ export class ServiceDashboard extends Construct {
     super(scope, id);
     requireDistinctRegions(this, 'regions', props.regions.map((r) => r.region));
     const fn = ['FunctionName', props.functionName];
-    const table = ['TableName', props.tableName];
+    const table = props.tableName === undefined ? undefined : ['TableName', props.tableName];
     const widgets: Widget[] = [];
     let y = 0;
     const row = (cells: Widget[]) => {
@@ -71,15 +71,18 @@ export class ServiceDashboard extends Construct {
         ]),
         metrics(`${region}: throttles`, region, [
           ['AWS/Lambda', 'Throttles', ...fn],
-          ['AWS/DynamoDB', 'ReadThrottleEvents', ...table],
-          ['AWS/DynamoDB', 'WriteThrottleEvents', ...table],
+          ...(table ? [['AWS/DynamoDB', 'ReadThrottleEvents', ...table], ['AWS/DynamoDB', 'WriteThrottleEvents', ...table]] : []),
         ]),
-        metrics(
-          `${region}: replication latency`,
-          region,
-          others.map((to) => ['AWS/DynamoDB', 'ReplicationLatency', ...table, 'ReceivingRegion', to, { label: `to ${to}` }]),
-          'Average',
-        ),
+        ...(table
+          ? [
+              metrics(
+                `${region}: replication latency`,
+                region,
+                others.map((to) => ['AWS/DynamoDB', 'ReplicationLatency', ...table, 'ReceivingRegion', to, { label: `to ${to}` }]),
+                'Average',
+              ),
+            ]
+          : []),
         { type: 'alarm', properties: { title: `${region}: alarms (region unhealthy, health check)`, alarms: [...alarmArns] } },
       ]);
     }

@@ -28,6 +28,45 @@ describe('HostedZone', () => {
       'test-stack/zone: domain "http://x" is not a DNS name',
     );
   });
+
+  it('delegates a created zone from its parent with an NS record of its name servers, an hour long', () => {
+    const stack = testStack(['eu-west-1']);
+    const zone = new HostedZone(stack, 'zone', {
+      domain: 'items.dev.example.com',
+      provider: stack.provider('eu-west-1'),
+      delegation: { parentZoneName: 'dev.example.com', parentProvider: stack.provider('eu-west-1') },
+    });
+    const tf = synth(stack);
+    expect(only(tf, 'aws_route53_record')).toMatchObject({ name: 'items.dev.example.com', type: 'NS', ttl: 3600 });
+    expect(zone.delegationRecord).toBeDefined();
+  });
+
+  it('refuses to delegate a zone that is not a subdomain of the parent, or an existing zone', () => {
+    const stack = testStack(['eu-west-1']);
+    const delegation = { parentZoneName: 'other.example.com', parentProvider: stack.provider('eu-west-1') };
+    expect(() => new HostedZone(stack, 'a', { domain: 'items.dev.example.com', provider: stack.provider('eu-west-1'), delegation })).toThrow(
+      'test-stack/a: "items.dev.example.com" is not a subdomain of its parent zone "other.example.com"',
+    );
+    expect(() => new HostedZone(stack, 'b', { domain: 'example.com', provider: stack.provider('eu-west-1'), mode: 'existing', delegation })).toThrow(
+      'test-stack/b: delegation is for a zone the stack creates; "example.com" is an existing zone',
+    );
+  });
+});
+
+describe('PlatformStack dnsParentProvider', () => {
+  it('declares a provider assuming the parent account\'s role when the parent is in a third account', () => {
+    const stack = testStack(['eu-west-1'], { dnsParent: { accountId: '666666666666', roleArn: 'arn:aws:iam::666666666666:role/delegation' } });
+    expect(stack.dnsParentProvider.alias).toBe('dns-parent');
+  });
+
+  it('needs a role for a parent in a third account', () => {
+    expect(() => testStack(['eu-west-1'], { dnsParent: { accountId: '666666666666' } })).toThrow('needs a roleArn to assume there');
+  });
+
+  it('is the stack\'s own provider when the parent is in its account', () => {
+    const stack = testStack(['eu-west-1', 'us-east-1'], { dnsParent: { accountId: '123456789012' } });
+    expect(stack.dnsParentProvider).toBe(stack.provider('us-east-1'));
+  });
 });
 
 describe('DnsValidatedCertificate', () => {

@@ -1,6 +1,8 @@
 // The one platform config the tests build on. Tests that are not about the example
 // config (config/platform.json) use this instead, so a user adding a service, a region
 // or an environment to the example breaks no test.
+import { ConfigError } from '../config-error';
+import { parsePlatform } from '../parse';
 import type { PlatformConfigInput } from '../schema';
 
 /** A service as written in the config. */
@@ -83,4 +85,15 @@ export function bootstrapPlatformFixture(): PlatformConfigInput {
   const config = platformFixture({ services: { items: { app: 'items-api' } } });
   config.environments.prod.dns = { zone: 'existing', accountId: '444444444444', roleName: 'route53-records' };
   return config;
+}
+
+/** The problems the loader finds in `config`, as `path: message` lines; [] when it accepts it. */
+export function configProblems(config: unknown): string[] {
+  try {
+    parsePlatform(config, 'fixture.json');
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
 }

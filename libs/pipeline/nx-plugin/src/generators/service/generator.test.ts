@@ -1,13 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { parsePlatformJson } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
 import { CODEOWNERS_PATH } from '../../codeowners';
-import { insertServiceEntry } from './config-text';
+import { nxBin } from '../../affected-stacks';
+import { insertServiceEntry, removeServiceEntry } from './config-text';
 import { serviceGenerator, type ServiceGeneratorOptions } from './generator';
 
 function treeWith(config: unknown = platformFixture(), text?: string): Tree {
   const tree = createTreeWithEmptyWorkspace();
+  tree.write('tsconfig.base.json', `${JSON.stringify({ compilerOptions: { paths: { '@platform/config': ['./libs/synthesis/config/src/index.ts'] } } }, null, 2)}\n`);
   tree.write('config/platform.json', text ?? `${JSON.stringify(config, null, 2)}\n`);
   for (const service of Object.keys((config as { services: object }).services)) {
     if (service !== 'catalog') tree.write(`apps/${service}-api/project.json`, '{}');
@@ -96,6 +100,97 @@ describe('service generator', () => {
   });
 });
 
+const network = { vpc: { id: 'vpc-0123456789abcdef0' }, privateSubnets: { ids: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'] } };
+
+/** The fixture with a network in every region of dev only (as the example platform has in dev and prod). */
+function withDevNetwork() {
+  const config = platformFixture();
+  config.environments.dev!.network = { 'eu-west-1': network, 'us-east-1': network };
+  return config;
+}
+
+const configOf = (tree: Tree) => parsePlatformJson(tree.read('config/platform.json', 'utf-8')!, 'config/platform.json');
+
+describe('service generator --data=aurora', () => {
+  it('writes the app with a migrate target and its data-access library on pg with the first migration, like orders', async () => {
+    const tree = treeWith(withDevNetwork());
+    await serviceGenerator(tree, { name: 'ledger', data: 'aurora', cache: true });
+    const project = JSON.parse(tree.read('apps/ledger-api/project.json', 'utf-8')!);
+    const lib = JSON.parse(tree.read('libs/ledger/data-access/project.json', 'utf-8')!);
+    const migrations = tree.children('libs/ledger/data-access/migrations');
+
+    expect(project.targets.migrate).toEqual({ command: 'node tools/run-ts.mjs apps/ledger-api/migrate/migrate.ts', cache: false });
+    expect([lib.name, lib.tags]).toEqual(['ledger-data-access', ['type:lib', 'scope:ledger', 'lifecycle:runtime']]);
+    expect(migrations).toEqual([expect.stringMatching(/^\d{13}_ledger\.sql$/)]);
+    expect(tree.read(`libs/ledger/data-access/migrations/${migrations[0]}`, 'utf-8')).toContain('CREATE TABLE ledger_records (');
+    expect(tree.read('libs/ledger/data-access/src/ledger-repository.ts', 'utf-8')).toContain("from '@platform/service-runtime/relational'");
+    expect(tree.read('apps/ledger-api/src/main.ts', 'utf-8')).toContain("from '@platform/service-runtime/cache'");
+    expect(tree.read('apps/ledger-api/src/ledger-api.test.ts', 'utf-8')).toContain("from '@platform/local-data-layer'");
+    expect(JSON.parse(tree.read('tsconfig.base.json', 'utf-8')!).compilerOptions.paths['@ledger/data-access']).toEqual(['./libs/ledger/data-access/src/index.ts']);
+  });
+
+  it('writes the config entry that builds exactly what the app uses: Aurora, the cache, no table, only where a network is', async () => {
+    const tree = treeWith(withDevNetwork());
+    await serviceGenerator(tree, { name: 'ledger', data: 'aurora', cache: true });
+    const ledger = configOf(tree).services.find((s) => s.name === 'ledger')!;
+
+    expect(ledger).toMatchObject({ app: 'ledger-api', environments: ['dev'], table: { enabled: false }, aurora: { engine: 'aurora-postgresql' }, cache: { engine: 'valkey' } });
+    expect(configOf(tree).stacks.filter((s) => s.service === 'ledger').map((s) => s.environment)).toEqual(['dev', 'dev', 'dev']);
+  });
+
+  it('leaves the cache out without --cache', async () => {
+    const tree = treeWith(withDevNetwork());
+    await serviceGenerator(tree, { name: 'ledger', data: 'aurora' });
+
+    expect(configOf(tree).services.find((s) => s.name === 'ledger')!.cache).toBeUndefined();
+    expect(tree.read('apps/ledger-api/src/main.ts', 'utf-8')).not.toContain('cache');
+  });
+
+  it('refuses when no environment has a network, saying why and what to add', async () => {
+    const message = await refusal(treeWith(), { name: 'ledger', data: 'aurora' });
+
+    expect(message).toContain("runs the database and the Lambda in a VPC's private subnets, which the platform looks up and never creates");
+    expect(message).toContain('dev: eu-west-1, us-east-1');
+    expect(message).toContain('add environments.<env>.network.<region> = { "vpc": {...}, "privateSubnets": {...} }');
+    expect(message).not.toContain('\n');
+  });
+
+  it('refuses --cache without --data=aurora', async () => {
+    expect(await refusal(treeWith(), { name: 'ledger', cache: true })).toContain('--cache is the cache beside an Aurora database');
+  });
+
+  it('refuses to make an Aurora app for a service the config has on DynamoDB', async () => {
+    const config = withDevNetwork();
+    const tree = treeWith({ ...config, services: { ...config.services, catalog: {} } });
+
+    expect(await refusal(tree, { name: 'catalog', data: 'aurora' })).toContain('services.catalog in config/platform.json is a service on DynamoDB; run the generator with the options that make one (--data=dynamodb)');
+  });
+});
+
+describe('service generator --data=none', () => {
+  it('writes an app that reaches no table, and a config entry without one', async () => {
+    const tree = treeWith();
+    await serviceGenerator(tree, { name: 'echo', data: 'none' });
+
+    expect(configOf(tree).services.find((s) => s.name === 'echo')).toMatchObject({ table: { enabled: false } });
+    expect(configOf(tree).services.find((s) => s.name === 'echo')!.aurora).toBeUndefined();
+    expect(tree.read('apps/echo-api/src/main.ts', 'utf-8')).toContain('readApiEnvironment');
+    expect(tree.read('apps/echo-api/src/echo-api.ts', 'utf-8')).not.toMatch(/DynamoDB|Repository|tableName/);
+  });
+});
+
+describe('nx g @platform/nx-plugin:service --help', () => {
+  it('prints what the generator does and its options, never "undefined"', () => {
+    const root = join(__dirname, '..', '..', '..', '..', '..', '..');
+    const out = execFileSync(process.execPath, [nxBin(root), 'g', '@platform/nx-plugin:service', '--help'], { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
+
+    expect(out).not.toContain('undefined');
+    expect(out).toContain('A new service: its app in apps/<name>-api');
+    for (const option of ['--name', '--data', '--cache', '--owners']) expect(out).toContain(option);
+    expect(out).toContain('"aurora"');
+  });
+});
+
 describe('insertServiceEntry', () => {
   it('follows the indentation of a file indented with 4 spaces', () => {
     const text = '{\n    "services": {\n        "a": {}\n    }\n}\n';
@@ -109,5 +204,27 @@ describe('insertServiceEntry', () => {
   it('ignores a "services" key nested deeper than the top level', () => {
     const text = '{\n  "x": { "services": { "no": 1 } },\n  "services": {\n    "a": {}\n  }\n}\n';
     expect(JSON.parse(insertServiceEntry(text, 'b', {}))).toEqual({ x: { services: { no: 1 } }, services: { a: {}, b: {} } });
+  });
+});
+
+describe('removeServiceEntry', () => {
+  const text = '{\n  "services": {\n    "a": { "x": [1, "}"] },\n    "b": {\n      "app": "b-api"\n    },\n    "c": {}\n  },\n  "z": 1\n}\n';
+
+  it.each([
+    ['the first', 'a', '{\n  "services": {\n    "b": {\n      "app": "b-api"\n    },\n    "c": {}\n  },\n  "z": 1\n}\n'],
+    ['a middle', 'b', '{\n  "services": {\n    "a": { "x": [1, "}"] },\n    "c": {}\n  },\n  "z": 1\n}\n'],
+    ['the last', 'c', '{\n  "services": {\n    "a": { "x": [1, "}"] },\n    "b": {\n      "app": "b-api"\n    }\n  },\n  "z": 1\n}\n'],
+  ])('removes %s member with its lines and comma, and nothing else', (_which, name, expected) => {
+    expect(removeServiceEntry(text, name)).toBe(expected);
+  });
+
+  it('leaves an empty services object when the only member goes, and handles one-line JSON', () => {
+    expect(removeServiceEntry('{\n  "services": {\n    "a": {}\n  }\n}\n', 'a')).toBe('{\n  "services": {}\n}\n');
+    expect(JSON.parse(removeServiceEntry('{"services":{"a":{},"b":{"c":"}"}}}', 'a'))).toEqual({ services: { b: { c: '}' } } });
+  });
+
+  it('is the inverse of insertServiceEntry', () => {
+    const original = `${JSON.stringify(platformFixture(), null, 2)}\n`;
+    expect(removeServiceEntry(insertServiceEntry(original, 'ledger', { app: 'ledger-api', table: { enabled: false } }), 'ledger')).toBe(original);
   });
 });

@@ -10,8 +10,16 @@ export interface ServiceNames {
   readonly app: string;
   /** `Catalog`: type and function names. */
   readonly pascal: string;
-  /** `CATALOG`: the record kind in the service table. */
+  /** `CATALOG`: the record kind in the service table, and the prefix of constants. */
   readonly kind: string;
+  /** `catalog_x`: SQL names (the records table, the database user). */
+  readonly snake: string;
+  /** `libs/catalog/data-access`: the data-access library of a service on Aurora. */
+  readonly libDir: string;
+  /** `catalog-data-access`: its Nx project. */
+  readonly libProject: string;
+  /** `@catalog/data-access`: its path alias. */
+  readonly libAlias: string;
 }
 
 export function serviceNames(name: string): ServiceNames {
@@ -19,14 +27,30 @@ export function serviceNames(name: string): ServiceNames {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-  return { name, app: `${name}-api`, pascal, kind: name.toUpperCase().replace(/-/g, '_') };
+  return {
+    name,
+    app: `${name}-api`,
+    pascal,
+    kind: name.toUpperCase().replace(/-/g, '_'),
+    snake: name.replace(/-/g, '_'),
+    libDir: `libs/${name}/data-access`,
+    libProject: `${name}-data-access`,
+    libAlias: `@${name}/data-access`,
+  };
 }
 
-/** Relative path -> content of every file of the app. */
+/** A `project.json` or `tsconfig.json` as the workspace writes them. */
+export const jsonFile = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The tsconfig.json of a project `depth` folders below the workspace root. */
+export const projectTsconfig = (depth: number): string =>
+  jsonFile({ extends: `${'../'.repeat(depth)}tsconfig.base.json`, compilerOptions: { noEmit: true }, include: ['**/*.ts'] });
+
+/** Relative path -> content of every file of a service on DynamoDB's app. */
 export function appFiles(n: ServiceNames): Record<string, string> {
   return {
-    'project.json': `${JSON.stringify(projectJson(n), null, 2)}\n`,
-    'tsconfig.json': `${JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { noEmit: true }, include: ['**/*.ts'] }, null, 2)}\n`,
+    'project.json': jsonFile(appProjectJson(n)),
+    'tsconfig.json': projectTsconfig(2),
     'src/main.ts': mainTs(n),
     [`src/${n.name}-fields.ts`]: fieldsTs(n),
     [`src/${n.name}-api.ts`]: apiTs(n),
@@ -34,7 +58,8 @@ export function appFiles(n: ServiceNames): Record<string, string> {
   };
 }
 
-function projectJson(n: ServiceNames) {
+/** The app's project.json: build, test, lint, typecheck, serve, and any `extraTargets` (`migrate`). */
+export function appProjectJson(n: ServiceNames, extraTargets: Record<string, unknown> = {}) {
   return {
     name: n.app,
     $schema: '../../node_modules/nx/schemas/project-schema.json',
@@ -47,6 +72,7 @@ function projectJson(n: ServiceNames) {
       lint: { command: `eslint apps/${n.app}` },
       typecheck: { command: `tsc -p apps/${n.app}/tsconfig.json` },
       serve: { command: `node tools/run-ts.mjs tools/dev.ts --service ${n.name}`, cache: false },
+      ...extraTargets,
     },
   };
 }
@@ -71,17 +97,10 @@ const api = create${n.pascal}Api({
   requestLog: new RequestLogSampler(env.requestLog),
 });
 
-// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
-const originGuard = new OriginGuard(env.originSecrets);
-
-/** The Lambda entry point (\`index.handler\` in the bundle). */
-export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return originGuard.check(event) ?? api.handle(event, context);
-}
-`;
+${HANDLER_ENTRY}`;
 }
 
-function fieldsTs(n: ServiceNames): string {
+export function fieldsTs(n: ServiceNames): string {
   return `import { parseFields, type FieldsSpec } from '@platform/service-runtime';
 
 /** What a client writes to a ${n.name} record: the body of POST and PUT. */
@@ -167,15 +186,37 @@ async function freshApi() {
   return create${n.pascal}Api({ client, tableName, region: REGION, logger: silent });
 }
 
-async function call(api: Awaited<ReturnType<typeof freshApi>>, method: string, path: string, options: { json?: unknown; headers?: Record<string, string> } = {}) {
+${CALL_HELPER}
+describe('${n.app} over DynamoDB Local', () => {
+${crudTestCases(n)}});
+`;
+}
+
+/** The end of every generated main.ts: the origin guard in front of \`api\`, and the Lambda entry point. */
+export const HANDLER_ENTRY = `// A request that did not come through the edge (CloudFront adds the origin secret) gets 403.
+const originGuard = new OriginGuard(env.originSecrets);
+
+/** The Lambda entry point (\`index.handler\` in the bundle). */
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return originGuard.check(event) ?? api.handle(event, context);
+}
+`;
+
+/** A generated test's `call(api, method, path, options)`: one request through the handler as API Gateway sends it. */
+export const CALL_HELPER = `async function call(api: Awaited<ReturnType<typeof freshApi>>, method: string, path: string, options: { json?: unknown; headers?: Record<string, string> } = {}) {
   const headers = { ...(options.json !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers };
   const event = toApiGatewayEvent({ method, path, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json) });
   const res = await api.handle(event, localLambdaContext());
   return { status: res.statusCode, headers: (res.headers ?? {}) as Record<string, string>, body: res.body ? JSON.parse(res.body) : undefined };
 }
+`;
 
-describe('${n.app} over DynamoDB Local', () => {
-  it('creates a record: 201, Location, ETag and the record with its id', async () => {
+/**
+ * The test cases of a CRUD service, whatever stores its records (`store`, as /health
+ * names it): each test calls `freshApi()` (an API on an empty store) and `call(api, method, path, options)`.
+ */
+export function crudTestCases(n: ServiceNames, store = 'table'): string {
+  return `  it('creates a record: 201, Location, ETag and the record with its id', async () => {
     const api = await freshApi();
     const res = await call(api, 'POST', '/${n.name}', { json: { name: 'first' } });
     expect(res.status).toBe(201);
@@ -219,7 +260,7 @@ describe('${n.app} over DynamoDB Local', () => {
     expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['colour', 'id', 'name']);
   });
 
-  it('answers /health with 200 when the table answers', async () => {
+  it('answers /health with 200 when the ${store} answers', async () => {
     const api = await freshApi();
     const res = await call(api, 'GET', '/health');
     expect([res.status, res.body.status, res.body.region]).toEqual([200, 'ok', REGION]);
@@ -229,6 +270,5 @@ describe('${n.app} over DynamoDB Local', () => {
     const api = await freshApi();
     expect((await call(api, 'GET', '/nope')).body.error.code).toBe('route_not_found');
   });
-});
 `;
 }

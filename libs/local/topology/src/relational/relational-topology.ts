@@ -8,13 +8,16 @@ import { HealthChecker, type HealthChange } from '../health-checker';
 import { RegionApi } from '../region-api';
 import { RegionRouter } from '../region-router';
 import { handlerModuleOf, type TopologyConfig } from '../topology-config';
-import { OrdersDataLayer, type PromotionReport } from './orders-data-layer';
+import { type PromotionReport, RelationalDataLayer } from '@platform/local-data-layer';
+import { appMigrations } from './app-migrations';
 
-/** Options of {@link OrdersTopology.start}. */
-export interface OrdersTopologyOptions {
+/** Options of {@link RelationalTopology.start}. */
+export interface RelationalTopologyOptions {
   readonly config: TopologyConfig;
   /** Database name and app user (the service contract's DB_NAME / DB_IAM_USER). */
   readonly database: { readonly name: string; readonly user: string };
+  /** Whether the service has the cache layer (a Redis per region). @default true */
+  readonly cache?: boolean;
   readonly workspaceRoot: string;
   /** @default - a free port */
   readonly frontDoorPort?: number;
@@ -33,18 +36,19 @@ export interface OrdersTopologyOptions {
 }
 
 /**
- * A service with the relational and cache layers (orders) on one machine: per region
- * the real handler behind the local HTTP adapter, reading its region's PostgreSQL
- * standby and Redis replica and writing the database through the endpoint that follows
- * the primary ({@link OrdersDataLayer}); the cache is written by the primary region only,
- * in its own Redis, as in AWS; Route53-like health checks and routing; one front door,
- * which adds the origin secret every region insists on. Responses of such a service are
- * `private, no-store`, so no edge cache is run.
+ * A service on the relational layer (and the cache, when it has one), such as orders, on
+ * one machine: per region the real handler behind the local HTTP adapter, reading its
+ * region's PostgreSQL standby (and Redis replica) and writing the database through the
+ * endpoint that follows the primary ({@link RelationalDataLayer}); the cache is written by
+ * the primary region only, in its own Redis, as in AWS; Route53-like health checks and
+ * routing; one front door, which adds the origin secret every region insists on. The
+ * schema comes from the app's `migrate` target, as in a rollout. No edge cache is run
+ * (orders answers `private, no-store`).
  */
-export class OrdersTopology {
-  static async start(options: OrdersTopologyOptions): Promise<OrdersTopology> {
+export class RelationalTopology {
+  static async start(options: RelationalTopologyOptions): Promise<RelationalTopology> {
     const handlerModule = handlerModuleOf(options.config, options.workspaceRoot);
-    const topology = new OrdersTopology(options, handlerModule);
+    const topology = new RelationalTopology(options, handlerModule);
     try {
       await topology.startAll();
       return topology;
@@ -55,7 +59,7 @@ export class OrdersTopology {
   }
 
   readonly config: TopologyConfig;
-  data!: OrdersDataLayer;
+  data!: RelationalDataLayer;
   readonly apis = new Map<string, RegionApi>();
   healthChecker!: HealthChecker;
   router!: RegionRouter;
@@ -70,17 +74,17 @@ export class OrdersTopology {
   private stopping: Promise<void> | undefined;
 
   private constructor(
-    private readonly options: OrdersTopologyOptions,
+    private readonly options: RelationalTopologyOptions,
     private readonly handlerModule: string,
   ) {
     this.config = options.config;
     this.log = options.log ?? (() => undefined);
     this.ownsDataDir = !options.dataDir;
-    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'orders-topology-'));
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `${options.config.service}-topology-`));
   }
 
   get frontDoorUrl(): string {
-    if (!this.frontDoor) throw new Error('OrdersTopology: the front door is not running');
+    if (!this.frontDoor) throw new Error('RelationalTopology: the front door is not running');
     return this.frontDoor.url;
   }
 
@@ -94,7 +98,7 @@ export class OrdersTopology {
   async failRegion(region: string): Promise<void> {
     const api = this.api(region);
     await Promise.all([api.kill(), this.data.kill(region)]);
-    this.log(`${region}: failed (API, database and cache down)${region === this.data.primaryRegion ? '; it is the primary: writes answer 503 primary_unavailable until it recovers or another region is promoted' : ''}`);
+    this.log(`${region}: failed (API, database${this.data.cacheWriter ? ' and cache' : ''} down)${region === this.data.primaryRegion ? '; it is the primary: writes answer 503 primary_unavailable until it recovers or another region is promoted' : ''}`);
   }
 
   /** Brings a failed region back (as the primary if none was promoted meanwhile, else as a standby). */
@@ -122,7 +126,8 @@ export class OrdersTopology {
       const role = s.region === this.data.primaryRegion ? 'primary' : 'standby';
       const wal = stores.postgres.isRunning ? await stores.postgres.walPosition().catch(() => '?') : 'down';
       lines.push(
-        `${s.region}: ${s.healthy ? 'healthy' : 'UNHEALTHY'}; API ${this.api(s.region).isRunning ? 'up' : 'down'}; database ${role} ${stores.postgres.isRunning ? `at ${wal}` : 'DOWN'}; cache ${stores.redis.isRunning ? (stores.redis.replicating ? 'replica' : 'primary') : 'DOWN'}`,
+        `${s.region}: ${s.healthy ? 'healthy' : 'UNHEALTHY'}; API ${this.api(s.region).isRunning ? 'up' : 'down'}; database ${role} ${stores.postgres.isRunning ? `at ${wal}` : 'DOWN'}` +
+          (stores.redis ? `; cache ${stores.redis.isRunning ? (stores.redis.replicating ? 'replica' : 'primary') : 'DOWN'}` : ''),
       );
     }
     lines.push(`writes go to ${this.data.primaryRegion}; the front door routes to ${this.router.pick()}`);
@@ -140,12 +145,13 @@ export class OrdersTopology {
       `local topology: service ${config.service}, environment ${config.environment}, regions ${config.regions.join(', ')} (primary first); ${config.routing.policy} routing; ` +
         `health checks every ${config.healthCheck.intervalMs} ms, unhealthy after ${config.healthCheck.failureThreshold} failures`,
     );
-    this.data = await OrdersDataLayer.start({
+    this.data = await RelationalDataLayer.start({
       regions: config.regions,
       dataDir: join(this.dataDir, 'stores'),
       database: options.database.name,
       user: options.database.user,
-      workspaceRoot: options.workspaceRoot,
+      cache: options.cache ?? true,
+      migrate: appMigrations(options.workspaceRoot, config.app),
       log: this.log,
     });
     for (const region of config.regions) {
@@ -185,7 +191,7 @@ export class OrdersTopology {
       onRequest: options.onRequest,
     });
     this.log(`front door: ${this.frontDoor.url}`);
-    this.log(`(front door = ${config.routing.policy} routing to the healthy regions, adding the origin secret; no edge cache: orders answers are private, no-store)`);
+    this.log(`(front door = ${config.routing.policy} routing to the healthy regions, adding the origin secret; no edge cache is run for a service on the relational layer)`);
   }
 
   private lambdaEnvironment(region: string): Record<string, string> {
@@ -205,9 +211,8 @@ export class OrdersTopology {
       [O.auroraWriterEndpoint]: dbWriter,
       [O.auroraReaderEndpoint(region)]: `127.0.0.1:${stores.postgres.port}`,
       [O.auroraClusterEndpoint(region)]: dbWriter,
-      [O.cacheWriterEndpoint]: this.data.region(this.config.regions[0]!).redis.url,
-      [O.cacheReaderEndpoint(region)]: stores.redis.url,
       [O.originSecretAccepted]: this.originSecret,
+      ...(stores.redis ? { [O.cacheWriterEndpoint]: this.data.region(this.config.regions[0]!).redis!.url, [O.cacheReaderEndpoint(region)]: stores.redis.url } : {}),
     };
     const app = this.config.appEnvironment(region, (output) => outputs[output] ?? 'not-emulated-locally');
     // Lambda's RDS certificate bundle; the local servers speak no TLS.

@@ -1,15 +1,15 @@
 import { createInterface } from 'node:readline';
 import { type Platform, serviceContract } from '@platform/config';
 import type { TopologyConfig } from '../topology-config';
-import { OrdersTopology } from './orders-topology';
+import { RelationalTopology } from './relational-topology';
 
-/** Whether the service runs on the relational layer (Aurora), so `npm run dev` runs {@link OrdersTopology}. */
+/** Whether the service runs on the relational layer (Aurora), so `npm run dev` runs {@link RelationalTopology}. */
 export function usesRelationalLayer(platform: Platform, service: string): boolean {
   return Boolean(platform.services.find((s) => s.name === service)?.aurora);
 }
 
-/** Options of {@link runOrdersDev}. */
-export interface OrdersDevOptions {
+/** Options of {@link runRelationalDev}. */
+export interface RelationalDevOptions {
   readonly platform: Platform;
   readonly config: TopologyConfig;
   readonly workspaceRoot: string;
@@ -20,18 +20,19 @@ export interface OrdersDevOptions {
 }
 
 /**
- * `npm run dev -- --service orders`: starts the topology, prints how to use it, reads
+ * `npm run dev -- --service <a service on Aurora>`: starts the topology, prints how to use it, reads
  * `kill | recover | switchover | failover <region>` and `status` from stdin, and stops
  * everything on SIGINT / SIGTERM.
  */
-export async function runOrdersDev(options: OrdersDevOptions): Promise<OrdersTopology> {
+export async function runRelationalDev(options: RelationalDevOptions): Promise<RelationalTopology> {
   const print = options.print ?? ((line: string) => console.log(line));
   const started = performance.now();
   const service = options.platform.services.find((s) => s.name === options.config.service)!;
   const contract = serviceContract(options.platform.config, options.config.service, options.config.environment);
-  const topology = await OrdersTopology.start({
+  const topology = await RelationalTopology.start({
     config: options.config,
     database: { name: service.aurora!.databaseName, user: contract.names.databaseUser },
+    cache: Boolean(service.cache),
     workspaceRoot: options.workspaceRoot,
     frontDoorPort: options.frontDoorPort,
     nearestRegion: options.nearestRegion,
@@ -43,8 +44,7 @@ export async function runOrdersDev(options: OrdersDevOptions): Promise<OrdersTop
   const [primary, secondary] = options.config.regions;
   print(
     `ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Try:\n` +
-      `  curl -si -X POST ${base}/orders -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"customerId":"c1","currency":"EUR","lines":[{"sku":"ABC-1","quantity":2,"price":"9.99"}]}'\n` +
-      `  curl -si ${base}/customers/c1/orders\n` +
+      tryCommands(options.config.service, base) +
       `Type "kill ${primary}" (writes answer 503, reads continue), "switchover ${secondary ?? '<region>'}", "failover <region>", "recover <region>" or "status"; Ctrl-C stops everything.`,
   );
   let stopping = false;
@@ -70,7 +70,7 @@ export async function runOrdersDev(options: OrdersDevOptions): Promise<OrdersTop
 }
 
 /** One command typed into `npm run dev`. */
-export async function runCommand(topology: OrdersTopology, line: string, print: (line: string) => void): Promise<void> {
+export async function runCommand(topology: RelationalTopology, line: string, print: (line: string) => void): Promise<void> {
   const [command, region] = line.trim().split(/\s+/);
   try {
     if (!command) return;
@@ -87,4 +87,15 @@ export async function runCommand(topology: OrdersTopology, line: string, print: 
   } catch (err) {
     print(`dev: ${(err as Error)?.message ?? err}`);
   }
+}
+
+/** Two requests to try: orders' own, or those of a service made by the generator (a CRUD API at /<service>). */
+function tryCommands(service: string, base: string): string {
+  if (service === 'orders') {
+    return (
+      `  curl -si -X POST ${base}/orders -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"customerId":"c1","currency":"EUR","lines":[{"sku":"ABC-1","quantity":2,"price":"9.99"}]}'\n` +
+      `  curl -si ${base}/customers/c1/orders\n`
+    );
+  }
+  return `  curl -si -X POST ${base}/${service} -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"name":"first"}'\n  curl -si ${base}/${service}\n`;
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { CACHE_TOKEN_REUSE_MS, elastiCacheAuthToken, lambdaCredentials } from './cache-auth-token';
+import { CACHE_TOKEN_REUSE_MS, elastiCacheAuthToken, elastiCacheCredentials, lambdaCredentials } from './elasticache-auth-token';
 
 // AWS's documentation example credentials.
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token/+=' };
@@ -70,5 +70,15 @@ describe('the ElastiCache IAM authentication token', () => {
   it('is signed with the credentials Lambda puts in the environment, and refuses to sign without them', () => {
     expect(lambdaCredentials({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'tok' })).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'tok' });
     expect(() => lambdaCredentials({})).toThrow('no AWS credentials in the environment');
+  });
+
+  it('signs a read connection for this region\'s replication group and a write connection for the primary region\'s', async () => {
+    const credentialsFor = elastiCacheCredentials({ user: 'notes-prod-app', readerGroup: 'notes-prod-us-east-1', writerGroup: 'notes-prod-eu-west-1', region: 'us-east-1', writerRegion: 'eu-west-1', credentials: () => CREDENTIALS });
+    const reader = await credentialsFor('reader');
+    const writer = await credentialsFor('writer');
+    const scope = (token: string) => new URLSearchParams(token.slice(token.indexOf('?') + 1)).get('X-Amz-Credential')!.split('/').slice(2, 4).join('/');
+
+    expect([reader.username, reader.password.split('/')[0], scope(reader.password)]).toEqual(['notes-prod-app', 'notes-prod-us-east-1', 'us-east-1/elasticache']);
+    expect([writer.username, writer.password.split('/')[0], scope(writer.password)]).toEqual(['notes-prod-app', 'notes-prod-eu-west-1', 'eu-west-1/elasticache']);
   });
 });

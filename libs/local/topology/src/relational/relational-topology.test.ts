@@ -6,7 +6,7 @@ import { parsePlatform } from '@platform/config';
 import { platformFixture, withService } from '@platform/config/testing';
 import { ContinuousWriter, type WriteRecord } from '../testing/continuous-writer';
 import { topologyConfig } from '../topology-config';
-import { OrdersTopology } from './orders-topology';
+import { RelationalTopology } from './relational-topology';
 
 const WORKSPACE = join(__dirname, '..', '..', '..', '..', '..');
 jest.setTimeout(180_000);
@@ -39,10 +39,10 @@ function writeOutageMs(writes: WriteRecord[], from: number): number {
 describe('orders topology: switchover and failover under continuous writes', () => {
   const config = topologyConfig(ordersPlatform(), { service: 'orders', environment: 'dev', probeIntervalMs: 250, failureThreshold: 2 });
   const [primary, secondary] = config.regions as [string, string];
-  let topology: OrdersTopology;
+  let topology: RelationalTopology;
 
   beforeAll(async () => {
-    topology = await OrdersTopology.start({ config, database: { name: 'app', user: 'orders' }, workspaceRoot: WORKSPACE });
+    topology = await RelationalTopology.start({ config, database: { name: 'app', user: 'orders' }, workspaceRoot: WORKSPACE });
   }, 180_000);
 
   afterAll(async () => {
@@ -81,7 +81,7 @@ describe('orders topology: switchover and failover under continuous writes', () 
   // reach of a security group, so in AWS only the primary region writes the cache.
   it('writes the cache only in the primary region: an order created and read in the secondary stays out of it until the primary reads it', async () => {
     const cacheKey = (id: string) => `orders:order:${id}`;
-    const redis = topology.data.region(primary).redis;
+    const redis = topology.data.region(primary).redis!;
     const call = (region: string, path: string, init: RequestInit = {}) =>
       fetch(`${topology.api(region).url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...topology.edgeHeaders, ...(init.headers as Record<string, string>) } });
     const body = JSON.stringify({ customerId: 'cache-test', currency: 'EUR', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });

@@ -1,0 +1,1 @@
+export * from './relational-data-layer';

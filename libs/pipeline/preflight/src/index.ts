@@ -1,0 +1,3 @@
+export * from './apply-duration';
+export * from './aws';
+export * from './preflight';
