@@ -86,10 +86,28 @@ describe('alarms of a service in each region', () => {
       dimensions: { DBClusterIdentifier: 'items-prod-us-east-1' },
       treat_missing_data: 'breaching',
     });
-    expect(byName(secondary, 'aws_cloudwatch_metric_alarm', 'items-prod-us-east-1-cache-replication-lag').dimensions).toEqual({
-      ReplicationGroupId: 'items-prod-us-east-1',
-    });
     expect(alarmsOf(primary).map((a) => a.name)).not.toContain('items-prod-eu-west-1-aurora-replication-lag');
+    expect(alarmsOf(primary).map((a) => a.name)).not.toContain('items-prod-eu-west-1-cache-replication-lag');
+  });
+
+  // GlobalDatastoreReplicationLag is published per cache node, dimension CacheClusterId
+  // (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html); an
+  // alarm on ReplicationGroupId watches a series that never exists.
+  it('watches the cache replication lag of every member cluster of the secondary (CacheClusterId), and counts silence as healthy', () => {
+    const config = baseConfig();
+    config.services.items.cache = { replicasPerRegion: 2 };
+    config.environments.prod.regions = ['eu-west-1', 'us-east-1'];
+    config.environments.prod.network = Object.fromEntries(
+      ['eu-west-1', 'us-east-1'].map((r) => [r, { vpc: { id: 'vpc-0abc' }, privateSubnets: { ids: ['subnet-0a', 'subnet-0b'] } }]),
+    );
+    const alarm = byName(synthConfig(config).stack('items-prod-us-east-1'), 'aws_cloudwatch_metric_alarm', 'items-prod-us-east-1-cache-replication-lag');
+    expect(alarm.dimensions).toBeUndefined();
+    expect(alarm.treat_missing_data).toBe('notBreaching');
+    const series = alarm.metric_query.filter((q: any) => q.metric);
+    expect(series.map((q: any) => [q.metric.metric_name, q.metric.dimensions])).toEqual(
+      ['001', '002', '003'].map((n) => ['GlobalDatastoreReplicationLag', { CacheClusterId: `items-prod-us-east-1-${n}` }]),
+    );
+    expect(alarm.metric_query.find((q: any) => q.return_data).expression).toBe('MAX([node1, node2, node3])');
   });
 });
 
@@ -123,6 +141,18 @@ describe('edge and DNS alarms', () => {
 
     expect(alarm.provider).toBe('aws.dns');
     expect(tf.provider.aws.find((p: any) => p.alias === 'dns')).toMatchObject({ region: 'us-east-1', allowed_account_ids: ['444444444444'] });
+  });
+
+  // It can be in no composite alarm (a composite names alarms of its own account and
+  // region: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html),
+  // so without an action it could fire and nobody would learn of it.
+  it('notifies the alarm topic of the DNS account (its bootstrap creates it in us-east-1) when the health checks live there', () => {
+    const config = baseConfig();
+    config.environments.prod.dns = { zone: 'existing', accountId: '444444444444', roleName: 'route53-records' };
+    const alarm = byName(synthConfig(config).stack('items-prod-eu-west-1'), 'aws_cloudwatch_metric_alarm', 'items-prod-health-check-eu-west-1');
+
+    expect(alarm.alarm_actions).toEqual(['arn:aws:sns:us-east-1:444444444444:platform-alarms-prod']);
+    expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
   });
 });
 

@@ -65,6 +65,11 @@ describe('the fixes of the security review, as rules over the example platform',
     ['CKV_AWS_354', 'customer-managed keys for Performance Insights'],
     // 1. every workload role under the path, with the boundary
     ['PLT_IAM_2', 'workload roles under the workload path with the boundary'],
+    // Issue 22: what AWS rejects or breaks at apply time
+    ['PLT_TF_1', 'the origin secret\'s value made once (terraform_data), the Aurora password in a write-only argument'],
+    ['PLT_EC2_2', 'security-group rules within one region'],
+    ['PLT_CW_1', 'every metric alarm notifies, the DNS account\'s health-check alarms included'],
+    ['PLT_RDS_1', 'no RDS-managed master password on the Aurora global database'],
   ])('%s holds: %s', (rule) => {
     expect(checkedBy(example, rule)).toBeGreaterThan(0);
     expect(failuresOf(example, rule)).toEqual([]);

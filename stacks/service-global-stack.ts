@@ -262,7 +262,6 @@ export class ServiceGlobalStack extends PlatformStack {
       });
       this.aurora = aurora;
       new TerraformOutput(this, GLOBAL_OUTPUTS.auroraWriterEndpoint, { value: aurora.writerEndpoint });
-      new TerraformOutput(this, GLOBAL_OUTPUTS.auroraSecretArn, { value: aurora.secretArn });
       for (const region of regions) {
         const cluster = aurora.clusterIn(region);
         new TerraformOutput(this, GLOBAL_OUTPUTS.auroraReaderEndpoint(region), { value: cluster.readerEndpoint });

@@ -1,7 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
-  EDGE_REGION,
   type EnvironmentConfig,
   GLOBAL_OUTPUTS,
   WORKLOAD_IAM_PATH,
@@ -113,17 +112,17 @@ export class ServiceRegionalStack extends PlatformStack {
       // the writer endpoint, to whichever region's cluster is the writer.
       AuroraGlobalDatabase.fromAttributes({
         accountId: contract.accountId,
-        secretArn: global(GLOBAL_OUTPUTS.auroraSecretArn),
         clusterResourceId: (r) => global(GLOBAL_OUTPUTS.auroraClusterResourceId(r)),
       }).grantConnect(this.api, service.aurora.writeRouting === 'writer-endpoint' ? contract.regions : region, names.databaseUser);
     }
     if (service.cache) {
-      // Reads from this region's replica; writes and invalidations to the primary's group (any region after a switchover).
+      // This region's replication group only: reads everywhere, writes in the primary region,
+      // whose group is the global datastore's primary (docs/orders.md, "Cache-aside").
       CacheGlobalDatastore.fromAttributes({
         accountId: contract.accountId,
         identifier: names.dataIdentifier,
         userName: names.cacheUser,
-      }).grantConnect(this.api, contract.regions);
+      }).grantConnect(this.api, region);
     }
 
     this.domain = new RegionalDomain(this, 'domain', {
@@ -172,21 +171,23 @@ export class ServiceRegionalStack extends PlatformStack {
       tableName: service.table.enabled ? global(GLOBAL_OUTPUTS.tableName) : undefined,
       auroraSecondaryClusterIdentifier:
         service.aurora && secondary ? AuroraGlobalDatabase.clusterIdentifier(names.dataIdentifier, region) : undefined,
-      cacheSecondaryReplicationGroupId:
-        service.cache && secondary ? CacheGlobalDatastore.replicationGroupId(names.dataIdentifier, region) : undefined,
+      cacheSecondaryMemberClusterIds:
+        service.cache && secondary ? CacheGlobalDatastore.memberClusterIds(names.dataIdentifier, region, 1 + service.cache.replicasPerRegion) : undefined,
       thresholds: service.alarms,
       alarmActions: [contract.alarmTopicArn(region)],
     });
 
     // Route53 publishes health-check metrics only in us-east-1, in the account owning the
-    // check. A DNS account's alarm has no action: the environment's topic admits only
-    // alarms of its own account.
+    // check, so the alarm lives there, and notifies that account's topic for the
+    // environment: a composite cannot hold it (a composite alarm's rule names alarms of
+    // its own account and region), and the environment account's topic admits only its
+    // own account's alarms.
     this.healthCheckAlarm = new HealthCheckAlarm(this, 'health-check-alarm', {
       provider: this.route53MetricsProvider,
       healthCheckId: this.healthCheck.healthCheckId,
       region,
       alarmName: names.edgeAlarm(`health-check-${region}`),
-      alarmActions: this.dnsInOtherAccount ? [] : [contract.alarmTopicArn(EDGE_REGION)],
+      alarmActions: [contract.healthCheckAlarmTopicArn],
     });
 
     new TerraformOutput(this, 'region_unhealthy_alarm', { value: this.alarms.compositeAlarm.alarmName });

@@ -1,5 +1,5 @@
 import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
-import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from '@platform/service-runtime';
+import { originSecretsFromEnv, type RequestLogSamplerOptions, samplerOptionsFromEnv } from '@platform/service-runtime';
 
 /** How GET responses are cached at the edge (CloudFront), from the service config. */
 export type EdgeCacheMode = 'ttl' | 'invalidate' | 'off';
@@ -76,7 +76,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     edgeCacheTtlSeconds,
     distributionId,
     healthTimeoutMs,
-    originSecrets: env[E.originSecrets] === undefined ? undefined : env[E.originSecrets]!.split(',').map((v) => v.trim()).filter(Boolean),
+    originSecrets: originSecretsFromEnv(env),
     requestLog: requestLog.options,
   };
 }

@@ -48,6 +48,36 @@ describe('the orders-api Lambda bundle', () => {
     expect(JSON.parse(res.stdout.trim().split('\n').pop()!)).toEqual({ status: 503, code: 'unhealthy' });
   });
 
+  it('refuses a request that did not come through the edge with 403 before any database call, as items and catalog do, and lets the accepted origin secret and Route53\'s /health through', () => {
+    const ask = (path: string, headers: Record<string, string>) =>
+      `m.handler({ version: '2.0', rawPath: ${JSON.stringify(path)}, headers: ${JSON.stringify(headers)}, requestContext: { http: { method: 'GET', path: ${JSON.stringify(path)} } } }, { awsRequestId: 'r' })`;
+    const script = (calls: string[]) =>
+      `Promise.all([${calls.join(', ')}]).then((rs) => { console.log(JSON.stringify(rs.map((r) => r.statusCode))); process.exit(0); })`;
+    const env = {
+      AWS_REGION: 'eu-west-1',
+      DB_WRITER_ENDPOINT: '127.0.0.1:1',
+      DB_READER_ENDPOINT: '127.0.0.1:1',
+      DB_NAME: 'app',
+      DB_IAM_USER: 'orders',
+      DB_PASSWORD: 'x',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ORIGIN_SECRETS: 'old-value,new-value',
+    };
+    const res = run(
+      script([
+        ask('/customers/c-1/orders', {}),
+        ask('/customers/c-1/orders', { 'x-origin-verify': 'guess' }),
+        ask('/customers/c-1/orders', { 'x-origin-verify': 'new-value' }),
+        ask('/health', {}),
+      ]),
+      env,
+    );
+    expect(res.stderr).toBe('');
+    // Without the secret, or with a wrong one: 403. With an accepted one the request reaches
+    // the handler, whose database is unreachable here (503); /health is open to Route53.
+    expect(JSON.parse(res.stdout.trim().split('\n').pop()!)).toEqual([403, 403, 503, 503]);
+  });
+
   it('fails its cold start with every configuration problem named', () => {
     const res = run('', { DB_WRITE_ROUTING: 'sideways', CACHE_WRITER_ENDPOINT: 'w', CACHE_TTL_SECONDS: 'soon' });
     expect(res.status).not.toBe(0);

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { OrderCache, OrdersDatabase, OrdersRepository } from '@orders/data-access';
+import { OriginGuard } from '@platform/service-runtime';
 import { elastiCacheAuthToken, lambdaCredentials } from './cache-auth-token';
 import { iamAuthToken } from './iam-auth-token';
 import { OrdersApi } from './orders-api';
@@ -25,18 +26,23 @@ const database = new OrdersDatabase({
   poolSize: db.password === undefined ? 2 : 8,
 });
 // In AWS the cache takes an IAM token (signed for the replication group the client
-// connects to, reused for 10 of its 15 minutes) over TLS; locally no auth.
+// connects to, reused for 10 of its 15 minutes) over TLS; locally no auth. Only the
+// primary region has a writer: elsewhere the cache is read-only.
 const cacheIam = config.cache?.iam;
 const cacheTokens = cacheIam && {
   reader: elastiCacheAuthToken({ replicationGroupId: cacheIam.readerGroup, region: config.region, userId: cacheIam.user, credentials: () => lambdaCredentials() }),
-  writer: elastiCacheAuthToken({ replicationGroupId: cacheIam.writerGroup, region: cacheIam.writerRegion, userId: cacheIam.user, credentials: () => lambdaCredentials() }),
+  writer: cacheIam.writer
+    ? elastiCacheAuthToken({ replicationGroupId: cacheIam.writer.group, region: cacheIam.writer.region, userId: cacheIam.user, credentials: () => lambdaCredentials() })
+    : undefined,
 };
 const cache = config.cache
   ? new OrderCache({
       readerUrl: config.cache.readerUrl,
       writerUrl: config.cache.writerUrl,
       ttlSeconds: config.cache.ttlSeconds,
-      ...(cacheIam && cacheTokens ? { credentials: async (client) => ({ username: cacheIam.user, password: await cacheTokens[client]() }) } : {}),
+      ...(cacheIam && cacheTokens
+        ? { credentials: async (client) => ({ username: cacheIam.user, password: await (cacheTokens[client] ?? cacheTokens.reader)() }) }
+        : {}),
     })
   : undefined;
 
@@ -48,7 +54,11 @@ const api = new OrdersApi({
   logger: new Logger({ serviceName: config.serviceName }),
 });
 
+// A request that did not come through the edge (CloudFront adds the origin secret) gets
+// 403 before any database or cache call, as in every other service.
+const originGuard = new OriginGuard(config.originSecrets);
+
 /** The Lambda entry point (`index.handler` in the bundle). */
-export function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
-  return api.handle(event, context);
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+  return originGuard.check(event) ?? api.handle(event, context);
 }

@@ -23,8 +23,23 @@ describe('the cache settings of the orders handler', () => {
       writerUrl: 'rediss://master.orders-prod-eu-west-1.abc.euw1.cache.amazonaws.com:6379',
       readerUrl: 'rediss://replica.orders-prod-us-east-1.abc.use1.cache.amazonaws.com:6379',
       ttlSeconds: 60,
-      iam: { user: 'orders-prod-app', readerGroup: 'orders-prod-us-east-1', writerGroup: 'orders-prod-eu-west-1', writerRegion: 'eu-west-1' },
+      iam: { user: 'orders-prod-app', readerGroup: 'orders-prod-us-east-1', writer: { group: 'orders-prod-eu-west-1', region: 'eu-west-1' } },
     });
+  });
+
+  it('in a secondary region (the reader only): a read-only cache, its token signed for its own replication group only', () => {
+    const { CACHE_WRITER_ENDPOINT: _writer, ...secondary } = BASE;
+    const config = readServiceConfig({ ...secondary, CACHE_USER: 'orders-prod-app', CACHE_REPLICATION_GROUP: 'orders-prod-us-east-1' });
+    expect(config.cache).toEqual({
+      readerUrl: 'rediss://replica.orders-prod-us-east-1.abc.use1.cache.amazonaws.com:6379',
+      ttlSeconds: 60,
+      iam: { user: 'orders-prod-app', readerGroup: 'orders-prod-us-east-1' },
+    });
+  });
+
+  it('refuses a cache writer without its reader', () => {
+    const { CACHE_READER_ENDPOINT: _reader, ...writerOnly } = BASE;
+    expect(() => readServiceConfig(writerOnly)).toThrow('CACHE_WRITER_ENDPOINT is set without CACHE_READER_ENDPOINT');
   });
 
   it('refuses a cache user without the replication groups its tokens are signed for', () => {
@@ -34,6 +49,13 @@ describe('the cache settings of the orders handler', () => {
   it('locally (no cache user): no authentication', () => {
     const config = readServiceConfig({ ...BASE, CACHE_WRITER_ENDPOINT: 'redis://127.0.0.1:6390', CACHE_READER_ENDPOINT: 'redis://127.0.0.1:6391' });
     expect(config.cache).toEqual({ writerUrl: 'redis://127.0.0.1:6390', readerUrl: 'redis://127.0.0.1:6391', ttlSeconds: 60 });
+  });
+});
+
+describe('the origin secret of the orders handler', () => {
+  it('accepts the values of ORIGIN_SECRETS (two while the secret rotates), and checks nothing without an edge', () => {
+    expect(readServiceConfig({ ...BASE, ORIGIN_SECRETS: 'old, new' }).originSecrets).toEqual(['old', 'new']);
+    expect(readServiceConfig(BASE).originSecrets).toBeUndefined();
   });
 });
 

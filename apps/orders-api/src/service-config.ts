@@ -1,5 +1,6 @@
 import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
 import type { WriteRouting } from '@orders/data-access';
+import { originSecretsFromEnv } from '@platform/service-runtime';
 
 /** Local runs only: the database password (in AWS the app authenticates with IAM tokens and this is unset). */
 export const LOCAL_DB_PASSWORD = 'DB_PASSWORD';
@@ -14,6 +15,8 @@ export interface HostPort {
 export interface ServiceConfig {
   readonly region: string;
   readonly serviceName: string;
+  /** `ORIGIN_SECRETS`: origin secret values accepted (comma-separated). @default - unset: no edge in front, nothing checked */
+  readonly originSecrets?: readonly string[];
   readonly database: {
     readonly writer: HostPort;
     readonly reader: HostPort;
@@ -27,14 +30,16 @@ export interface ServiceConfig {
   };
   /** Undefined when the service has no cache layer. */
   readonly cache?: {
-    readonly writerUrl: string;
+    /** Set in the primary region only: elsewhere the cache is read-only (docs/orders.md, "Cache-aside"). */
+    readonly writerUrl?: string;
     readonly readerUrl: string;
     readonly ttlSeconds: number;
     /**
      * ElastiCache IAM authentication (in AWS: `CACHE_USER` set): the user, and what each
-     * client's token is signed for. Undefined locally (no auth).
+     * client's token is signed for (the writer's only where there is a writer). Undefined
+     * locally (no auth).
      */
-    readonly iam?: { readonly user: string; readonly readerGroup: string; readonly writerGroup: string; readonly writerRegion: string };
+    readonly iam?: { readonly user: string; readonly readerGroup: string; readonly writer?: { readonly group: string; readonly region: string } };
   };
 }
 
@@ -76,7 +81,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     const ttlRaw = env[E.cacheTtlSeconds]?.trim() || '60';
     const ttlSeconds = Number(ttlRaw);
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) problems.push(`${E.cacheTtlSeconds} must be an integer 1-86400, got "${ttlRaw}"`);
-    if (!cacheWriter || !cacheReader) problems.push(`${E.cacheWriterEndpoint} and ${E.cacheReaderEndpoint} must be set together`);
+    // The reader alone is a secondary region's read-only cache; a writer needs its reader.
+    if (!cacheReader) problems.push(`${E.cacheWriterEndpoint} is set without ${E.cacheReaderEndpoint}: the regional stack sets the reader in every region and the writer in the primary region only`);
     // ElastiCache endpoints are host names (TLS on 6379); local runs pass redis:// URLs.
     const url = (v: string) => (v.includes('://') ? v : `rediss://${v}:6379`);
     // In AWS the contract sets the IAM user and the replication groups; the local topology leaves them out.
@@ -88,9 +94,10 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
         if (!v) problems.push(`${name} is not set: with ${E.cacheUser} (IAM authentication to the cache) the regional stack sets it too`);
         return v ?? '';
       };
-      iam = { user, readerGroup: group(E.cacheReplicationGroup), writerGroup: group(E.cacheWriterReplicationGroup), writerRegion: group(E.cacheWriterRegion) };
+      const readerGroup = group(E.cacheReplicationGroup);
+      iam = { user, readerGroup, ...(cacheWriter ? { writer: { group: group(E.cacheWriterReplicationGroup), region: group(E.cacheWriterRegion) } } : {}) };
     }
-    cache = { writerUrl: url(cacheWriter ?? ''), readerUrl: url(cacheReader ?? ''), ttlSeconds, ...(iam ? { iam } : {}) };
+    cache = { ...(cacheWriter ? { writerUrl: url(cacheWriter) } : {}), readerUrl: url(cacheReader ?? ''), ttlSeconds, ...(iam ? { iam } : {}) };
   }
   if (problems.length > 0) {
     throw new Error(`orders-api: invalid Lambda environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -98,6 +105,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   return {
     region,
     serviceName: env[E.serviceName]?.trim() || 'orders',
+    originSecrets: originSecretsFromEnv(env),
     database: { writer, reader, name, user, writeRouting: routing, password: env[LOCAL_DB_PASSWORD] || undefined, idempotencyTtlSeconds },
     cache,
   };

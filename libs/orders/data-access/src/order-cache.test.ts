@@ -86,4 +86,18 @@ describe('the order cache with per-connection credentials (IAM tokens in AWS)', 
       await cache.close();
     }
   });
+
+  it('without a writer (a secondary region) stores nothing and counts the store as skipped, not failed, while reads still hit', async () => {
+    await admin.set(OrderCache.key(ORDER.id), JSON.stringify(ORDER));
+    const cache = new OrderCache({ readerUrl: redis.url, ttlSeconds: 60, username: 'admin', password: 'admin' });
+    try {
+      await until(async () => (await cache.get(ORDER.id)).state === 'hit');
+      expect(await cache.put({ ...ORDER, version: 2, status: 'paid' })).toBe(false);
+      expect(cache.stats).toMatchObject({ skippedWrites: 1, writeFailures: 0 });
+      expect(cache.writable).toBe(false);
+      expect(JSON.parse(String(await admin.get(OrderCache.key(ORDER.id))))).toMatchObject({ version: 1 });
+    } finally {
+      await cache.close();
+    }
+  });
 });

@@ -5,8 +5,15 @@ import type { Order } from './order';
 export interface OrderCacheProps {
   /** This region's replica (`redis://host:port`, `rediss://` with TLS): reads. */
   readonly readerUrl: string;
-  /** The primary cluster (the global datastore's primary): writes and invalidations. */
-  readonly writerUrl: string;
+  /**
+   * The global datastore's primary replication group (in AWS: this region's own group, in
+   * the primary region only): writes. @default - none: a read-only cache, as in a
+   * secondary region, whose replication group refuses writes and which cannot reach
+   * another region's group (its security groups name only groups of its own region:
+   * https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
+   * `put` then stores nothing.
+   */
+  readonly writerUrl?: string;
   /** How long an order stays cached. */
   readonly ttlSeconds: number;
   /** Username for the cache (ElastiCache RBAC). @default - none */
@@ -65,14 +72,20 @@ type Client = ReturnType<typeof newClient>;
  */
 export class OrderCache {
   private readonly reader: Client;
-  private readonly writer: Client;
+  private readonly writer: Client | undefined;
   private readonly timeoutMs: number;
-  readonly stats = { hits: 0, misses: 0, unavailable: 0, writeFailures: 0 };
+  /** `skippedWrites`: stores a read-only cache did not attempt. */
+  readonly stats = { hits: 0, misses: 0, unavailable: 0, writeFailures: 0, skippedWrites: 0 };
 
   constructor(readonly props: OrderCacheProps) {
     this.timeoutMs = props.commandTimeoutMs ?? 250;
     this.reader = this.client(props.readerUrl, 'reader');
-    this.writer = props.writerUrl === props.readerUrl ? this.reader : this.client(props.writerUrl, 'writer');
+    this.writer = props.writerUrl === undefined ? undefined : props.writerUrl === props.readerUrl ? this.reader : this.client(props.writerUrl, 'writer');
+  }
+
+  /** False in a region where the cache is read-only (no writer). */
+  get writable(): boolean {
+    return this.writer !== undefined;
   }
 
   private client(url: string, role: 'reader' | 'writer'): Client {
@@ -102,10 +115,15 @@ export class OrderCache {
     }
   }
 
-  /** Stores `order` in the primary cluster unless a same or newer version is there. Never throws. */
+  /** Stores `order` in the primary cluster unless a same or newer version is there; nothing when read-only. Never throws. */
   async put(order: Order): Promise<boolean> {
+    const writer = this.writer;
+    if (!writer) {
+      this.stats.skippedWrites++;
+      return false;
+    }
     try {
-      const stored = await this.timed(this.writer, (c) =>
+      const stored = await this.timed(writer, (c) =>
         c.eval(SET_IF_NEWER, { keys: [OrderCache.key(order.id)], arguments: [JSON.stringify(order), String(order.version), String(this.props.ttlSeconds)] }),
       );
       return stored === 1;
@@ -124,7 +142,7 @@ export class OrderCache {
   }
 
   async close(): Promise<void> {
-    for (const c of new Set([this.reader, this.writer])) c.destroy();
+    for (const c of new Set([this.reader, this.writer])) c?.destroy();
   }
 
   private async timed<T>(client: Client, command: (c: Client) => Promise<T>): Promise<T> {

@@ -32,8 +32,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The repository as the app in `region` builds it: writes through the writer endpoint, reads from the region. */
-async function repositoryIn(region: string, options: { ttlSeconds?: number; cache?: boolean; idempotencyTtlSeconds?: number; idempotencyCleanupBatch?: number } = {}) {
+/**
+ * The repository as the app in `region` builds it: database writes through the writer
+ * endpoint, reads from the region; the cache read in the region and written only in the
+ * primary region, in its own replication group (`cacheWriterUrl` overrides that).
+ */
+async function repositoryIn(
+  region: string,
+  options: { ttlSeconds?: number; cache?: boolean; cacheWriterUrl?: string; idempotencyTtlSeconds?: number; idempotencyCleanupBatch?: number } = {},
+) {
   const stores = layer.region(region);
   const database = new OrdersDatabase({
     writer: { host: '127.0.0.1', port: layer.dbWriter.port },
@@ -47,7 +54,11 @@ async function repositoryIn(region: string, options: { ttlSeconds?: number; cach
   const cache =
     options.cache === false
       ? undefined
-      : new OrderCache({ readerUrl: stores.redis!.url, writerUrl: `redis://127.0.0.1:${layer.cacheWriter!.port}`, ttlSeconds: options.ttlSeconds ?? 60 });
+      : new OrderCache({
+          readerUrl: stores.redis!.url,
+          writerUrl: options.cacheWriterUrl ?? (region === layer.primaryRegion ? stores.redis!.url : undefined),
+          ttlSeconds: options.ttlSeconds ?? 60,
+        });
   if (cache) {
     opened.push(cache);
     // Its clients connect in the background; wait for the reader, so that a test's first read can hit.
@@ -133,7 +144,7 @@ describe('OrdersRepository on a primary and a standby', () => {
     const target = layer.cacheWriter!.target;
     layer.cacheWriter!.moveTo(undefined);
     try {
-      const { repository: fresh } = await repositoryIn(PRIMARY, { ttlSeconds: 3 });
+      const { repository: fresh } = await repositoryIn(PRIMARY, { ttlSeconds: 3, cacheWriterUrl: `redis://127.0.0.1:${layer.cacheWriter!.port}` });
       await fresh.changeStatus(order.id, 'cancelled');
       expect((await fresh.get(order.id)).order?.status).toBe('pending'); // stale, from the cache
       await new Promise((r) => setTimeout(r, 3100));
@@ -141,6 +152,29 @@ describe('OrdersRepository on a primary and a standby', () => {
     } finally {
       layer.cacheWriter!.moveTo(target);
     }
+  });
+
+  // A secondary region's replication group is read-only and another region's is out of
+  // reach (security groups cannot name a group of another region:
+  // https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html), so
+  // the app there never writes the cache: its writes go to the database only.
+  it('in a secondary region writes nothing to the cache: the entry keeps its version until the TTL, and the write\'s consistency token still reads the new version', async () => {
+    const primary = (await repositoryIn(PRIMARY)).repository;
+    const secondary = await repositoryIn(SECONDARY);
+    const { order } = await primary.create(newOrder());
+    await waitForCacheReplica();
+    const { consistencyToken } = await secondary.repository.changeStatus(order.id, 'paid');
+    await waitForCacheReplica();
+    const cached = await layer.region(PRIMARY).redis!.command('GET', OrderCache.key(order.id));
+    expect(JSON.parse(String(cached))).toMatchObject({ version: 1, status: 'pending' });
+    expect(await secondary.repository.get(order.id)).toMatchObject({ order: { status: 'pending' }, source: 'cache' });
+    const own = await secondary.repository.get(order.id, { after: decodeConsistencyToken(consistencyToken) });
+    expect(own.order).toMatchObject({ status: 'paid', version: 2 });
+    expect(own.source).not.toBe('cache');
+    // No store was even tried (none could succeed): skipped, not failed.
+    expect(secondary.cache!.stats).toMatchObject({ writeFailures: 0 });
+    expect(secondary.cache!.stats.skippedWrites).toBeGreaterThan(0);
+    expect(secondary.cache!.writable).toBe(false);
   });
 
   it('refuses an illegal transition with illegal_transition and changes nothing', async () => {

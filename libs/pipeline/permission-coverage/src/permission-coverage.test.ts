@@ -127,6 +127,12 @@ describe('checkPermissionCoverage', () => {
     ]);
   });
 
+  it('given a terraform_data (Terraform\'s built-in provider, no AWS call), then it needs no provider, no facts and no permission', async () => {
+    const report = await checkPermissionCoverage(input({ ...alarm(), terraform_data: { first: { input: { value: '${uuid()}' }, lifecycle: { ignore_changes: ['input'] } } } }));
+
+    expect([report.missingFacts, report.failures.map(formatFailure)]).toEqual([[], []]);
+  });
+
   it("given a workload role granted more than its boundary allows, then the grant beyond it is reported", async () => {
     const workload = {
       aws_iam_policy: { boundary: { name: 'boundary', policy: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) } },

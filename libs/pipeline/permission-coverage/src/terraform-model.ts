@@ -87,7 +87,9 @@ export function stackModel(stack: SynthesizedStack): StackModel {
   const blocks: BlockModel[] = [];
   for (const kind of ['resource', 'data'] as const) {
     for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, Json>>)) {
-      if (type === 'terraform_remote_state') continue;
+      // Terraform's built-in provider (terraform.io/builtin/terraform) calls no AWS API:
+      // remote state is modelled apart, terraform_data only keeps a value in state.
+      if (type === 'terraform_remote_state' || type === 'terraform_data') continue;
       for (const [name, values] of Object.entries(byName)) {
         blocks.push({ kind, type, name, address: kind === 'data' ? `data.${type}.${name}` : `${type}.${name}`, values, provider: providerOf(values) });
       }

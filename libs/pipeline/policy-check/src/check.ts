@@ -52,7 +52,8 @@ export function checkStacks(stacks: readonly TfStack[], fileSuppressions: readon
     const ctx = contextFor(stack);
     for (const rule of rules) {
       if (rule.stackKind && rule.stackKind !== stack.kind) continue;
-      for (const type of rule.resourceTypes) {
+      const types = rule.resourceTypes.includes('*') ? [...new Set(stack.resources.map((r) => r.type))] : rule.resourceTypes;
+      for (const type of types) {
         for (const resource of ctx.resources(type)) {
           const c = counts.get(rule.id)!;
           c.checked++;

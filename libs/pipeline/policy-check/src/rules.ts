@@ -1,5 +1,6 @@
 import { UNRESERVED_CONCURRENCY_TAG } from '@platform/config';
 import { type StackKind, type TfResource, referencedNames } from './terraform-json';
+import { APPLY_TIME_RULES } from './rules-apply-time';
 import { PRIVILEGE_ESCALATION_RULES } from './rules-privilege-escalation';
 
 /** How bad a finding is: `error` fails the check unless suppressed; `warning` is reported. */
@@ -22,7 +23,7 @@ export interface Rule {
   readonly title: string;
   /** How to fix a failure, in one line. */
   readonly fix: string;
-  /** Resource types the rule looks at. */
+  /** Resource types the rule looks at (`*`: every type). */
   readonly resourceTypes: readonly string[];
   /** Only stacks of this program. @default - both */
   readonly stackKind?: StackKind;
@@ -497,6 +498,7 @@ export const RULES: readonly Rule[] = [
     resourceTypes: ['aws_cloudfront_distribution'],
     check: (r) => (r.values.web_acl_id ? undefined : 'no WAF web ACL'),
   },
+  ...APPLY_TIME_RULES,
 ];
 
 /** The rule of `id`, or undefined. */

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ORIGIN_SECRET_HEADER } from '@platform/config/lambda-environment';
+import { LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER } from '@platform/config/lambda-environment';
 
 /**
  * Refuses requests that did not come through the edge: CloudFront adds the origin
@@ -49,4 +49,14 @@ export class OriginGuard {
 function headerValue(headers: APIGatewayProxyEventV2['headers'] | undefined, name: string): string | undefined {
   for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value;
   return undefined;
+}
+
+/**
+ * The origin secret values a function accepts, from `ORIGIN_SECRETS` (comma-separated,
+ * two during a rotation), as {@link OriginGuard} takes them: undefined when the variable
+ * is unset (the service has no edge in front).
+ */
+export function originSecretsFromEnv(env: NodeJS.ProcessEnv): readonly string[] | undefined {
+  const raw = env[LAMBDA_ENVIRONMENT.originSecrets];
+  return raw === undefined ? undefined : raw.split(',').map((v) => v.trim()).filter(Boolean);
 }

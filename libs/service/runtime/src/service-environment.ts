@@ -1,4 +1,5 @@
 import { LAMBDA_ENVIRONMENT as E } from '@platform/config/lambda-environment';
+import { originSecretsFromEnv } from './origin-guard';
 import { type RequestLogSamplerOptions, samplerOptionsFromEnv } from './request-log';
 
 /** What every service's Lambda reads from the environment the regional stack sets, whatever its data layer. */
@@ -48,12 +49,11 @@ export function readApiEnvironment(env: NodeJS.ProcessEnv, fallbackServiceName: 
   if (all.length > 0) {
     throw new Error(`${fallbackServiceName}: invalid Lambda environment (${all.length} problem${all.length === 1 ? '' : 's'}):\n${all.map((p) => `  - ${p}`).join('\n')}`);
   }
-  const originSecrets = env[E.originSecrets] === undefined ? undefined : env[E.originSecrets]!.split(',').map((v) => v.trim()).filter(Boolean);
   return {
     region,
     serviceName: env[E.serviceName]?.trim() || fallbackServiceName,
     healthTimeoutMs,
-    originSecrets,
+    originSecrets: originSecretsFromEnv(env),
     requestLog: requestLog.options,
   };
 }

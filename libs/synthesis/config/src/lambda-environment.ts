@@ -13,7 +13,6 @@ export const LAMBDA_ENVIRONMENT = {
   dbPort: 'DB_PORT',
   dbWriterEndpoint: 'DB_WRITER_ENDPOINT',
   dbReaderEndpoint: 'DB_READER_ENDPOINT',
-  dbSecretArn: 'DB_SECRET_ARN',
   dbIamUser: 'DB_IAM_USER',
   /** `write-forwarding` or `writer-endpoint` (config `aurora.writeRouting`). */
   dbWriteRouting: 'DB_WRITE_ROUTING',
@@ -21,12 +20,13 @@ export const LAMBDA_ENVIRONMENT = {
   dbClusterEndpoint: 'DB_CLUSTER_ENDPOINT',
   /** How long an idempotency record is kept, in seconds (config `aurora.idempotencyTtlHours`). */
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
+  /** The primary region's own replication group (primary endpoint): set in the primary region only. */
   cacheWriterEndpoint: 'CACHE_WRITER_ENDPOINT',
   cacheReaderEndpoint: 'CACHE_READER_ENDPOINT',
   cacheUser: 'CACHE_USER',
   /** This region's replication group id: what the IAM token for a read connection is signed for. */
   cacheReplicationGroup: 'CACHE_REPLICATION_GROUP',
-  /** The primary region's replication group id and region: what the IAM token for a write connection is signed for. */
+  /** The primary region's replication group id and region: what the IAM token for a write connection is signed for (primary region only). */
   cacheWriterReplicationGroup: 'CACHE_WRITER_REPLICATION_GROUP',
   cacheWriterRegion: 'CACHE_WRITER_REGION',
   /** Comma-separated values of the origin secret header the API accepts (two during a rotation). */

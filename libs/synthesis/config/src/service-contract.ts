@@ -480,7 +480,6 @@ export const GLOBAL_OUTPUTS = {
   auroraClusterResourceId: (region: string) => `aurora_cluster_resource_id_${underscored(region)}`,
   /** A region's cluster endpoint: the writer in the primary, a forwarding reader elsewhere. */
   auroraClusterEndpoint: (region: string) => `aurora_cluster_endpoint_${underscored(region)}`,
-  auroraSecretArn: 'aurora_secret_arn',
   cacheWriterEndpoint: 'cache_writer_endpoint',
   cacheReaderEndpoint: (region: string) => `cache_reader_endpoint_${underscored(region)}`,
   userPoolId: 'user_pool_id',
@@ -541,12 +540,12 @@ function regionalInputs(
           ...(svc.aurora.writeRouting === 'writer-endpoint'
             ? Object.fromEntries(env.regions.filter((r) => r !== region).map((r) => [O.auroraClusterResourceId(r), NOT_YET_APPLIED]))
             : {}),
-          [O.auroraSecretArn]: `arn:aws:secretsmanager:${env.regions[0]}:${env.accountId}:secret:${NOT_YET_APPLIED}`,
         }
       : {}),
     ...(svc.cache
       ? {
-          [O.cacheWriterEndpoint]: NOT_YET_APPLIED,
+          // Only the primary region writes the cache (see lambdaEnvironment).
+          ...(region === env.regions[0] ? { [O.cacheWriterEndpoint]: NOT_YET_APPLIED } : {}),
           [O.cacheReaderEndpoint(region)]: NOT_YET_APPLIED,
         }
       : {}),
@@ -589,7 +588,6 @@ function lambdaEnvironment(
           [E.dbPort]: String(databasePort(svc.aurora.engine)),
           [E.dbWriterEndpoint]: read(O.auroraWriterEndpoint),
           [E.dbReaderEndpoint]: read(O.auroraReaderEndpoint(region)),
-          [E.dbSecretArn]: read(O.auroraSecretArn),
           [E.dbIamUser]: names.databaseUser,
           [E.dbWriteRouting]: svc.aurora.writeRouting,
           [E.idempotencyTtlSeconds]: String(svc.aurora.idempotencyTtlHours * 3600),
@@ -600,12 +598,21 @@ function lambdaEnvironment(
       : {}),
     ...(svc.cache
       ? {
-          [E.cacheWriterEndpoint]: read(O.cacheWriterEndpoint),
           [E.cacheReaderEndpoint]: read(O.cacheReaderEndpoint(region)),
           [E.cacheUser]: names.cacheUser,
           [E.cacheReplicationGroup]: names.cacheReplicationGroup(region),
-          [E.cacheWriterReplicationGroup]: names.cacheReplicationGroup(primaryRegion),
-          [E.cacheWriterRegion]: primaryRegion,
+          // Writes only where the global datastore's primary is: a secondary's group is
+          // read-only, and another region's group is out of reach (a security group can name
+          // only groups of its own region:
+          // https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-security-groups.html).
+          // Elsewhere the cache is read-only and a write there reaches only the database.
+          ...(region === primaryRegion
+            ? {
+                [E.cacheWriterEndpoint]: read(O.cacheWriterEndpoint),
+                [E.cacheWriterReplicationGroup]: names.cacheReplicationGroup(primaryRegion),
+                [E.cacheWriterRegion]: primaryRegion,
+              }
+            : {}),
           [E.cacheTtlSeconds]: String(svc.cache.ttlSeconds),
         }
       : {}),
@@ -714,6 +721,13 @@ export interface ServiceContract {
   authorization(read: GlobalOutputReader): ServiceAuthorization;
   /** ARN of the environment's alarm topic in `region`. */
   alarmTopicArn(region: string): string;
+  /**
+   * Where the alarms on the Route53 health checks notify: the environment's alarm topic
+   * in us-east-1 (Route53's metrics region) of the account owning the checks, which is
+   * the DNS account when the zone lives in another account (the alarms live beside their
+   * metrics; the bootstrap of that account creates the topic).
+   */
+  readonly healthCheckAlarmTopicArn: string;
   /** ARN of an alarm of this service's account in `region`. */
   alarmArn(region: string, alarmName: string): string;
   /**
@@ -762,6 +776,7 @@ export function serviceContract(config: PlatformConfig, service: string, environ
     lambdaEnvironment: (region, read) => lambdaEnvironment(service, svc, names, region, read, env.regions[0]),
     authorization: (read) => authorization(service, svc, env.regions[0], read),
     alarmTopicArn: (region) => alarmTopicArn(env.accountId, region, environment),
+    healthCheckAlarmTopicArn: alarmTopicArn(dnsAccess(env)?.accountId ?? env.accountId, EDGE_REGION, environment),
     alarmArn: (region, alarmName) => alarmArn(env.accountId, region, alarmName),
     logForwarding: (region) => {
       const { accountId: central, forwardLogs } = config.observability;

@@ -1,3 +1,4 @@
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -20,9 +21,9 @@ export interface AuroraRegion {
 /** What a global database's users need: IAM-authenticated connections per region. */
 export interface IAuroraGlobalDatabase {
   /**
-   * Lets `grantee` read the master password secret and connect as `databaseUser` with
-   * IAM authentication to the cluster of `region` (or of each of several regions: an
-   * app that connects to the global writer endpoint reaches whichever is the writer).
+   * Lets `grantee` connect as `databaseUser` with IAM authentication to the cluster of
+   * `region` (or of each of several regions: an app that connects to the global writer
+   * endpoint reaches whichever is the writer).
    */
   grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): void;
 }
@@ -30,8 +31,6 @@ export interface IAuroraGlobalDatabase {
 /** Attributes of a global database another stack created. */
 export interface AuroraGlobalDatabaseAttributes {
   readonly accountId: string;
-  /** ARN of the master password secret. */
-  readonly secretArn: string;
   /** The cluster resource id (`cluster-...`) of a region's cluster, used in `rds-db:connect` ARNs. */
   clusterResourceId(region: string): string;
 }
@@ -83,8 +82,7 @@ export const ROLE_DEPENDENT_CLUSTER_ATTRIBUTES = [
   'global_cluster_identifier',
   'replication_source_identifier',
   'master_username',
-  'manage_master_user_password',
-  'master_user_secret_kms_key_id',
+  'master_password_wo_version',
   // Upgrades of a global database go through the global cluster.
   'engine_version',
 ];
@@ -92,8 +90,8 @@ export const ROLE_DEPENDENT_CLUSTER_ATTRIBUTES = [
 /**
  * An Aurora global database, all in one stack with each region's provider so
  * Terraform orders the writer before the secondaries: the global cluster, a cluster
- * per region (the writer in the first region with its master password managed by RDS
- * in Secrets Manager, never in state; read-only secondaries without credentials),
+ * per region (the writer in the first region with a master password that exists
+ * nowhere, see below; read-only secondaries without credentials),
  * instances per region, a KMS key per region, deletion protection, IAM database
  * authentication and log exports. Resource ids name regions, never roles, so a
  * change of primary keeps every address.
@@ -177,9 +175,27 @@ export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalData
         ...(props.globalWriteForwarding ? { enableGlobalWriteForwarding: true } : {}),
         enabledCloudwatchLogsExports: postgres ? ['postgresql'] : ['audit', 'error', 'slowquery'],
         finalSnapshotIdentifier: `${props.identifier}-${r.region}-final`,
-        // Only the writer is created with credentials, and RDS keeps the password in
-        // Secrets Manager: it never appears in config, plan or state.
-        ...(isWriter ? { masterUsername: props.masterUsername ?? 'platform_admin', manageMasterUserPassword: true } : {}),
+        // Only the writer is created with credentials. RDS refuses to manage the master
+        // password in Secrets Manager for a member of a global database
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations),
+        // so the writer gets a random password through a write-only argument, which
+        // Terraform sends at creation and never keeps in plan or state
+        // (https://developer.hashicorp.com/terraform/language/manage-sensitive-data/write-only;
+        // resent only when master_password_wo_version changes). Nobody knows it: the
+        // apps and the migrations use IAM authentication, and the one-time creation of the
+        // database user starts by setting a new master password (docs/orders.md). The
+        // value is 128 random bits (Terraform's uuid(), crypto/rand) as 32 hex digits, made
+        // in this argument only: no AWS call at plan time (an ephemeral
+        // aws_secretsmanager_random_password would call GetRandomPassword on every plan),
+        // and no copy anywhere (a Secrets Manager version would be read back with
+        // GetSecretValue on every refresh, by the plan role too).
+        ...(isWriter
+          ? {
+              masterUsername: props.masterUsername ?? 'platform_admin',
+              masterPasswordWo: Fn.replace(Fn.uuid(), '-', ''),
+              masterPasswordWoVersion: 1,
+            }
+          : {}),
         // Secondaries can only join once the writer has an instance.
         ...(isWriter ? {} : { dependsOn: writerInstances }),
         lifecycle: { ignoreChanges: ROLE_DEPENDENT_CLUSTER_ATTRIBUTES },
@@ -213,16 +229,11 @@ export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalData
     return cluster;
   }
 
-  /** ARN of the writer's master password secret (managed by RDS in Secrets Manager). */
-  get secretArn(): string {
-    return this.clusterIn(this.writerRegion).masterUserSecret.get(0).secretArn;
-  }
-
   grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): void {
     const accountId = this.props.accountId;
     if (!accountId) throw new ConstructPropsError(this, 'grantConnect needs the accountId prop');
     grantAuroraConnect(
-      { accountId, secretArn: this.secretArn, clusterResourceId: (r) => this.clusterIn(r).clusterResourceId },
+      { accountId, clusterResourceId: (r) => this.clusterIn(r).clusterResourceId },
       grantee,
       region,
       databaseUser,

@@ -84,8 +84,25 @@ describe('validation of the auth and edge constructs', () => {
     const stack = testStack(['us-east-1']);
     new OriginSecret(stack, 's', { provider: stack.provider('us-east-1'), secretName: 'platform/svc/origin-secret' });
     const tf = synth(stack);
-    expect(only(tf, 'aws_secretsmanager_secret_version').secret_string).toContain('uuid()');
     expect(tf.data.aws_secretsmanager_random_password).toBeUndefined();
+    expect(tf.ephemeral).toBeUndefined();
+  });
+
+  // Every uuid() call is a new value (https://developer.hashicorp.com/terraform/language/functions/uuid):
+  // an expression with uuid() written twice into the secret made CloudFront send a value no region accepts.
+  it('OriginSecret generates its first value once (terraform_data, input ignored after creation) and sends and accepts that same value', () => {
+    const stack = testStack(['us-east-1']);
+    new OriginSecret(stack, 's', { provider: stack.provider('us-east-1'), secretName: 'platform/svc/origin-secret' });
+    const tf = synth(stack);
+    const generators = Object.entries(tf.resource.terraform_data ?? {}) as [string, any][];
+    expect(generators).toHaveLength(1);
+    const [[name, data]] = generators;
+    expect(data.input.value.match(/uuid\(\)/g)).toHaveLength(2);
+    expect(data.lifecycle.ignore_changes).toEqual(['input']);
+    const secretString = only(tf, 'aws_secretsmanager_secret_version').secret_string as string;
+    expect(secretString).not.toContain('uuid()');
+    const ref = `\${terraform_data.${name}.output.value}`;
+    expect(secretString).toBe(`\${jsonencode({"send" = ${ref.slice(2, -1)}, "accept" = [${ref.slice(2, -1)}]})}`);
   });
 
   it('CognitoIssuer refuses a scope Cognito would refuse', () => {

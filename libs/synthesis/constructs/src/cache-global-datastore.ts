@@ -88,9 +88,22 @@ export const ROLE_DEPENDENT_CACHE_ATTRIBUTES = [
  * user group per region (the default user is disabled).
  */
 export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatastore {
-  /** Replication group id of the datastore `identifier` in `region` (what its CloudWatch metrics name). */
+  /** Replication group id of the datastore `identifier` in `region`. */
   static replicationGroupId(identifier: string, region: string): string {
     return replicationGroupId(identifier, region);
+  }
+
+  /**
+   * The member clusters (one node each) of the replication group of `region` with
+   * `nodes` nodes: what ElastiCache's CloudWatch metrics name (dimension
+   * `CacheClusterId`; the metrics are per cache node:
+   * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html).
+   * ElastiCache numbers a cluster-mode-disabled group's members `<group>-001`, `-002`, …;
+   * the AWS provider relies on the same (it names `<group>-001` the snapshotting
+   * cluster, internal/service/elasticache/replication_group.go).
+   */
+  static memberClusterIds(identifier: string, region: string, nodes: number): string[] {
+    return Array.from({ length: nodes }, (_, i) => `${replicationGroupId(identifier, region)}-${String(i + 1).padStart(3, '0')}`);
   }
 
   /** A global datastore another stack created, from its attributes. */

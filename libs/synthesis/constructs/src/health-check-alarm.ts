@@ -29,8 +29,12 @@ export interface HealthCheckAlarmProps {
   /** The region the health check watches (for the description). */
   readonly region: string;
   readonly alarmName: string;
-  /** Where the alarm notifies. @default - nowhere */
-  readonly alarmActions?: readonly string[];
+  /**
+   * Where the alarm notifies (an SNS topic in the alarm's account and region): at least
+   * one, since this alarm is in no composite and an alarm without an action is heard by
+   * nobody.
+   */
+  readonly alarmActions: readonly string[];
 }
 
 /**
@@ -44,6 +48,9 @@ export class HealthCheckAlarm extends Construct {
   constructor(scope: Construct, id: string, props: HealthCheckAlarmProps) {
     super(scope, id);
     requireEdgeRegion(this, props.provider, 'Route53');
+    if (props.alarmActions.length === 0) {
+      throw new ConstructPropsError(this, 'alarmActions is empty: the health-check alarm is in no composite alarm, so without an action nobody learns that it fires; pass the alarm topic of the account owning the health check');
+    }
     this.alarm = new CloudwatchMetricAlarm(this, 'status', {
       provider: props.provider,
       alarmName: props.alarmName,
@@ -58,8 +65,8 @@ export class HealthCheckAlarm extends Construct {
       comparisonOperator: 'LessThanThreshold',
       threshold: 1,
       treatMissingData: 'breaching',
-      alarmActions: [...(props.alarmActions ?? [])],
-      okActions: [...(props.alarmActions ?? [])],
+      alarmActions: [...props.alarmActions],
+      okActions: [...props.alarmActions],
     });
   }
 }

@@ -65,8 +65,15 @@ describe('edge metric alarms', () => {
     const stack = testStack();
 
     expect(
-      () => new HealthCheckAlarm(stack, 'hc', { provider: stack.provider('eu-west-1'), healthCheckId: 'abc', region: 'eu-west-1', alarmName: 'x' }),
+      () => new HealthCheckAlarm(stack, 'hc', { provider: stack.provider('eu-west-1'), healthCheckId: 'abc', region: 'eu-west-1', alarmName: 'x', alarmActions: ['arn:aws:sns:us-east-1:123456789012:t'] }),
     ).toThrow('test-stack/hc: Route53 publishes its metrics only in us-east-1; an alarm through the provider of eu-west-1 would never fire');
+  });
+
+  it('refuses a Route53 health-check alarm without an action: it is in no composite, so nobody would hear it', () => {
+    const stack = testStack();
+    expect(() => new HealthCheckAlarm(stack, 'hc', { provider: stack.edgeProvider, healthCheckId: 'abc', region: 'eu-west-1', alarmName: 'x', alarmActions: [] })).toThrow(
+      'test-stack/hc: alarmActions is empty: the health-check alarm is in no composite alarm, so without an action nobody learns that it fires',
+    );
   });
 
   it('refuses a CloudFront alarm through a provider outside us-east-1', () => {
@@ -79,7 +86,7 @@ describe('edge metric alarms', () => {
 
   it('declares a us-east-1 provider on first use in a stack without that region', () => {
     const stack = testStack(['eu-west-1']);
-    new HealthCheckAlarm(stack, 'hc', { provider: stack.edgeProvider, healthCheckId: 'abc', region: 'eu-west-1', alarmName: 'x' });
+    new HealthCheckAlarm(stack, 'hc', { provider: stack.edgeProvider, healthCheckId: 'abc', region: 'eu-west-1', alarmName: 'x', alarmActions: ['arn:aws:sns:us-east-1:123456789012:t'] });
     const tf = synth(stack);
 
     expect(only(tf, 'aws_cloudwatch_metric_alarm').provider).toBe('aws.us-east-1');

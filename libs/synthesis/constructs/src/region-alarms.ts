@@ -55,8 +55,11 @@ export interface RegionAlarmsProps {
   readonly tableName?: string;
   /** This region's Aurora cluster, when it is a secondary (only secondaries report replication lag). @default - none */
   readonly auroraSecondaryClusterIdentifier?: string;
-  /** This region's ElastiCache replication group, when it is a secondary. @default - none */
-  readonly cacheSecondaryReplicationGroupId?: string;
+  /**
+   * The member clusters of this region's ElastiCache replication group, when it is a
+   * global datastore secondary (`CacheGlobalDatastore.memberClusterIds`). @default - none
+   */
+  readonly cacheSecondaryMemberClusterIds?: readonly string[];
   /** @default - the defaults of {@link RegionAlarmThresholds} */
   readonly thresholds?: RegionAlarmThresholds;
   /** Where the composite alarm notifies (the environment's alarm topic). @default - nowhere */
@@ -75,8 +78,9 @@ type Alarm = Omit<CloudwatchMetricAlarmConfig, 'provider' | 'alarmName' | 'evalu
  *
  * `treat_missing_data` is chosen per alarm: counts and rates of requests are
  * `notBreaching` (no traffic is no error), replication latency is `ignore` (DynamoDB
- * emits it only while it replicates writes), replication lag of a secondary cluster is
- * `breaching` (a healthy secondary always reports it; silence means it is gone).
+ * emits it only while it replicates writes), Aurora replication lag of a secondary
+ * cluster is `breaching` (a healthy secondary always reports it; silence means it is
+ * gone), the cache's is `notBreaching` (see the alarm).
  */
 export class RegionAlarms extends Construct {
   /** The metric alarms by their metric key (`api-5xx`, `replication-latency`, ...). */
@@ -221,16 +225,31 @@ export class RegionAlarms extends Construct {
         treatMissingData: 'breaching',
       });
     }
-    if (props.cacheSecondaryReplicationGroupId) {
+    const members = props.cacheSecondaryMemberClusterIds ?? [];
+    if (members.length > 0) {
+      // GlobalDatastoreReplicationLag is a node metric: dimension CacheClusterId, never
+      // ReplicationGroupId (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html;
+      // aws-cdk-lib's ElastiCacheMetrics, generated from CloudWatch's metric catalogue, lists
+      // {CacheClusterId} and {CacheClusterId, CacheNodeId} only). The secondary's primary
+      // node reports it, and which member that is changes with a failover inside the
+      // region, so the alarm takes the largest value of every member
+      // (MAX of an array of series: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
+      // Missing data is notBreaching: only a secondary reports the metric, so a region
+      // that became the primary after a switchover falls silent, and an alarm breaching
+      // on silence would hold the composite, and every rollout gate, in ALARM; the cache
+      // is never needed for correctness (a cache outage sends reads to the database).
       add('cache-replication-lag', `ElastiCache global datastore replication lag above ${t.cacheReplicationLagSeconds ?? 5} s`, {
-        namespace: 'AWS/ElastiCache',
-        metricName: 'GlobalDatastoreReplicationLag',
-        dimensions: { ReplicationGroupId: props.cacheSecondaryReplicationGroupId },
-        statistic: 'Average',
-        period,
         comparisonOperator: 'GreaterThanThreshold',
         threshold: t.cacheReplicationLagSeconds ?? 5,
-        treatMissingData: 'breaching',
+        treatMissingData: 'notBreaching',
+        metricQuery: [
+          ...members.map((member, i) => ({
+            id: `node${i + 1}`,
+            returnData: false,
+            ...metric('AWS/ElastiCache', 'GlobalDatastoreReplicationLag', { CacheClusterId: member }, 'Maximum'),
+          })),
+          { id: 'lag', returnData: true, label: 'replication lag (s)', expression: `MAX([${members.map((_, i) => `node${i + 1}`).join(', ')}])` },
+        ],
       });
     }
 

@@ -66,6 +66,35 @@ describe('orders topology: switchover and failover under continuous writes', () 
     return rows.map((r) => r.id);
   }
 
+  it('lets only the front door past each region\'s origin guard: a call to a region\'s own URL without the origin secret gets 403', async () => {
+    for (const region of config.regions) {
+      const direct = await fetch(`${topology.api(region).url}/customers/guard-test/orders`);
+      expect([region, direct.status]).toEqual([region, 403]);
+      const withSecret = await fetch(`${topology.api(region).url}/customers/guard-test/orders`, { headers: { ...topology.edgeHeaders } });
+      expect([region, withSecret.status]).toEqual([region, 200]);
+      expect((await fetch(`${topology.api(region).url}/health`)).status).toBe(200);
+    }
+    expect((await fetch(`${topology.frontDoorUrl}/customers/guard-test/orders`)).status).toBe(200);
+  });
+
+  // A global datastore's secondary is read-only and another region's group is out of
+  // reach of a security group, so in AWS only the primary region writes the cache.
+  it('writes the cache only in the primary region: an order created and read in the secondary stays out of it until the primary reads it', async () => {
+    const cacheKey = (id: string) => `orders:order:${id}`;
+    const redis = topology.data.region(primary).redis!;
+    const call = (region: string, path: string, init: RequestInit = {}) =>
+      fetch(`${topology.api(region).url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...topology.edgeHeaders, ...(init.headers as Record<string, string>) } });
+    const body = JSON.stringify({ customerId: 'cache-test', currency: 'EUR', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });
+    const created = (await (await call(secondary, '/orders', { method: 'POST', body })).json()) as { id: string };
+    const source = (await call(secondary, `/orders/${created.id}`)).headers.get('x-order-source');
+    expect(source).not.toBe('cache');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await redis.command('GET', cacheKey(created.id))).toBeNull();
+    expect((await call(primary, `/orders/${created.id}`)).status).toBe(200);
+    for (let i = 0; i < 50 && (await redis.command('GET', cacheKey(created.id))) === null; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(JSON.parse(String(await redis.command('GET', cacheKey(created.id))))).toMatchObject({ id: created.id, version: 1 });
+  });
+
   it('answers writes 503 primary_unavailable while the primary region is down, and keeps serving reads from the other', async () => {
     const body = JSON.stringify({ customerId: 'kill-test', currency: 'EUR', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });
     const created = await fetch(`${topology.frontDoorUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

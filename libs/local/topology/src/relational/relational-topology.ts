@@ -38,10 +38,12 @@ export interface RelationalTopologyOptions {
 /**
  * A service on the relational layer (and the cache, when it has one), such as orders, on
  * one machine: per region the real handler behind the local HTTP adapter, reading its
- * region's PostgreSQL standby (and Redis replica) and writing through the endpoints that
- * follow the primary ({@link RelationalDataLayer}); Route53-like health checks and
- * routing; one front door. The schema comes from the app's `migrate` target, as in a
- * rollout. No edge cache is run (orders answers `private, no-store`).
+ * region's PostgreSQL standby (and Redis replica) and writing the database through the
+ * endpoint that follows the primary ({@link RelationalDataLayer}); the cache is written by
+ * the primary region only, in its own Redis, as in AWS; Route53-like health checks and
+ * routing; one front door, which adds the origin secret every region insists on. The
+ * schema comes from the app's `migrate` target, as in a rollout. No edge cache is run
+ * (orders answers `private, no-store`).
  */
 export class RelationalTopology {
   static async start(options: RelationalTopologyOptions): Promise<RelationalTopology> {
@@ -63,8 +65,10 @@ export class RelationalTopology {
   router!: RegionRouter;
   frontDoor: FrontDoor | undefined;
   readonly dataDir: string;
-  /** What the front door adds as CloudFront does, so an app's origin guard lets it in. */
+  /** The value the front door sends as the origin secret header (a new one every start). */
   readonly originSecret = randomBytes(24).toString('base64url');
+  /** What a caller of a region's own URL must send to get past its origin guard (what the edge adds). */
+  readonly edgeHeaders: Readonly<Record<string, string>> = { [ORIGIN_SECRET_HEADER]: this.originSecret };
   private readonly ownsDataDir: boolean;
   private readonly log: (line: string) => void;
   private stopping: Promise<void> | undefined;
@@ -187,7 +191,7 @@ export class RelationalTopology {
       onRequest: options.onRequest,
     });
     this.log(`front door: ${this.frontDoor.url}`);
-    this.log(`(front door = ${config.routing.policy} routing to the healthy regions; no edge cache is run for a service on the relational layer)`);
+    this.log(`(front door = ${config.routing.policy} routing to the healthy regions, adding the origin secret; no edge cache is run for a service on the relational layer)`);
   }
 
   private lambdaEnvironment(region: string): Record<string, string> {
@@ -195,16 +199,20 @@ export class RelationalTopology {
     const O = GLOBAL_OUTPUTS;
     const stores = this.data.region(region);
     const dbWriter = `127.0.0.1:${this.data.dbWriter.port}`;
-    const cacheWriter = this.data.cacheWriter && `redis://127.0.0.1:${this.data.cacheWriter.port}`;
     // The global stack's outputs, answered by the local servers. Write forwarding has no
-    // PostgreSQL equivalent: a region's "cluster endpoint" is the writer endpoint here.
+    // PostgreSQL equivalent: a region's "cluster endpoint" is the writer endpoint here. The
+    // cache writer is the primary region's own Redis, as in AWS the primary region's own
+    // replication group: the contract gives it to the primary region only (the others
+    // read their replica and never write), so after a switchover nobody writes the cache
+    // until the topology restarts (in AWS: until the config's primary is swapped and the
+    // regional stacks are deployed, docs/runbooks/aurora-global-failover.md).
     const outputs: Record<string, string> = {
       [O.tableName]: this.config.tableName,
       [O.auroraWriterEndpoint]: dbWriter,
       [O.auroraReaderEndpoint(region)]: `127.0.0.1:${stores.postgres.port}`,
       [O.auroraClusterEndpoint(region)]: dbWriter,
       [O.originSecretAccepted]: this.originSecret,
-      ...(cacheWriter && stores.redis ? { [O.cacheWriterEndpoint]: cacheWriter, [O.cacheReaderEndpoint(region)]: stores.redis.url } : {}),
+      ...(stores.redis ? { [O.cacheWriterEndpoint]: this.data.region(this.config.regions[0]!).redis!.url, [O.cacheReaderEndpoint(region)]: stores.redis.url } : {}),
     };
     const app = this.config.appEnvironment(region, (output) => outputs[output] ?? 'not-emulated-locally');
     // Lambda's RDS certificate bundle; the local servers speak no TLS.
