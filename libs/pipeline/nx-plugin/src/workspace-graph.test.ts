@@ -62,6 +62,15 @@ describe('the real workspace graph', () => {
     expect(dependents).toEqual([]);
   });
 
+  // `nx affected -t test` runs a test only through the project that owns its file: a test
+  // outside every project root (tools/ and .github/ had none) never runs in a pull request.
+  it('puts every test file of the repository in some project, so nx affected -t test can run it', () => {
+    const roots = Object.values(graph.nodes).map((n) => n.data.root).filter((r) => r && r !== '.');
+    const tests = execFileSync('git', ['ls-files', '*.test.ts', '*.spec.ts'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(tests.length).toBeGreaterThan(50);
+    expect(tests.filter((file) => !roots.some((root) => file.startsWith(`${root}/`)))).toEqual([]);
+  });
+
   it.each(platform.services.map((s) => [s.name, s.app]))('a change in the app of %s (%s) affects only that service’s projects and exactly its regional stacks', (service, app) => {
     const affected = affectedBy(`apps/${app}/src/main.ts`);
 

@@ -25,6 +25,9 @@ const LIFECYCLE_OF: [RegExp, string][] = [
   [/^apps\/[\w-]+$/, 'runtime'],
   [/^stacks$/, 'synthesis'],
   [/^bootstrap$/, 'synthesis'],
+  // The workspace's own checks: the tools' tests (CLI conventions, lint config, dev) and the workflows'.
+  [/^tools$/, 'tooling'],
+  [/^\.github$/, 'pipeline'],
 ];
 
 describe('workspace projects', () => {
