@@ -48,7 +48,7 @@ const api = new OrdersApi({
   logger: new Logger({ serviceName: config.serviceName }),
 });
 
-/** The Lambda entry point (`index.handler` in the bundle). */
-export function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+/** The Lambda entry point (`index.handler` in the bundle); async, the only kind nodejs24.x runs (stacks/lambda-runtime.test.ts). */
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   return api.handle(event, context);
 }
