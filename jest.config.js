@@ -1,6 +1,10 @@
 // One Jest run for the whole workspace; TypeScript is stripped by SWC (no type
 // checking here: `npm run typecheck` does that).
 const { compilerOptions } = require('./tsconfig.base.json');
+const { assertSupportedNode } = require('./tools/lib/supported-node.cjs');
+
+// The tests run on the Node the functions run (.nvmrc, 24); an end-of-life Node stops here.
+assertSupportedNode(__dirname);
 
 const moduleNameMapper = {};
 for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {

@@ -122,6 +122,13 @@ describe('actions', () => {
     expect(uses.filter((u) => !/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40}$/.test(u))).toEqual([]);
   });
 
+  it('sets up Node from .nvmrc in every job, the one file that says which Node the project runs', () => {
+    const steps = allJobs.flatMap((j) => (j.job.steps ?? []).filter((s) => s.uses?.startsWith('actions/setup-node@')).map((s) => ({ at: `${j.file} ${j.id}`, with: s.with })));
+
+    expect(steps.length).toBeGreaterThanOrEqual(10);
+    expect(steps.filter((s) => s.with?.['node-version-file'] !== '.nvmrc' || 'node-version' in (s.with ?? {})).map((s) => s.at)).toEqual([]);
+  });
+
   it('pins hashicorp/setup-terraform, a Terraform version, and turns its stdout wrapper off', () => {
     const steps = allJobs.flatMap((j) => (j.job.steps ?? []).filter((s) => s.uses?.startsWith('hashicorp/setup-terraform@')));
 

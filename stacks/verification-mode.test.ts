@@ -16,6 +16,7 @@ const ALLOWED = [
   /^provider\.aws\[\d+\]\.(access_key|secret_key|assume_role|endpoints|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id)$/,
   /^data\.terraform_remote_state\.[^.]+\.(backend|config\.(bucket|key|region|path))$/,
   /^resource\.aws_dynamodb_table\.[^.]+\.replica\[\d+\]\.deletion_protection_enabled$/, // PROVIDER_SKEW
+  /^resource\.aws_lambda_function\.[^.]+\.runtime$/, // PROVIDER_SKEW (value nodejs24.x)
 ];
 
 function synthBoth() {
@@ -74,5 +75,11 @@ describe('verification synth mode', () => {
     expect(table(verify).replica[0].deletion_protection_enabled).toBeUndefined();
     // The table's own deletion_protection_enabled exists in 5.x: not skew, kept.
     expect(table(verify).deletion_protection_enabled).toBe(true);
+  });
+
+  it('runs the functions on nodejs24.x and verifies them with the listed stand-in, which 5.100.0 accepts', () => {
+    const fn = (dir: string) => Object.values<any>(read(dir, 'items-prod-eu-west-1').resource.aws_lambda_function)[0];
+    expect(fn(real).runtime).toBe('nodejs24.x');
+    expect(fn(verify).runtime).toBe(PROVIDER_SKEW.find((s) => s.value === 'nodejs24.x')?.standIn);
   });
 });

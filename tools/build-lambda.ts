@@ -1,12 +1,12 @@
 // npm run build: bundles each Lambda app (its entry module exports `handler`) with
-// esbuild for the nodejs22.x runtime and zips it deterministically into the artifact
+// esbuild for the platform's Lambda runtime (LAMBDA_RUNTIME) and zips it deterministically into the artifact
 // the regional stacks deploy. Entry and artifact paths come from the service contract.
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Archiver, CoreOptions, ZipOptions } from 'archiver';
 import { type BuildOptions, build } from 'esbuild';
 import { runCli } from '@platform/cli';
-import { UserError, appEntryPath, artifactDir, lambdaArtifactPath } from '@platform/config';
+import { LAMBDA_RUNTIME, UserError, appEntryPath, artifactDir, lambdaArtifactPath } from '@platform/config';
 
 // archiver 7 exports a function; @types/archiver 8 describes archiver 8's classes.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -62,7 +62,7 @@ void runCli(
   {
     name: 'build',
     command: 'npm run build --',
-    summary: 'Bundles each Lambda app for nodejs22.x and zips it deterministically into dist/apps/<app>/lambda.zip.',
+    summary: `Bundles each Lambda app for ${LAMBDA_RUNTIME} and zips it deterministically into dist/apps/<app>/lambda.zip.`,
     positionals: '[<app>...]',
     options: {},
     notes: 'Without an app, every app in apps/ is built.',

@@ -9,11 +9,14 @@
 //
 // loadTs(entry) does the same for a module whose exports the caller wants (synth, report).
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const { assertSupportedNode, lowestSupported } = createRequire(import.meta.url)('./lib/supported-node.cjs');
+// The bundles below target the lowest Node package.json's engines allow.
+const NODE_TARGET = `node${lowestSupported(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node).split('.')[0]}`;
 const INSTALL_HINT = 'dependencies are not installed: run `npm ci` first';
 
 /** Prints one line (no stack trace) and exits 1 when the workspace's packages are missing. */
@@ -55,7 +58,7 @@ function bundleOptions(file) {
     bundle: true,
     write: false,
     platform: 'node',
-    target: 'node20',
+    target: NODE_TARGET,
     format: 'cjs',
     packages: 'external',
     tsconfig: join(ROOT, 'tsconfig.base.json'),
@@ -130,7 +133,7 @@ function registerTsRequire() {
     const { code } = esbuild.transformSync(readFileSync(filename, 'utf8'), {
       loader: 'ts',
       format: 'cjs',
-      target: 'node20',
+      target: NODE_TARGET,
       sourcemap: 'inline',
       sourcefile: filename,
     });
@@ -176,6 +179,12 @@ function missingPackage(err) {
  * line on stderr and exit 1.
  */
 export async function runTs(entry, args = process.argv.slice(2)) {
+  try {
+    assertSupportedNode(ROOT);
+  } catch (err) {
+    console.error(`run-ts: ${err.message}`);
+    process.exit(1);
+  }
   const file = resolve(entry);
   if (!existsSync(file)) {
     console.error(`run-ts: ${entry} not found (relative to ${process.cwd()})`);

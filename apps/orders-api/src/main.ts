@@ -58,7 +58,7 @@ const api = new OrdersApi({
 // 403 before any database or cache call, as in every other service.
 const originGuard = new OriginGuard(config.originSecrets);
 
-/** The Lambda entry point (`index.handler` in the bundle). */
+/** The Lambda entry point (`index.handler` in the bundle); async, the only kind nodejs24.x runs (stacks/lambda-runtime.test.ts). */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   return originGuard.check(event) ?? api.handle(event, context);
 }

@@ -17,8 +17,6 @@ function runWithoutCredentials(args: string[]) {
     AWS_CONFIG_FILE: join(home, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
-    // The SDK's own notice that it will need Node 22 (this machine runs 20) is not preflight's output.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   return spawnSync(process.execPath, [join(ROOT, 'tools/run-ts.mjs'), join(ROOT, 'libs/pipeline/preflight/src/cli.ts'), '--config', config, ...args], {
     cwd: ROOT,

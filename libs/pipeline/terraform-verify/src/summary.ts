@@ -1,3 +1,4 @@
+import { describeSkew } from '@platform/constructs';
 import type { TerraformVerification } from './verify-terraform';
 
 const sec = (s: number | undefined) => (s === undefined ? '-' : `${s.toFixed(1)} s`);
@@ -27,9 +28,9 @@ export function formatVerification(v: TerraformVerification): string {
   }
   out.push(
     '',
-    `provider skew: stripped for this run (hashicorp/aws ${v.providerVersion} lacks them), so NOT verified by it:`,
+    `provider skew: stripped or swapped for a stand-in in this run (hashicorp/aws ${v.providerVersion} lacks them), so NOT verified by it:`,
     ...(v.skew.length
-      ? v.skew.map((s) => `  - ${s.resourceType}.${s.argument}: added in ${s.addedIn}, ${s.changelog}`)
+      ? v.skew.map((s) => `  - ${describeSkew(s)}: added in ${s.addedIn}, ${s.changelog}`)
       : ['  (none)']),
   );
   const passed = v.stacks.filter((s) => s.ok).length;

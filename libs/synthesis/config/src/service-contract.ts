@@ -218,6 +218,17 @@ export function environmentReservations(config: PlatformConfig, environment: str
 // ---------------------------------------------------------------------------
 // Apps and artifacts
 
+/**
+ * The Lambda runtime every function of the platform runs, decided here only
+ * (tools/lib/lambda-esbuild-options.json bundles for the same Node, `node24`).
+ * nodejs24.x takes async handlers only: "Lambda supports callback-based function
+ * handlers for Node.js 22 and earlier runtimes only"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html), so every app's
+ * `handler` is an `async function` (stacks/lambda-runtime.test.ts). Supported until
+ * 2028-04-30 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html).
+ */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+
 /** The Nx project in apps/ a service deploys: the configured one, or `<service>-api`. */
 export function appName(service: string, svc: Pick<ServiceConfig, 'app'>): string {
   return svc.app ?? `${service}-api`;

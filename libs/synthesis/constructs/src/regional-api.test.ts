@@ -26,11 +26,11 @@ function apiIn(overrides: Partial<RegionalApiProps> = {}) {
 }
 
 describe('RegionalApi', () => {
-  it('runs the bundle on nodejs22.x with the given hash and environment', () => {
+  it('runs the bundle on the platform runtime (nodejs24.x) with the given hash and environment', () => {
     const fn = only(apiIn().tf(), 'aws_lambda_function');
     expect(fn).toMatchObject({
       function_name: 'svc-test',
-      runtime: 'nodejs22.x',
+      runtime: 'nodejs24.x',
       handler: 'index.handler',
       source_code_hash: 'c2hhMjU2LW9mLXRoZS16aXA=',
       environment: { variables: { TABLE_NAME: 'svc-test' } },

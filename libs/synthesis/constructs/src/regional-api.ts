@@ -11,7 +11,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { UNRESERVED_CONCURRENCY_TAG } from '@platform/config';
+import { LAMBDA_RUNTIME, UNRESERVED_CONCURRENCY_TAG } from '@platform/config';
 import type { IGrantable, PolicyStatement } from './grants';
 import { JwtAuthorizer } from './jwt-authorizer';
 import type { LambdaArtifact } from './lambda-artifact';
@@ -55,8 +55,6 @@ export interface RegionalApiProps {
   readonly artifact: LambdaArtifact;
   /** @default "index.handler" */
   readonly handler?: string;
-  /** @default "nodejs22.x" */
-  readonly runtime?: string;
   /** @default "arm64" */
   readonly architecture?: 'arm64' | 'x86_64';
   /** @default 512 */
@@ -206,7 +204,7 @@ export class RegionalApi extends Construct implements IGrantable {
       provider,
       functionName: props.functionName,
       role: this.role.arn,
-      runtime: props.runtime ?? 'nodejs22.x',
+      runtime: LAMBDA_RUNTIME,
       handler: props.handler ?? 'index.handler',
       architectures: [props.architecture ?? 'arm64'],
       memorySize: memory,

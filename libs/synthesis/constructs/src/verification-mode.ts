@@ -4,18 +4,33 @@ import type { IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 
 /**
- * An argument the stacks set that the provider version used for verification does
- * not know yet (the stacks pin a newer provider than the mirror holds).
+ * An argument, or one value of an argument, the stacks set that the provider version
+ * used for verification does not know yet (the stacks pin a newer provider than the
+ * mirror holds).
  */
 export interface ProviderSkew {
   /** e.g. `aws_dynamodb_table` */
   readonly resourceType: string;
   /** Dotted path inside the resource's JSON; lists are walked element by element, e.g. `replica.deletion_protection_enabled`. */
   readonly argument: string;
-  /** Provider version that added the argument, e.g. `6.9.0`. */
+  /**
+   * The new value, when the argument itself is known and only this value is not
+   * (e.g. `nodejs24.x` for `runtime`): verification mode puts `standIn` in its place.
+   * @default - the whole argument is new: verification mode strips it
+   */
+  readonly value?: string;
+  /** A value the verification provider accepts, used in place of `value`; required with `value`. */
+  readonly standIn?: string;
+  /** Provider version that added the argument or the value, e.g. `6.9.0`. */
   readonly addedIn: string;
   /** Where that is recorded (the provider's changelog entry). */
   readonly changelog: string;
+}
+
+/** `aws_lambda_function.runtime = "nodejs24.x"` for a value skew, `aws_dynamodb_table.replica.x` for an argument. */
+export function describeSkew(skew: ProviderSkew): string {
+  const at = `${skew.resourceType}.${skew.argument}`;
+  return skew.value === undefined ? at : `${at} = "${skew.value}" (verified as "${skew.standIn}")`;
 }
 
 /** Props of {@link VerificationMode}. */
@@ -71,7 +86,15 @@ export class VerificationMode implements IAspect {
 
   private readonly stacksDone = new WeakSet<TerraformStack>();
 
-  constructor(private readonly props: VerificationModeProps) {}
+  constructor(private readonly props: VerificationModeProps) {
+    for (const skew of props.skew ?? []) {
+      if ((skew.value === undefined) !== (skew.standIn === undefined)) {
+        throw new Error(
+          `provider skew ${skew.resourceType}.${skew.argument}: value and standIn go together (the new value and the one the verification provider accepts); set both or neither`,
+        );
+      }
+    }
+  }
 
   visit(node: IConstruct): void {
     if (node instanceof AwsProvider) this.provider(node);
@@ -117,24 +140,27 @@ export class VerificationMode implements IAspect {
     const skew = (this.props.skew ?? []).filter((s) => s.resourceType === resource.terraformResourceType);
     if (skew.length === 0) return;
     const toTerraform = resource.toTerraform.bind(resource);
-    // The provider version's schema lacks these arguments; drop exactly them from the JSON.
+    // The provider version's schema lacks these arguments or values: drop exactly the
+    // arguments, and swap exactly the values for their stand-ins, in the JSON.
     resource.toTerraform = () => {
       const tf = toTerraform();
       for (const body of Object.values<Record<string, unknown>>(tf.resource[resource.terraformResourceType])) {
-        for (const s of skew) deletePath(body, s.argument.split('.'));
+        for (const s of skew) rewritePath(body, s.argument.split('.'), s);
       }
       return tf;
     };
   }
 }
 
-function deletePath(value: unknown, parts: readonly string[]): void {
+function rewritePath(value: unknown, parts: readonly string[], skew: ProviderSkew): void {
   if (Array.isArray(value)) {
-    for (const item of value) deletePath(item, parts);
+    for (const item of value) rewritePath(item, parts, skew);
     return;
   }
   if (value === null || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
-  if (parts.length === 1) delete record[parts[0]];
-  else deletePath(record[parts[0]], parts.slice(1));
+  const [key, ...rest] = parts;
+  if (rest.length > 0) rewritePath(record[key], rest, skew);
+  else if (skew.value === undefined) delete record[key];
+  else if (record[key] === skew.value) record[key] = skew.standIn;
 }
