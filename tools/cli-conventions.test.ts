@@ -113,10 +113,13 @@ describe('npm run without --', () => {
 
 describe('tools/run-ts.mjs', () => {
   it('says to run npm ci when the packages are not installed', () => {
-    // A checkout without node_modules: the launcher alone, and nothing to resolve esbuild from.
+    // A checkout without node_modules: the launcher and what it reads before any package
+    // (the supported-Node check, package.json's engines), and nothing to resolve esbuild from.
     const checkout = mkdtempSync(path.join(tmpdir(), 'no-deps-'));
-    mkdirSync(path.join(checkout, 'tools'));
+    mkdirSync(path.join(checkout, 'tools', 'lib'), { recursive: true });
     cpSync(RUN_TS, path.join(checkout, 'tools', 'run-ts.mjs'));
+    cpSync(path.join(ROOT, 'tools', 'lib', 'supported-node.cjs'), path.join(checkout, 'tools', 'lib', 'supported-node.cjs'));
+    cpSync(path.join(ROOT, 'package.json'), path.join(checkout, 'package.json'));
     writeFileSync(path.join(checkout, 'main.ts'), 'console.log("ran");\n');
     const result = spawnSync(process.execPath, ['tools/run-ts.mjs', 'main.ts'], {
       cwd: checkout,
