@@ -29,6 +29,7 @@ const COPIED = [
   'libs/synthesis/constructs/project.json',
   // The runner CLI runs through the launcher, on the shared CLI helper.
   'tools/run-ts.mjs',
+  'tools/lib/supported-node.cjs',
   'libs/shared/cli',
 ];
 
