@@ -153,7 +153,8 @@ void runCli(
   ({ values }) => {
     const started = performance.now();
     const step = (what: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${what}`);
-    const node = copyNode(values.node ?? process.env.CDKTN_CANARY_NODE);
+    const given = values.node ?? process.env.CDKTN_CANARY_NODE;
+    const node = copyNode(given ? resolve(given) : undefined);
     const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'canary-cdktn-')));
     const copy = join(tmp, 'workspace');
     try {
@@ -164,7 +165,7 @@ void runCli(
       const swapped = swappedCopy(copy, { cdktn: values.cdktn, providerAws: values['provider-aws'], constructs: values.constructs });
       step(`copy: ${swapped.files} tracked files; ${swapped.specifiers} module names in ${swapped.rewritten} files renamed to cdktn`);
       // The copy's npm, build and synth all run on `node`, first on PATH. cdktn (unlike cdktf)
-      // refuses to synthesize a write-only argument (Aurora's password_wo) unless the
+      // refuses to synthesize a write-only argument (Aurora's master_password_wo) unless the
       // project declares Terraform targets that all have them; `npm run synth` does not
       // go through the CLI that reads cdktf.json's targetVersions, so the App gets them
       // as context (CDKTF_CONTEXT_JSON, which cdktn's App reads).
