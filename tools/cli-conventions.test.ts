@@ -24,6 +24,7 @@ const ts = (entry: string) => [RUN_TS, path.join(ROOT, entry)];
 const CLIS: Cli[] = [
   { name: 'synth', argv: [path.join(ROOT, 'tools', 'synth.mjs')], npmScript: 'synth', option: 'outdir' },
   { name: 'report', argv: ts('tools/report.ts'), npmScript: 'report', option: 'outdir' },
+  { name: 'canary:cdktn', argv: ts('tools/canary-cdktn.ts'), npmScript: 'canary:cdktn', option: 'node' },
   { name: 'build', argv: ts('tools/build-lambda.ts'), npmScript: 'build' },
   { name: 'dev', argv: ts('tools/dev.ts'), npmScript: 'dev', option: 'service' },
   { name: 'bootstrap', argv: ts('bootstrap/cli.ts'), npmScript: 'bootstrap', option: 'outdir' },
