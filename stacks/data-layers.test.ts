@@ -102,19 +102,19 @@ describe('Aurora global database and ElastiCache global datastore', () => {
   it('puts the regional Lambda in the VPC with the endpoints and IAM auth permissions of its region', () => {
     const tf = out.stack('items-prod-us-east-1');
     const fn = resourcesOf(tf, 'aws_lambda_function')[0];
-    expect(fn.vpc_config.security_group_ids[0]).toMatch(/outputs\.lambda_security_group_id_us_east_1}$/);
+    expect(fn.vpc_config.security_group_ids[0]).toMatch(/^\${local\.global_outputs_\w+\.lambda_security_group_id_us_east_1}$/);
     expect(fn.vpc_config.subnet_ids).toMatch(/data\.aws_subnets\.network_private-subnets_\w+\.ids/);
     expect(Object.keys(fn.environment.variables)).toEqual(
       expect.arrayContaining(['DB_WRITER_ENDPOINT', 'DB_READER_ENDPOINT', 'DB_SECRET_ARN', 'CACHE_WRITER_ENDPOINT', 'CACHE_READER_ENDPOINT']),
     );
-    expect(fn.environment.variables.DB_READER_ENDPOINT).toMatch(/outputs\.aurora_reader_endpoint_us_east_1}$/);
+    expect(fn.environment.variables.DB_READER_ENDPOINT).toMatch(/^\${local\.global_outputs_\w+\.aurora_reader_endpoint_us_east_1}$/);
     const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
     const sids = policy.Statement.map((s: any) => s.Sid);
     expect(sids).toEqual(expect.arrayContaining(['ConnectToDatabaseWithIam', 'ConnectToCacheWithIam', 'ManageVpcNetworkInterfaces']));
     // IAM authentication: the Lambda never reads the master password.
     expect(JSON.stringify(policy)).not.toContain('secretsmanager:GetSecretValue');
     const connect = policy.Statement.find((s: any) => s.Sid === 'ConnectToDatabaseWithIam');
-    expect(connect.Resource[0]).toMatch(/^arn:aws:rds-db:us-east-1:333333333333:dbuser:\${data\.terraform_remote_state\.\w+\.outputs\.aurora_cluster_resource_id_us_east_1}\/items$/);
+    expect(connect.Resource[0]).toMatch(/^arn:aws:rds-db:us-east-1:333333333333:dbuser:\${local\.global_outputs_\w+\.aurora_cluster_resource_id_us_east_1}\/items$/);
   });
 
   function global_() {
@@ -125,7 +125,7 @@ describe('Aurora global database and ElastiCache global datastore', () => {
     expect(clusters.map((c) => c.enable_global_write_forwarding)).toEqual(REGIONS.map(() => true));
     const fn = resourcesOf(out.stack('items-prod-us-east-1'), 'aws_lambda_function')[0];
     expect(fn.environment.variables).toMatchObject({ DB_WRITE_ROUTING: 'write-forwarding', CACHE_TTL_SECONDS: '60', IDEMPOTENCY_TTL_SECONDS: '86400' });
-    expect(fn.environment.variables.DB_CLUSTER_ENDPOINT).toMatch(/outputs\.aurora_cluster_endpoint_us_east_1}$/);
+    expect(fn.environment.variables.DB_CLUSTER_ENDPOINT).toMatch(/^\${local\.global_outputs_\w+\.aurora_cluster_endpoint_us_east_1}$/);
   });
 
   it('lets the Lambda connect to the cache of every region: writes go to the primary, wherever it is', () => {
