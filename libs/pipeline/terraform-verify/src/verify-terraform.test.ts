@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { formatVerification } from './summary';
 import { terraformPlatform } from './toolchain';
-import { type VerificationSynthInput, remoteStateObjects, verifyTerraform } from './verify-terraform';
+import { type VerificationSynthInput, type VerifyTerraformOptions, remoteStateObjects, verifyTerraform } from './verify-terraform';
 
 const STAND_IN = path.join(__dirname, 'testing', 'terraform-stand-in.cjs');
 
@@ -52,7 +52,7 @@ describe('remoteStateObjects', () => {
 });
 
 describe('verifyTerraform: the two state scenarios', () => {
-  const run = async () => {
+  const run = async (options: Partial<VerifyTerraformOptions> = {}) => {
     const mirror = mkdtempSync(path.join(tmpdir(), 'tf-mirror-'));
     mkdirSync(path.join(mirror, 'registry.terraform.io/hashicorp/aws/5.100.0', terraformPlatform()), { recursive: true });
     return verifyTerraform({
@@ -62,6 +62,7 @@ describe('verifyTerraform: the two state scenarios', () => {
       fixtures: { vpcs: [], subnets: [], hostedZones: [] },
       synth: fakeProgram,
       skew: [],
+      ...options,
     });
   };
 
@@ -98,5 +99,25 @@ describe('verifyTerraform: the two state scenarios', () => {
     expect(summary).toMatch(/^svc-dev-global +platform .* - +2 +ok$/m);
     expect(summary).toContain('  - global state missing: plan: Unable to find remote state (data.terraform_remote_state.global)');
     expect(summary).toContain('1 of 2 stacks that read a global stack\'s state also plan with that state missing');
+  });
+
+  it('runs the step after the stacks (the apply-guard probe) with the run\'s endpoint and state folder; its verdict is part of the run\'s and a failure is printed', async () => {
+    const seen: string[] = [];
+    const probe = (ok: boolean) => ({
+      // Only the stacks that plan in both scenarios: the probe alone decides.
+      stackFilter: /global|us-east-1/,
+      afterStacks: async (r: Parameters<NonNullable<VerifyTerraformOptions['afterStacks']>>[0]) => {
+        seen.push(typeof r.endpoint.s3.put, path.basename(r.stateDir), r.terraform.bin);
+        return { name: 'apply guard', ok, lines: ['the apply of that plan did not fail with the guard\'s postcondition'], seconds: 1 };
+      },
+    });
+
+    const failed = await run(probe(false));
+    expect(seen).toEqual(['function', 'state', STAND_IN]);
+    expect(failed.stacks.every((s) => s.ok)).toBe(true);
+    expect(failed.probes).toEqual([expect.objectContaining({ name: 'apply guard', ok: false })]);
+    expect(failed.ok).toBe(false);
+    expect(formatVerification(failed)).toContain('apply guard: FAIL (1.0 s)\n  - the apply of that plan did not fail with the guard\'s postcondition');
+    expect((await run(probe(true))).ok).toBe(true);
   });
 });
