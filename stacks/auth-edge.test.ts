@@ -88,7 +88,7 @@ describe('the edge is the only entrance', () => {
 
   it('gives the functions the accepted values from the global state', () => {
     const [fn] = resourcesOf(out.stack(`items-prod-${REGION}`), 'aws_lambda_function');
-    expect(fn.environment.variables.ORIGIN_SECRETS).toMatch(/terraform_remote_state.*origin_secret_accepted/);
+    expect(fn.environment.variables.ORIGIN_SECRETS).toMatch(/^\${local\.global_outputs_\w+\.origin_secret_accepted}$/);
   });
 
   it('puts a CLOUDFRONT web ACL from us-east-1 on the distribution: common, known bad inputs, rate per IP', () => {

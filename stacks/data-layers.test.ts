@@ -109,18 +109,18 @@ describe('Aurora global database and ElastiCache global datastore', () => {
   it('puts the regional Lambda in the VPC with the endpoints and IAM auth permissions of its region', () => {
     const tf = out.stack('items-prod-us-east-1');
     const fn = resourcesOf(tf, 'aws_lambda_function')[0];
-    expect(fn.vpc_config.security_group_ids[0]).toMatch(/outputs\.lambda_security_group_id_us_east_1}$/);
+    expect(fn.vpc_config.security_group_ids[0]).toMatch(/^\${local\.global_outputs_\w+\.lambda_security_group_id_us_east_1}$/);
     expect(fn.vpc_config.subnet_ids).toMatch(/data\.aws_subnets\.network_private-subnets_\w+\.ids/);
     expect(Object.keys(fn.environment.variables)).toEqual(expect.arrayContaining(['DB_WRITER_ENDPOINT', 'DB_READER_ENDPOINT', 'CACHE_READER_ENDPOINT']));
-    expect(fn.environment.variables.CACHE_READER_ENDPOINT).toMatch(/outputs\.cache_reader_endpoint_us_east_1}$/);
-    expect(fn.environment.variables.DB_READER_ENDPOINT).toMatch(/outputs\.aurora_reader_endpoint_us_east_1}$/);
+    expect(fn.environment.variables.CACHE_READER_ENDPOINT).toMatch(/^\${local\.global_outputs_\w+\.cache_reader_endpoint_us_east_1}$/);
+    expect(fn.environment.variables.DB_READER_ENDPOINT).toMatch(/^\${local\.global_outputs_\w+\.aurora_reader_endpoint_us_east_1}$/);
     const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
     const sids = policy.Statement.map((s: any) => s.Sid);
     expect(sids).toEqual(expect.arrayContaining(['ConnectToDatabaseWithIam', 'ConnectToCacheWithIam', 'ManageVpcNetworkInterfaces']));
     // IAM authentication: the Lambda never reads the master password.
     expect(JSON.stringify(policy)).not.toContain('secretsmanager:GetSecretValue');
     const connect = policy.Statement.find((s: any) => s.Sid === 'ConnectToDatabaseWithIam');
-    expect(connect.Resource[0]).toMatch(/^arn:aws:rds-db:us-east-1:333333333333:dbuser:\${data\.terraform_remote_state\.\w+\.outputs\.aurora_cluster_resource_id_us_east_1}\/items$/);
+    expect(connect.Resource[0]).toMatch(/^arn:aws:rds-db:us-east-1:333333333333:dbuser:\${local\.global_outputs_\w+\.aurora_cluster_resource_id_us_east_1}\/items$/);
   });
 
   function global_() {
@@ -131,7 +131,7 @@ describe('Aurora global database and ElastiCache global datastore', () => {
     expect(clusters.map((c) => c.enable_global_write_forwarding)).toEqual(REGIONS.map(() => true));
     const fn = resourcesOf(out.stack('items-prod-us-east-1'), 'aws_lambda_function')[0];
     expect(fn.environment.variables).toMatchObject({ DB_WRITE_ROUTING: 'write-forwarding', CACHE_TTL_SECONDS: '60', IDEMPOTENCY_TTL_SECONDS: '86400' });
-    expect(fn.environment.variables.DB_CLUSTER_ENDPOINT).toMatch(/outputs\.aurora_cluster_endpoint_us_east_1}$/);
+    expect(fn.environment.variables.DB_CLUSTER_ENDPOINT).toMatch(/^\${local\.global_outputs_\w+\.aurora_cluster_endpoint_us_east_1}$/);
   });
 
   // A security group can name only groups of its own region
@@ -150,7 +150,7 @@ describe('Aurora global database and ElastiCache global datastore', () => {
       expect(vars.CACHE_REPLICATION_GROUP).toBe(`items-prod-${region}`);
       if (region === REGIONS[0]) {
         expect(vars).toMatchObject({ CACHE_WRITER_REPLICATION_GROUP: 'items-prod-eu-west-1', CACHE_WRITER_REGION: 'eu-west-1' });
-        expect(vars.CACHE_WRITER_ENDPOINT).toMatch(/outputs\.cache_writer_endpoint}$/);
+        expect(vars.CACHE_WRITER_ENDPOINT).toMatch(/^\${local\.global_outputs_\w+\.cache_writer_endpoint}$/);
       } else {
         expect(Object.keys(vars).filter((k) => k.startsWith('CACHE_WRITER'))).toEqual([]);
       }

@@ -24,7 +24,7 @@ describe('global outputs and the regional stacks that read them', () => {
     const tf = out.stack(`items-prod-${region}`);
     const [state] = Object.values<any>(tf.data.terraform_remote_state);
     const read = new Set<string>();
-    JSON.stringify(tf.resource).replace(/data\.terraform_remote_state\.[\w-]+\.outputs\.(\w+)/g, (_m, name: string) => {
+    JSON.stringify(tf.resource).replace(/local\.global_outputs_\w+\.(\w+)/g, (_m, name: string) => {
       read.add(name);
       return '';
     });

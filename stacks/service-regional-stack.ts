@@ -33,7 +33,8 @@ import {
  * wired to this region's replica of the global table, the regional custom domain,
  * and this region's health check and DNS record for the shared regional name. It
  * reads the global stack's outputs through remote state, with defaults so it plans
- * before the global stack has ever been applied.
+ * before the global stack has ever been applied (and a guard so such a plan is never
+ * applied).
  */
 export class ServiceRegionalStack extends PlatformStack {
   readonly api: RegionalApi;
@@ -67,6 +68,7 @@ export class ServiceRegionalStack extends PlatformStack {
 
     this.globalOutputs = new GlobalStackOutputs(this, 'global', {
       stateBackend: contract.stateBackend(contract.globalStack),
+      stateProvider: this.stateProvider,
       defaults: contract.regionalInputs(region),
     });
     const global = (output: string) => this.globalOutputs.get(output);

@@ -68,10 +68,10 @@ describe('invalidate mode', () => {
     const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
     const statement = policy.Statement.find((s: any) => s.Sid === 'InvalidateOwnDistribution');
     expect(statement.Action).toEqual(['cloudfront:CreateInvalidation']);
-    expect(statement.Resource).toEqual([expect.stringMatching(/^\${data\.terraform_remote_state\.global_state_\w+\.outputs\.distribution_arn}$/)]);
+    expect(statement.Resource).toEqual([expect.stringMatching(/^\${local\.global_outputs_\w+\.distribution_arn}$/)]);
     const env = resourcesOf(tf, 'aws_lambda_function')[0].environment.variables;
     expect(env).toMatchObject({ EDGE_CACHE_MODE: 'invalidate', EDGE_CACHE_TTL_SECONDS: '86400' });
-    expect(env.DISTRIBUTION_ID).toMatch(/outputs\.distribution_id}$/);
+    expect(env.DISTRIBUTION_ID).toMatch(/^\${local\.global_outputs_\w+\.distribution_id}$/);
   });
 
   it('keeps a long TTL on the cache policy', () => {

@@ -13,8 +13,8 @@ const ALLOWED = [
   /^\/\/\./, // cdktf's metadata comment (lists the overrides); Terraform ignores "//"
   /^terraform\.backend\.(s3|local)$/,
   /^terraform\.required_providers\.aws\.version$/,
-  /^provider\.aws\[\d+\]\.(access_key|secret_key|assume_role|endpoints|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id)$/,
-  /^data\.terraform_remote_state\.[^.]+\.(backend|config\.(bucket|key|region|path))$/,
+  /^provider\.aws\[\d+\]\.(access_key|secret_key|assume_role|endpoints|s3_use_path_style|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id)$/,
+  /^data\.terraform_remote_state\.[^.]+\.config\.(assume_role|access_key|secret_key|endpoints|use_path_style|skip_credentials_validation|skip_requesting_account_id|skip_metadata_api_check|skip_region_validation)$/,
   /^resource\.aws_dynamodb_table\.[^.]+\.replica\[\d+\]\.deletion_protection_enabled$/, // PROVIDER_SKEW
   /^resource\.aws_lambda_function\.[^.]+\.runtime$/, // PROVIDER_SKEW (value nodejs24.x)
 ];
@@ -36,11 +36,11 @@ function synthBoth() {
     verification: { stateDir, endpoint: 'http://127.0.0.1:4599', providerVersion: '5.100.0', skew: PROVIDER_SKEW },
   });
   const read = (dir: string, stack: string) => JSON.parse(readFileSync(path.join(dir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-  return { read, real, verify, stateDir };
+  return { read, real, verify };
 }
 
 describe('verification synth mode', () => {
-  const { read, real, verify, stateDir } = synthBoth();
+  const { read, real, verify } = synthBoth();
 
   it.each(['items-prod-global', 'items-prod-eu-west-1'])('changes %s only at credentials, backend, remote state, version and skew', (stack) => {
     const diff = jsonDiffPaths(read(real, stack), read(verify, stack));
@@ -56,17 +56,31 @@ describe('verification synth mode', () => {
         access_key: `AKIAVERIFY${provider.allowed_account_ids[0]}`,
         skip_credentials_validation: true,
         skip_region_validation: true,
-        endpoints: [{ sts: 'http://127.0.0.1:4599', ec2: 'http://127.0.0.1:4599', route53: 'http://127.0.0.1:4599' }],
+        endpoints: [{ sts: 'http://127.0.0.1:4599', ec2: 'http://127.0.0.1:4599', route53: 'http://127.0.0.1:4599', s3: 'http://127.0.0.1:4599' }],
+        s3_use_path_style: true,
       });
       expect(provider.assume_role).toBeUndefined();
     }
   });
 
-  it('reads remote state from an empty local file so the defaults apply', () => {
+  it('reads remote state through the S3 backend from the loopback S3: same bucket and key, fake key, no role', () => {
     const state = Object.values<any>(read(verify, 'items-prod-eu-west-1').data.terraform_remote_state)[0];
-    expect(state.backend).toBe('local');
-    expect(state.config).toEqual({ path: path.join(stateDir, 'empty-remote.tfstate') });
-    expect(state.defaults).toEqual(Object.values<any>(read(real, 'items-prod-eu-west-1').data.terraform_remote_state)[0].defaults);
+    const original = Object.values<any>(read(real, 'items-prod-eu-west-1').data.terraform_remote_state)[0];
+    expect(state.backend).toBe('s3');
+    expect(state.config).toEqual({
+      bucket: original.config.bucket,
+      key: original.config.key,
+      region: original.config.region,
+      access_key: 'AKIAVERIFY000000000000',
+      secret_key: 'verification-only',
+      endpoints: { s3: 'http://127.0.0.1:4599', sts: 'http://127.0.0.1:4599' },
+      use_path_style: true,
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+      skip_region_validation: true,
+    });
+    expect(state.defaults).toEqual(original.defaults);
   });
 
   it('strips exactly the listed provider skew and keeps the argument elsewhere', () => {

@@ -143,6 +143,8 @@ function targetsOf(model: StackModel, block: BlockModel, action: CatalogueAction
     const type = model.resolve(block.values.type);
     set('route53:ChangeResourceRecordSetsRecordTypes', type ? [type] : undefined);
   }
+  // A listing is a ListObjectsV2 with that prefix (what a bucket policy or a role may condition on).
+  if (block.type === 'aws_s3_objects') set('s3:prefix', model.resolve(block.values.prefix));
   if (action.service === 'kms' && shape && shape.service !== 'kms') set('kms:ViaService', `${shape.service}.${block.provider.region}.amazonaws.com`);
   if (action.wildcardOnly) return [{ arn: '*', context }];
 
@@ -223,8 +225,10 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
     for (const phase of ['plan', 'apply'] as const) {
       const base = phase === 'plan' ? `arn:aws:iam::${env.accountId}:role/${input.planRoleName}` : `arn:aws:iam::${env.accountId}:role/${env.deployRoleName}`;
       const providerRole = (ref: string) => {
-        if (phase === 'plan') return planOverride.find((p) => (p.alias ? `aws.${p.alias}` : 'aws') === ref)?.assume_role[0].role_arn ?? base;
-        return model.providers.find((p) => p.ref === ref)?.roleArn ?? base;
+        const own = model.providers.find((p) => p.ref === ref)?.roleArn ?? base;
+        // The runner leaves the state-bucket provider out of the plan override: it keeps its own role (or the session).
+        if (phase === 'plan') return planOverride.find((p) => (p.alias ? `aws.${p.alias}` : 'aws') === ref)?.assume_role[0].role_arn ?? own;
+        return own;
       };
       for (const p of model.providers) if (p.roleArn) assume(base, providerRole(p.ref), phase, stack.name, `provider ${p.ref}`);
       if (model.backend) {

@@ -1,6 +1,7 @@
 import { catalogueAction, expandActionPattern } from './catalogue';
 import { type CoverageInput, actionProblem, checkPermissionCoverage, formatFailure } from './coverage';
 import { needsOf } from './facts';
+import { stackModel } from './terraform-model';
 
 const DEV = '111111111111';
 const DNS = '222222222222';
@@ -111,6 +112,43 @@ describe('checkPermissionCoverage', () => {
     );
   });
 
+  it("given a listing of the state bucket (GlobalStackOutputs' aws_s3_objects), then it is checked with its prefix and the state provider's own credentials, never the plan role's redirect", async () => {
+    const STATE = '000000000000';
+    const stateAccount = (grants: object[]) => ({
+      name: 'bootstrap-state',
+      json: {
+        provider: { aws: [{ region: 'eu-west-1', allowed_account_ids: [STATE] }] },
+        resource: {
+          aws_s3_bucket: { state: { bucket: 'tf-state' } },
+          aws_s3_bucket_policy: { state: { bucket: '${aws_s3_bucket.state.bucket}', policy: policy(...grants) } },
+          aws_iam_role: { 'state-dev': { name: 'state-dev', assume_role_policy: trustAccount(DEV) } },
+          aws_iam_role_policy: { 'state-dev': { role: '${aws_iam_role.state-dev.name}', name: 'state', policy: policy({ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::tf-state' }) } },
+        },
+      },
+    });
+    // The bucket admits the dev account's principals to its dev folder only.
+    const devFolder = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::tf-state', Condition: { StringLike: { 's3:prefix': 'dev/*' } } };
+    const listing = (prefix: string, stateProvider: object, grant: object = devFolder) => {
+      const base = input({});
+      const stack = platformStack({});
+      (stack.json.provider.aws as object[]).push({ alias: 'state', region: 'eu-west-1', ...stateProvider });
+      (stack.json as Record<string, unknown>).data = { aws_s3_objects: { global: { provider: 'aws.state', bucket: 'tf-state', prefix } } };
+      const roles = bootstrap(DEV, { deployer: [...ASSUME, 's3:ListBucket'], planner: [...ASSUME, 's3:ListBucket'] });
+      return { ...base, platformStacks: [stack], bootstrapStacks: [roles, base.bootstrapStacks[1], stateAccount([grant])] };
+    };
+    const session = { allowed_account_ids: [DEV] };
+
+    expect((await checkPermissionCoverage(listing('dev/svc-dev-global.tfstate', session))).failures).toEqual([]);
+    expect((await checkPermissionCoverage(listing('prod/svc-prod-global.tfstate', session))).failures.map(formatFailure)).toEqual([
+      `arn:aws:iam::${DEV}:role/planner (plan) svc-dev-global data.aws_s3_objects.global: s3:ListBucket on arn:aws:s3:::tf-state is ImplicitlyDenied`,
+      `arn:aws:iam::${DEV}:role/deployer (apply) svc-dev-global data.aws_s3_objects.global: s3:ListBucket on arn:aws:s3:::tf-state is ImplicitlyDenied`,
+    ]);
+    // With a state role there is no plan role in the state account: a redirect would fail.
+    const stateRole = { allowed_account_ids: [STATE], assume_role: [{ role_arn: `arn:aws:iam::${STATE}:role/state-dev` }] };
+    const toStateRole = { ...devFolder, Principal: { AWS: `arn:aws:iam::${STATE}:role/state-dev` } };
+    expect((await checkPermissionCoverage(listing('dev/svc-dev-global.tfstate', stateRole, toStateRole))).failures.map(formatFailure)).toEqual([]);
+  });
+
   it('given a migration, then the deploy role must connect to the writer as the database user', async () => {
     const report = await checkPermissionCoverage({ ...input({}), migrations: [{ environment: 'dev', stack: 'svc-dev-global', region: 'eu-west-1', user: 'svc' }] });
 
@@ -184,5 +222,20 @@ describe('needsOf', () => {
   it('adds the actions of an argument only when the resource sets it', () => {
     expect(needsOf('resource', 'aws_lambda_function', {}, false)?.apply).not.toContain('lambda:GetCodeSigningConfig');
     expect(needsOf('resource', 'aws_lambda_function', { code_signing_config_arn: 'x' }, false)?.apply).toContain('lambda:GetCodeSigningConfig');
+  });
+});
+
+describe('stackModel', () => {
+  it("resolves a global output read through GlobalStackOutputs' local to the remote state's default (a first plan's value)", () => {
+    const model = stackModel({
+      name: 'svc-dev-eu-west-1',
+      json: {
+        data: { terraform_remote_state: { g: { backend: 's3', config: { bucket: 'b', key: 'k' }, defaults: { table_name: 'svc-dev' } } } },
+        locals: { outputs: '${try(data.terraform_remote_state.g[0].outputs, terraform_data.guard.input.defaults)}' },
+      },
+    });
+    expect(model.resolve('${local.outputs.table_name}')).toBe('svc-dev');
+    expect(model.resolve('${local.outputs.zone_id}')).toBeUndefined();
+    expect(model.resolve('${local.other.table_name}')).toBeUndefined();
   });
 });

@@ -87,9 +87,9 @@ export function stackModel(stack: SynthesizedStack): StackModel {
   const blocks: BlockModel[] = [];
   for (const kind of ['resource', 'data'] as const) {
     for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, Json>>)) {
-      // Terraform's built-in provider (terraform.io/builtin/terraform) calls no AWS API:
-      // remote state is modelled apart, terraform_data only keeps a value in state.
-      if (type === 'terraform_remote_state' || type === 'terraform_data') continue;
+      // Terraform's built-in provider (terraform_remote_state, modelled as state access
+      // below; terraform_data) makes no AWS call of its own.
+      if (type.startsWith('terraform_')) continue;
       for (const [name, values] of Object.entries(byName)) {
         blocks.push({ kind, type, name, address: kind === 'data' ? `data.${type}.${name}` : `${type}.${name}`, values, provider: providerOf(values) });
       }
@@ -110,6 +110,14 @@ export function stackModel(stack: SynthesizedStack): StackModel {
     resolve(value: unknown): string | undefined {
       if (typeof value === 'number') return String(value);
       if (typeof value !== 'string') return undefined;
+      // GlobalStackOutputs reads an output as `local.<outputs>.<name>`, the local being
+      // `try(<remote state>[0].outputs, <defaults>)`: the remote state's default, as below.
+      const local = /^\$\{local\.([\w-]+)\.([\w-]+)\}$/.exec(value);
+      if (local) {
+        const source = /^\$\{try\((data\.terraform_remote_state\.[\w-]+)\[0\]\.outputs,/.exec(String(json.locals?.[local[1]] ?? ''))?.[1];
+        const v = remoteStates.find((s) => s.address === source)?.defaults[local[2]];
+        return typeof v === 'string' ? v : undefined;
+      }
       const ref = /^\$\{((?:data\.)?[\w-]+\.[\w-]+)\.([\w.-]+)\}$/.exec(value);
       if (!ref) return value.includes('${') ? undefined : value;
       const [, address, attr] = ref;
@@ -194,6 +202,7 @@ export const ARN_SHAPES: Readonly<Record<string, ArnShape>> = {
   aws_s3_bucket_logging: { service: 's3', resourceType: 'bucket', variables: bucket },
   aws_s3_bucket_ownership_controls: { service: 's3', resourceType: 'bucket', variables: bucket },
   aws_s3_bucket_policy: { service: 's3', resourceType: 'bucket', variables: bucket },
+  aws_s3_objects: { service: 's3', resourceType: 'bucket', variables: bucket },
   aws_s3_bucket_public_access_block: { service: 's3', resourceType: 'bucket', variables: bucket },
   aws_s3_bucket_replication_configuration: { service: 's3', resourceType: 'bucket', variables: bucket },
   aws_s3_bucket_server_side_encryption_configuration: { service: 's3', resourceType: 'bucket', variables: bucket },

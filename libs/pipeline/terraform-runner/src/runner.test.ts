@@ -7,7 +7,7 @@ import { type StandIn, installStandIn } from './testing/stand-in';
 
 const quiet = () => undefined;
 
-function stackDirs(name = 'items-dev-eu-west-1') {
+function stackDirs(name = 'items-dev-eu-west-1', extraProviders: object[] = []) {
   const root = mkdtempSync(join(tmpdir(), 'runner-'));
   const workdir = join(root, 'cdktf.out', 'stacks', name);
   mkdirSync(workdir, { recursive: true });
@@ -22,6 +22,7 @@ function stackDirs(name = 'items-dev-eu-west-1') {
             allowed_account_ids: ['111111111111'],
             assume_role: [{ role_arn: 'arn:aws:iam::111111111111:role/platform-deploy', session_name: name }],
           },
+          ...extraProviders,
         ],
       },
       terraform: { backend: { s3: { bucket: 'state', key: `platform/${name}.tfstate`, region: 'eu-west-1' } } },
@@ -66,6 +67,19 @@ describe('plan', () => {
     expect(override.provider.aws).toEqual([
       { alias: 'eu-west-1', assume_role: [{ role_arn: 'arn:aws:iam::111111111111:role/platform-plan', session_name: s.stack }] },
     ]);
+  });
+
+  it('leaves the state-bucket provider with the backend’s credentials (no role, or the state role) when pointing the others at the plan role', async () => {
+    for (const state of [
+      { alias: 'state', region: 'eu-west-1', allowed_account_ids: ['111111111111'] },
+      { alias: 'state', region: 'eu-west-1', assume_role: [{ role_arn: 'arn:aws:iam::000000000000:role/platform-state-dev' }] },
+    ]) {
+      const s = stackDirs('items-dev-eu-west-1', [state]);
+      await plan({ ...s, env: tf.env({ PLATFORM_PROVIDER_ROLE_NAME: 'platform-plan' }), log: quiet });
+
+      const override = JSON.parse(readFileSync(join(s.workdir, PROVIDER_ROLE_OVERRIDE_FILE), 'utf8'));
+      expect(override.provider.aws.map((p: { alias: string }) => p.alias)).toEqual(['eu-west-1']);
+    }
   });
 
   it('runs the binary named by TERRAFORM_BIN (e.g. OpenTofu) instead of terraform from PATH', async () => {

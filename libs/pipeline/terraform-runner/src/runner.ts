@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TerraformError, runTerraform } from './terraform';
-import { UserError } from '@platform/config';
+import { STATE_PROVIDER_ALIAS, UserError } from '@platform/config';
 
 /** Where one stack is and where its plan artifacts go. */
 export interface StackRunOptions {
@@ -335,10 +335,12 @@ export interface ProviderConfig {
 /**
  * The override file's content that points every AWS provider of a stack at `roleName`
  * in the account of the role it assumes (the plan runs' redirect to the read-only plan
- * role). Throws RunnerError when a provider has no literal role ARN to redirect.
+ * role). The provider that reads the state bucket (alias `state`) keeps the backend's
+ * credentials, as the backend does. Throws RunnerError when a provider has no literal
+ * role ARN to redirect.
  */
 export function providerRoleOverride(stack: string, config: ProviderConfig, roleName: string): { provider: { aws: object[] } } {
-  const providers = (config.provider?.aws ?? []).map((p) => {
+  const providers = (config.provider?.aws ?? []).filter((p) => p.alias !== STATE_PROVIDER_ALIAS).map((p) => {
     const assume = p.assume_role?.[0];
     const arn = assume?.role_arn ?? '';
     const match = /^(arn:aws[\w-]*:iam::\d{12}:role\/)[\w+=,.@/-]+$/.exec(arn);

@@ -1,6 +1,8 @@
 // verify:terraform — validates and plans every synthesized stack (platform and
 // bootstrap) with real Terraform, offline: providers from a filesystem mirror, fake
-// credentials, local backend, empty remote state, lookups answered on loopback.
+// credentials, local backend, lookups and state objects answered on loopback; every
+// stack that reads a global stack's state is planned with that state existing but
+// empty and again with it missing; then the apply-guard probe.
 // Both programs are synthesized in this process with their verification option.
 //   npm run verify:terraform -- [--config <file>] [--work-dir .terraform-verify]
 //        [--fixtures <json>] [--concurrency 2] [--stacks <regex>] [--json <results file>]
@@ -12,6 +14,7 @@ import { UserError } from '@platform/config';
 import { PROVIDER_SKEW } from '@platform/constructs';
 import { synthBootstrap } from '../../../../bootstrap/main';
 import { synthPlatform } from '../../../../stacks/main';
+import { probeApplyGuard } from './apply-guard-probe';
 import { loadLookupFixtures } from './fake-aws-endpoint';
 import { formatVerification } from './summary';
 import { resolveMirror } from './toolchain';
@@ -47,7 +50,9 @@ void runCli(
     command: 'npm run verify:terraform --',
     summary:
       'Validates and plans every platform and bootstrap stack with real Terraform, offline: providers from a filesystem mirror ' +
-      '($PLATFORM_TF_PROVIDER_MIRROR, else /opt/tf-plugins), fake credentials, local backend, empty remote state, lookups on loopback.',
+      '($PLATFORM_TF_PROVIDER_MIRROR, else /opt/tf-plugins), fake credentials, local backend, lookups and state objects on loopback. ' +
+      'Stacks that read a global stack\'s state plan twice: with that state existing but empty, and missing (a new service\'s first plan). ' +
+      'Then a probe applies a plan made without the global state and expects the guard to refuse it.',
     options: {
       config: { type: 'string', valueName: '<file>', description: 'platform config (default: config/platform.json)' },
       'work-dir': { type: 'string', default: path.join(root, '.terraform-verify'), valueName: '<dir>', description: 'where stacks, state and plans go (default: .terraform-verify)' },
@@ -82,6 +87,7 @@ void runCli(
       concurrency,
       stackFilter: values.stacks ? new RegExp(values.stacks) : undefined,
       onProgress: (line) => console.error(line),
+      afterStacks: probeApplyGuard,
     });
     const jsonFile = values.json ?? path.join(values['work-dir'], 'results.json');
     writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,11 +52,24 @@ export interface FakeAwsRequest {
   readonly answered: boolean;
 }
 
+/**
+ * The objects the loopback S3 holds (the Terraform state objects a run reads). Every
+ * bucket exists and starts empty; a key that was not put is missing.
+ */
+export interface FakeS3Objects {
+  put(bucket: string, key: string, body: string): void;
+  delete(bucket: string, key: string): void;
+  /** Removes every object: each key answers NoSuchKey again. */
+  clear(): void;
+}
+
 /** A running loopback endpoint; {@link FakeAwsEndpoint.stop} it when done. */
 export interface FakeAwsEndpoint {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly requests: readonly FakeAwsRequest[];
+  /** What the endpoint's S3 holds; change it between runs to choose a scenario. */
+  readonly s3: FakeS3Objects;
   stop(): Promise<void>;
 }
 
@@ -65,19 +78,22 @@ export interface FakeAwsEndpoint {
  * the stacks make at plan time: STS GetCallerIdentity (with the account of the
  * verification access key), EC2 DescribeVpcs/DescribeVpcAttribute/DescribeRouteTables/
  * DescribeSubnets (query protocol) and Route53 ListHostedZones(ByName)/GetHostedZone/
- * ListTagsForResource (REST XML), from fixtures. Anything else gets an error
- * response, so an unexpected call fails the plan instead of passing silently.
+ * ListTagsForResource (REST XML), from fixtures; and S3 ListObjectsV2/HeadObject/
+ * GetObject (path style) from {@link FakeAwsEndpoint.s3}, where a missing key gets
+ * what real S3 answers. Anything else gets an error response, so an unexpected call
+ * fails the plan instead of passing silently.
  */
 export async function startFakeAwsEndpoint(fixtures: AwsLookupFixtures): Promise<FakeAwsEndpoint> {
   const requests: FakeAwsRequest[] = [];
+  const objects = new Map<string, string>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const answer = handle(fixtures, req, Buffer.concat(chunks).toString('utf8'));
-      requests.push({ service: answer.service, region: answer.region, action: answer.action, answered: answer.status < 400 });
-      res.writeHead(answer.status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
-      res.end(answer.body);
+      const answer = handle(fixtures, objects, req, Buffer.concat(chunks).toString('utf8'));
+      requests.push({ service: answer.service, region: answer.region, action: answer.action, answered: answer.answered ?? answer.status < 400 });
+      res.writeHead(answer.status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID(), ...answer.headers });
+      res.end(req.method === 'HEAD' ? undefined : answer.body);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +104,11 @@ export async function startFakeAwsEndpoint(fixtures: AwsLookupFixtures): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    s3: {
+      put: (bucket, key, body) => objects.set(objectId(bucket, key), body),
+      delete: (bucket, key) => objects.delete(objectId(bucket, key)),
+      clear: () => objects.clear(),
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -102,6 +123,9 @@ interface Answer {
   readonly action: string;
   readonly status: number;
   readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Whether this was a real answer (a NoSuchKey is one). @default - status below 400 */
+  readonly answered?: boolean;
 }
 
 /** Service, region and access key from the SigV4 Authorization header. */
@@ -110,9 +134,10 @@ function credentialScope(req: IncomingMessage): { accessKey: string; region: str
   return m ? { accessKey: m[1], region: m[2], service: m[3] } : { accessKey: '', region: '', service: '' };
 }
 
-function handle(fixtures: AwsLookupFixtures, req: IncomingMessage, body: string): Answer {
+function handle(fixtures: AwsLookupFixtures, objects: ReadonlyMap<string, string>, req: IncomingMessage, body: string): Answer {
   const { accessKey, region, service } = credentialScope(req);
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (service === 's3') return { service, region, ...s3(objects, req, url) };
   if (service === 'sts' || service === 'ec2') {
     const params = new URLSearchParams(req.method === 'POST' ? body : url.search);
     const action = params.get('Action') ?? '';
@@ -264,6 +289,90 @@ function route53(fixtures: AwsLookupFixtures, method: string, url: URL): { actio
     };
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// S3 (REST XML, path style): what Terraform's S3 backend (terraform_remote_state) and
+// the aws_s3_objects data source call.
+
+const S3_NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
+const objectId = (bucket: string, key: string) => `${bucket}/${key}`;
+const etag = (body: string) => `"${createHash('md5').update(body).digest('hex')}"`;
+const LAST_MODIFIED = new Date(Date.UTC(2026, 0, 1));
+
+type S3Answer = Omit<Answer, 'service' | 'region'>;
+
+function s3(objects: ReadonlyMap<string, string>, req: IncomingMessage, url: URL): S3Answer {
+  const [, bucket = '', ...rest] = url.pathname.split('/');
+  const key = rest.map(decodeURIComponent).join('/');
+  const method = req.method ?? 'GET';
+  if (bucket && !key && method === 'GET' && url.searchParams.get('list-type') === '2') {
+    return listObjectsV2(objects, decodeURIComponent(bucket), url.searchParams);
+  }
+  if (bucket && key && (method === 'GET' || method === 'HEAD')) {
+    const action = method === 'HEAD' ? 'HeadObject' : 'GetObject';
+    const body = objects.get(objectId(decodeURIComponent(bucket), key));
+    if (body === undefined) {
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html: NoSuchKey is
+      // 404 with an XML error body. HeadObject answers the same 404 without a body
+      // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html, for a
+      // caller who may s3:ListBucket, as the state readers may).
+      return {
+        action,
+        status: 404,
+        answered: true,
+        headers: { 'content-type': 'application/xml' },
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${esc(key)}</Key><RequestId>${randomUUID()}</RequestId></Error>`,
+      };
+    }
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    const bytes = Buffer.from(body, 'utf8');
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
+    const part = bytes.subarray(start, end + 1).toString('utf8');
+    return {
+      action,
+      status: range ? 206 : 200,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(range ? end - start + 1 : bytes.length),
+        etag: etag(body),
+        'last-modified': LAST_MODIFIED.toUTCString(),
+        ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}),
+      },
+      body: part,
+    };
+  }
+  return {
+    action: `${method} ${url.pathname}${url.search}`,
+    status: 400,
+    headers: { 'content-type': 'application/xml' },
+    body: `<Error><Code>InvalidRequest</Code><Message>the verification endpoint does not answer S3 ${esc(method)} ${esc(url.pathname)}; add it to fake-aws-endpoint.ts if a stack needs it</Message></Error>`,
+  };
+}
+
+function listObjectsV2(objects: ReadonlyMap<string, string>, bucket: string, params: URLSearchParams): S3Answer {
+  const prefix = params.get('prefix') ?? '';
+  const maxKeys = Number(params.get('max-keys') ?? 1000);
+  // Real S3 lists keys in UTF-8 binary order.
+  const keys = [...objects.keys()]
+    .filter((id) => id.startsWith(`${bucket}/`))
+    .map((id) => id.slice(bucket.length + 1))
+    .filter((k) => k.startsWith(prefix))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const page = keys.slice(0, maxKeys);
+  const contents = page
+    .map((k) => {
+      const body = objects.get(objectId(bucket, k)) as string;
+      return `<Contents><Key>${esc(k)}</Key><LastModified>${LAST_MODIFIED.toISOString()}</LastModified><ETag>${esc(etag(body))}</ETag><Size>${Buffer.byteLength(body)}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+    })
+    .join('');
+  return {
+    action: 'ListObjectsV2',
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult ${S3_NS}><Name>${esc(bucket)}</Name><Prefix>${esc(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${keys.length > page.length}</IsTruncated>${contents}</ListBucketResult>`,
+  };
 }
 
 function queryError(service: string, action: string): string {

@@ -6,4 +6,5 @@ export * from './run-command';
 export * from './verify-stack';
 export * from './verify-terraform';
 export * from './summary';
+export * from './apply-guard-probe';
 export * from './json-diff';

@@ -19,6 +19,16 @@ export interface StepTimes {
   readonly show?: number;
 }
 
+/** The verdict on one stack's plan with its global stack's state object missing. */
+export interface MissingStatePlan {
+  readonly ok: boolean;
+  /** What failed, one line each. */
+  readonly problems: readonly string[];
+  readonly seconds: number;
+  /** Resource instances the plan creates, when it planned. */
+  readonly creates?: number;
+}
+
 /** The verdict on one stack. */
 export interface StackVerification {
   readonly stack: string;
@@ -34,6 +44,12 @@ export interface StackVerification {
   readonly summary?: StackSummary;
   /** Path of the plan's `show -json`, when the stack planned. */
   readonly planJsonPath?: string;
+  /**
+   * The second plan, with the state objects the stack reads through remote state
+   * missing (a brand-new service's or environment's first plan). Only stacks that
+   * read remote state have one. The stack is ok only when this is ok too.
+   */
+  readonly missingState?: MissingStatePlan;
 }
 
 /** Terraform's JSON diagnostics (validate -json), the parts we print. */
@@ -66,6 +82,39 @@ export function terraformErrors(output: string): string[] {
     errors.push(`${m[1]}${rest.length ? `: ${rest[0]}` : ''}`);
   }
   return errors.length ? errors : [output.trim().split('\n').slice(-3).join(' ')];
+}
+
+/**
+ * A `terraform plan` of an initialized stack while the state objects it reads are
+ * missing (the run removed them from the loopback S3): it must plan, create exactly the
+ * `declared` resource instances, and change nothing else. Reads Terraform's
+ * machine-readable output (`plan -json`:
+ * https://developer.hashicorp.com/terraform/internals/machine-readable-ui): the
+ * `change_summary` message and the `diagnostic` messages.
+ */
+export async function planWithMissingState(stackDir: string, declared: number, tf: TerraformSetup): Promise<MissingStatePlan> {
+  const plan = await runCommand(tf.bin, ['plan', '-input=false', '-lock=false', '-no-color', '-json'], stackDir, tf.env);
+  const messages = plan.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as { type?: string; diagnostic?: Diagnostic; changes?: { add: number; change: number; remove: number } };
+      } catch {
+        return {};
+      }
+    });
+  const errors = messages.filter((m) => m.type === 'diagnostic' && m.diagnostic?.severity === 'error').map((m) => `plan: ${describe(m.diagnostic as Diagnostic)}`);
+  const changes = messages.find((m) => m.type === 'change_summary')?.changes;
+  if (plan.exitCode !== 0 || !changes) {
+    const problems = errors.length ? errors : terraformErrors(plan.stderr + plan.stdout).map((e) => `plan: ${e}`);
+    return { ok: false, problems, seconds: plan.seconds };
+  }
+  const problems = [...errors];
+  if (changes.add !== declared) problems.push(`plan creates ${changes.add} resource instances, the stack declares ${declared}`);
+  if (changes.change > 0) problems.push(`plan has ${changes.change} update`);
+  if (changes.remove > 0) problems.push(`plan has ${changes.remove} delete`);
+  return { ok: problems.length === 0, problems, seconds: plan.seconds, creates: changes.add };
 }
 
 /** `terraform init` of one stack: offline, providers from the mirror through the plugin cache. */

@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ProviderSkew } from '@platform/constructs';
 import { type AwsLookupFixtures, type FakeAwsEndpoint, type FakeAwsRequest, startFakeAwsEndpoint } from './fake-aws-endpoint';
 import { checkTerraform, findAwsProvider, writeCliConfig } from './toolchain';
 import type { CommandResult } from './run-command';
-import { type StackVerification, initStack, verifyStack } from './verify-stack';
+import { countDeclaredResources } from './declared-resources';
+import { type StackVerification, initStack, planWithMissingState, verifyStack } from './verify-stack';
 
 /** What a synth program wrote in verification mode. */
 export interface SynthesizedProgram {
@@ -42,6 +43,30 @@ export interface VerifyTerraformOptions {
   readonly stackFilter?: RegExp;
   /** Progress lines (one per finished stack). @default - none */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Runs after both scenarios with the endpoint and Terraform setup of the run (the
+   * apply-guard probe, {@link probeApplyGuard}); its result is part of the verdict.
+   * @default - none
+   */
+  readonly afterStacks?: (run: VerificationRun) => Promise<ProbeResult>;
+}
+
+/** What a step after the stack scenarios gets: the run's endpoint, folders and Terraform. */
+export interface VerificationRun {
+  readonly endpoint: FakeAwsEndpoint;
+  readonly workDir: string;
+  readonly stateDir: string;
+  readonly providerVersion: string;
+  readonly terraform: { readonly bin: string; readonly env: NodeJS.ProcessEnv };
+}
+
+/** The verdict of a check that runs once per run (not per stack). */
+export interface ProbeResult {
+  readonly name: string;
+  readonly ok: boolean;
+  /** What it saw (ok) or what failed, one line each. */
+  readonly lines: readonly string[];
+  readonly seconds: number;
 }
 
 /** The result of a whole run. */
@@ -52,9 +77,36 @@ export interface TerraformVerification {
   readonly skew: readonly ProviderSkew[];
   /** Lookups the loopback endpoint answered (or not). */
   readonly lookups: readonly FakeAwsRequest[];
-  /** Wall times: the whole run, both synths, all inits (the first alone, then in parallel). */
-  readonly seconds: { readonly total: number; readonly synth: number; readonly init: number };
+  /** Checks run once after the stacks (the apply-guard probe). */
+  readonly probes: readonly ProbeResult[];
+  /**
+   * Wall times: the whole run, both synths, all inits (the first alone, then in
+   * parallel), the first scenario (validate, plan, show from existing-but-empty remote
+   * state) and the second (plans with the remote state objects missing).
+   */
+  readonly seconds: {
+    readonly total: number;
+    readonly synth: number;
+    readonly init: number;
+    readonly emptyState: number;
+    readonly missingState: number;
+    readonly probes: number;
+  };
   readonly ok: boolean;
+}
+
+/** A state object a stack reads through `terraform_remote_state` (S3 backend). */
+export interface RemoteStateObject {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** The S3 state objects a synthesized stack reads through remote state. */
+export function remoteStateObjects(tf: { data?: Record<string, Record<string, unknown>> }): RemoteStateObject[] {
+  const reads = Object.values((tf.data?.terraform_remote_state ?? {}) as Record<string, { backend?: string; config?: Record<string, unknown> }>);
+  return reads
+    .filter((r) => r.backend === 's3' && typeof r.config?.bucket === 'string' && typeof r.config?.key === 'string')
+    .map((r) => ({ bucket: r.config?.bucket as string, key: r.config?.key as string }));
 }
 
 /** Stack names and folders of a synth output, from its manifest. */
@@ -82,7 +134,13 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  * Validates and plans every stack of every program with real Terraform, offline:
  * checks the toolchain (binary version, provider mirror), writes a CLI config that
  * installs providers only from the mirror, starts the loopback endpoint for the
- * lookups, synthesizes in verification mode and verifies each stack.
+ * lookups and the state objects, synthesizes in verification mode and verifies each
+ * stack in two scenarios of the state its remote-state reads find:
+ * 1. existing but empty (a global stack applied before it had the outputs read): every
+ *    stack is validated, planned and its plan shown and checked;
+ * 2. missing (a new service's or environment's first pull request: the global stack
+ *    was never applied, S3 answers NoSuchKey): every stack that reads remote state is
+ *    planned again and must plan the same resources.
  */
 export async function verifyTerraform(options: VerifyTerraformOptions): Promise<TerraformVerification> {
   const started = performance.now();
@@ -93,11 +151,15 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
   const stateDir = path.join(workDir, 'state');
   mkdirSync(stateDir, { recursive: true });
   const cliConfigFile = writeCliConfig(workDir, options.mirror);
-  // Every remote-state read gets this: no outputs, so the reads' defaults apply (a brand-new service's first plan).
-  writeFileSync(
-    path.join(stateDir, 'empty-remote.tfstate'),
-    JSON.stringify({ version: 4, terraform_version: terraformVersion, serial: 1, lineage: '00000000-0000-4000-8000-000000000000', outputs: {}, resources: [] }),
-  );
+  // Scenario 1's state objects: a state with no outputs, so the reads' defaults apply.
+  const emptyState = JSON.stringify({
+    version: 4,
+    terraform_version: terraformVersion,
+    serial: 1,
+    lineage: '00000000-0000-4000-8000-000000000000',
+    outputs: {},
+    resources: [],
+  });
 
   const endpoint: FakeAwsEndpoint = await startFakeAwsEndpoint(options.fixtures);
   try {
@@ -124,7 +186,10 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
     const work = programs.flatMap((p) =>
       stacksOf(p.outdir)
         .filter((s) => !options.stackFilter || options.stackFilter.test(s.name))
-        .map((s) => ({ ...s, program: p.program })),
+        .map((s) => {
+          const tf = JSON.parse(readFileSync(path.join(s.dir, 'cdk.tf.json'), 'utf8'));
+          return { ...s, program: p.program, reads: remoteStateObjects(tf), declared: countDeclaredResources(tf).instances };
+        }),
     );
     const tf = { bin, env };
     const concurrency = options.concurrency ?? 2;
@@ -134,7 +199,10 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
     const inits: CommandResult[] = work.length ? [await initStack(work[0].dir, tf)] : [];
     inits.push(...(await mapLimit(work.slice(1), concurrency, (s) => initStack(s.dir, tf))));
     const initSeconds = (performance.now() - initStarted) / 1000;
-    const stacks = await mapLimit(work, concurrency, async (s) => {
+
+    const emptyStarted = performance.now();
+    for (const s of work) for (const o of s.reads) endpoint.s3.put(o.bucket, o.key, emptyState);
+    const first = await mapLimit(work, concurrency, async (s) => {
       const result = await verifyStack(s.dir, s.name, s.program, tf, inits[work.indexOf(s)]);
       options.onProgress?.(
         `${result.ok ? 'ok  ' : 'FAIL'} ${s.name} (${[result.times.init, result.times.validate, result.times.plan, result.times.show]
@@ -144,14 +212,43 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
       );
       return result;
     });
+    const emptySeconds = (performance.now() - emptyStarted) / 1000;
+
+    const missingStarted = performance.now();
+    endpoint.s3.clear();
+    const readers = work.filter((s, i) => s.reads.length > 0 && inits[i].exitCode === 0);
+    const second = await mapLimit(readers, concurrency, async (s) => {
+      const result = await planWithMissingState(s.dir, s.declared, tf);
+      options.onProgress?.(`${result.ok ? 'ok  ' : 'FAIL'} ${s.name}, global state missing (${result.seconds.toFixed(1)} s)`);
+      return result;
+    });
+    const missingSeconds = (performance.now() - missingStarted) / 1000;
+    const stacks: StackVerification[] = first.map((result, i) => {
+      const missingState = second[readers.indexOf(work[i])];
+      return missingState ? { ...result, ok: result.ok && missingState.ok, missingState } : result;
+    });
+
+    const probesStarted = performance.now();
+    const probes = options.afterStacks
+      ? [await options.afterStacks({ endpoint, workDir, stateDir, providerVersion, terraform: tf })]
+      : [];
+    for (const p of probes) options.onProgress?.(`${p.ok ? 'ok  ' : 'FAIL'} ${p.name} (${p.seconds.toFixed(1)} s)`);
     return {
       terraformVersion,
       providerVersion,
       stacks,
       skew: options.skew,
       lookups: [...endpoint.requests],
-      seconds: { total: (performance.now() - started) / 1000, synth: synthSeconds, init: initSeconds },
-      ok: stacks.length > 0 && stacks.every((s) => s.ok),
+      probes,
+      seconds: {
+        total: (performance.now() - started) / 1000,
+        synth: synthSeconds,
+        init: initSeconds,
+        emptyState: emptySeconds,
+        missingState: missingSeconds,
+        probes: (performance.now() - probesStarted) / 1000,
+      },
+      ok: stacks.length > 0 && stacks.every((s) => s.ok) && probes.every((p) => p.ok),
     };
   } finally {
     await endpoint.stop();

@@ -76,6 +76,13 @@ export function stateRoleName(roleName: string, environment: string): string {
   return `${roleName}-${environment}`;
 }
 
+/**
+ * Alias of the AWS provider a stack reads the state bucket with (whether its global
+ * stack's state object exists yet). It has the backend's credentials, so a plan run
+ * must not point it at the plan role.
+ */
+export const STATE_PROVIDER_ALIAS = 'state';
+
 /** The bucket receiving the state bucket's S3 server access logs (same account and region). */
 export function stateAccessLogBucketName(stateBucket: string): string {
   return `${stateBucket}-access-logs`;

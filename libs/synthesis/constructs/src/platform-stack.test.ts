@@ -100,6 +100,35 @@ describe('PlatformStack DNS provider', () => {
   });
 });
 
+describe('PlatformStack state provider', () => {
+  const stateProvider = (stack: ReturnType<typeof testStack>) => {
+    expect(stack.stateProvider).toBe(stack.stateProvider);
+    return synth(stack).provider.aws.filter((p: any) => p.alias === 'state');
+  };
+
+  it('is declared only when used', () => {
+    expect(synth(testStack(['us-east-1'])).provider.aws.map((p: any) => p.alias)).toEqual(['us-east-1']);
+  });
+
+  it('reads the state bucket in its region with the session the backend uses: no role, restricted to the stack’s account', () => {
+    const providers = stateProvider(testStack(['us-east-1']));
+    expect(providers).toHaveLength(1);
+    expect(providers[0]).toMatchObject({ alias: 'state', region: 'eu-west-1', allowed_account_ids: [ACCOUNT] });
+    expect(providers[0].assume_role).toBeUndefined();
+  });
+
+  it('assumes the backend’s state role, in the state account, when there is one', () => {
+    const stack = testStack(['us-east-1'], {
+      stateBackend: { bucket: 'state-bucket', region: 'eu-central-1', key: 'k.tfstate', roleArn: 'arn:aws:iam::000000000000:role/state-dev' },
+    });
+    expect(stateProvider(stack)[0]).toMatchObject({
+      region: 'eu-central-1',
+      allowed_account_ids: ['000000000000'],
+      assume_role: [{ role_arn: 'arn:aws:iam::000000000000:role/state-dev', session_name: 'test-stack' }],
+    });
+  });
+});
+
 describe('PlatformStack permissions boundary', () => {
   const boundary = `arn:aws:iam::${ACCOUNT}:policy/platform-workload-boundary`;
 

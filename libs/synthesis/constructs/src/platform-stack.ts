@@ -1,6 +1,7 @@
 import { S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { STATE_PROVIDER_ALIAS } from '@platform/config';
 import { PermissionsBoundary } from './permissions-boundary';
 import { ConstructPropsError, isKnown, requireDistinctRegions } from './validation';
 
@@ -83,6 +84,8 @@ export class PlatformStack extends TerraformStack {
   private readonly dnsParentAccountProvider?: AwsProvider;
   private readonly dnsParentAccountId?: string;
   private edgeRegionProvider?: AwsProvider;
+  private stateBucketProvider?: AwsProvider;
+  private readonly stateBackend: StateBackendProps;
   private readonly providerSettings: { readonly accountId: string; readonly deployRoleArn: string; readonly sessionName: string; readonly tags: Record<string, string> };
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
@@ -93,6 +96,7 @@ export class PlatformStack extends TerraformStack {
     requireDistinctRegions(this, 'regions', props.regions);
     this.regions = [...props.regions];
     this.accountId = props.accountId;
+    this.stateBackend = props.stateBackend;
     this.providerSettings = {
       accountId: props.accountId,
       deployRoleArn: props.deployRoleArn,
@@ -204,6 +208,27 @@ export class PlatformStack extends TerraformStack {
    */
   get route53MetricsProvider(): AwsProvider {
     return this.dnsAccountProvider ?? this.edgeProvider;
+  }
+
+  /**
+   * A provider that reads the state bucket (alias `state`, declared on first use): the
+   * bucket's region and the backend's credentials, i.e. the state role when the backend
+   * assumes one, else the session Terraform runs with (the pipeline's plan or deploy
+   * role in this stack's account). A plan run leaves it as it is (it is not redirected
+   * to the plan role), exactly like the backend.
+   */
+  get stateProvider(): AwsProvider {
+    const { region, roleArn } = this.stateBackend;
+    const roleAccount = roleArn ? /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(roleArn)?.[1] : undefined;
+    this.stateBucketProvider ??= new AwsProvider(this, `aws-${STATE_PROVIDER_ALIAS}`, {
+      alias: STATE_PROVIDER_ALIAS,
+      region,
+      ...(roleArn
+        ? { assumeRole: [{ roleArn, sessionName: this.providerSettings.sessionName }], ...(roleAccount ? { allowedAccountIds: [roleAccount] } : {}) }
+        : { allowedAccountIds: [this.accountId] }),
+      defaultTags: [{ tags: this.providerSettings.tags }],
+    });
+    return this.stateBucketProvider;
   }
 
   /** Whether Route53 lives in another account than the stack's. */

@@ -35,9 +35,12 @@ export function describeSkew(skew: ProviderSkew): string {
 
 /** Props of {@link VerificationMode}. */
 export interface VerificationModeProps {
-  /** Absolute folder for the stacks' local state files and the empty remote state. */
+  /** Absolute folder for the stacks' local state files. */
   readonly stateDir: string;
-  /** Loopback endpoint answering the lookups that happen at plan time (STS, EC2, Route53), e.g. `http://127.0.0.1:4599`. */
+  /**
+   * Loopback endpoint answering the calls that happen at plan time (STS, EC2, Route53
+   * lookups; S3 for the remote-state reads), e.g. `http://127.0.0.1:4599`.
+   */
   readonly endpoint: string;
   /** Version constraint of the AWS provider used for verification, e.g. `5.100.0`. */
   readonly providerVersion: string;
@@ -47,9 +50,6 @@ export interface VerificationModeProps {
    */
   readonly skew?: readonly ProviderSkew[];
 }
-
-/** File name (in `stateDir`) of the empty state every remote-state read gets in verification mode. */
-export const EMPTY_REMOTE_STATE_FILE = 'empty-remote.tfstate';
 
 /**
  * The static access key a provider of `accountId` gets in verification mode. The
@@ -71,9 +71,12 @@ export function accountOfVerificationAccessKey(accessKey: string): string | unde
  * provider version constraint and the arguments listed as provider skew:
  * - each AwsProvider gets static fake credentials (one per account, see
  *   {@link verificationAccessKey}), the `skip_*` settings that avoid AWS calls, no
- *   `assume_role`, and `endpoints` for STS, EC2 and Route53 on the loopback endpoint;
+ *   `assume_role`, and `endpoints` for STS, EC2, Route53 and S3 (path style) on the
+ *   loopback endpoint;
  * - the backend becomes a local one under `stateDir`;
- * - every `terraform_remote_state` reads an empty local state, so its defaults apply.
+ * - every `terraform_remote_state` stays on the S3 backend, same bucket and key, but
+ *   reads from the loopback S3 with a fake key and no `assume_role`: whatever state
+ *   objects the run puts there (an empty state, or none at all) are what it reads.
  * Everything else is the Terraform a real account gets.
  */
 export class VerificationMode implements IAspect {
@@ -114,7 +117,9 @@ export class VerificationMode implements IAspect {
     // Not skipped: the account id comes from the loopback STS, so allowed_account_ids stays checked.
     provider.skipRequestingAccountId = false;
     const url = this.props.endpoint;
-    provider.endpoints = [{ sts: url, ec2: url, route53: url }];
+    provider.endpoints = [{ sts: url, ec2: url, route53: url, s3: url }];
+    // A loopback address cannot carry the bucket as a host name.
+    provider.s3UsePathStyle = true;
   }
 
   private stack(stack: TerraformStack): void {
@@ -129,11 +134,17 @@ export class VerificationMode implements IAspect {
   }
 
   private remoteState(state: TerraformRemoteState): void {
-    const config = (state.toTerraform().data.terraform_remote_state as Record<string, { config?: object }>)[state.friendlyUniqueId]
-      .config;
-    state.addOverride('backend', 'local');
-    for (const key of Object.keys(config ?? {})) state.addOverride(`config.${key}`, undefined);
-    state.addOverride('config.path', path.join(this.props.stateDir, EMPTY_REMOTE_STATE_FILE));
+    const url = this.props.endpoint;
+    // Terraform's S3 backend settings: https://developer.hashicorp.com/terraform/language/backend/s3
+    state.addOverride('config.assume_role', undefined);
+    state.addOverride('config.access_key', verificationAccessKey('000000000000'));
+    state.addOverride('config.secret_key', 'verification-only');
+    state.addOverride('config.endpoints', { s3: url, sts: url });
+    state.addOverride('config.use_path_style', true);
+    state.addOverride('config.skip_credentials_validation', true);
+    state.addOverride('config.skip_requesting_account_id', true);
+    state.addOverride('config.skip_metadata_api_check', true);
+    state.addOverride('config.skip_region_validation', true);
   }
 
   private stripSkew(resource: TerraformResource): void {
