@@ -120,8 +120,17 @@ function regionalEvaluation(stack: string, regional: Json, globalStateKey: strin
     if (s.config?.key !== globalStateKey) throw new Error(`${stack}: remote state ${name} reads ${s.config?.key}, not the global stack's ${globalStateKey}`);
     states[name] = { backend: 'local', config: { path: globalState }, ...(s.defaults ? { defaults: s.defaults } : {}) };
   }
+  // GlobalStackOutputs reads the state only when its object is listed in the bucket (an AWS
+  // data source) and falls back to the guard's defaults: here the global state exists, so
+  // the outputs are the remote state's, read unconditionally, with no fallback to hide a miss.
+  const locals = Object.fromEntries(
+    Object.entries<string>(regional.locals ?? {}).map(([name, value]) => [
+      name,
+      value.replace(/(data\.terraform_remote_state\.[\w-]+)\[0\]/g, '$1').replace(/terraform_data\.[\w-]+\.input\.defaults/g, 'null'),
+    ]),
+  );
   const [fn] = Object.values<Json>(regional.resource?.aws_lambda_function ?? {});
-  const config = { data: { terraform_remote_state: states }, output: { environment: { value: fn.environment.variables, sensitive: true } } };
+  const config = { locals, data: { terraform_remote_state: states }, output: { environment: { value: fn.environment.variables, sensitive: true } } };
   onlyBuiltIns(stack, config, /^$/);
   return config;
 }
