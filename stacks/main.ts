@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH, dataLayerAppProblems, loadPlatform, readAppTargets } from '@platform/config';
 import { VerificationMode, type VerificationModeProps, createPlatformApp } from '@platform/constructs';
@@ -49,10 +49,18 @@ export function synthPlatform(options: SynthOptions = {}): SynthResult {
   const appProblems = dataLayerAppProblems(platform, (app) => readAppTargets(workspaceRoot, app));
   if (appProblems.length > 0) throw new ConfigError(platform.source, appProblems);
   const outdir = options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out';
-  const app = createPlatformApp({ outdir });
-  buildPlatform(app, platform, { workspaceRoot });
-  if (options.verification) VerificationMode.applyTo(app, options.verification);
-  app.synth();
+  const fresh = !existsSync(outdir);
+  try {
+    const app = createPlatformApp({ outdir });
+    buildPlatform(app, platform, { workspaceRoot });
+    if (options.verification) VerificationMode.applyTo(app, options.verification);
+    app.synth();
+  } catch (err) {
+    // The App makes `outdir` when it starts; an empty one left by a failed synth would
+    // look like a synth that produced no stacks (to npm run report, to Nx).
+    if (fresh) rmSync(outdir, { recursive: true, force: true });
+    throw err;
+  }
   const stackNames = platform.stacks.map((s) => s.name);
   return { outdir, stacks: stackNames.length, stackNames, removed: removeStaleStacks(outdir, stackNames) };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { platformFixture } from '@platform/config/testing';
@@ -47,11 +47,27 @@ describe('npm run synth with bad config', () => {
 });
 
 describe('synth without a built app', () => {
-  it('fails naming the missing bundle and the command that builds it', () => {
+  it('names the missing bundle and `npm run build -- <app>` when the app has an entry module to build', () => {
     const workspace = fakeWorkspace([]);
+    mkdirSync(path.join(workspace, 'apps/items-api/src'), { recursive: true });
+    writeFileSync(path.join(workspace, 'apps/items-api/src/main.ts'), 'export const handler = 1;');
     expect(() =>
       synthPlatform({ configPath: FIXTURE_CONFIG, outdir: path.join(workspace, 'out'), workspaceRoot: workspace }),
-    ).toThrow(/the Lambda bundle of app "items-api" is missing \(.*dist\/apps\/items-api\/lambda\.zip\); build it with: npm run build -- items-api/);
+    ).toThrow(/^the Lambda bundle of app "items-api" is missing \(dist\/apps\/items-api\/lambda\.zip\); build it with: npm run build -- items-api$/);
+  });
+
+  it('does not suggest a build that cannot work when the app has no entry module', () => {
+    const workspace = fakeWorkspace([]);
+    expect(() => synthPlatform({ configPath: FIXTURE_CONFIG, outdir: path.join(workspace, 'out'), workspaceRoot: workspace })).toThrow(
+      'the Lambda bundle of app "items-api" is missing (dist/apps/items-api/lambda.zip) and cannot be built: there is no apps/items-api/src/main.ts; set the service\'s "app" to an app in apps/, or create the app with: npx nx g @platform/nx-plugin:service',
+    );
+  });
+
+  it('leaves no empty output folder behind', () => {
+    const workspace = fakeWorkspace([]);
+    const outdir = path.join(workspace, 'cdktf.out');
+    expect(() => synthPlatform({ configPath: FIXTURE_CONFIG, outdir, workspaceRoot: workspace })).toThrow(/Lambda bundle/);
+    expect(existsSync(outdir)).toBe(false);
   });
 });
 

@@ -131,6 +131,18 @@ describe('createNodesV2', () => {
     await expect(Promise.resolve().then(() => run(root))).rejects.toThrow(ConfigError);
   });
 
+  // Nx prints the message of what createNodes throws under its own heading, so a
+  // one-problem config error must be that one line: file, config path, what to fix.
+  it('fails with a one-problem config error as exactly one line', async () => {
+    const raw = example();
+    const root = workspace(raw);
+    raw.environments.dev.accountId = '42';
+    writeFileSync(join(root, EXAMPLE), JSON.stringify(raw));
+
+    const message = await Promise.resolve().then(() => run(root)).then(() => '', (err: Error) => err.message);
+    expect(message.split('\n')).toEqual([expect.stringMatching(/config\/platform\.json: environments\.dev\.accountId: AWS account id must be exactly 12 digits \(got "42"\)$/)]);
+  });
+
   it('still returns the projects when a service of the config has no app', async () => {
     const root = workspace(example());
     rmSync(join(root, 'apps', 'orders-api'), { recursive: true });

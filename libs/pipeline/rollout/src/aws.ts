@@ -11,11 +11,22 @@ import {
   Route53Client,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { EDGE_REGION, EVACUATION_TAGS } from '@platform/config';
 import type { EvacuationNote, RoutingCheck, RoutingCheckState, RoutingControl } from './evacuation';
 import type { Pager } from './execute';
 import type { AlarmReader, AlarmState, HealthCheckReader } from './gates';
 import type { Wave } from './plan';
+
+/**
+ * Resolves the default credential chain once. A rollout step calls it before it changes
+ * anything: without it, a run with no credentials would deploy, find every gate
+ * unreadable and roll back, instead of stopping in one line (runCli prints the SDK's
+ * CredentialsProviderError as one).
+ */
+export async function requireCredentials(): Promise<void> {
+  await fromNodeProviderChain()();
+}
 
 /** Composite (and metric) alarm states through DescribeAlarms, one client per region. */
 export class CloudWatchAlarmReader implements AlarmReader {

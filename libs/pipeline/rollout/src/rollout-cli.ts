@@ -72,7 +72,8 @@ void runCli(
     const reviewedDir = values['reviewed-plans'] ? path.resolve(values['reviewed-plans']) : undefined;
     if (reviewedDir && !existsSync(reviewedDir)) throw new UserError(`--reviewed-plans: no folder ${values['reviewed-plans']}`);
     // Loaded only to run: --plan needs neither the AWS SDK nor the local topology.
-    const { AlarmTopicPager, CloudWatchAlarmReader, Route53Health } = await import('./aws');
+    const { AlarmTopicPager, CloudWatchAlarmReader, Route53Health, requireCredentials } = await import('./aws');
+    await requireCredentials();
     const env = platform.config.environments[values.env];
     const alarms = new CloudWatchAlarmReader();
     const health = new Route53Health();

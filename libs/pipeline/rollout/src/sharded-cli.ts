@@ -145,6 +145,7 @@ void runCli(
         }
         if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) throw new UsageError(`--labels must be a JSON array of label names, got ${values.labels}`);
         const deployer = new NxDeployer(process.cwd(), undefined, { reviewedDir: path.resolve(values['reviewed-plans']), allowance: allowanceFromLabels(labels as string[]) });
+        await aws.requireCredentials();
         log(`wave ${wave.number} ${wave.name}, shard ${values.shard}: deploying ${shard.stacks.join(', ')}`);
         const result = await applyShard(shard, deployer);
         write(file, result);
@@ -156,11 +157,13 @@ void runCli(
         log(`shard ${values.shard} applied nothing: nothing to roll back`);
         return;
       }
+      await aws.requireCredentials();
       const rollback = await rollBackShard(shard, new FileDeploymentRecord(path.resolve(deploymentRecordPath(env))), new NxDeployer(process.cwd()), log);
       write(file, rollback);
       if (rollback.failure) log(`shard ${values.shard}: ${rollback.failure}`);
       return rollback.failure ? 1 : 0;
     }
+    await aws.requireCredentials();
     const alarms = new aws.CloudWatchAlarmReader();
     const healthChecks = new aws.Route53Health();
     if (step === 'gate') {

@@ -1,5 +1,6 @@
 import { UserError } from '@platform/config';
 import { type CliIo, type CliSpec, formatHelp, npmTookOptions, runCli } from './run-cli';
+import { AWS_CREDENTIALS_HINT, awsCredentialsProblem } from './aws-credentials-problem';
 import { integerOption } from './integer-option';
 import { UsageError } from './usage-error';
 
@@ -147,5 +148,31 @@ describe('integerOption', () => {
     expect(() => integerOption('runs', 'five', { min: 1, max: 9 })).toThrow(new UsageError('--runs must be a whole number from 1 to 9, got "five"'));
     expect(() => integerOption('runs', '0', { min: 1, max: 9 })).toThrow(UsageError);
     expect(() => integerOption('runs', '', { min: 0 })).toThrow(UsageError);
+  });
+});
+
+describe('an AWS call without usable credentials', () => {
+  const sdkError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  it("prints one line for the SDK's CredentialsProviderError naming what to set, exit 1", async () => {
+    const t = io([]);
+    expect(await runCli(SPEC, () => Promise.reject(sdkError('CredentialsProviderError', 'Could not load credentials from any providers')), t.io)).toBe(1);
+    expect(t.err).toEqual([`synth: no AWS credentials (Could not load credentials from any providers): ${AWS_CREDENTIALS_HINT}`]);
+  });
+
+  it('says expired for ExpiredToken / ExpiredTokenException and refused for InvalidClientTokenId, found through error causes too', async () => {
+    const expired = io([]);
+    const wrapped = new Error('reading the alarms failed', { cause: sdkError('ExpiredTokenException', 'The security token included in the request is expired') });
+    expect(await runCli(SPEC, () => Promise.reject(wrapped), expired.io)).toBe(1);
+    expect(expired.err).toHaveLength(1);
+    expect(expired.err[0]).toMatch(/^synth: the AWS credentials have expired \(ExpiredTokenException: The security token included in the request is expired\): get new ones/);
+    const refused = io([]);
+    expect(await runCli(SPEC, () => Promise.reject(sdkError('InvalidClientTokenId', 'The security token included in the request is invalid.')), refused.io)).toBe(1);
+    expect(refused.err[0]).toMatch(/^synth: AWS refused the credentials \(InvalidClientTokenId: /);
+  });
+
+  it('leaves other AWS errors to the bug path', () => {
+    expect(awsCredentialsProblem(sdkError('AccessDenied', 'not allowed'))).toBeUndefined();
+    expect(awsCredentialsProblem(undefined)).toBeUndefined();
   });
 });

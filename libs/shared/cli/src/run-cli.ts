@@ -1,9 +1,10 @@
 // The shell every command-line program of the workspace runs in: options parsed with
 // node:util parseArgs, --help, and one line (never a stack trace) for what the user
 // can fix: an unknown option, a missing value, an option npm took for itself, a
-// UserError. Anything else is a bug and keeps its stack trace.
+// UserError, AWS credentials that are missing, expired or refused. Anything else is a bug and keeps its stack trace.
 import { parseArgs } from 'node:util';
 import { isUserError } from '@platform/config';
+import { awsCredentialsProblem } from './aws-credentials-problem';
 import { UsageError } from './usage-error';
 
 /** One option of a CLI. */
@@ -194,6 +195,11 @@ async function run<O extends Record<string, CliOption>>(spec: CliSpec<O>, main: 
   try {
     return (await main({ values: values as CliValues<O>, positionals: parsed.positionals })) ?? 0;
   } catch (err) {
+    const credentials = awsCredentialsProblem(err);
+    if (credentials) {
+      io.err(`${spec.name}: ${credentials}`);
+      return 1;
+    }
     if (!isUserError(err)) {
       io.err(`${spec.name}: unexpected error (a bug, please report it):`);
       io.err(String((err as Error)?.stack ?? err));

@@ -48,6 +48,25 @@ export function isAwsRegion(name: string): name is AwsRegion {
   return REGION_SET.has(name);
 }
 
+// Region codes of the partitions other than `aws`, as the AWS SDK's endpoint rules
+// (partitions.json, "regionRegex") tell them apart. A partition has its own IAM, its own
+// ARNs (arn:aws-cn:...) and no cross-partition replication:
+// https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+const OTHER_PARTITIONS: readonly [RegExp, string][] = [
+  [/^cn-\w+-\d+$/, 'aws-cn'],
+  [/^us-gov-\w+-\d+$/, 'aws-us-gov'],
+  [/^us-iso-\w+-\d+$/, 'aws-iso'],
+  [/^us-isob-\w+-\d+$/, 'aws-iso-b'],
+  [/^eu-isoe-\w+-\d+$/, 'aws-iso-e'],
+  [/^us-isof-\w+-\d+$/, 'aws-iso-f'],
+  [/^eusc-\w+-\w+-\d+$/, 'aws-eusc'],
+];
+
+/** The partition of a region outside the `aws` partition (`cn-north-1` is in `aws-cn`), else undefined. */
+export function otherPartition(name: string): string | undefined {
+  return OTHER_PARTITIONS.find(([pattern]) => pattern.test(name))?.[1];
+}
+
 /** The known region nearest to a misspelt one (edit distance at most 2), if any. */
 export function closestRegion(name: string): AwsRegion | undefined {
   let best: AwsRegion | undefined;

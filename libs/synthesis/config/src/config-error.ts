@@ -22,10 +22,12 @@ export class ConfigError extends UserError {
   }
 }
 
+// One problem is one line (what Nx prints once when the project graph fails, what a CLI
+// prints); several get a heading and one line each.
 function formatProblems(source: string, problems: readonly ConfigProblem[]): string {
-  const noun = problems.length === 1 ? 'problem' : 'problems';
-  const lines = problems.map((p) => `  - ${source}: ${p.path || '(root)'}: ${p.message}`);
-  return [`invalid platform config (${problems.length} ${noun}):`, ...lines].join('\n');
+  const lines = problems.map((p) => `${source}: ${p.path || '(root)'}: ${p.message}`);
+  if (lines.length === 1) return lines[0];
+  return [`invalid platform config (${problems.length} problems):`, ...lines.map((l) => `  - ${l}`)].join('\n');
 }
 
 /** Renders a path array the way a person would write it: `a.b[2].c`. */

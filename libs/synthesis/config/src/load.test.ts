@@ -114,3 +114,32 @@ describe('the test fixture', () => {
     expect(parsePlatformJson(JSON.stringify(platformFixture()), 'fixture').stacks).toHaveLength(18);
   });
 });
+
+describe('config input a user gets wrong once', () => {
+  it('refuses a config with no services in one line saying how to add one', () => {
+    expect(loadProblems(JSON.stringify({ ...platformFixture(), services: {} }))).toEqual([
+      'services: no services, so there is nothing to synthesize; add one with: npx nx g @platform/nx-plugin:service <name> (got {})',
+    ]);
+  });
+
+  // Windows editors (Notepad's "UTF-8 with BOM") write EF BB BF first; it carries no content.
+  it('accepts a file that starts with a UTF-8 byte-order mark', () => {
+    const p = path.join(dir, 'bom.json');
+    writeFileSync(p, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(platformFixture(), null, 2))]));
+    expect(loadPlatform(p).services.map((s) => s.name)).toEqual(['items', 'orders']);
+  });
+
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['us-iso-east-1', 'aws-iso'],
+    ['us-isob-east-1', 'aws-iso-b'],
+    ['eu-isoe-west-1', 'aws-iso-e'],
+  ])('says region %s is in the %s partition, which the platform does not support, instead of suggesting a look-alike', (region, partition) => {
+    const config = platformFixture();
+    config.environments.dev.regions = ['eu-west-1', region];
+    expect(loadProblems(JSON.stringify(config))).toEqual([
+      `environments.dev.regions[1]: a region of the ${partition} partition; the platform supports the aws partition (commercial regions) only (got "${region}")`,
+    ]);
+  });
+});

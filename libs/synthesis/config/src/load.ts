@@ -30,6 +30,9 @@ export function loadPlatform(file: string = DEFAULT_CONFIG_PATH): Platform {
  * {@link parsePlatform} checks. Throws ConfigError naming `source`.
  */
 export function parsePlatformJson(text: string, source: string): Platform {
+  // A UTF-8 byte-order mark (what some Windows editors write first) carries no content;
+  // JSON.parse rejects it with an error about an invisible character, so it is dropped.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

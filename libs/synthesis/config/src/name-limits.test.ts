@@ -9,7 +9,7 @@ function problemLines(config: unknown): string[] {
     parsePlatform(config, 'fixture.json');
     return [];
   } catch (err) {
-    if (err instanceof ConfigError) return err.message.split('\n').slice(1).map((l) => l.trim());
+    if (err instanceof ConfigError) return err.problems.map((p) => `- ${err.source}: ${p.path || '(root)'}: ${p.message}`);
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AWS_REGIONS, closestRegion, isAwsRegion } from './aws-regions';
+import { AWS_REGIONS, closestRegion, isAwsRegion, otherPartition } from './aws-regions';
 
 const ACCOUNT_ID = /^\d{12}$/;
 // IAM role names: 1-64 of [\w+=,.@-]
@@ -29,6 +29,9 @@ const region = z
   .string()
   .refine((v): boolean => isAwsRegion(v), {
     error: (issue) => {
+      const partition = otherPartition(String(issue.input));
+      // The ARNs the constructs write (arn:aws:...) and the us-east-1 edge (CloudFront, its ACM certificate) exist in the aws partition only.
+      if (partition) return `a region of the ${partition} partition; the platform supports the aws partition (commercial regions) only`;
       const guess = closestRegion(String(issue.input));
       return `unknown AWS region ${JSON.stringify(issue.input)}; ${guess ? `did you mean "${guess}"?` : 'use a region code such as eu-west-1'}`;
     },
@@ -694,6 +697,9 @@ export const platformConfigSchema = z
         name('service', 24),
         serviceSchema.describe('One service: an API in every region of each of its environments, and its data.'),
       )
+      .refine((s) => Object.keys(s).length > 0, {
+        error: 'no services, so there is nothing to synthesize; add one with: npx nx g @platform/nx-plugin:service <name>',
+      })
       .describe('Services by name (at most 24 characters); each gets a global stack and one stack per region in each of its environments.'),
     observability: observabilitySchema
       .default({ subscribers: [] })

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '@platform/config';
+import { UserError, appEntryPath } from '@platform/config';
 
 /** A built Lambda deployment package: a zip on disk and its hash. */
 export interface LambdaArtifact {
@@ -11,10 +11,17 @@ export interface LambdaArtifact {
   readonly sha256: string;
 }
 
-/** Thrown when an app's bundle has not been built. */
+/**
+ * Thrown when an app's bundle has not been built. The fix it names is one that works:
+ * `npm run build -- <app>` only when the app has the entry module the build bundles.
+ */
 export class MissingArtifactError extends UserError {
-  constructor(app: string, zipPath: string) {
-    super(`the Lambda bundle of app "${app}" is missing (${zipPath}); build it with: npm run build -- ${app}`);
+  constructor(app: string, zipPath: string, hasEntry = true) {
+    super(
+      hasEntry
+        ? `the Lambda bundle of app "${app}" is missing (${zipPath}); build it with: npm run build -- ${app}`
+        : `the Lambda bundle of app "${app}" is missing (${zipPath}) and cannot be built: there is no ${appEntryPath(app)}; set the service's "app" to an app in apps/, or create the app with: npx nx g @platform/nx-plugin:service`,
+    );
   }
 }
 
@@ -29,7 +36,7 @@ export function lambdaArtifact(workspaceRoot: string, app: string, zipPath: stri
   const absolute = path.resolve(workspaceRoot, zipPath);
   const cached = cache.get(absolute);
   if (cached) return cached;
-  if (!existsSync(absolute)) throw new MissingArtifactError(app, absolute);
+  if (!existsSync(absolute)) throw new MissingArtifactError(app, zipPath, existsSync(path.join(workspaceRoot, appEntryPath(app))));
   const artifact = { zipPath: absolute, sha256: createHash('sha256').update(readFileSync(absolute)).digest('base64') };
   cache.set(absolute, artifact);
   return artifact;
