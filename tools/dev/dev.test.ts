@@ -121,6 +121,25 @@ describe('npm run dev', () => {
     await stopsCleanly('SIGTERM', ['--probe-interval-ms', '200', '--regions', 'eu-west-1'], 1);
   });
 
+  it('runs orders with auth as items: prints a dev token whose sub is the customer, and refuses a request without one', async () => {
+    const dev = startDev(['--service', 'orders', '--probe-interval-ms', '200']);
+    try {
+      const [, frontDoorPort] = await waitForLine(dev, /^front door: http:\/\/127\.0\.0\.1:(\d+)$/m, 150_000);
+      const [, token] = await waitForLine(dev, /^dev token: (\S+)$/m, 10_000);
+      await waitForLine(dev, /^ready in /m, 10_000);
+      expect(claimsOf(token)).toMatchObject({ sub: 'local-developer', scope: 'orders/orders:read orders/orders:write' });
+      const url = `http://127.0.0.1:${frontDoorPort}/customers/local-developer/orders`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(dev.output).toContain(`-H "authorization: Bearer $TOKEN"`);
+      const minted = spawnSync(process.execPath, [...DEV, 'token', '--service', 'orders', '--subject', 'c1'], { cwd: ROOT, encoding: 'utf8' });
+      expect([minted.status, claimsOf(minted.stdout.trim()).sub]).toEqual([0, 'c1']);
+    } finally {
+      dev.child.kill('SIGINT');
+      await dev.exited;
+    }
+  });
+
   it('says how to install Java when there is none, and starts nothing', async () => {
     const emptyDir = mkdtempSync(join(tmpdir(), 'no-java-'));
     try {

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { loadPlatform } from '@platform/config';
+import { LOCAL_DEFAULT_SUBJECT } from '../src/local-issuer';
 import { ContinuousWriter } from '../src/testing/continuous-writer';
 import { topologyConfig } from '../src/topology-config';
 import { RelationalTopology } from '../src/relational/relational-topology';
@@ -26,7 +27,9 @@ const pct = (values: number[], p: number) => {
 };
 const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(1)} ms, p99 ${pct(values, 99).toFixed(1)} ms (n=${values.length})`;
 
-// The bench calls the regions' own URLs: it sends what the edge adds (the origin secret).
+// The bench calls the regions' own URLs: it sends what the edge adds (the origin secret)
+// and the dev token; with auth on, orders are the caller's own, so every order of the
+// bench belongs to the token's subject.
 let edgeHeaders: Readonly<Record<string, string>> = {};
 
 async function timed(url: string, init?: RequestInit): Promise<{ ms: number; res: Response; body: { id: string } }> {
@@ -36,9 +39,9 @@ async function timed(url: string, init?: RequestInit): Promise<{ ms: number; res
   return { ms: performance.now() - t, res, body };
 }
 
-const orderBody = (customerId: string) =>
-  JSON.stringify({ customerId, currency: 'EUR', lines: [{ sku: 'BENCH-1', quantity: 2, price: '9.99' }, { sku: 'BENCH-2', quantity: 1, price: '5.00' }] });
-const post = (base: string, customerId: string) => timed(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody(customerId) });
+const orderBody = () =>
+  JSON.stringify({ customerId: LOCAL_DEFAULT_SUBJECT, currency: 'EUR', lines: [{ sku: 'BENCH-1', quantity: 2, price: '9.99' }, { sku: 'BENCH-2', quantity: 1, price: '5.00' }] });
+const post = (base: string) => timed(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody() });
 
 async function main(): Promise<void> {
   const platform = loadPlatform(join(ROOT, 'config', 'platform.json'));
@@ -53,12 +56,12 @@ async function main(): Promise<void> {
   await redis.connect();
   try {
     // Warm-up (connections, JIT).
-    for (let i = 0; i < 20; i++) await post(api, 'warm');
+    for (let i = 0; i < 20; i++) await post(api);
 
     const create: number[] = [];
     const ids: string[] = [];
     for (let i = 0; i < REQUESTS; i++) {
-      const r = await post(api, `bench-${i % 50}`);
+      const r = await post(api);
       create.push(r.ms);
       ids.push(r.body.id);
     }
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
     );
     const keyed: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
-      const r = await timed(`${api}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `bench-key-${i}` }, body: orderBody(`bench-${i % 50}`) });
+      const r = await timed(`${api}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `bench-key-${i}` }, body: orderBody() });
       keyed.push(r.ms);
     }
     const [{ left }] = await writerDb.query<{ left: string }>("SELECT count(*) AS left FROM order_idempotency WHERE customer_id = 'expired'", [], 'app');
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
     console.log(`status change (${primary}):     ${fmt(status)}`);
     const secondaryApi = topology.api(secondary).url;
     const createSecondary: number[] = [];
-    for (let i = 0; i < 100; i++) createSecondary.push((await post(secondaryApi, 'bench-secondary')).ms);
+    for (let i = 0; i < 100; i++) createSecondary.push((await post(secondaryApi)).ms);
     console.log(`create (${secondary}, via the writer endpoint): ${fmt(createSecondary)}`);
 
     // 95 % reads over 200 hot orders (uniform), 5 % creates, against the secondary region's API.
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     let hits = 0;
     let reads = 0;
     for (let i = 0; i < REQUESTS * 5; i++) {
-      if (Math.random() < 0.05) await post(secondaryApi, 'bench-mixed');
+      if (Math.random() < 0.05) await post(secondaryApi);
       else {
         const r = await timed(`${secondaryApi}/orders/${hot[Math.floor(Math.random() * hot.length)]}`);
         reads++;
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
         runId: run,
         path: '/orders',
         attemptTimeoutMs: 3000,
+        headers: { authorization: `Bearer ${await topology.mintToken({ subject: `w-${run}` })}` },
         body: (seq, runId) => ({ customerId: `w-${runId}`, currency: 'EUR', lines: [{ sku: 'SEQ', quantity: seq, price: '1.00' }] }),
       });
       writer.start();

@@ -3,6 +3,7 @@ export * from './dev-session';
 export * from './edge-cache';
 export * from './front-door';
 export * from './health-checker';
+export * from './local-auth';
 export * from './local-issuer';
 export * from './local-jwt-authorizer';
 export * from './local-topology';

@@ -15,6 +15,9 @@ export interface LocalIssuerOptions {
   readonly tokenLifetimeSeconds?: number;
 }
 
+/** The `sub` of a token minted without one (the dev token's). */
+export const LOCAL_DEFAULT_SUBJECT = 'local-developer';
+
 /** What {@link LocalIssuer.mint} puts in a token; every field has a sensible default. */
 export interface MintOptions {
   /** @default - every scope of the service */
@@ -86,7 +89,7 @@ export class LocalIssuer {
     return new SignJWT({ ...options.claims, scope: scopes.join(' '), jti: randomUUID() })
       .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'at+jwt' })
       .setIssuer(options.issuer ?? this.url)
-      .setSubject(options.subject ?? 'local-developer')
+      .setSubject(options.subject ?? LOCAL_DEFAULT_SUBJECT)
       .setAudience(typeof options.audience === 'string' ? options.audience : options.audience ? [...options.audience] : this.options.audience)
       .setIssuedAt(now)
       .setNotBefore(now + (options.notBeforeInSeconds ?? 0))

@@ -8,7 +8,8 @@ import { CloudFrontApi } from './cloudfront-api';
 import { EdgeCache } from './edge-cache';
 import { FrontDoor, type FrontDoorRequest } from './front-door';
 import { HealthChecker, type HealthChange } from './health-checker';
-import { LocalIssuer, type MintOptions } from './local-issuer';
+import { startLocalAuth } from './local-auth';
+import type { LocalIssuer, MintOptions } from './local-issuer';
 import type { LocalJwtAuthorizerProps } from './local-jwt-authorizer';
 import { RegionApi } from './region-api';
 import { RegionRouter } from './region-router';
@@ -64,8 +65,6 @@ export interface LocalRegion {
 
 /** The distribution id the region APIs are given in `invalidate` mode. */
 export const LOCAL_DISTRIBUTION_ID = 'ELOCALTOPOLOGY';
-/** The audience of local tokens for a service whose issuer is a Cognito pool (its app client id in AWS). */
-export const LOCAL_COGNITO_CLIENT_ID = 'local-app-client';
 
 /**
  * A service's multi-region topology on one machine: per region the real handler in its
@@ -314,21 +313,11 @@ export class LocalTopology {
         `${options.replicationDelayMs ? `, delayed ${options.replicationDelayMs} ms` : ''}`,
     );
 
-    const contractAuth = config.authorization((output) => (output === GLOBAL_OUTPUTS.userPoolClientId ? LOCAL_COGNITO_CLIENT_ID : 'not-emulated-locally'));
-    let authorizer: LocalJwtAuthorizerProps | undefined;
-    if (contractAuth.required) {
-      const scopes = [...new Set(contractAuth.routes.flatMap((r) => r.scopes))].sort();
-      this.issuer = await LocalIssuer.start({ audience: contractAuth.audiences[0], scopes });
-      this.authorization = { ...contractAuth, issuer: this.issuer.url };
-      authorizer = { issuer: this.issuer.url, audiences: contractAuth.audiences, routes: contractAuth.routes };
-      this.authorizer = authorizer;
-      this.log(
-        `issuer: ${this.issuer.url} (local OIDC issuer standing in for ${contractAuth.cognito ? 'the Cognito user pool' : contractAuth.issuer}; ` +
-          `audience ${contractAuth.audiences.join(', ')}; each region validates tokens itself)`,
-      );
-    } else {
-      this.authorization = contractAuth;
-    }
+    const auth = await startLocalAuth(config, this.log);
+    this.issuer = auth.issuer;
+    this.authorization = auth.authorization;
+    this.authorizer = auth.authorizer;
+    const authorizer = auth.authorizer;
 
     const apis = await settleAll(
       config.regions.map((name) =>

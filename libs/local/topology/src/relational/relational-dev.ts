@@ -1,5 +1,7 @@
 import { createInterface } from 'node:readline';
 import { type Platform, serviceContract } from '@platform/config';
+import { writeDevSession } from '../dev-session';
+import { LOCAL_DEFAULT_SUBJECT } from '../local-issuer';
 import type { TopologyConfig } from '../topology-config';
 import { RelationalTopology } from './relational-topology';
 
@@ -42,9 +44,20 @@ export async function runRelationalDev(options: RelationalDevOptions): Promise<R
   });
   const base = topology.frontDoorUrl;
   const [primary, secondary] = options.config.regions;
+  // As for a service on DynamoDB: the token of the local issuer, and `npm run dev -- token` for others.
+  const token = topology.issuer ? await topology.mintToken() : undefined;
+  if (topology.issuer) {
+    const removeSession = writeDevSession({ service: options.config.service, environment: options.config.environment, issuer: topology.issuer.url, frontDoor: base, pid: process.pid });
+    process.once('exit', removeSession);
+    print(`dev token: ${token}`);
+    print(
+      `Put the token in a variable: TOKEN=<the dev token above> (its sub, ${LOCAL_DEFAULT_SUBJECT}, is the caller); ` +
+        `other scopes or callers: npm run dev -- token --service ${options.config.service} --scopes ${topology.auth.allScopes[0] ?? '<scope>'} --subject <sub>`,
+    );
+  }
   print(
     `ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Try:\n` +
-      tryCommands(options.config.service, base) +
+      tryCommands(options.config.service, base, token ? ` -H "authorization: Bearer $TOKEN"` : '') +
       `Type "kill ${primary}" (writes answer 503, reads continue), "switchover ${secondary ?? '<region>'}", "failover <region>", "recover <region>" or "status"; Ctrl-C stops everything.`,
   );
   let stopping = false;
@@ -90,12 +103,13 @@ export async function runCommand(topology: RelationalTopology, line: string, pri
 }
 
 /** Two requests to try: orders' own, or those of a service made by the generator (a CRUD API at /<service>). */
-function tryCommands(service: string, base: string): string {
+function tryCommands(service: string, base: string, auth: string): string {
   if (service === 'orders') {
+    const customer = auth ? LOCAL_DEFAULT_SUBJECT : 'c1';
     return (
-      `  curl -si -X POST ${base}/orders -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"customerId":"c1","currency":"EUR","lines":[{"sku":"ABC-1","quantity":2,"price":"9.99"}]}'\n` +
-      `  curl -si ${base}/customers/c1/orders\n`
+      `  curl -si -X POST ${base}/orders${auth} -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"customerId":"${customer}","currency":"EUR","lines":[{"sku":"ABC-1","quantity":2,"price":"9.99"}]}'\n` +
+      `  curl -si ${base}/customers/${customer}/orders${auth}\n`
     );
   }
-  return `  curl -si -X POST ${base}/${service} -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"name":"first"}'\n  curl -si ${base}/${service}\n`;
+  return `  curl -si -X POST ${base}/${service}${auth} -H 'content-type: application/json' -H 'idempotency-key: k1' -d '{"name":"first"}'\n  curl -si ${base}/${service}${auth}\n`;
 }

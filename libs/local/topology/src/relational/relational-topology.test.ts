@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { parsePlatform } from '@platform/config';
 import { platformFixture, withService } from '@platform/config/testing';
+import { LOCAL_DEFAULT_SUBJECT } from '../local-issuer';
 import { ContinuousWriter, type WriteRecord } from '../testing/continuous-writer';
 import { topologyConfig } from '../topology-config';
 import { RelationalTopology } from './relational-topology';
@@ -21,6 +22,7 @@ function ordersPlatform() {
     withService(base, 'orders', {
       app: 'orders-api',
       environments: ['dev'],
+      auth: { cognito: {}, scopes: { GET: ['orders:read'], POST: ['orders:write'] } },
       routing: { policy: 'weighted' },
       aurora: { engine: 'aurora-postgresql', engineVersion: '16.4' },
       cache: { engine: 'valkey' },
@@ -49,9 +51,14 @@ describe('orders topology: switchover and failover under continuous writes', () 
     await topology?.stop();
   });
 
-  const writerFor = (run: string) =>
+  // Orders requires auth (the config's default, a Cognito pool, stood in for by the local
+  // issuer) and a customer's orders are the caller's own: each customer gets its own token.
+  const bearer = async (customer: string) => ({ authorization: `Bearer ${await topology.mintToken({ subject: customer })}` });
+
+  const writerFor = async (run: string) =>
     new ContinuousWriter({
       url: topology.frontDoorUrl,
+      headers: await bearer(`writer-${run}`),
       concurrency: 2,
       runId: run,
       path: '/orders',
@@ -66,15 +73,26 @@ describe('orders topology: switchover and failover under continuous writes', () 
     return rows.map((r) => r.id);
   }
 
-  it('lets only the front door past each region\'s origin guard: a call to a region\'s own URL without the origin secret gets 403', async () => {
+  it('lets only the front door past each region\'s origin guard: a call to a region\'s own URL with a valid token but without the origin secret gets 403', async () => {
+    const token = await bearer('guard-test');
     for (const region of config.regions) {
-      const direct = await fetch(`${topology.api(region).url}/customers/guard-test/orders`);
+      const direct = await fetch(`${topology.api(region).url}/customers/guard-test/orders`, { headers: token });
       expect([region, direct.status]).toEqual([region, 403]);
-      const withSecret = await fetch(`${topology.api(region).url}/customers/guard-test/orders`, { headers: { ...topology.edgeHeaders } });
+      const withSecret = await fetch(`${topology.api(region).url}/customers/guard-test/orders`, { headers: { ...topology.edgeHeaders, ...token } });
       expect([region, withSecret.status]).toEqual([region, 200]);
       expect((await fetch(`${topology.api(region).url}/health`)).status).toBe(200);
     }
-    expect((await fetch(`${topology.frontDoorUrl}/customers/guard-test/orders`)).status).toBe(200);
+    expect((await fetch(`${topology.frontDoorUrl}/customers/guard-test/orders`, { headers: token })).status).toBe(200);
+  });
+
+  it('validates tokens in every region as the JWT authorizer does: 401 without one, 403 without the scope, another customer\'s orders refused', async () => {
+    const statuses = async (headers: Record<string, string>) =>
+      Promise.all(config.regions.map(async (region) => (await fetch(`${topology.api(region).url}/customers/alice/orders`, { headers: { ...topology.edgeHeaders, ...headers } })).status));
+    expect(await statuses({ authorization: '' })).toEqual([401, 401]);
+    expect(await statuses({ authorization: `Bearer ${await topology.mintToken({ subject: 'alice', scopes: ['orders/orders:write'] })}` })).toEqual([403, 403]);
+    expect(await statuses(await bearer('alice'))).toEqual([200, 200]);
+    expect(await statuses(await bearer('mallory'))).toEqual([403, 403]);
+    expect((await fetch(`${topology.frontDoorUrl}/customers/alice/orders`)).status).toBe(401);
   });
 
   // A global datastore's secondary is read-only and another region's group is out of
@@ -84,7 +102,8 @@ describe('orders topology: switchover and failover under continuous writes', () 
     const redis = topology.data.region(primary).redis!;
     const call = (region: string, path: string, init: RequestInit = {}) =>
       fetch(`${topology.api(region).url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...topology.edgeHeaders, ...(init.headers as Record<string, string>) } });
-    const body = JSON.stringify({ customerId: 'cache-test', currency: 'EUR', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });
+    // topology.edgeHeaders carries the dev token, whose sub is the default subject.
+    const body = JSON.stringify({ customerId: LOCAL_DEFAULT_SUBJECT, currency: 'EUR', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });
     const created = (await (await call(secondary, '/orders', { method: 'POST', body })).json()) as { id: string };
     const source = (await call(secondary, `/orders/${created.id}`)).headers.get('x-order-source');
     expect(source).not.toBe('cache');
@@ -97,14 +116,15 @@ describe('orders topology: switchover and failover under continuous writes', () 
 
   it('answers writes 503 primary_unavailable while the primary region is down, and keeps serving reads from the other', async () => {
     const body = JSON.stringify({ customerId: 'kill-test', currency: 'EUR', lines: [{ sku: 'ABC', quantity: 1, price: 1 }] });
-    const created = await fetch(`${topology.frontDoorUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const headers = { 'content-type': 'application/json', ...(await bearer('kill-test')) };
+    const created = await fetch(`${topology.frontDoorUrl}/orders`, { method: 'POST', headers, body });
     expect(created.status).toBe(201);
     await topology.failRegion(primary);
     try {
       while (topology.healthChecker.isHealthy(primary)) await new Promise((r) => setTimeout(r, 50));
-      const write = await fetch(`${topology.frontDoorUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const write = await fetch(`${topology.frontDoorUrl}/orders`, { method: 'POST', headers, body });
       expect([write.status, ((await write.json()) as { error: { code: string } }).error.code, write.headers.get('retry-after')]).toEqual([503, 'primary_unavailable', '1']);
-      const read = await fetch(`${topology.frontDoorUrl}/customers/kill-test/orders`);
+      const read = await fetch(`${topology.frontDoorUrl}/customers/kill-test/orders`, { headers });
       expect([read.status, read.headers.get('x-local-region')]).toEqual([200, secondary]);
     } finally {
       await topology.recoverRegion(primary);
@@ -112,7 +132,7 @@ describe('orders topology: switchover and failover under continuous writes', () 
   });
 
   it('loses no acknowledged write in a planned switchover, and refuses writes only briefly', async () => {
-    const writer = writerFor('switchover');
+    const writer = await writerFor('switchover');
     writer.start();
     await writer.waitForAcknowledged(20);
     const started = Date.now();
@@ -136,7 +156,7 @@ describe('orders topology: switchover and failover under continuous writes', () 
   it('reports the RPO and RTO of an unplanned failover, with reads served throughout by the surviving region', async () => {
     const failed = topology.data.primaryRegion;
     const survivor = config.regions.find((r) => r !== failed)!;
-    const writer = writerFor('failover');
+    const writer = await writerFor('failover');
     writer.start();
     await writer.waitForAcknowledged(20);
     const killedAt = Date.now();
@@ -144,7 +164,7 @@ describe('orders topology: switchover and failover under continuous writes', () 
     // The kill takes a moment: the old primary may still acknowledge a write until it is down.
     const downAt = Date.now();
     // Writes answer 503 primary_unavailable until the promotion; reads keep working.
-    const read = await fetch(`${topology.frontDoorUrl}/customers/writer-failover/orders?limit=1`).catch(() => undefined);
+    const read = await fetch(`${topology.frontDoorUrl}/customers/writer-failover/orders?limit=1`, { headers: await bearer('writer-failover') }).catch(() => undefined);
     await topology.failover(survivor);
     await writer.waitForAcknowledged(writer.acknowledged + 20);
     await writer.stop();

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { GLOBAL_OUTPUTS, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER } from '@platform/config';
 import { FrontDoor, type FrontDoorRequest } from '../front-door';
+import { type LocalAuth, startLocalAuth } from '../local-auth';
+import type { LocalIssuer, MintOptions } from '../local-issuer';
 import { HealthChecker, type HealthChange } from '../health-checker';
 import { RegionApi } from '../region-api';
 import { RegionRouter } from '../region-router';
@@ -41,7 +43,9 @@ export interface RelationalTopologyOptions {
  * region's PostgreSQL standby (and Redis replica) and writing the database through the
  * endpoint that follows the primary ({@link RelationalDataLayer}); the cache is written by
  * the primary region only, in its own Redis, as in AWS; Route53-like health checks and
- * routing; one front door, which adds the origin secret every region insists on. The
+ * routing; a local OIDC issuer when the service requires auth, whose tokens every region
+ * validates in front of the handler as its JWT authorizer does (the same as
+ * {@link LocalTopology}); one front door, which adds the origin secret every region insists on. The
  * schema comes from the app's `migrate` target, as in a rollout. No edge cache is run
  * (orders answers `private, no-store`).
  */
@@ -67,8 +71,13 @@ export class RelationalTopology {
   readonly dataDir: string;
   /** The value the front door sends as the origin secret header (a new one every start). */
   readonly originSecret = randomBytes(24).toString('base64url');
-  /** What a caller of a region's own URL must send to get past its origin guard (what the edge adds). */
-  readonly edgeHeaders: Readonly<Record<string, string>> = { [ORIGIN_SECRET_HEADER]: this.originSecret };
+  /**
+   * What a trusted caller of a region's own URL sends: the origin secret (what the edge
+   * adds) and, when the service requires auth, a bearer token with every scope.
+   */
+  edgeHeaders: Readonly<Record<string, string>> = { [ORIGIN_SECRET_HEADER]: this.originSecret };
+  /** The local issuer and what every region's authorizer checks. */
+  auth!: LocalAuth;
   private readonly ownsDataDir: boolean;
   private readonly log: (line: string) => void;
   private stopping: Promise<void> | undefined;
@@ -86,6 +95,17 @@ export class RelationalTopology {
   get frontDoorUrl(): string {
     if (!this.frontDoor) throw new Error('RelationalTopology: the front door is not running');
     return this.frontDoor.url;
+  }
+
+  /** The local OIDC issuer, when the service requires auth. */
+  get issuer(): LocalIssuer | undefined {
+    return this.auth?.issuer;
+  }
+
+  /** Mints a token of the local issuer (every scope unless told otherwise; `subject` is the caller, e.g. the customer id of orders). */
+  mintToken(options: MintOptions = {}): Promise<string> {
+    if (!this.issuer) throw new Error(`RelationalTopology: service ${this.config.service} does not require auth, so there is no local issuer`);
+    return this.issuer.mint(options);
   }
 
   api(region: string): RegionApi {
@@ -154,12 +174,14 @@ export class RelationalTopology {
       migrate: appMigrations(options.workspaceRoot, config.app),
       log: this.log,
     });
+    this.auth = await startLocalAuth(config, this.log);
     for (const region of config.regions) {
       const api = await RegionApi.start({
         region,
         handlerModule: this.handlerModule,
         lambdaEnvironment: this.lambdaEnvironment(region),
         cwd: options.workspaceRoot,
+        authorizer: this.auth.authorizer,
         onOutput: options.apiOutput ? (line) => options.apiOutput!(`[${region}] ${line}`) : undefined,
       });
       this.apis.set(region, api);
@@ -190,6 +212,7 @@ export class RelationalTopology {
       port: options.frontDoorPort,
       onRequest: options.onRequest,
     });
+    if (this.issuer) this.edgeHeaders = { ...this.edgeHeaders, authorization: `Bearer ${await this.mintToken()}` };
     this.log(`front door: ${this.frontDoor.url}`);
     this.log(`(front door = ${config.routing.policy} routing to the healthy regions, adding the origin secret; no edge cache is run for a service on the relational layer)`);
   }
@@ -240,6 +263,7 @@ export class RelationalTopology {
     await Promise.resolve(this.healthChecker?.stop()).catch(() => undefined);
     await Promise.all([...this.apis.values()].map((a) => a.stop().catch(() => undefined)));
     await this.data?.stop().catch(() => undefined);
+    if (this.issuer?.isRunning) await this.issuer.stop().catch(() => undefined);
     if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
