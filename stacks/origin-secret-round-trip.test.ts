@@ -98,8 +98,13 @@ function globalEvaluation(stack: string, global: Json): Json {
     terraformData[`current_${name}`] = { input: `\${terraform_data.version_${written[0]}.output}` };
   }
   const [distribution] = Object.values<Json>(global.resource?.aws_cloudfront_distribution ?? {});
-  const header = distribution?.origin?.flatMap((o: Json) => o.custom_header ?? []).find((h: Json) => h.name === ORIGIN_SECRET_HEADER);
-  if (!header) throw new Error(`${stack}: the distribution sends no ${ORIGIN_SECRET_HEADER} header`);
+  // Every origin (the secondary of an origin group too) must send the same secret, or a
+  // read that fails over would be refused by the secondary region.
+  const headers = (distribution?.origin ?? []).map((o: Json) => (o.custom_header ?? []).find((h: Json) => h.name === ORIGIN_SECRET_HEADER));
+  const missing = (distribution?.origin ?? []).filter((_: Json, i: number) => !headers[i]).map((o: Json) => o.origin_id);
+  if (headers.length === 0 || missing.length > 0) throw new Error(`${stack}: origin(s) ${missing.join(', ') || '(none)'} of the distribution send no ${ORIGIN_SECRET_HEADER} header`);
+  if (new Set(headers.map((h: Json) => h.value)).size !== 1) throw new Error(`${stack}: the origins of the distribution send different ${ORIGIN_SECRET_HEADER} values`);
+  const header = headers[0];
   const accepted = global.output?.[GLOBAL_OUTPUTS.originSecretAccepted];
   if (!accepted) throw new Error(`${stack}: no ${GLOBAL_OUTPUTS.originSecretAccepted} output`);
   const config = {

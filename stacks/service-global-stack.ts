@@ -12,6 +12,7 @@ import {
   databasePort,
   usesCognito,
   usesOriginSecret,
+  failsOver,
 } from '@platform/config';
 import {
   AuroraGlobalDatabase,
@@ -128,7 +129,7 @@ export class ServiceGlobalStack extends PlatformStack {
       provider: this.provider(EDGE_REGION),
       domainName: domains.api,
       // Each region's own name (its health check's) rides on the same validation.
-      subjectAlternativeNames: [domains.regional, ...regions.map((r) => domains.regionalIn(r))],
+      subjectAlternativeNames: [domains.regional, ...regions.map((r) => domains.regionalIn(r)), ...(failsOver(service, regions) ? [domains.secondary] : [])],
       zoneId: this.zone.zoneId,
       dnsProvider: this.dnsProvider,
       // ACM asks public DNS: nothing in a new zone resolves before its parent delegates to it.
@@ -165,6 +166,9 @@ export class ServiceGlobalStack extends PlatformStack {
         provider: this.provider(EDGE_REGION),
         domainName: domains.api,
         originDomainName: domains.regional,
+        // Each region's record of the secondary name answers with the next region of the
+        // ring, so an edge's secondary is never its primary's region (docs/traffic.md).
+        ...(failsOver(service, regions) ? { secondaryOriginDomainName: domains.secondary, failoverPathPatterns: service.edgeCache.failoverPaths } : {}),
         certificateArn: edgeCertificate.validatedArn,
         mode: service.edgeCache.mode,
         ttlSeconds: service.edgeCache.ttlSeconds,
@@ -298,3 +302,4 @@ export class ServiceGlobalStack extends PlatformStack {
     }
   }
 }
+

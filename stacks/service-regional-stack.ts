@@ -7,6 +7,8 @@ import {
   type ResolvedService,
   type ServiceContract,
   effectiveWeight,
+  failsOver,
+  secondaryFor,
 } from '@platform/config';
 import {
   AuroraGlobalDatabase,
@@ -42,6 +44,8 @@ export class ServiceRegionalStack extends PlatformStack {
   readonly domain: RegionalDomain;
   readonly healthCheck: RegionalHealthCheck;
   readonly record: RegionalRecord;
+  /** This region's record of the edge's secondary name; undefined without an origin group. */
+  readonly secondaryRecord?: RegionalRecord;
   readonly alarms: RegionAlarms;
   readonly healthCheckAlarm: HealthCheckAlarm;
 
@@ -127,12 +131,14 @@ export class ServiceRegionalStack extends PlatformStack {
       }).grantConnect(this.api, region);
     }
 
+    const backsUp = failsOver(service, contract.regions) ? secondaryFor(contract.regions, region) : undefined;
     this.domain = new RegionalDomain(this, 'domain', {
       provider: this.provider(region),
       domainName: domains.regional,
       apiId: this.api.api.id,
       stageName: this.api.stage.name,
       regionOnly: { domainName: domains.regionalIn(region), zoneId: global(GLOBAL_OUTPUTS.zoneId), dnsProvider: this.dnsProvider },
+      secondaryDomainName: backsUp ? domains.secondary : undefined,
     });
 
     this.healthCheck = new RegionalHealthCheck(this, 'health-check', {
@@ -159,6 +165,22 @@ export class ServiceRegionalStack extends PlatformStack {
       targetHostedZoneId: this.domain.targetHostedZoneId,
       healthCheckId: this.healthCheck.healthCheckId,
     });
+
+    // The edge's secondary origin: this region answers the secondary name for the
+    // resolvers near the region before it in the ring, under its own routing health
+    // check, so a failed or evacuated region is nobody's secondary (docs/traffic.md).
+    if (backsUp && this.domain.secondaryDomain) {
+      this.secondaryRecord = new RegionalRecord(this, 'secondary-record', {
+        dnsProvider: this.dnsProvider,
+        zoneId: global(GLOBAL_OUTPUTS.zoneId),
+        name: domains.secondary,
+        region,
+        routing: { policy: 'latency', latencyRegion: backsUp },
+        targetDomainName: this.domain.secondaryDomain.domainNameConfiguration.targetDomainName,
+        targetHostedZoneId: this.domain.secondaryDomain.domainNameConfiguration.hostedZoneId,
+        healthCheckId: this.healthCheck.healthCheckId,
+      });
+    }
 
     const secondary = region !== contract.primaryRegion;
     this.alarms = new RegionAlarms(this, 'alarms', {

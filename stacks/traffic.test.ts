@@ -143,3 +143,88 @@ describe('DNS in a central network account', () => {
     expect(global.provider.aws.map((p: any) => p.alias)).toEqual(['eu-west-1', 'ap-southeast-1', 'us-east-1', 'dns']);
   });
 });
+
+describe('origin failover (edgeCache.failoverPaths)', () => {
+  const SECONDARY = 'secondary.regional.items.example.com';
+  function withFailover(regions: readonly string[] = REGIONS) {
+    const config = baseConfig();
+    config.environments.prod.regions = [...regions];
+    config.services.items.edgeCache = { failoverPaths: ['/catalog/*'] };
+    return synthConfig(config);
+  }
+  const out = withFailover();
+  const distribution = resourcesOf(out.stack('items-prod-global'), 'aws_cloudfront_distribution')[0];
+  const secondaryRecords = REGIONS.map((region) => {
+    const records = resourcesOf(out.stack(`items-prod-${region}`), 'aws_route53_record').filter((r) => r.name === SECONDARY);
+    expect(records).toHaveLength(1);
+    return { region, record: records[0] };
+  });
+
+  it('given two regions or more, then the distribution has an origin group: primary the latency-routed name, secondary the ring name', () => {
+    expect(distribution.origin.map((o: any) => o.domain_name)).toEqual(['regional.items.example.com', SECONDARY]);
+    expect(distribution.origin_group[0].member).toEqual([{ origin_id: 'regional' }, { origin_id: 'secondary' }]);
+    expect(distribution.ordered_cache_behavior[0]).toMatchObject({ path_pattern: '/catalog/*', target_origin_id: distribution.origin_group[0].origin_id });
+    expect(distribution.default_cache_behavior.target_origin_id).toBe('regional');
+  });
+
+  it('then both origins send the same origin secret header', () => {
+    const headers = distribution.origin.map((o: any) => o.custom_header);
+    expect(headers[0]).toHaveLength(1);
+    expect(headers[1]).toEqual(headers[0]);
+  });
+
+  it('then the edge certificate (whose validation records validate the regional ones) covers the secondary name', () => {
+    const edgeCert = resourcesOf(out.stack('items-prod-global'), 'aws_acm_certificate')[0];
+    expect(edgeCert.subject_alternative_names).toContain(SECONDARY);
+  });
+
+  it('then each region answers the secondary name for the resolvers of the region before it in the ring, under its own routing health check', () => {
+    expect(secondaryRecords.map(({ region, record }) => [region, record.latency_routing_policy.region, record.set_identifier])).toEqual([
+      ['eu-west-1', 'ap-southeast-1', 'eu-west-1'],
+      ['us-east-1', 'eu-west-1', 'us-east-1'],
+      ['ap-southeast-1', 'us-east-1', 'ap-southeast-1'],
+    ]);
+    for (const { region } of secondaryRecords) {
+      const regional = out.stack(`items-prod-${region}`);
+      const routing = routingRecords(regional)[0];
+      const secondary = secondaryRecords.find((s) => s.region === region)!.record;
+      // The same check: evacuating the region (forcing it unhealthy) also drops it as a secondary.
+      expect(secondary.health_check_id).toBe(routing.health_check_id);
+    }
+  });
+
+  it('then for any single region lost, no edge’s secondary is its own primary region, and the lost region’s edges fail over to a survivor', () => {
+    const servedBy = new Map(secondaryRecords.map(({ region, record }) => [record.latency_routing_policy.region, region]));
+    for (const lost of REGIONS) {
+      expect(servedBy.get(lost)).not.toBe(lost);
+      for (const primary of REGIONS) expect(servedBy.get(primary)).not.toBe(primary);
+    }
+    expect(new Set(servedBy.values()).size).toBe(REGIONS.length);
+  });
+
+  it('then the secondary name reaches the same API and stage as the shared name, so the same JWT authorizer and origin guard answer', () => {
+    for (const region of REGIONS) {
+      const regional = out.stack(`items-prod-${region}`);
+      const domains = resourcesOf(regional, 'aws_apigatewayv2_domain_name').map((d) => d.domain_name);
+      expect(domains).toContain(SECONDARY);
+      const mappings = resourcesOf(regional, 'aws_apigatewayv2_api_mapping');
+      expect(new Set(mappings.map((m) => `${m.api_id} ${m.stage}`)).size).toBe(1);
+      expect(mappings).toHaveLength(3);
+      expect(resourcesOf(regional, 'aws_acm_certificate')[0].subject_alternative_names).toContain(SECONDARY);
+    }
+  });
+
+  it('given one region, then there is no origin group and no secondary name', () => {
+    const single = withFailover(['eu-west-1']);
+    const d = resourcesOf(single.stack('items-prod-global'), 'aws_cloudfront_distribution')[0];
+    expect(d.origin_group).toBeUndefined();
+    expect(d.origin).toHaveLength(1);
+    expect(resourcesOf(single.stack('items-prod-eu-west-1'), 'aws_route53_record').filter((r) => r.name === SECONDARY)).toHaveLength(0);
+  });
+
+  it('given no failover paths (the default), then nothing changes: one origin, no secondary record', () => {
+    const plain = synthConfig(baseConfig());
+    expect(resourcesOf(plain.stack('items-prod-global'), 'aws_cloudfront_distribution')[0].origin).toHaveLength(1);
+    expect(resourcesOf(plain.stack('items-prod-eu-west-1'), 'aws_route53_record').filter((r) => r.name === SECONDARY)).toHaveLength(0);
+  });
+});

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CloudFrontApi } from './cloudfront-api';
 import { EdgeCache } from './edge-cache';
-import { FrontDoor } from './front-door';
+import { ORIGIN_FAILOVER } from '@platform/config';
+import { FrontDoor, type FrontDoorRequest } from './front-door';
 import { RegionRouter } from './region-router';
 
 // Origins are plain HTTP servers standing in for region APIs: the front door's
@@ -127,5 +128,86 @@ describe('FrontDoor', () => {
     } finally {
       origins['eu-west-1'] = dead;
     }
+  });
+});
+
+describe('FrontDoor with an origin group (edgeCache.failoverPaths)', () => {
+  let us: Origin;
+  let failing: Server;
+  let failingUrl: string;
+  let door: FrontDoor;
+  let goneUrl: string;
+  const origins: Record<string, string> = {};
+  const seen: FrontDoorRequest[] = [];
+
+  beforeAll(async () => {
+    us = await startOrigin('us-east-1');
+    // The primary region answers every request with 503 (a region whose Lambda fails).
+    failing = createServer();
+    await new Promise<void>((r) => failing.listen(0, '127.0.0.1', r));
+    failingUrl = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+    const gone = await startOrigin('gone');
+    await gone.close();
+    goneUrl = gone.url;
+    origins['eu-west-1'] = failingUrl;
+    origins['us-east-1'] = us.url;
+    // Health checks have not noticed yet: the router still picks eu-west-1.
+    const router = new RegionRouter({ policy: 'latency', regions: ['eu-west-1', 'us-east-1'], isHealthy: () => true });
+    door = await FrontDoor.start({
+      router,
+      originOf: (r) => origins[r],
+      failover: { paths: ['/customers/*'], secondary: () => router.secondary() },
+      onRequest: (e) => seen.push(e),
+    });
+  });
+  afterAll(async () => {
+    await door.close();
+    await us.close();
+    await new Promise<void>((r) => {
+      failing.closeAllConnections();
+      failing.close(() => r());
+    });
+  });
+  beforeEach(() => {
+    us.requests = [];
+    seen.length = 0;
+    origins['eu-west-1'] = failingUrl;
+    answerWith(503);
+  });
+  function answerWith(status: number): void {
+    failing.removeAllListeners('request');
+    failing.on('request', (req, res) => {
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{"error":"down"}');
+    });
+  }
+
+  it.each(ORIGIN_FAILOVER.statusCodes)('given the primary answers a read with %i, then the secondary region answers it and the failover is reported', async (status) => {
+    answerWith(status);
+    const res = await fetch(`${door.url}/customers/c1/orders`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-local-region')).toBe('us-east-1');
+    expect(res.headers.get('x-local-failover')).toBe('from eu-west-1');
+    expect(seen[0]).toMatchObject({ region: 'us-east-1', failedOverFrom: 'eu-west-1', status: 200 });
+  });
+
+  it('given the primary refuses the connection, then a read is answered by the secondary', async () => {
+    origins['eu-west-1'] = goneUrl;
+    const res = await fetch(`${door.url}/customers/c1/orders`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-local-region')).toBe('us-east-1');
+  });
+
+  it('given a write on a failover path, then it goes to the primary only (CloudFront fails over GET/HEAD/OPTIONS only)', async () => {
+    const res = await fetch(`${door.url}/customers/c1/orders`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(503);
+    expect(us.requests).toEqual([]);
+  });
+
+  it('given a read outside the failover paths, then it does not fail over', async () => {
+    const res = await fetch(`${door.url}/items/1`);
+    expect(res.status).toBe(503);
+    expect(us.requests).toEqual([]);
+    expect(seen[0].failedOverFrom).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FAILOVER_METHODS, ORIGIN_FAILOVER } from '@platform/config';
 import type { EdgeCache } from './edge-cache';
 import type { RegionRouter } from './region-router';
 
@@ -38,6 +39,14 @@ export interface FrontDoorProps {
    * are neither cached nor routed nor counted. @default - none
    */
   readonly platformPages?: (path: string) => PlatformPage | undefined;
+  /**
+   * The origin group of the distribution: a GET/HEAD/OPTIONS under one of `paths`
+   * (CloudFront path patterns) that the primary region answers with one of
+   * ORIGIN_FAILOVER's status codes, or that cannot connect within its connection
+   * timeout, is sent once to `secondary()` (the same numbers as the synthesized group).
+   * @default - no failover
+   */
+  readonly failover?: { readonly paths: readonly string[]; readonly secondary: () => string | undefined };
 }
 
 /** A page the front door answers itself. */
@@ -63,6 +72,14 @@ export interface FrontDoorRequest {
   readonly region?: string;
   readonly cache: 'hit' | 'miss' | 'bypass';
   readonly latencyMs: number;
+  /** The primary region that failed when the answer came from the secondary (origin failover). */
+  readonly failedOverFrom?: string;
+}
+
+/** CloudFront's path pattern (`*` any characters, `?` one) as a regular expression. */
+export function pathPatternRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
 }
 
 // Connection-level headers are not forwarded by proxies (RFC 9110 section 7.6.1).
@@ -92,9 +109,11 @@ export class FrontDoor {
 
   port = 0;
   private readonly server: Server;
+  private readonly failoverPaths: readonly RegExp[];
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   private constructor(private readonly props: FrontDoorProps) {
+    this.failoverPaths = (props.failover?.paths ?? []).map(pathPatternRegExp);
     this.server = createServer((req, res) => {
       this.serve(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -125,8 +144,9 @@ export class FrontDoor {
     const q = rawUrl.indexOf('?');
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = q < 0 ? '' : rawUrl.slice(q + 1);
+    let failedOverFrom: string | undefined;
     const done = (status: number, region: string | undefined, cache: FrontDoorRequest['cache']) =>
-      this.props.onRequest?.({ method, path, status, region, cache, latencyMs: performance.now() - started });
+      this.props.onRequest?.({ method, path, status, region, cache, latencyMs: performance.now() - started, ...(failedOverFrom ? { failedOverFrom } : {}) });
 
     const page = method === 'GET' ? this.props.platformPages?.(path) : undefined;
     if (page) {
@@ -155,14 +175,36 @@ export class FrontDoor {
       }
     }
     const ticket = cache && key ? cache.ticket(key, path) : undefined;
-    const region = this.props.router.pick();
-    const origin = this.props.originOf(region);
+    let region = this.props.router.pick();
+    let origin = this.props.originOf(region);
+    const canFailOver = FAILOVER_METHODS.includes(method) && this.failoverPaths.some((p) => p.test(path));
     const cacheState: FrontDoorRequest['cache'] = key ? 'miss' : 'bypass';
-    const common = { ...security, 'x-local-region': region, 'x-cache': `${key ? 'Miss' : 'Bypass'} from local-edge`, via: VIA };
+    const common: Record<string, string> = { ...security, 'x-local-region': region, 'x-cache': `${key ? 'Miss' : 'Bypass'} from local-edge`, via: VIA };
 
-    let answer: { status: number; headers: Record<string, string | string[]>; body: Buffer };
+    let answer: Answer;
     try {
-      answer = await this.forward(origin, method, rawUrl, req.headers, req.socket.remoteAddress, body);
+      // Wrapped, not `instanceof Error`: errors of Node's own modules may come from another realm.
+      let first: { readonly answer: Answer } | { readonly error: unknown };
+      try {
+        first = { answer: await this.forward(origin, method, rawUrl, req.headers, req.socket.remoteAddress, body, canFailOver) };
+      } catch (error) {
+        if (!canFailOver) throw error;
+        first = { error };
+      }
+      const failed = canFailOver && ('error' in first || ORIGIN_FAILOVER.statusCodes.includes(first.answer.status));
+      const secondary = failed ? this.props.failover?.secondary() : undefined;
+      if (secondary && secondary !== region) {
+        failedOverFrom = region;
+        region = secondary;
+        origin = this.props.originOf(region);
+        common['x-local-region'] = region;
+        common['x-local-failover'] = `from ${failedOverFrom}`;
+        answer = await this.forward(origin, method, rawUrl, req.headers, req.socket.remoteAddress, body, true);
+      } else if ('error' in first) {
+        throw first.error;
+      } else {
+        answer = first.answer;
+      }
     } catch (err) {
       const timedOut = (err as Error)?.message?.startsWith('no answer');
       const status = timedOut ? 504 : 502;
@@ -195,6 +237,7 @@ export class FrontDoor {
     headers: IncomingHttpHeaders,
     clientIp: string | undefined,
     body: Buffer,
+    fastConnect = false,
   ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
     const target = new URL(rawUrl, origin);
     const outHeaders: Record<string, string | string[]> = {};
@@ -216,10 +259,28 @@ export class FrontDoor {
         });
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      // The origin group's connection timeout (one attempt): a region that does not
+      // accept the connection in time is given up on, and the secondary tried.
+      if (fastConnect) {
+        const connectMs = ORIGIN_FAILOVER.connectionTimeoutSeconds * 1000;
+        req.once('socket', (socket) => {
+          if (!socket.connecting) return;
+          const timer = setTimeout(() => req.destroy(new Error(`no connection within ${connectMs} ms`)), connectMs);
+          socket.once('connect', () => clearTimeout(timer));
+          socket.once('close', () => clearTimeout(timer));
+        });
+      }
       req.on('error', reject);
       req.end(body.length > 0 ? body : undefined);
     });
   }
+}
+
+/** A region's answer, as forwarded. */
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {

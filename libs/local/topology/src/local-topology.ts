@@ -375,10 +375,12 @@ export class LocalTopology {
       port: options.frontDoorPort,
       onRequest: (entry) => {
         if (entry.region) this.metrics.recordRequest(entry.region, entry.status, entry.latencyMs);
+        if (entry.failedOverFrom) this.metrics.recordFailover(entry.failedOverFrom);
         for (const observe of this.requestObservers) observe(entry);
         options.onRequest?.(entry);
       },
       platformPages: (path) => this.platformPage(path),
+      failover: config.edgeCache.failoverPaths.length > 0 ? { paths: config.edgeCache.failoverPaths, secondary: () => this.router.secondary() } : undefined,
     }).catch((err: NodeJS.ErrnoException) => {
       if (err?.code !== 'EADDRINUSE') throw err;
       throw new TopologyConfigError(`the front door cannot listen on port ${options.frontDoorPort}: the port is in use. Choose another (--port) or leave it out to get a free one.`);

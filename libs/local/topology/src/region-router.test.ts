@@ -53,4 +53,28 @@ describe('RegionRouter', () => {
   it('refuses a nearest region that is not one of the regions', () => {
     expect(() => router('latency', [], { nearestRegion: 'eu-central-1' })).toThrow(/nearestRegion "eu-central-1" is not one of the regions/);
   });
+
+  describe('secondary (the edge origin group\'s secondary.regional name)', () => {
+    it('given every region up, then the client\'s secondary is the region after its nearest in the ring, never the nearest itself', () => {
+      expect(router('latency').secondary()).toBe('us-east-1');
+      expect(router('latency', [], { nearestRegion: 'us-east-1' }).secondary()).toBe('ap-southeast-1');
+      expect(router('latency', [], { nearestRegion: 'ap-southeast-1' }).secondary()).toBe('eu-west-1');
+    });
+
+    it('given the nearest region lost but not yet detected, then the secondary is still another region', () => {
+      for (const nearest of REGIONS) expect(router('latency', [], { nearestRegion: nearest }).secondary()).not.toBe(nearest);
+    });
+
+    it('given a region evacuated (its check forced unhealthy), then it is nobody\'s secondary; restored, it is again', () => {
+      const evacuated = new Set(['us-east-1']);
+      const r = new RegionRouter({ policy: 'latency', regions: REGIONS, isHealthy: (x) => !evacuated.has(x) });
+      expect(r.secondary()).toBe('ap-southeast-1');
+      evacuated.clear();
+      expect(r.secondary()).toBe('us-east-1');
+    });
+
+    it('given one region, then there is no secondary', () => {
+      expect(new RegionRouter({ policy: 'latency', regions: ['eu-west-1'], isHealthy: () => true }).secondary()).toBeUndefined();
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { EVEN_WEIGHT } from '@platform/config';
+import { EVEN_WEIGHT, secondaryOf } from '@platform/config';
 /** How Route53 picks a region's record (the platform config's routing policies). */
 export type RoutingPolicy = 'latency' | 'weighted' | 'failover';
 
@@ -51,6 +51,19 @@ export class RegionRouter {
 
   get policy(): RoutingPolicy {
     return this.props.policy;
+  }
+
+  /**
+   * The region `secondary.regional.<domain>` resolves to for this client, as Route53
+   * answers it (docs/traffic.md, "Origin failover"): the record of the nearest region
+   * whose serving region (the next in the ring) passes its check; undefined with one
+   * region. A region that fails its check or is evacuated is nobody's secondary.
+   */
+  secondary(): string | undefined {
+    const regions = this.props.regions;
+    if (regions.length < 2) return undefined;
+    const servers = this.order.map((tag) => secondaryOf(regions, tag)!);
+    return servers.find((r) => this.props.isHealthy(r)) ?? servers[0];
   }
 
   /** The region the next request goes to. */

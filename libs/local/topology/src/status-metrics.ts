@@ -13,6 +13,8 @@ export interface RegionTraffic {
   readonly errorRatePercent: number;
   /** Undefined without requests. */
   readonly p99LatencyMs?: number;
+  /** Reads this region failed that the edge's origin group answered from the secondary, over the window. */
+  readonly failovers: number;
 }
 
 /** Replication lag last seen on one link. */
@@ -42,6 +44,7 @@ export class StatusMetrics {
   private readonly now: () => number;
   private readonly samples = new Map<string, Sample[]>();
   private readonly lags = new Map<string, LinkLag>();
+  private readonly failovers = new Map<string, Sample[]>();
 
   constructor(props: StatusMetricsProps = {}) {
     this.windowMs = props.windowMs ?? 10_000;
@@ -58,6 +61,14 @@ export class StatusMetrics {
     if (list.length > 1024 && list[0].at < this.now() - this.windowMs) this.prune(list);
   }
 
+  /** Records one read `region` failed and the secondary answered (origin failover). */
+  recordFailover(region: string): void {
+    let list = this.failovers.get(region);
+    if (!list) this.failovers.set(region, (list = []));
+    list.push({ at: this.now(), status: 0, latencyMs: 0 });
+    if (list.length > 1024) this.prune(list);
+  }
+
   /** Records the lag one replicated change saw. */
   recordReplication(source: string, target: string, lagMs: number): void {
     this.lags.set(`${source}>${target}`, { source, target, lagMs, at: this.now() });
@@ -67,8 +78,11 @@ export class StatusMetrics {
   traffic(region: string): RegionTraffic {
     const list = this.samples.get(region) ?? [];
     this.prune(list);
+    const failed = this.failovers.get(region) ?? [];
+    this.prune(failed);
+    const failovers = failed.length;
     const requests = list.length;
-    if (requests === 0) return { requests: 0, requestsPerSecond: 0, errorRatePercent: 0 };
+    if (requests === 0) return { requests: 0, requestsPerSecond: 0, errorRatePercent: 0, failovers };
     const errors = list.filter((s) => s.status >= 500).length;
     const latencies = list.map((s) => s.latencyMs).sort((a, b) => a - b);
     return {
@@ -76,6 +90,7 @@ export class StatusMetrics {
       requestsPerSecond: round(requests / (this.windowMs / 1000)),
       errorRatePercent: round((100 * errors) / requests),
       p99LatencyMs: round(latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)]),
+      failovers,
     };
   }
 

@@ -43,11 +43,23 @@ describe('StatusMetrics', () => {
     for (let i = 1; i <= 99; i++) metrics.recordRequest('eu-west-1', 200, i);
     metrics.recordRequest('eu-west-1', 502, 500);
 
-    expect(metrics.traffic('eu-west-1')).toEqual({ requests: 100, requestsPerSecond: 10, errorRatePercent: 1, p99LatencyMs: 99 });
+    expect(metrics.traffic('eu-west-1')).toEqual({ requests: 100, requestsPerSecond: 10, errorRatePercent: 1, p99LatencyMs: 99, failovers: 0 });
   });
 });
 
 describe('platformStatus', () => {
+  it('given reads a region failed and the secondary answered, then the page shows that region\'s failovers over the window', () => {
+    let now = 0;
+    const metrics = new StatusMetrics({ windowMs: 10_000, now: () => now });
+    metrics.recordFailover('eu-west-1');
+    now = 20_000;
+    metrics.recordFailover('eu-west-1');
+    metrics.recordFailover('eu-west-1');
+    const status = statusWith({ health: [healthy('eu-west-1'), healthy('us-east-1')], metrics });
+
+    expect(status.regions.map((r) => [r.region, r.failovers])).toEqual([['eu-west-1', 2], ['us-east-1', 0]]);
+  });
+
   it('shows a region whose last check failed as failing while DNS still routes to it', () => {
     const status = statusWith({ health: [{ ...healthy('eu-west-1'), consecutiveFailures: 1, lastOk: false, lastResult: 'connect ECONNREFUSED' }, healthy('us-east-1')] });
 

@@ -25,6 +25,8 @@ export interface RegionStatus {
   readonly requestsPerSecond: number;
   readonly errorRatePercent: number;
   readonly p99LatencyMs?: number;
+  /** Reads this region failed that the secondary answered (origin failover), over the window. */
+  readonly failovers: number;
   /** Whether the region's API process and its table run. */
   readonly api: boolean;
   readonly table: boolean;
@@ -98,6 +100,7 @@ export function platformStatus(input: PlatformStatusInput): PlatformStatus {
       requestsPerSecond: traffic.requestsPerSecond,
       errorRatePercent: traffic.errorRatePercent,
       ...(traffic.p99LatencyMs !== undefined ? { p99LatencyMs: traffic.p99LatencyMs } : {}),
+      failovers: traffic.failovers,
       ...input.running(region),
     };
   });
@@ -181,7 +184,7 @@ export function statusPageHtml(options: { readonly title: string; readonly pollM
 <h1>${title}</h1>
 <div class="muted" id="summary">loading…</div>
 <h2>Regions</h2>
-<table id="regions"><thead><tr><th>region</th><th>health</th><th>in DNS</th><th>last check</th><th>req/s</th><th>5xx %</th><th>p99 ms</th><th>API</th><th>table</th></tr></thead><tbody></tbody></table>
+<table id="regions"><thead><tr><th>region</th><th>health</th><th>in DNS</th><th>last check</th><th>req/s</th><th>5xx %</th><th>p99 ms</th><th>failovers</th><th>API</th><th>table</th></tr></thead><tbody></tbody></table>
 <h2>Replication lag</h2>
 <table id="replication"><thead><tr><th>from</th><th>to</th><th>lag ms</th><th>applied</th><th>state</th></tr></thead><tbody></tbody></table>
 <h2>Alarms that would be firing</h2>
@@ -202,6 +205,7 @@ function draw(s) {
     '<td>' + (r.inDns ? 'yes' : '<span class="down">no</span>') + '</td>' +
     '<td class="muted">' + (r.lastCheck ? esc(r.lastCheck.result) : '–') + '</td>' +
     '<td class="n">' + num(r.requestsPerSecond) + '</td><td class="n">' + num(r.errorRatePercent) + '</td><td class="n">' + num(r.p99LatencyMs) + '</td>' +
+    '<td class="n">' + num(r.failovers) + '</td>' +
     '<td>' + (r.api ? 'up' : '<span class="down">down</span>') + '</td><td>' + (r.table ? 'up' : '<span class="down">down</span>') + '</td></tr>').join('');
   document.querySelector('#replication tbody').innerHTML = s.replication.map((l) =>
     '<tr><td>' + esc(l.source) + '</td><td>' + esc(l.target) + '</td><td class="n">' + num(l.lagMs) + '</td><td class="n">' + l.applied + '</td>' +

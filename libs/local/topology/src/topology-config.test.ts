@@ -51,7 +51,7 @@ describe('topologyConfig', () => {
   it('carries weights, the invalidate mode and the services not emulated (orders)', () => {
     const config = topologyConfig(platform, { service: 'orders', environment: 'prod' });
     expect(config.routing).toEqual({ policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 85 } });
-    expect(config.edgeCache).toEqual({ mode: 'invalidate', ttlSeconds: 86_400 });
+    expect(config.edgeCache).toEqual({ mode: 'invalidate', ttlSeconds: 86_400, failoverPaths: [] });
     expect(config.healthCheck.intervalMs).toBe(30_000);
     expect(config.varyOnAuthorization).toBe(true);
     expect(config.notEmulated).toEqual(['aurora', 'cache (ElastiCache)']);

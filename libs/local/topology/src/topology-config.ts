@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GlobalOutputReader, type Platform, type ServiceAuthorization, appEntryPath, serviceContract } from '@platform/config';
+import { type GlobalOutputReader, type Platform, type ServiceAuthorization, appEntryPath, failsOver, serviceContract } from '@platform/config';
 import type { EdgeCacheMode } from './edge-cache';
 import type { RoutingPolicy } from './region-router';
 import { TopologyConfigError } from './topology-config-error';
@@ -29,7 +29,8 @@ export interface TopologyConfig {
     readonly failureThreshold: number;
     readonly path: string;
   };
-  readonly edgeCache: { readonly mode: EdgeCacheMode; readonly ttlSeconds: number };
+  /** `failoverPaths`: the read-only paths of the origin group (none: no failover). */
+  readonly edgeCache: { readonly mode: EdgeCacheMode; readonly ttlSeconds: number; readonly failoverPaths: readonly string[] };
   /** Put Authorization in the edge cache key. */
   readonly varyOnAuthorization: boolean;
   /**
@@ -62,6 +63,8 @@ export interface TopologyOverrides {
   readonly routingPolicy?: RoutingPolicy;
   readonly edgeCacheMode?: EdgeCacheMode;
   readonly edgeCacheTtlSeconds?: number;
+  /** Read-only paths that fail over to the secondary region. @default - the service's `edgeCache.failoverPaths` */
+  readonly failoverPaths?: readonly string[];
   /** Run only these of the environment's regions (in the environment's order). */
   readonly regions?: readonly string[];
 }
@@ -124,7 +127,7 @@ export function topologyConfig(platform: Platform, overrides: TopologyOverrides 
     appEnvironment: contract.lambdaEnvironment,
     routing: { policy, weights: service.routing.weights },
     healthCheck: { intervalMs: probeIntervalMs, failureThreshold, path: service.healthCheck.path },
-    edgeCache: { mode, ttlSeconds },
+    edgeCache: { mode, ttlSeconds, failoverPaths: overrides.failoverPaths ?? (failsOver(service, regions) ? service.edgeCache.failoverPaths : []) },
     varyOnAuthorization: service.auth.required,
     authorization: contract.authorization,
     notEmulated,

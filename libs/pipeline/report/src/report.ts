@@ -108,7 +108,9 @@ function reportOf(stacks: SynthesizedStack[]): ServiceEnvironmentReport {
 function routingOf(tf: TerraformJson): RegionRouting[] {
   const checks = resourcesOf(tf, 'aws_route53_health_check');
   return resourcesOf(tf, 'aws_route53_record')
-    .filter((r) => r.set_identifier)
+    // A region's record of the edge's secondary origin name answers for another region's
+    // resolvers (docs/traffic.md, "Origin failover"): it is not the region's routing record.
+    .filter((r) => r.set_identifier && !(r.latency_routing_policy && r.latency_routing_policy.region !== r.set_identifier))
     .map((record) => {
       const region = record.set_identifier as string;
       const https = checks.find((c) => c.type === 'HTTPS');

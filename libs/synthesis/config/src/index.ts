@@ -7,5 +7,6 @@ export { EVEN_WEIGHT, MAX_SECONDARY_REGIONS, auroraGlobalVersionProblem, effecti
 export { type Platform, parsePlatform } from './parse';
 export { DEFAULT_CONFIG_PATH, loadPlatform, parsePlatformJson } from './load';
 export * from './service-contract';
+export * from './origin-failover';
 export * from './name-limits';
 export * from './app-project';

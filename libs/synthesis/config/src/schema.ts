@@ -303,6 +303,16 @@ export const edgeCacheSchema = z
       .optional(),
     /** CloudFront price class (which edge locations serve). @default "PriceClass_100" */
     priceClass: z.enum(PRICE_CLASSES).default('PriceClass_100'),
+    /**
+     * CloudFront path patterns of read-only routes (no POST/PUT/PATCH/DELETE under them)
+     * whose GET/HEAD/OPTIONS fail over to another region within the request (an origin
+     * group; docs/traffic.md, "Origin failover"). Paths that take writes cannot: CloudFront
+     * refuses write methods on a behaviour that targets an origin group.
+     * @default [] - no origin group
+     */
+    failoverPaths: z
+      .array(z.string().regex(/^\/[^\s]*$/, { error: 'a failover path is a CloudFront path pattern that starts with "/" and has no spaces, e.g. "/customers/*"' }))
+      .default([]),
   })
   .transform((c) => ({ ...c, ttlSeconds: c.ttlSeconds ?? (c.mode === 'invalidate' ? 86_400 : 60) }));
 
@@ -634,7 +644,7 @@ export const serviceSchema = z.strictObject({
   owners: ownersSchema.optional(),
   routing: routingSchema.default({ policy: 'latency', weights: {} }),
   healthCheck: healthCheckSchema.default({ intervalSeconds: 10, failureThreshold: 3, path: '/health', lambdaErrorAlarm: false }),
-  edgeCache: edgeCacheSchema.default({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100' }),
+  edgeCache: edgeCacheSchema.default({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100', failoverPaths: [] }),
   /**
    * Who may call the API. With auth on, the Authorization header is part of the edge
    * cache key, so one caller's response is never served to another.

@@ -422,6 +422,12 @@ export interface ServiceDomains {
    * serves, which its Route53 health check calls (the execute-api endpoint is off).
    */
   regionalIn(region: string): string;
+  /**
+   * `secondary.regional.<service domain>`: the edge's secondary origin. Latency-routed
+   * like `regional`, but the record of each region's latency answers with the next
+   * region of the ring (`secondaryOf`), so it is never the edge's primary region.
+   */
+  readonly secondary: string;
 }
 
 /**
@@ -475,6 +481,7 @@ function domains(env: EnvironmentConfig, service: string): ServiceDomains {
     api: `api.${serviceDomain}`,
     regional: `regional.${serviceDomain}`,
     regionalIn: (region) => `${region}.regional.${serviceDomain}`,
+    secondary: `secondary.regional.${serviceDomain}`,
   };
 }
 

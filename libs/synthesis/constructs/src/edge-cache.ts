@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
+import { FAILOVER_METHODS, ORIGIN_FAILOVER } from '@platform/config';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -80,6 +81,23 @@ export interface EdgeCacheProps {
   readonly logBucketProvider: AwsProvider;
   /** @default 90 */
   readonly logRetentionDays?: number;
+  /**
+   * The secondary origin of reads: another region's name (the same API, same Host
+   * rules), tried when the primary (`originDomainName`) fails a GET/HEAD/OPTIONS with
+   * one of {@link ORIGIN_FAILOVER}'s status codes or cannot be reached in time.
+   * Needs `failoverPathPatterns`. Both origins get the same custom headers.
+   * @default - no origin group, reads go to `originDomainName` only
+   */
+  readonly secondaryOriginDomainName?: string;
+  /**
+   * Path patterns whose behaviour targets the origin group (methods GET, HEAD, OPTIONS).
+   * CloudFront refuses POST/PUT/PATCH/DELETE on a behaviour associated with an origin
+   * group (https://github.com/aws/aws-cdk/issues/32450) and picks a behaviour by path
+   * only, so writes stay on the default behaviour (single origin, every method) and
+   * only paths that take no writes can fail over (docs/traffic.md, "Origin failover").
+   * @default - none
+   */
+  readonly failoverPathPatterns?: readonly string[];
   /** Headers CloudFront adds to every request to the origin (the origin secret). @default - none */
   readonly originCustomHeaders?: readonly { readonly name: string; readonly value: string }[];
   /** WAFv2 web ACL (scope CLOUDFRONT) ARN. @default - none */
@@ -108,6 +126,9 @@ export class EdgeCache extends Construct implements IEdgeCache {
     return { grantCreateInvalidation: (grantee) => grantInvalidation(distributionArn, grantee) };
   }
 
+  /** Origin ID of the origin group (primary `regional`, secondary `secondary`). */
+  static readonly FAILOVER_GROUP_ID = 'regional-failover';
+
   readonly distribution: CloudfrontDistribution;
   readonly cachePolicy: CloudfrontCachePolicy;
   readonly logBucket: S3Bucket;
@@ -116,6 +137,16 @@ export class EdgeCache extends Construct implements IEdgeCache {
     super(scope, id);
     if (props.ttlSeconds < 0 || props.ttlSeconds > ONE_YEAR_SECONDS) {
       throw new ConstructPropsError(this, `ttlSeconds must be 0-${ONE_YEAR_SECONDS}, got ${props.ttlSeconds}`);
+    }
+    const failoverPaths = props.failoverPathPatterns ?? [];
+    if (props.secondaryOriginDomainName !== undefined && failoverPaths.length === 0) {
+      throw new ConstructPropsError(this, 'secondaryOriginDomainName needs failoverPathPatterns: list the read-only paths whose behaviour targets the origin group');
+    }
+    if (props.secondaryOriginDomainName === undefined && failoverPaths.length > 0) {
+      throw new ConstructPropsError(this, `failoverPathPatterns (${failoverPaths.join(', ')}) need secondaryOriginDomainName: name the secondary origin, or drop the patterns`);
+    }
+    if (props.secondaryOriginDomainName === props.originDomainName) {
+      throw new ConstructPropsError(this, `secondaryOriginDomainName must differ from originDomainName (${props.originDomainName}): the secondary has to reach another region`);
     }
     const provider = props.provider;
 
@@ -185,6 +216,39 @@ export class EdgeCache extends Construct implements IEdgeCache {
     });
     props.logBucketAccessLogs?.logBucket(this, 'log-bucket-access-logs', { provider: logProvider, bucket: logBucket, prefix: `${props.logBucketName}/` });
 
+    const failover = props.secondaryOriginDomainName !== undefined;
+    // With a group, give up on a primary fast (1 attempt of 2 s instead of 3 of 10 s):
+    // the secondary answers instead. Without one, keep CloudFront's patient default.
+    const origin = (originId: string, domainName: string) => ({
+      originId,
+      domainName,
+      customOriginConfig: {
+        httpPort: 80,
+        httpsPort: 443,
+        originProtocolPolicy: 'https-only',
+        originSslProtocols: ['TLSv1.2'],
+      },
+      customHeader: props.originCustomHeaders?.map((h) => ({ name: h.name, value: h.value })),
+      ...(failover ? { connectionAttempts: ORIGIN_FAILOVER.connectionAttempts, connectionTimeout: ORIGIN_FAILOVER.connectionTimeoutSeconds } : {}),
+    });
+    const origins = [origin('regional', props.originDomainName)];
+    if (props.secondaryOriginDomainName !== undefined) origins.push(origin('secondary', props.secondaryOriginDomainName));
+    const group = failover
+      ? {
+          originId: EdgeCache.FAILOVER_GROUP_ID,
+          failoverCriteria: { statusCodes: [...ORIGIN_FAILOVER.statusCodes] },
+          member: [{ originId: 'regional' }, { originId: 'secondary' }],
+        }
+      : undefined;
+    const behaviour = {
+      viewerProtocolPolicy: 'redirect-to-https',
+      cachedMethods: CACHED_METHODS,
+      cachePolicyId: this.cachePolicy.id,
+      originRequestPolicyId: originRequest.id,
+      responseHeadersPolicyId: props.responseHeadersPolicyId,
+      compress: true,
+    };
+
     this.distribution = new CloudfrontDistribution(this, 'distribution', {
       provider,
       enabled: true,
@@ -193,29 +257,16 @@ export class EdgeCache extends Construct implements IEdgeCache {
       comment: `${props.domainName} -> ${props.originDomainName}`,
       aliases: [props.domainName],
       priceClass: props.priceClass ?? 'PriceClass_100',
-      origin: [
-        {
-          originId: 'regional',
-          domainName: props.originDomainName,
-          customOriginConfig: {
-            httpPort: 80,
-            httpsPort: 443,
-            originProtocolPolicy: 'https-only',
-            originSslProtocols: ['TLSv1.2'],
-          },
-          customHeader: props.originCustomHeaders?.map((h) => ({ name: h.name, value: h.value })),
-        },
-      ],
-      defaultCacheBehavior: {
-        targetOriginId: 'regional',
-        viewerProtocolPolicy: 'redirect-to-https',
-        allowedMethods: FORWARDED_METHODS,
-        cachedMethods: CACHED_METHODS,
-        cachePolicyId: this.cachePolicy.id,
-        originRequestPolicyId: originRequest.id,
-        responseHeadersPolicyId: props.responseHeadersPolicyId,
-        compress: true,
-      },
+      origin: origins,
+      originGroup: group ? [group] : undefined,
+      // Writes (and every path not listed) on the single origin: they cannot fail over.
+      defaultCacheBehavior: { ...behaviour, targetOriginId: 'regional', allowedMethods: FORWARDED_METHODS },
+      orderedCacheBehavior: failoverPaths.length === 0 ? undefined : failoverPaths.map((pathPattern) => ({
+        ...behaviour,
+        pathPattern,
+        targetOriginId: EdgeCache.FAILOVER_GROUP_ID,
+        allowedMethods: [...FAILOVER_METHODS],
+      })),
       customErrorResponse: UNCACHED_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: 0 })),
       restrictions: { geoRestriction: { restrictionType: 'none' } },
       viewerCertificate: {

@@ -21,6 +21,12 @@ export interface RegionalDomainProps {
    * @default - none
    */
   readonly regionOnly?: { readonly domainName: string; readonly zoneId: string; readonly dnsProvider: AwsProvider };
+  /**
+   * The edge's secondary origin name (e.g. `secondary.regional.example.com`), which this
+   * region also answers to: CloudFront sends the origin's name as Host and SNI.
+   * @default - none
+   */
+  readonly secondaryDomainName?: string;
 }
 
 /**
@@ -34,13 +40,16 @@ export class RegionalDomain extends Construct {
   readonly certificate: DnsValidatedCertificate;
   /** The region-only domain, when asked for. */
   readonly regionOnlyDomain?: Apigatewayv2DomainName;
+  /** The edge's secondary origin name, when asked for. */
+  readonly secondaryDomain?: Apigatewayv2DomainName;
 
   constructor(scope: Construct, id: string, props: RegionalDomainProps) {
     super(scope, id);
+    const sans = [...(props.regionOnly ? [props.regionOnly.domainName] : []), ...(props.secondaryDomainName ? [props.secondaryDomainName] : [])];
     this.certificate = new DnsValidatedCertificate(this, 'certificate', {
       provider: props.provider,
       domainName: props.domainName,
-      subjectAlternativeNames: props.regionOnly ? [props.regionOnly.domainName] : undefined,
+      subjectAlternativeNames: sans.length > 0 ? sans : undefined,
       writeValidationRecords: false,
     });
     this.domain = new Apigatewayv2DomainName(this, 'domain', {
@@ -73,6 +82,14 @@ export class RegionalDomain extends Construct {
         alias: { name: only.domainNameConfiguration.targetDomainName, zoneId: only.domainNameConfiguration.hostedZoneId, evaluateTargetHealth: false },
       });
       this.regionOnlyDomain = only;
+    }
+    if (props.secondaryDomainName) {
+      this.secondaryDomain = new Apigatewayv2DomainName(this, 'secondary-domain', {
+        provider: props.provider,
+        domainName: props.secondaryDomainName,
+        domainNameConfiguration: { certificateArn: this.certificate.validatedArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+      });
+      new Apigatewayv2ApiMapping(this, 'secondary-mapping', { provider: props.provider, apiId: props.apiId, domainName: this.secondaryDomain.id, stage: props.stageName });
     }
   }
 

@@ -5,7 +5,11 @@ import { ConstructPropsError } from './validation';
 
 /** How the record competes with the other regions' records of the same name. */
 export type RegionalRouting =
-  | { readonly policy: 'latency' }
+  /**
+   * `latencyRegion`: the AWS region whose nearby resolvers get this record. @default - `region`
+   * (the secondary name's record answers for another region's resolvers: docs/traffic.md).
+   */
+  | { readonly policy: 'latency'; readonly latencyRegion?: string }
   | { readonly policy: 'weighted'; readonly weight: number }
   | { readonly policy: 'failover'; readonly role: 'PRIMARY' | 'SECONDARY' };
 
@@ -46,7 +50,7 @@ export class RegionalRecord extends Construct {
       setIdentifier: props.region,
       healthCheckId: props.healthCheckId,
       alias: { name: props.targetDomainName, zoneId: props.targetHostedZoneId, evaluateTargetHealth: true },
-      ...(routing.policy === 'latency' ? { latencyRoutingPolicy: { region: props.region } } : {}),
+      ...(routing.policy === 'latency' ? { latencyRoutingPolicy: { region: routing.latencyRegion ?? props.region } } : {}),
       ...(routing.policy === 'weighted' ? { weightedRoutingPolicy: { weight: routing.weight } } : {}),
       ...(routing.policy === 'failover' ? { failoverRoutingPolicy: { type: routing.role } } : {}),
     });

@@ -1,3 +1,4 @@
+import { ORIGIN_FAILOVER } from '@platform/config';
 import { TerraformOutput } from 'cdktf';
 import { DnsValidatedCertificate } from './dns-validated-certificate';
 import { CACHED_METHODS, EdgeCache, type EdgeCacheProps } from './edge-cache';
@@ -186,6 +187,64 @@ describe('EdgeCache', () => {
     expect(only(edge(), 'aws_cloudfront_cache_policy')).toMatchObject({ default_ttl: 60, max_ttl: 60, min_ttl: 0 });
     const inv = only(edge({ mode: 'invalidate', ttlSeconds: 86400 }), 'aws_cloudfront_cache_policy');
     expect(inv).toMatchObject({ default_ttl: 86400, max_ttl: 31536000 });
+  });
+
+  describe('given a secondary origin and read-only failover paths', () => {
+    const failover = { secondaryOriginDomainName: 'secondary.regional.items.example.com', failoverPathPatterns: ['/catalog/*'] };
+
+    it('then an origin group fails over from the regional name to the secondary on 500/502/503/504 (high_availability_origin_failover.html)', () => {
+      const d = only(edge(failover), 'aws_cloudfront_distribution');
+      expect(d.origin.map((o: any) => [o.origin_id, o.domain_name])).toEqual([
+        ['regional', 'regional.items.example.com'],
+        ['secondary', 'secondary.regional.items.example.com'],
+      ]);
+      expect(d.origin_group).toEqual([
+        {
+          origin_id: EdgeCache.FAILOVER_GROUP_ID,
+          failover_criteria: { status_codes: [500, 502, 503, 504] },
+          member: [{ origin_id: 'regional' }, { origin_id: 'secondary' }],
+        },
+      ]);
+    });
+
+    it('then both origins give up after one connection attempt of 2 s, from the one shared ORIGIN_FAILOVER', () => {
+      const d = only(edge(failover), 'aws_cloudfront_distribution');
+      for (const o of d.origin) {
+        expect(o).toMatchObject({ connection_attempts: ORIGIN_FAILOVER.connectionAttempts, connection_timeout: ORIGIN_FAILOVER.connectionTimeoutSeconds });
+      }
+      expect(ORIGIN_FAILOVER).toMatchObject({ connectionAttempts: 1, connectionTimeoutSeconds: 2 });
+    });
+
+    it('then both origins carry the origin secret header', () => {
+      const d = only(edge({ ...failover, originCustomHeaders: [{ name: 'x-origin-verify', value: 's3cret' }] }), 'aws_cloudfront_distribution');
+      for (const o of d.origin) expect(o.custom_header).toEqual([{ name: 'x-origin-verify', value: 's3cret' }]);
+    });
+
+    it('then reads of the listed paths target the group with GET/HEAD/OPTIONS only, and writes stay on the single origin (aws-cdk#32450)', () => {
+      const d = only(edge(failover), 'aws_cloudfront_distribution');
+      expect(d.ordered_cache_behavior).toHaveLength(1);
+      expect(d.ordered_cache_behavior[0]).toMatchObject({
+        path_pattern: '/catalog/*',
+        target_origin_id: EdgeCache.FAILOVER_GROUP_ID,
+        allowed_methods: ['GET', 'HEAD', 'OPTIONS'],
+        cached_methods: ['GET', 'HEAD'],
+      });
+      expect(d.default_cache_behavior.target_origin_id).toBe('regional');
+      expect(d.default_cache_behavior.allowed_methods).toEqual(expect.arrayContaining(['POST', 'PUT', 'PATCH', 'DELETE']));
+    });
+  });
+
+  it('given no secondary origin, then there is no origin group and CloudFront keeps its default connection attempts', () => {
+    const d = only(edge(), 'aws_cloudfront_distribution');
+    expect(d.origin_group).toBeUndefined();
+    expect(d.ordered_cache_behavior).toBeUndefined();
+    expect(d.origin[0].connection_attempts).toBeUndefined();
+  });
+
+  it('given a secondary origin without failover paths (or the reverse, or the same name twice), then it says what to add', () => {
+    expect(() => edge({ secondaryOriginDomainName: 'secondary.regional.items.example.com' })).toThrow(/secondaryOriginDomainName needs failoverPathPatterns/);
+    expect(() => edge({ failoverPathPatterns: ['/catalog/*'] })).toThrow(/failoverPathPatterns \(\/catalog\/\*\) need secondaryOriginDomainName/);
+    expect(() => edge({ secondaryOriginDomainName: 'regional.items.example.com', failoverPathPatterns: ['/c/*'] })).toThrow(/must differ from originDomainName/);
   });
 
   it('never caches error responses, so a failed region’s 502/503 does not outlive DNS failover', () => {
