@@ -95,6 +95,9 @@ beforeAll(() => {
     cpSync(path.join(WORKSPACE, file), path.join(root, file));
   }
   symlinkSync(path.join(WORKSPACE, 'node_modules'), path.join(root, 'node_modules'));
+  // The other apps' bundles, as after the README's `npm run build` (synth packages every app).
+  if (existsSync(path.join(WORKSPACE, 'dist', 'apps'))) cpSync(path.join(WORKSPACE, 'dist', 'apps'), path.join(root, 'dist', 'apps'), { recursive: true });
+  else ok('npm', ['run', 'build']);
   env.NX_CACHE_DIRECTORY = path.join(root, '.nx-e2e-cache');
   env.NX_WORKSPACE_DATA_DIRECTORY = path.join(root, '.nx-e2e-data');
   writeFileSync(path.join(root, '.gitignore'), `${readFileSync(path.join(root, '.gitignore'), 'utf8')}\n.nx-e2e-cache/\n.nx-e2e-data/\n`);
