@@ -20,7 +20,7 @@ jest.setTimeout(30 * 60_000);
 
 let root: string;
 let dev: ChildProcess | undefined;
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_INTERACTIVE: 'false', CI: 'true' };
+const env: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_INTERACTIVE: 'false', CI: 'true' };
 
 /** Runs a command in the temp workspace; a failure shows the command and its output. */
 function run(command: string, args: string[]): { stdout: string; stderr: string; status: number | null } {
