@@ -155,6 +155,11 @@ describe('day two: an Aurora service with a cache, from generator to removal', (
     const [firstNetwork] = Object.values(dev.network) as unknown[];
     dev.regions.push(NEW_REGION);
     dev.network[NEW_REGION] = firstNetwork;
+    // A service with weighted routing and explicit weights needs one for the new region too (the config says so).
+    for (const svc of Object.values(withRegion.services) as { routing?: { weights?: Record<string, number> } }[]) {
+      const weights = svc.routing?.weights;
+      if (weights) weights[NEW_REGION] = Object.values(weights)[0]!;
+    }
     writeFileSync(path.join(root, 'config/platform.json'), `${JSON.stringify(withRegion, null, 2)}\n`);
     const after = synth();
     const changed = [...after.keys()].filter((s) => before.get(s) !== after.get(s)).sort();
