@@ -164,12 +164,13 @@ describe('day two: an Aurora service with a cache, from generator to removal', (
     const after = synth();
     const changed = [...after.keys()].filter((s) => before.get(s) !== after.get(s)).sort();
     // docs/pipelines.md: every global stack of the environment, a new regional stack per
-    // service, and the other regional stacks only of a service with a cache or with Aurora
-    // through the writer endpoint.
+    // service, and the other regional stacks only of a service with Aurora through the
+    // writer endpoint.
     const devServices = [...before.keys()].filter((s) => s.endsWith('-dev-global')).map((s) => s.slice(0, -'-dev-global'.length));
     const listsEveryRegion = (s: string) => {
       const svc = withRegion.services[s];
-      return svc.cache !== undefined || svc.aurora?.writeRouting === 'writer-endpoint';
+      // A cache alone does not: a region's policy names its own replication group and the primary's (service-contract.ts).
+      return svc.aurora?.writeRouting === 'writer-endpoint';
     };
     const expected = devServices
       .flatMap((s) => [
