@@ -23,8 +23,10 @@ export interface RelationalEnvironment extends ApiEnvironment {
   };
   /** Undefined when the service has no cache. */
   readonly cache?: {
-    /** The global datastore's primary endpoint: writes and invalidations. */
+    /** The global datastore's primary endpoint: writes and invalidations (this region's replica where {@link writes} is false). */
     readonly writerUrl: string;
+    /** Whether this region writes the cache: only the primary region gets the writer endpoint, the others only read. */
+    readonly writes: boolean;
     /** This region's replica: reads. */
     readonly readerUrl: string;
     readonly ttlSeconds: number;
@@ -72,7 +74,8 @@ function readCache(env: NodeJS.ProcessEnv, problems: string[]): RelationalEnviro
   const writer = env[E.cacheWriterEndpoint]?.trim();
   const reader = env[E.cacheReaderEndpoint]?.trim();
   if (!writer && !reader) return undefined;
-  if (!writer || !reader) problems.push(`${E.cacheWriterEndpoint} and ${E.cacheReaderEndpoint} must be set together`);
+  // The regional stack gives the writer endpoint to the primary region only (service-contract.ts): a secondary reads.
+  if (!reader) problems.push(`${E.cacheReaderEndpoint} is not set but ${E.cacheWriterEndpoint} is: the regional stack sets both in the primary region, the reader alone elsewhere`);
   const ttlRaw = env[E.cacheTtlSeconds]?.trim() || '60';
   const ttlSeconds = Number(ttlRaw);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) problems.push(`${E.cacheTtlSeconds} must be an integer 1-86400, got "${ttlRaw}"`);
@@ -84,6 +87,7 @@ function readCache(env: NodeJS.ProcessEnv, problems: string[]): RelationalEnviro
     if (!v) problems.push(`${name} is not set: with ${E.cacheUser} (IAM authentication to the cache) the regional stack sets it too`);
     return v ?? '';
   };
-  const iam = user ? { user, readerGroup: group(E.cacheReplicationGroup), writerGroup: group(E.cacheWriterReplicationGroup) } : undefined;
-  return { writerUrl: url(writer ?? ''), readerUrl: url(reader ?? ''), ttlSeconds, writerRegion: env[E.cacheWriterRegion]?.trim() || undefined, ...(iam ? { iam } : {}) };
+  const readerGroup = user ? group(E.cacheReplicationGroup) : '';
+  const iam = user ? { user, readerGroup, writerGroup: writer ? group(E.cacheWriterReplicationGroup) : readerGroup } : undefined;
+  return { writerUrl: url(writer || reader || ''), readerUrl: url(reader ?? ''), writes: !!writer, ttlSeconds, writerRegion: env[E.cacheWriterRegion]?.trim() || undefined, ...(iam ? { iam } : {}) };
 }

@@ -68,7 +68,7 @@ const cache =
     readerUrl: c.readerUrl,
     writerUrl: c.writerUrl,
     ttlSeconds: c.ttlSeconds,
-    writes: c.writerRegion === undefined || c.writerRegion === env.region,
+    writes: c.writes,
     ...(c.iam ? { credentials: elastiCacheCredentials({ ...c.iam, region: env.region, writerRegion: c.writerRegion ?? env.region }) } : {}),
   });
 `
