@@ -1,3 +1,4 @@
 export * from './integer-option';
 export * from './run-cli';
 export * from './usage-error';
+export * from './wildcard';
