@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -12,11 +11,23 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { WritePrecondition } from '@platform/service-runtime';
+import {
+  assertFitsInItem,
+  cancellationReasons,
+  conditionFailure as failedCondition,
+  isThrottledCancellation,
+  preconditionFailed as runtimePreconditionFailed,
+  requestFingerprint,
+  RETRY_AFTER_SECONDS,
+  sha256Hex,
+  translateDynamoDbError,
+  versionCondition,
+  versionMatches,
+  type WritePrecondition,
+} from '@platform/service-runtime';
 import type { Item, ItemFields, ItemPatch, AttributeValue } from './item';
 import { newItemId } from './item-id';
 import { parseItemFields } from './item-schema';
-import { DYNAMODB_MAX_ITEM_BYTES, itemSizeBytes } from './item-size';
 import { ItemsError } from './items-error';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 import { HEALTH_KEY, idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
@@ -79,11 +90,6 @@ export const LIST_LIMITS = Object.freeze({ min: 1, max: 100, default: 20 });
 // with a cursor where the scan stopped.
 const MAX_SCANS_PER_PAGE = 5;
 const IDEMPOTENT_CREATE_ATTEMPTS = 3;
-const RETRY_AFTER_SECONDS = 1;
-
-const THROTTLE_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
-const UNAVAILABLE_ERRORS = new Set(['InternalServerError', 'ServiceUnavailable', 'ReplicatedWriteConflictException']);
-const THROTTLE_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 const OPTIONAL_FIELDS = ['description', 'tags', 'attributes'] as const;
 
@@ -162,8 +168,8 @@ export class ItemsRepository {
   }
 
   private async createIdempotently(item: Item, record: Record<string, unknown>, idempotencyKey: string, now: Date, options: CallOptions): Promise<CreateResult> {
-    const key = idempotencyRecordKey(sha256(idempotencyKey));
-    const fingerprint = sha256(canonicalJson(fieldsOf(item)));
+    const key = idempotencyRecordKey(sha256Hex(idempotencyKey));
+    const fingerprint = requestFingerprint(fieldsOf(item));
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const idempotencyRecord = { ...key, [TTL]: nowSeconds + this.idempotencyTtlSeconds, fingerprint, item, createdAt: item.createdAt };
     assertFits(idempotencyRecord);
@@ -197,7 +203,7 @@ export class ItemsRepository {
         return { item, replayed: false };
       } catch (err) {
         const reasons = cancellationReasons(err);
-        if (!reasons || reasons.some((r) => THROTTLE_REASONS.has(r))) throw translateError(err);
+        if (!reasons || isThrottledCancellation(err)) throw translateError(err);
         if (reasons[1] === 'ConditionalCheckFailed') {
           throw new ItemsError('conflict', 'the new item id is already taken; retry the request', { retryAfterSeconds: 0 });
         }
@@ -292,7 +298,7 @@ export class ItemsRepository {
         values[`:${field}`] = fields[field];
       }
     }
-    const condition = versionCondition(precondition, names, values);
+    const condition = versionCondition(precondition, PK, names, values);
     try {
       const res = await this.doc.send(
         new UpdateCommand({
@@ -363,7 +369,7 @@ export class ItemsRepository {
   async delete(id: string, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<void> {
     const names: Record<string, string> = { '#pk': PK };
     const values: Record<string, unknown> = {};
-    const condition = versionCondition(precondition, names, values);
+    const condition = versionCondition(precondition, PK, names, values);
     try {
       await this.doc.send(
         new DeleteCommand({
@@ -438,39 +444,18 @@ function applyPatch(current: ItemFields, patch: ItemPatch): unknown {
 }
 
 function assertFits(record: Record<string, unknown>): void {
-  const size = itemSizeBytes(record);
-  if (size > DYNAMODB_MAX_ITEM_BYTES) {
-    throw new ItemsError(
-      'item_too_large',
-      `the item would be ${Math.ceil(size / 1024)} KB, over DynamoDB's ${DYNAMODB_MAX_ITEM_BYTES / 1024} KB item limit; store less in description or attributes`,
-    );
+  try {
+    assertFitsInItem(record, 'store less in description or attributes');
+  } catch (err) {
+    throw ItemsError.from(err);
   }
-}
-
-function versionMatches(precondition: WritePrecondition, version: number): boolean {
-  const { ifMatch } = precondition;
-  return ifMatch === undefined || ifMatch === '*' || ifMatch.includes(version);
-}
-
-function versionCondition(precondition: WritePrecondition, names: Record<string, string>, values: Record<string, unknown>): string {
-  const { ifMatch } = precondition;
-  if (ifMatch === undefined || ifMatch === '*') return 'attribute_exists(#pk)';
-  names['#version'] = 'version';
-  const placeholders = ifMatch.map((v, i) => {
-    values[`:v${i}`] = v;
-    return `:v${i}`;
-  });
-  return `attribute_exists(#pk) AND #version IN (${placeholders.join(', ')})`;
 }
 
 /** Maps a failed write condition to not_found / precondition_failed; undefined for other errors. */
 function conditionFailure(err: unknown, id: string, precondition: WritePrecondition): ItemsError | undefined {
-  if ((err as { name?: string })?.name !== 'ConditionalCheckFailedException') return undefined;
-  // ALL_OLD comes back unmarshalled by neither the client nor the document client.
-  const old = (err as { Item?: Record<string, { N?: string }> }).Item;
-  if (!old || Object.keys(old).length === 0) return notFound(id);
-  const version = old.version?.N === undefined ? undefined : Number(old.version.N);
-  return preconditionFailed(id, precondition, version);
+  const failure = failedCondition(err);
+  if (!failure) return undefined;
+  return failure.missing ? notFound(id) : preconditionFailed(id, precondition, failure.currentVersion);
 }
 
 function notFound(id: string): ItemsError {
@@ -478,61 +463,12 @@ function notFound(id: string): ItemsError {
 }
 
 function preconditionFailed(id: string, precondition: WritePrecondition, current: number | undefined): ItemsError {
-  const expected = precondition.ifMatch === undefined || precondition.ifMatch === '*' ? 'the version it was read at' : precondition.ifMatch.map((v) => `"${v}"`).join(', ');
-  const now = current === undefined ? 'another version' : `version "${current}"`;
-  return new ItemsError(
-    'precondition_failed',
-    `item ${id} is at ${now}, not ${expected}: it was changed by someone else. GET it again and retry with the new ETag in If-Match`,
-    { currentVersion: current },
-  );
+  return ItemsError.from(runtimePreconditionFailed(`item ${id}`, precondition, current)) as ItemsError;
 }
 
-function cancellationReasons(err: unknown): string[] | undefined {
-  if ((err as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  return (reasons ?? []).map((r) => r.Code ?? 'None');
-}
-
-/** Turns the DynamoDB faults a client can act on into ItemsErrors; returns anything else unchanged. */
+/** The runtime's translation of DynamoDB faults, as ItemsErrors. */
 function translateError(err: unknown): unknown {
-  if (err instanceof ItemsError) return err;
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const name = e?.name ?? '';
-  if (THROTTLE_ERRORS.has(name) || cancellationReasons(err)?.some((r) => THROTTLE_REASONS.has(r))) {
-    return new ItemsError('throttled', 'DynamoDB is throttling requests in this region; retry after the Retry-After delay', {
-      retryAfterSeconds: RETRY_AFTER_SECONDS,
-      cause: err,
-    });
-  }
-  if (UNAVAILABLE_ERRORS.has(name) || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
-    return new ItemsError('unavailable', 'DynamoDB is briefly unavailable in this region; retry after the Retry-After delay', {
-      retryAfterSeconds: RETRY_AFTER_SECONDS,
-      cause: err,
-    });
-  }
-  if (name === 'AbortError' || name === 'TimeoutError' || name === 'RequestTimeout') {
-    return new ItemsError('timeout', 'DynamoDB did not answer in time; retry after the Retry-After delay', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
-  }
-  if (name === 'ValidationException' && /item size/i.test(e.message ?? '')) {
-    return new ItemsError('item_too_large', `the item is over DynamoDB's ${DYNAMODB_MAX_ITEM_BYTES / 1024} KB item limit; store less in description or attributes`, {
-      cause: err,
-    });
-  }
-  return err;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** JSON with object keys sorted, so equal bodies hash equal whatever the key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return ItemsError.from(translateDynamoDbError(err));
 }
 
 function sleep(ms: number): Promise<void> {

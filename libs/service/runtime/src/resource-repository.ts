@@ -5,6 +5,8 @@ import {
   assertFitsInItem,
   cancellationReasons,
   conditionFailure,
+  decodeKeyCursor,
+  encodeKeyCursor,
   isThrottledCancellation,
   preconditionFailed,
   requestFingerprint,
@@ -22,7 +24,6 @@ const PK = SERVICE_TABLE.partitionKey;
 const SK = SERVICE_TABLE.sortKey;
 const TTL = SERVICE_TABLE.ttlAttribute;
 const KIND = /^[A-Z][A-Z0-9_]{0,30}$/;
-const MAX_CURSOR_CHARS = 400;
 const MAX_SCANS_PER_PAGE = 5;
 const IDEMPOTENT_CREATE_ATTEMPTS = 3;
 
@@ -231,17 +232,7 @@ export class ResourceRepository<F extends object> {
   }
 
   private decodeCursor(cursor: string): Record<string, string> {
-    const invalid = () => new ServiceError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged, or omit cursor to start from the beginning');
-    if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    } catch {
-      throw invalid();
-    }
-    const { v, pk, sk, ...rest } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-    if (v !== 1 || Object.keys(rest).length > 0 || typeof pk !== 'string' || sk !== this.props.kind || !this.recordPk.test(pk)) throw invalid();
-    return { [PK]: pk, [SK]: sk };
+    return decodeKeyCursor(cursor, PK, SK, (pk, sk) => sk === this.props.kind && this.recordPk.test(pk));
   }
 
   private async send<T>(call: () => Promise<T>): Promise<T> {
@@ -254,7 +245,7 @@ export class ResourceRepository<F extends object> {
 }
 
 function encodeCursor(key: Record<string, string>): string {
-  return Buffer.from(JSON.stringify({ v: 1, pk: key[PK], sk: key[SK] }), 'utf8').toString('base64url');
+  return encodeKeyCursor(key, PK, SK);
 }
 
 function strip<F>(record: Record<string, unknown>): StoredResource<F> {
