@@ -27,7 +27,6 @@ export function wildcardMatcher(pattern: string, options: WildcardOptions = {}):
     nobracket: true,
     noextglob: true,
     nonegate: true,
-    noquantifiers: true,
     nocase: options.ignoreCase ?? false,
   });
 }
