@@ -8,14 +8,12 @@ import {
   type PutCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
   assertFitsInItem,
-  cancellationReasons,
   conditionFailure as failedCondition,
-  isThrottledCancellation,
+  idempotentPut,
   preconditionFailed as runtimePreconditionFailed,
   requestFingerprint,
   RETRY_AFTER_SECONDS,
@@ -89,7 +87,6 @@ export const LIST_LIMITS = Object.freeze({ min: 1, max: 100, default: 20 });
 // that one request cannot scan the whole table: past this, the page is returned short
 // with a cursor where the scan stopped.
 const MAX_SCANS_PER_PAGE = 5;
-const IDEMPOTENT_CREATE_ATTEMPTS = 3;
 
 const OPTIONAL_FIELDS = ['description', 'tags', 'attributes'] as const;
 
@@ -173,60 +170,12 @@ export class ItemsRepository {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const idempotencyRecord = { ...key, [TTL]: nowSeconds + this.idempotencyTtlSeconds, fingerprint, item, createdAt: item.createdAt };
     assertFits(idempotencyRecord);
-    for (let attempt = 1; attempt <= IDEMPOTENT_CREATE_ATTEMPTS; attempt++) {
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: idempotencyRecord,
-                  // An expired record may linger until TTL deletes it (up to days); it no longer counts.
-                  ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
-                  ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
-                  ExpressionAttributeValues: { ':now': nowSeconds },
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: record,
-                  ConditionExpression: 'attribute_not_exists(#pk)',
-                  ExpressionAttributeNames: { '#pk': PK },
-                },
-              },
-            ],
-          }),
-          { abortSignal: options.abortSignal },
-        );
-        return { item, replayed: false };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons || isThrottledCancellation(err)) throw translateError(err);
-        if (reasons[1] === 'ConditionalCheckFailed') {
-          throw new ItemsError('conflict', 'the new item id is already taken; retry the request', { retryAfterSeconds: 0 });
-        }
-        if (reasons[0] === 'ConditionalCheckFailed') {
-          const existing = await this.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }), options);
-          const stored = existing.Item;
-          // Gone or expired in between: the key is free again, try once more.
-          if (!stored || (typeof stored[TTL] === 'number' && stored[TTL] < nowSeconds)) continue;
-          if (stored.fingerprint !== fingerprint) {
-            throw new ItemsError(
-              'idempotency_key_reused',
-              'this Idempotency-Key was already used with a different request body; use a new key for a new item, or resend the original body to get the original result',
-            );
-          }
-          return { item: stored.item as Item, replayed: true };
-        }
-        // A concurrent request holds the same key: back off and retry, after which
-        // its record is there to replay. Any other reason is not ours to retry.
-        if (!reasons.includes('TransactionConflict')) throw translateError(err);
-        await sleep(25 * attempt + Math.random() * 25);
-      }
+    try {
+      const stored = await idempotentPut({ doc: this.doc, tableName: this.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: 'item', abortSignal: options.abortSignal });
+      return stored ? { item: stored.item as Item, replayed: true } : { item, replayed: false };
+    } catch (err) {
+      throw ItemsError.from(err);
     }
-    throw new ItemsError('conflict', 'a concurrent request with the same Idempotency-Key is in progress; retry shortly', { retryAfterSeconds: RETRY_AFTER_SECONDS });
   }
 
   /** The item, or undefined when there is none. Strongly consistent within this region. */
@@ -469,8 +418,4 @@ function preconditionFailed(id: string, precondition: WritePrecondition, current
 /** The runtime's translation of DynamoDB faults, as ItemsErrors. */
 function translateError(err: unknown): unknown {
   return ItemsError.from(translateDynamoDbError(err));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

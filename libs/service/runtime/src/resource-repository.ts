@@ -1,16 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SERVICE_TABLE } from '@platform/table-definition';
 import {
   assertFitsInItem,
-  cancellationReasons,
   conditionFailure,
   decodeKeyCursor,
   encodeKeyCursor,
-  isThrottledCancellation,
   preconditionFailed,
   requestFingerprint,
-  RETRY_AFTER_SECONDS,
   sha256Hex,
   translateDynamoDbError,
   versionCondition,
@@ -18,6 +15,7 @@ import {
 } from './dynamodb';
 import type { WritePrecondition } from './request';
 import { type CallOptions, newResourceId, RESOURCE_LIST_LIMITS, type StoredResource } from './resource';
+import { idempotentPut } from './idempotent-put';
 import { ServiceError } from './service-error';
 
 const PK = SERVICE_TABLE.partitionKey;
@@ -25,7 +23,6 @@ const SK = SERVICE_TABLE.sortKey;
 const TTL = SERVICE_TABLE.ttlAttribute;
 const KIND = /^[A-Z][A-Z0-9_]{0,30}$/;
 const MAX_SCANS_PER_PAGE = 5;
-const IDEMPOTENT_CREATE_ATTEMPTS = 3;
 
 /** Props of {@link ResourceRepository}. */
 export interface ResourceRepositoryProps {
@@ -91,47 +88,8 @@ export class ResourceRepository<F extends object> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint, resource };
     assertFitsInItem(idempotencyRecord);
-    for (let attempt = 1; attempt <= IDEMPOTENT_CREATE_ATTEMPTS; attempt++) {
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.props.tableName,
-                  Item: idempotencyRecord,
-                  // An expired record may linger until TTL deletes it; it no longer counts.
-                  ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
-                  ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
-                  ExpressionAttributeValues: { ':now': nowSeconds },
-                },
-              },
-              { Put: put },
-            ],
-          }),
-          { abortSignal: options.abortSignal },
-        );
-        return { resource, replayed: false };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons || isThrottledCancellation(err)) throw translateDynamoDbError(err);
-        if (reasons[1] === 'ConditionalCheckFailed') throw idTaken();
-        if (reasons[0] === 'ConditionalCheckFailed') {
-          const stored = (await this.send(() => this.doc.send(new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }), { abortSignal: options.abortSignal }))).Item;
-          if (!stored || (typeof stored[TTL] === 'number' && stored[TTL] < nowSeconds)) continue;
-          if (stored.fingerprint !== fingerprint) {
-            throw new ServiceError(
-              'idempotency_key_reused',
-              'this Idempotency-Key was already used with a different request body; use a new key for a new record, or resend the original body to get the original result',
-            );
-          }
-          return { resource: stored.resource as StoredResource<F>, replayed: true };
-        }
-        if (!reasons.includes('TransactionConflict')) throw translateDynamoDbError(err);
-        await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 25));
-      }
-    }
-    throw new ServiceError('conflict', 'a concurrent request with the same Idempotency-Key is in progress; retry shortly', { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    const stored = await idempotentPut({ doc: this.doc, tableName: this.props.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: 'record', abortSignal: options.abortSignal });
+    return stored ? { resource: stored.resource as StoredResource<F>, replayed: true } : { resource, replayed: false };
   }
 
   /** The record, or undefined. Strongly consistent within this region. */
