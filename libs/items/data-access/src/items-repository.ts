@@ -1,6 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   type GetCommandOutput,
@@ -16,6 +15,7 @@ import {
   idempotentPut,
   preconditionFailed as runtimePreconditionFailed,
   requestFingerprint,
+  ResourceRepository,
   RETRY_AFTER_SECONDS,
   sha256Hex,
   translateDynamoDbError,
@@ -28,7 +28,7 @@ import { newItemId } from './item-id';
 import { parseItemFields } from './item-schema';
 import { ItemsError } from './items-error';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
-import { HEALTH_KEY, idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
+import { idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
 
 /** Props of {@link ItemsRepository}. */
 export interface ItemsRepositoryProps {
@@ -107,6 +107,8 @@ export class ItemsRepository {
   private readonly patchAttempts: number;
   private readonly clock: () => Date;
   private readonly newId: () => string;
+  /** The runtime's repository over item records: reads, delete and ping are its. */
+  private readonly records: ResourceRepository<ItemFields>;
 
   constructor(props: ItemsRepositoryProps) {
     if (!props.tableName) throw new Error('ItemsRepository: tableName is empty; pass the service table name (TABLE_NAME)');
@@ -118,6 +120,7 @@ export class ItemsRepository {
     this.patchAttempts = props.patchAttempts ?? 3;
     this.clock = props.clock ?? (() => new Date());
     this.newId = props.newId ?? newItemId;
+    this.records = new ResourceRepository<ItemFields>({ client: props.client, tableName: props.tableName, region: props.region, kind: ITEM_SK, noun: 'item' });
   }
 
   /**
@@ -180,8 +183,7 @@ export class ItemsRepository {
 
   /** The item, or undefined when there is none. Strongly consistent within this region. */
   async get(id: string, options: CallOptions = {}): Promise<Item | undefined> {
-    const res = await this.send(new GetCommand({ TableName: this.tableName, Key: itemKey(id), ConsistentRead: true }), options);
-    return res.Item ? toItem(res.Item) : undefined;
+    return (await this.delegate(() => this.records.get(id, options))) as Item | undefined;
   }
 
   /**
@@ -316,29 +318,21 @@ export class ItemsRepository {
 
   /** Deletes an existing item. */
   async delete(id: string, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<void> {
-    const names: Record<string, string> = { '#pk': PK };
-    const values: Record<string, unknown> = {};
-    const condition = versionCondition(precondition, PK, names, values);
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: itemKey(id),
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-        { abortSignal: options.abortSignal },
-      );
-    } catch (err) {
-      throw conditionFailure(err, id, precondition) ?? translateError(err);
-    }
+    await this.delegate(() => this.records.delete(id, precondition, options));
   }
 
   /** Reads one (absent) record: proves this region's table replica answers. */
   async ping(options: CallOptions = {}): Promise<void> {
-    await this.send(new GetCommand({ TableName: this.tableName, Key: HEALTH_KEY }), options);
+    await this.delegate(() => this.records.ping(options));
+  }
+
+  /** Runs a call of the runtime's repository; its errors reach items callers as ItemsErrors. */
+  private async delegate<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw ItemsError.from(err);
+    }
   }
 
   private send(command: GetCommand, options: CallOptions): Promise<GetCommandOutput>;

@@ -33,6 +33,8 @@ export interface ResourceRepositoryProps {
   readonly region: string;
   /** The record kind, upper case (`PRODUCT`): the partition-key prefix and sort key of its records. */
   readonly kind: string;
+  /** What a record is called in error messages (`no item with id …`). @default 'record' */
+  readonly noun?: string;
   /** How long an idempotency key is remembered. @default 86400 (24 hours) */
   readonly idempotencyTtlSeconds?: number;
   /** @default - the system clock */
@@ -131,8 +133,8 @@ export class ResourceRepository<F extends object> {
   /** Replaces the client fields of an existing record, honouring If-Match. */
   async replace(id: string, fields: F, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<StoredResource<F>> {
     const current = await this.get(id, options);
-    if (!current) throw notFound(id);
-    if (!versionMatches(precondition, current.version)) throw preconditionFailed(`record ${id}`, precondition, current.version);
+    if (!current) throw this.notFound(id);
+    if (!versionMatches(precondition, current.version)) throw preconditionFailed(`${this.noun} ${id}`, precondition, current.version);
     const timestamp = this.clock().toISOString();
     const resource = { ...fields, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: timestamp, updatedRegion: this.props.region } as StoredResource<F>;
     const record = { ...this.key(id), ...resource };
@@ -185,8 +187,16 @@ export class ResourceRepository<F extends object> {
   private failedCondition(err: unknown, id: string, precondition: WritePrecondition): unknown {
     const failure = conditionFailure(err);
     if (!failure) return translateDynamoDbError(err);
-    if (failure.missing) return notFound(id);
-    return preconditionFailed(`record ${id}`, precondition, failure.currentVersion);
+    if (failure.missing) return this.notFound(id);
+    return preconditionFailed(`${this.noun} ${id}`, precondition, failure.currentVersion);
+  }
+
+  private get noun(): string {
+    return this.props.noun ?? 'record';
+  }
+
+  private notFound(id: string): ServiceError {
+    return new ServiceError('not_found', `no ${this.noun} with id ${id}`);
   }
 
   private decodeCursor(cursor: string): Record<string, string> {
@@ -209,10 +219,6 @@ function encodeCursor(key: Record<string, string>): string {
 function strip<F>(record: Record<string, unknown>): StoredResource<F> {
   const { [PK]: _pk, [SK]: _sk, ...rest } = record;
   return rest as StoredResource<F>;
-}
-
-function notFound(id: string): ServiceError {
-  return new ServiceError('not_found', `no record with id ${id}`);
 }
 
 function idTaken(): ServiceError {
