@@ -18,4 +18,10 @@ export class ItemsError extends ServiceError<ItemsErrorCode> {
     super(code, message, extra);
     this.name = 'ItemsError';
   }
+
+  /** The runtime's {@link ServiceError} as an ItemsError (same code, message and extra); anything else unchanged. */
+  static from(err: unknown): unknown {
+    if (err instanceof ItemsError || !(err instanceof ServiceError)) return err;
+    return new ItemsError(err.code, err.message, err.extra);
+  }
 }

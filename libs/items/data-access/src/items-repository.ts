@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   type GetCommandOutput,
@@ -9,17 +7,28 @@ import {
   type PutCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { WritePrecondition } from '@platform/service-runtime';
+import {
+  assertFitsInItem,
+  conditionFailure as failedCondition,
+  idempotentPut,
+  preconditionFailed as runtimePreconditionFailed,
+  requestFingerprint,
+  ResourceRepository,
+  RETRY_AFTER_SECONDS,
+  sha256Hex,
+  translateDynamoDbError,
+  versionCondition,
+  versionMatches,
+  type WritePrecondition,
+} from '@platform/service-runtime';
 import type { Item, ItemFields, ItemPatch, AttributeValue } from './item';
 import { newItemId } from './item-id';
 import { parseItemFields } from './item-schema';
-import { DYNAMODB_MAX_ITEM_BYTES, itemSizeBytes } from './item-size';
 import { ItemsError } from './items-error';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
-import { HEALTH_KEY, idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
+import { idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
 
 /** Props of {@link ItemsRepository}. */
 export interface ItemsRepositoryProps {
@@ -78,12 +87,6 @@ export const LIST_LIMITS = Object.freeze({ min: 1, max: 100, default: 20 });
 // that one request cannot scan the whole table: past this, the page is returned short
 // with a cursor where the scan stopped.
 const MAX_SCANS_PER_PAGE = 5;
-const IDEMPOTENT_CREATE_ATTEMPTS = 3;
-const RETRY_AFTER_SECONDS = 1;
-
-const THROTTLE_ERRORS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
-const UNAVAILABLE_ERRORS = new Set(['InternalServerError', 'ServiceUnavailable', 'ReplicatedWriteConflictException']);
-const THROTTLE_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 const OPTIONAL_FIELDS = ['description', 'tags', 'attributes'] as const;
 
@@ -104,6 +107,8 @@ export class ItemsRepository {
   private readonly patchAttempts: number;
   private readonly clock: () => Date;
   private readonly newId: () => string;
+  /** The runtime's repository over item records: reads, delete and ping are its. */
+  private readonly records: ResourceRepository<ItemFields>;
 
   constructor(props: ItemsRepositoryProps) {
     if (!props.tableName) throw new Error('ItemsRepository: tableName is empty; pass the service table name (TABLE_NAME)');
@@ -115,6 +120,7 @@ export class ItemsRepository {
     this.patchAttempts = props.patchAttempts ?? 3;
     this.clock = props.clock ?? (() => new Date());
     this.newId = props.newId ?? newItemId;
+    this.records = new ResourceRepository<ItemFields>({ client: props.client, tableName: props.tableName, region: props.region, kind: ITEM_SK, noun: 'item' });
   }
 
   /**
@@ -162,71 +168,22 @@ export class ItemsRepository {
   }
 
   private async createIdempotently(item: Item, record: Record<string, unknown>, idempotencyKey: string, now: Date, options: CallOptions): Promise<CreateResult> {
-    const key = idempotencyRecordKey(sha256(idempotencyKey));
-    const fingerprint = sha256(canonicalJson(fieldsOf(item)));
+    const key = idempotencyRecordKey(sha256Hex(idempotencyKey));
+    const fingerprint = requestFingerprint(fieldsOf(item));
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const idempotencyRecord = { ...key, [TTL]: nowSeconds + this.idempotencyTtlSeconds, fingerprint, item, createdAt: item.createdAt };
     assertFits(idempotencyRecord);
-    for (let attempt = 1; attempt <= IDEMPOTENT_CREATE_ATTEMPTS; attempt++) {
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: idempotencyRecord,
-                  // An expired record may linger until TTL deletes it (up to days); it no longer counts.
-                  ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
-                  ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
-                  ExpressionAttributeValues: { ':now': nowSeconds },
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: record,
-                  ConditionExpression: 'attribute_not_exists(#pk)',
-                  ExpressionAttributeNames: { '#pk': PK },
-                },
-              },
-            ],
-          }),
-          { abortSignal: options.abortSignal },
-        );
-        return { item, replayed: false };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons || reasons.some((r) => THROTTLE_REASONS.has(r))) throw translateError(err);
-        if (reasons[1] === 'ConditionalCheckFailed') {
-          throw new ItemsError('conflict', 'the new item id is already taken; retry the request', { retryAfterSeconds: 0 });
-        }
-        if (reasons[0] === 'ConditionalCheckFailed') {
-          const existing = await this.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }), options);
-          const stored = existing.Item;
-          // Gone or expired in between: the key is free again, try once more.
-          if (!stored || (typeof stored[TTL] === 'number' && stored[TTL] < nowSeconds)) continue;
-          if (stored.fingerprint !== fingerprint) {
-            throw new ItemsError(
-              'idempotency_key_reused',
-              'this Idempotency-Key was already used with a different request body; use a new key for a new item, or resend the original body to get the original result',
-            );
-          }
-          return { item: stored.item as Item, replayed: true };
-        }
-        // A concurrent request holds the same key: back off and retry, after which
-        // its record is there to replay. Any other reason is not ours to retry.
-        if (!reasons.includes('TransactionConflict')) throw translateError(err);
-        await sleep(25 * attempt + Math.random() * 25);
-      }
+    try {
+      const stored = await idempotentPut({ doc: this.doc, tableName: this.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: 'item', abortSignal: options.abortSignal });
+      return stored ? { item: stored.item as Item, replayed: true } : { item, replayed: false };
+    } catch (err) {
+      throw ItemsError.from(err);
     }
-    throw new ItemsError('conflict', 'a concurrent request with the same Idempotency-Key is in progress; retry shortly', { retryAfterSeconds: RETRY_AFTER_SECONDS });
   }
 
   /** The item, or undefined when there is none. Strongly consistent within this region. */
   async get(id: string, options: CallOptions = {}): Promise<Item | undefined> {
-    const res = await this.send(new GetCommand({ TableName: this.tableName, Key: itemKey(id), ConsistentRead: true }), options);
-    return res.Item ? toItem(res.Item) : undefined;
+    return (await this.delegate(() => this.records.get(id, options))) as Item | undefined;
   }
 
   /**
@@ -292,7 +249,7 @@ export class ItemsRepository {
         values[`:${field}`] = fields[field];
       }
     }
-    const condition = versionCondition(precondition, names, values);
+    const condition = versionCondition(precondition, PK, names, values);
     try {
       const res = await this.doc.send(
         new UpdateCommand({
@@ -361,29 +318,21 @@ export class ItemsRepository {
 
   /** Deletes an existing item. */
   async delete(id: string, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<void> {
-    const names: Record<string, string> = { '#pk': PK };
-    const values: Record<string, unknown> = {};
-    const condition = versionCondition(precondition, names, values);
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: itemKey(id),
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-        { abortSignal: options.abortSignal },
-      );
-    } catch (err) {
-      throw conditionFailure(err, id, precondition) ?? translateError(err);
-    }
+    await this.delegate(() => this.records.delete(id, precondition, options));
   }
 
   /** Reads one (absent) record: proves this region's table replica answers. */
   async ping(options: CallOptions = {}): Promise<void> {
-    await this.send(new GetCommand({ TableName: this.tableName, Key: HEALTH_KEY }), options);
+    await this.delegate(() => this.records.ping(options));
+  }
+
+  /** Runs a call of the runtime's repository; its errors reach items callers as ItemsErrors. */
+  private async delegate<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw ItemsError.from(err);
+    }
   }
 
   private send(command: GetCommand, options: CallOptions): Promise<GetCommandOutput>;
@@ -438,39 +387,18 @@ function applyPatch(current: ItemFields, patch: ItemPatch): unknown {
 }
 
 function assertFits(record: Record<string, unknown>): void {
-  const size = itemSizeBytes(record);
-  if (size > DYNAMODB_MAX_ITEM_BYTES) {
-    throw new ItemsError(
-      'item_too_large',
-      `the item would be ${Math.ceil(size / 1024)} KB, over DynamoDB's ${DYNAMODB_MAX_ITEM_BYTES / 1024} KB item limit; store less in description or attributes`,
-    );
+  try {
+    assertFitsInItem(record, 'store less in description or attributes');
+  } catch (err) {
+    throw ItemsError.from(err);
   }
-}
-
-function versionMatches(precondition: WritePrecondition, version: number): boolean {
-  const { ifMatch } = precondition;
-  return ifMatch === undefined || ifMatch === '*' || ifMatch.includes(version);
-}
-
-function versionCondition(precondition: WritePrecondition, names: Record<string, string>, values: Record<string, unknown>): string {
-  const { ifMatch } = precondition;
-  if (ifMatch === undefined || ifMatch === '*') return 'attribute_exists(#pk)';
-  names['#version'] = 'version';
-  const placeholders = ifMatch.map((v, i) => {
-    values[`:v${i}`] = v;
-    return `:v${i}`;
-  });
-  return `attribute_exists(#pk) AND #version IN (${placeholders.join(', ')})`;
 }
 
 /** Maps a failed write condition to not_found / precondition_failed; undefined for other errors. */
 function conditionFailure(err: unknown, id: string, precondition: WritePrecondition): ItemsError | undefined {
-  if ((err as { name?: string })?.name !== 'ConditionalCheckFailedException') return undefined;
-  // ALL_OLD comes back unmarshalled by neither the client nor the document client.
-  const old = (err as { Item?: Record<string, { N?: string }> }).Item;
-  if (!old || Object.keys(old).length === 0) return notFound(id);
-  const version = old.version?.N === undefined ? undefined : Number(old.version.N);
-  return preconditionFailed(id, precondition, version);
+  const failure = failedCondition(err);
+  if (!failure) return undefined;
+  return failure.missing ? notFound(id) : preconditionFailed(id, precondition, failure.currentVersion);
 }
 
 function notFound(id: string): ItemsError {
@@ -478,63 +406,10 @@ function notFound(id: string): ItemsError {
 }
 
 function preconditionFailed(id: string, precondition: WritePrecondition, current: number | undefined): ItemsError {
-  const expected = precondition.ifMatch === undefined || precondition.ifMatch === '*' ? 'the version it was read at' : precondition.ifMatch.map((v) => `"${v}"`).join(', ');
-  const now = current === undefined ? 'another version' : `version "${current}"`;
-  return new ItemsError(
-    'precondition_failed',
-    `item ${id} is at ${now}, not ${expected}: it was changed by someone else. GET it again and retry with the new ETag in If-Match`,
-    { currentVersion: current },
-  );
+  return ItemsError.from(runtimePreconditionFailed(`item ${id}`, precondition, current)) as ItemsError;
 }
 
-function cancellationReasons(err: unknown): string[] | undefined {
-  if ((err as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  return (reasons ?? []).map((r) => r.Code ?? 'None');
-}
-
-/** Turns the DynamoDB faults a client can act on into ItemsErrors; returns anything else unchanged. */
+/** The runtime's translation of DynamoDB faults, as ItemsErrors. */
 function translateError(err: unknown): unknown {
-  if (err instanceof ItemsError) return err;
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const name = e?.name ?? '';
-  if (THROTTLE_ERRORS.has(name) || cancellationReasons(err)?.some((r) => THROTTLE_REASONS.has(r))) {
-    return new ItemsError('throttled', 'DynamoDB is throttling requests in this region; retry after the Retry-After delay', {
-      retryAfterSeconds: RETRY_AFTER_SECONDS,
-      cause: err,
-    });
-  }
-  if (UNAVAILABLE_ERRORS.has(name) || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
-    return new ItemsError('unavailable', 'DynamoDB is briefly unavailable in this region; retry after the Retry-After delay', {
-      retryAfterSeconds: RETRY_AFTER_SECONDS,
-      cause: err,
-    });
-  }
-  if (name === 'AbortError' || name === 'TimeoutError' || name === 'RequestTimeout') {
-    return new ItemsError('timeout', 'DynamoDB did not answer in time; retry after the Retry-After delay', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
-  }
-  if (name === 'ValidationException' && /item size/i.test(e.message ?? '')) {
-    return new ItemsError('item_too_large', `the item is over DynamoDB's ${DYNAMODB_MAX_ITEM_BYTES / 1024} KB item limit; store less in description or attributes`, {
-      cause: err,
-    });
-  }
-  return err;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** JSON with object keys sorted, so equal bodies hash equal whatever the key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return ItemsError.from(translateDynamoDbError(err));
 }

@@ -4,6 +4,7 @@
 // policy rules (synchronous) can use it too.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { wildcardMatcher } from '@platform/cli';
 
 /** One resource type an action is authorized against. */
 export interface ActionResourceType {
@@ -76,11 +77,12 @@ export function catalogueHasService(service: string): boolean {
   return actionsOf(service) !== null;
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+// IAM action patterns: `*` and `?` are wildcards, names match in any case.
+const glob = (pattern: string) => wildcardMatcher(pattern, { questionMark: true, ignoreCase: true });
 
 /** Whether a policy's action pattern (`iam:Put*`, `*`) names `action`, as IAM matches them (case-insensitive). */
 export function actionPatternMatches(pattern: string, action: string): boolean {
-  return glob(pattern).test(action);
+  return glob(pattern)(action);
 }
 
 /**
@@ -92,9 +94,9 @@ export function expandActionPattern(pattern: string): string[] {
   if (!parts) return [];
   const actions = actionsOf(parts[0]);
   if (!actions) return [];
-  const re = glob(parts[1]);
+  const matches = glob(parts[1]);
   return Object.values(actions)
-    .filter((a) => re.test(a.name))
+    .filter((a) => matches(a.name))
     .map((a) => `${parts[0].toLowerCase()}:${a.name}`);
 }
 

@@ -1,3 +1,4 @@
+import { wildcardMatcher } from '@platform/cli';
 import type { PlannedChange, StackSummary } from './summarize';
 
 /**
@@ -89,15 +90,7 @@ export function guard(
 
 function patternMatcher(pattern: string): (stack: string, address: string) => boolean {
   const colon = pattern.indexOf(':');
-  const stackRe = glob(colon < 0 ? pattern : pattern.slice(0, colon));
-  const addressRe = colon < 0 ? /^/ : glob(pattern.slice(colon + 1));
-  return (stack, address) => stackRe.test(stack) && addressRe.test(address);
-}
-
-function glob(text: string): RegExp {
-  const body = text
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
+  const stackMatches = wildcardMatcher(colon < 0 ? pattern : pattern.slice(0, colon));
+  const addressMatches = colon < 0 ? () => true : wildcardMatcher(pattern.slice(colon + 1));
+  return (stack, address) => stackMatches(stack) && addressMatches(address);
 }

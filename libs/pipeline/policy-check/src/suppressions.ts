@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { wildcardMatcher } from '@platform/cli';
 import { UserError } from '@platform/config';
 import { ruleById } from './rules';
 import type { TfResource, TfStack } from './terraform-json';
@@ -23,10 +24,6 @@ export class SuppressionError extends UserError {
 }
 
 const MIN_REASON = 10;
-
-function glob(text: string): RegExp {
-  return new RegExp(`^${text.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
 
 /** Reads and checks the shape of the suppressions file; a missing file is no suppressions. */
 export function loadSuppressionsFile(file: string): FileSuppression[] {
@@ -60,7 +57,7 @@ export function validateSuppressions(stacks: readonly TfStack[], file: readonly 
     const where = `${source}: suppressions[${i}]`;
     if (!ruleById(s.rule)) throw new SuppressionError(`${where}: no rule "${s.rule}" in the rule pack`);
     for (const pattern of s.resources) {
-      if (!resources.some((r) => glob(pattern).test(r.path))) {
+      if (!resources.some((r) => wildcardMatcher(pattern)(r.path))) {
         throw new SuppressionError(`${where} (${s.rule}): no resource at "${pattern}" in the synthesized stacks`);
       }
     }
@@ -83,6 +80,6 @@ export function suppressionFor(
 ): { readonly reason: string; readonly where: 'inline' | 'file' } | undefined {
   const inline = resource.suppressions.find((s) => s.rule === rule);
   if (inline) return { reason: inline.reason, where: 'inline' };
-  const listed = file.find((s) => s.rule === rule && s.resources.some((p) => glob(p).test(resource.path)));
+  const listed = file.find((s) => s.rule === rule && s.resources.some((p) => wildcardMatcher(p)(resource.path)));
   return listed ? { reason: listed.reason, where: 'file' } : undefined;
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as semver from 'semver';
 import { VerifyInputError } from './verify-input-error';
 
 /** The Terraform version `use_lockfile` (S3-native state locking) needs; the stacks use it. */
@@ -11,17 +12,6 @@ export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
 
 /** `hashicorp/aws` in a filesystem mirror (the unpacked layout). */
 const AWS_PROVIDER = path.join('registry.terraform.io', 'hashicorp', 'aws');
-
-/** Compares dotted versions numerically: negative, zero or positive. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
-  const pb = b.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 
 /** The version of the terraform binary `bin`; throws a one-line error when it cannot run or is too old. */
 export function checkTerraform(bin: string): string {
@@ -38,7 +28,9 @@ export function checkTerraform(bin: string): string {
     version = /Terraform v(\d+\.\d+\.\d+)/.exec(out)?.[1];
   }
   if (!version) throw new VerifyInputError(`"${bin} version -json" printed no version`);
-  if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) {
+  if (!semver.valid(version)) throw new VerifyInputError(`"${bin} version -json" printed "${version}", which is not a version (x.y.z[-pre])`);
+  // semver orders a pre-release before its release: 1.10.0-rc1 lacks what 1.10.0 has.
+  if (semver.lt(version, MIN_TERRAFORM_VERSION)) {
     throw new VerifyInputError(
       `terraform ${version} (${bin}) is older than ${MIN_TERRAFORM_VERSION}, which the stacks' S3 backend option use_lockfile needs; install Terraform >= ${MIN_TERRAFORM_VERSION}`,
     );
@@ -79,7 +71,7 @@ export function findAwsProvider(mirror: string, platform: string = terraformPlat
       `provider mirror ${mirror} has no hashicorp/aws for ${platform} (expected ${path.join(AWS_PROVIDER, '<version>', platform)}); fill it with "terraform providers mirror"`,
     );
   }
-  return versions.sort(compareVersions)[versions.length - 1];
+  return versions.sort(semver.compare)[versions.length - 1];
 }
 
 /** Terraform CLI configuration that installs hashicorp/aws from `mirror` only, never from the network. */

@@ -153,3 +153,31 @@ export function canonicalJson(value: unknown): string {
 export function requestFingerprint(body: unknown): string {
   return sha256Hex(canonicalJson(body));
 }
+
+// ---- list cursors ---------------------------------------------------------------
+
+const MAX_CURSOR_CHARS = 400;
+
+/**
+ * Where a list page ended, as an opaque URL-safe cursor. Not signed (a service has no
+ * secret to sign with): {@link decodeKeyCursor} accepts only keys the caller's layout
+ * produces, so a forged cursor can at most start a Scan where the caller chooses.
+ */
+export function encodeKeyCursor(key: Readonly<Record<string, string>>, partitionKey: string, sortKey: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, pk: key[partitionKey], sk: key[sortKey] }), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor from {@link encodeKeyCursor} whose key `accepts`; throws `invalid_cursor` for anything else. */
+export function decodeKeyCursor(cursor: string, partitionKey: string, sortKey: string, accepts: (pk: string, sk: string) => boolean): Record<string, string> {
+  const invalid = () => new ServiceError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged, or omit cursor to start from the beginning');
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const { v, pk, sk, ...rest } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (v !== 1 || Object.keys(rest).length > 0 || typeof pk !== 'string' || typeof sk !== 'string' || !accepts(pk, sk)) throw invalid();
+  return { [partitionKey]: pk, [sortKey]: sk };
+}

@@ -3,6 +3,7 @@ export * from './dynamodb';
 export * from './field-schema';
 export * from './health';
 export * from './http-error';
+export * from './idempotent-put';
 export * from './logging';
 export * from './origin-guard';
 export * from './request';

@@ -1,14 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SERVICE_TABLE } from '@platform/table-definition';
 import {
   assertFitsInItem,
-  cancellationReasons,
   conditionFailure,
-  isThrottledCancellation,
+  decodeKeyCursor,
+  encodeKeyCursor,
   preconditionFailed,
   requestFingerprint,
-  RETRY_AFTER_SECONDS,
   sha256Hex,
   translateDynamoDbError,
   versionCondition,
@@ -16,15 +15,14 @@ import {
 } from './dynamodb';
 import type { WritePrecondition } from './request';
 import { type CallOptions, newResourceId, RESOURCE_LIST_LIMITS, type StoredResource } from './resource';
+import { idempotentPut } from './idempotent-put';
 import { ServiceError } from './service-error';
 
 const PK = SERVICE_TABLE.partitionKey;
 const SK = SERVICE_TABLE.sortKey;
 const TTL = SERVICE_TABLE.ttlAttribute;
 const KIND = /^[A-Z][A-Z0-9_]{0,30}$/;
-const MAX_CURSOR_CHARS = 400;
 const MAX_SCANS_PER_PAGE = 5;
-const IDEMPOTENT_CREATE_ATTEMPTS = 3;
 
 /** Props of {@link ResourceRepository}. */
 export interface ResourceRepositoryProps {
@@ -35,6 +33,8 @@ export interface ResourceRepositoryProps {
   readonly region: string;
   /** The record kind, upper case (`PRODUCT`): the partition-key prefix and sort key of its records. */
   readonly kind: string;
+  /** What a record is called in error messages (`no item with id …`). @default 'record' */
+  readonly noun?: string;
   /** How long an idempotency key is remembered. @default 86400 (24 hours) */
   readonly idempotencyTtlSeconds?: number;
   /** @default - the system clock */
@@ -90,47 +90,8 @@ export class ResourceRepository<F extends object> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint, resource };
     assertFitsInItem(idempotencyRecord);
-    for (let attempt = 1; attempt <= IDEMPOTENT_CREATE_ATTEMPTS; attempt++) {
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.props.tableName,
-                  Item: idempotencyRecord,
-                  // An expired record may linger until TTL deletes it; it no longer counts.
-                  ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
-                  ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
-                  ExpressionAttributeValues: { ':now': nowSeconds },
-                },
-              },
-              { Put: put },
-            ],
-          }),
-          { abortSignal: options.abortSignal },
-        );
-        return { resource, replayed: false };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons || isThrottledCancellation(err)) throw translateDynamoDbError(err);
-        if (reasons[1] === 'ConditionalCheckFailed') throw idTaken();
-        if (reasons[0] === 'ConditionalCheckFailed') {
-          const stored = (await this.send(() => this.doc.send(new GetCommand({ TableName: this.props.tableName, Key: key, ConsistentRead: true }), { abortSignal: options.abortSignal }))).Item;
-          if (!stored || (typeof stored[TTL] === 'number' && stored[TTL] < nowSeconds)) continue;
-          if (stored.fingerprint !== fingerprint) {
-            throw new ServiceError(
-              'idempotency_key_reused',
-              'this Idempotency-Key was already used with a different request body; use a new key for a new record, or resend the original body to get the original result',
-            );
-          }
-          return { resource: stored.resource as StoredResource<F>, replayed: true };
-        }
-        if (!reasons.includes('TransactionConflict')) throw translateDynamoDbError(err);
-        await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 25));
-      }
-    }
-    throw new ServiceError('conflict', 'a concurrent request with the same Idempotency-Key is in progress; retry shortly', { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    const stored = await idempotentPut({ doc: this.doc, tableName: this.props.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: 'record', abortSignal: options.abortSignal });
+    return stored ? { resource: stored.resource as StoredResource<F>, replayed: true } : { resource, replayed: false };
   }
 
   /** The record, or undefined. Strongly consistent within this region. */
@@ -172,8 +133,8 @@ export class ResourceRepository<F extends object> {
   /** Replaces the client fields of an existing record, honouring If-Match. */
   async replace(id: string, fields: F, precondition: WritePrecondition = {}, options: CallOptions = {}): Promise<StoredResource<F>> {
     const current = await this.get(id, options);
-    if (!current) throw notFound(id);
-    if (!versionMatches(precondition, current.version)) throw preconditionFailed(`record ${id}`, precondition, current.version);
+    if (!current) throw this.notFound(id);
+    if (!versionMatches(precondition, current.version)) throw preconditionFailed(`${this.noun} ${id}`, precondition, current.version);
     const timestamp = this.clock().toISOString();
     const resource = { ...fields, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: timestamp, updatedRegion: this.props.region } as StoredResource<F>;
     const record = { ...this.key(id), ...resource };
@@ -226,22 +187,20 @@ export class ResourceRepository<F extends object> {
   private failedCondition(err: unknown, id: string, precondition: WritePrecondition): unknown {
     const failure = conditionFailure(err);
     if (!failure) return translateDynamoDbError(err);
-    if (failure.missing) return notFound(id);
-    return preconditionFailed(`record ${id}`, precondition, failure.currentVersion);
+    if (failure.missing) return this.notFound(id);
+    return preconditionFailed(`${this.noun} ${id}`, precondition, failure.currentVersion);
+  }
+
+  private get noun(): string {
+    return this.props.noun ?? 'record';
+  }
+
+  private notFound(id: string): ServiceError {
+    return new ServiceError('not_found', `no ${this.noun} with id ${id}`);
   }
 
   private decodeCursor(cursor: string): Record<string, string> {
-    const invalid = () => new ServiceError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged, or omit cursor to start from the beginning');
-    if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    } catch {
-      throw invalid();
-    }
-    const { v, pk, sk, ...rest } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-    if (v !== 1 || Object.keys(rest).length > 0 || typeof pk !== 'string' || sk !== this.props.kind || !this.recordPk.test(pk)) throw invalid();
-    return { [PK]: pk, [SK]: sk };
+    return decodeKeyCursor(cursor, PK, SK, (pk, sk) => sk === this.props.kind && this.recordPk.test(pk));
   }
 
   private async send<T>(call: () => Promise<T>): Promise<T> {
@@ -254,16 +213,12 @@ export class ResourceRepository<F extends object> {
 }
 
 function encodeCursor(key: Record<string, string>): string {
-  return Buffer.from(JSON.stringify({ v: 1, pk: key[PK], sk: key[SK] }), 'utf8').toString('base64url');
+  return encodeKeyCursor(key, PK, SK);
 }
 
 function strip<F>(record: Record<string, unknown>): StoredResource<F> {
   const { [PK]: _pk, [SK]: _sk, ...rest } = record;
   return rest as StoredResource<F>;
-}
-
-function notFound(id: string): ServiceError {
-  return new ServiceError('not_found', `no record with id ${id}`);
 }
 
 function idTaken(): ServiceError {
