@@ -89,7 +89,7 @@ it('moves its state into the state bucket, with the S3 lockfile, once asked to',
 });
 
 it('requires a Terraform that supports use_lockfile (1.10 or later)', () => {
-  expect(s.stack('bootstrap-prod').terraform.required_version).toBe('>= 1.10.0');
+  expect(s.stack('bootstrap-prod').terraform.required_version).toBe('>= 1.11.0');
 });
 
 describe('state bucket', () => {
@@ -275,7 +275,7 @@ describe('verification mode (verify:terraform)', () => {
           !/^\/\/\./.test(p) &&
           !/^terraform\.backend\.local\.path$/.test(p) &&
           p !== 'terraform.required_providers.aws.version' &&
-          !/^provider\.aws\[\d+\]\.(access_key|secret_key|endpoints|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id)$/.test(p),
+          !/^provider\.aws\[\d+\]\.(access_key|secret_key|endpoints|skip_credentials_validation|skip_metadata_api_check|skip_region_validation|skip_requesting_account_id|s3_use_path_style)$/.test(p),
       ),
     ).toEqual([]);
     expect(verify.terraform.backend.local.path).toBe(join(stateDir, 'bootstrap-prod.tfstate'));

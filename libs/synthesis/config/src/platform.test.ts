@@ -75,7 +75,7 @@ describe('config defaults', () => {
     const platform = parsePlatform(validConfig());
     const items = platform.services[0];
     expect(items.routing).toEqual({ policy: 'latency', weights: {} });
-    expect(items.edgeCache).toEqual({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100' });
+    expect(items.edgeCache).toEqual({ enabled: true, mode: 'ttl', ttlSeconds: 60, priceClass: 'PriceClass_100', failoverPaths: [] });
     expect(items.healthCheck).toEqual({ intervalSeconds: 10, failureThreshold: 3, path: '/health', lambdaErrorAlarm: false });
     expect(items.auth).toEqual({ required: true, routes: [], scopes: {} });
     expect(items.waf).toEqual({ enabled: true, rateLimitPer5Minutes: 2000 });
