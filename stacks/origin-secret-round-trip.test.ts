@@ -35,7 +35,7 @@ const EXAMPLE = path.join(ROOT, 'config', 'platform.json');
 const ENVIRONMENT = 'dev';
 const TERRAFORM = process.env.TERRAFORM_BIN ?? 'terraform';
 const terraformRuns = spawnSync(TERRAFORM, ['version'], { stdio: 'ignore' }).status === 0;
-if (!terraformRuns) console.warn(`origin-secret round trip skipped: no terraform binary (${TERRAFORM}); install Terraform >= 1.10 or set TERRAFORM_BIN`);
+if (!terraformRuns) console.warn(`origin-secret round trip skipped: no terraform binary (${TERRAFORM}); install Terraform >= 1.11 or set TERRAFORM_BIN`);
 const describeWithTerraform = terraformRuns ? describe : describe.skip;
 
 /** Where a service's API answers a list with 200 when its data stores are empty. */

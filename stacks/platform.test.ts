@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as semver from 'semver';
 import { EDGE_REGION, loadPlatform } from '@platform/config';
 import { synthPlatform } from './main';
 import { fakeWorkspace } from './test-workspace';
@@ -15,6 +16,20 @@ const stackJson = (name: string) =>
   JSON.parse(readFileSync(path.join(outdir, manifest.stacks[name].synthesizedStackPath), 'utf8'));
 
 describe('the example platform, synthesized', () => {
+  // Write-only arguments exist from Terraform 1.11
+  // (https://developer.hashicorp.com/terraform/language/manage-sensitive-data/write-only):
+  // an older Terraform that a stack admits would refuse it at plan.
+  it('requires Terraform 1.11 or later in every stack that sets a write-only argument', () => {
+    const writeOnly = Object.keys(manifest.stacks).filter((name) =>
+      Object.values<any>(stackJson(name).resource ?? {}).some((byId) => Object.values<any>(byId).some((r) => Object.keys(r).some((k) => k.endsWith('_wo')))),
+    );
+    expect(writeOnly.length).toBeGreaterThan(0);
+    for (const name of writeOnly) {
+      const required = String(stackJson(name).terraform.required_version);
+      expect([name, semver.minVersion(required)!.compare('1.11.0') >= 0]).toEqual([name, true]);
+    }
+  });
+
   it('has exactly the stacks the config plans in cdktf.out/manifest.json', () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual(platform.stacks.map((s) => s.name).sort());
   });

@@ -66,7 +66,7 @@ void runCli(
       stacks: { type: 'string', valueName: '<regex>', description: 'only the stacks whose name matches' },
       json: { type: 'string', valueName: '<file>', description: 'write the results here (default: <work-dir>/results.json)' },
     },
-    notes: 'The terraform binary is $TERRAFORM_BIN, else terraform on PATH (>= 1.10, for use_lockfile).',
+    notes: 'The terraform binary is $TERRAFORM_BIN, else terraform on PATH (>= 1.11: write-only arguments, use_lockfile).',
   },
   async ({ values }) => {
     const mirror = resolveMirror();

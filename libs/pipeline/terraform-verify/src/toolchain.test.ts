@@ -45,20 +45,20 @@ describe('resolveMirror', () => {
 });
 
 describe('checkTerraform', () => {
-  it('rejects a terraform too old for use_lockfile in one line', () => {
-    const bin = fakeTerraform('1.9.8');
+  it('rejects a terraform too old for the stacks in one line', () => {
+    const bin = fakeTerraform('1.10.5');
     expect(() => checkTerraform(bin)).toThrow(
-      `terraform 1.9.8 (${bin}) is older than 1.10.0, which the stacks' S3 backend option use_lockfile needs; install Terraform >= 1.10.0`,
+      `terraform 1.10.5 (${bin}) is older than 1.11.0, which the stacks need (write-only arguments, the S3 backend's use_lockfile); install Terraform >= 1.11.0`,
     );
   });
 
-  it('given a pre-release of the minimum version (1.10.0-rc1 comes before 1.10.0), when checked, then it is rejected', () => {
-    const bin = fakeTerraform('1.10.0-rc1');
-    expect(() => checkTerraform(bin)).toThrow(`terraform 1.10.0-rc1 (${bin}) is older than 1.10.0`);
+  it('given a pre-release of the minimum version (1.11.0-rc1 comes before 1.11.0), when checked, then it is rejected', () => {
+    const bin = fakeTerraform('1.11.0-rc1');
+    expect(() => checkTerraform(bin)).toThrow(`terraform 1.11.0-rc1 (${bin}) is older than 1.11.0`);
   });
 
-  it('accepts 1.10 and later', () => {
-    expect(checkTerraform(fakeTerraform('1.10.0'))).toBe('1.10.0');
+  it('accepts 1.11 and later', () => {
+    expect(checkTerraform(fakeTerraform('1.11.0'))).toBe('1.11.0');
   });
 
   it('says so when the binary cannot run', () => {

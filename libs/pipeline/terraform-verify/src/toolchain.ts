@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as semver from 'semver';
 import { VerifyInputError } from './verify-input-error';
 
-/** The Terraform version `use_lockfile` (S3-native state locking) needs; the stacks use it. */
-export const MIN_TERRAFORM_VERSION = '1.10.0';
+/** The Terraform version the stacks need (write-only arguments, `use_lockfile`): REQUIRED_TERRAFORM_VERSION. */
+export const MIN_TERRAFORM_VERSION = '1.11.0';
 
 /** Default provider mirror on the project's machines. */
 export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
@@ -32,7 +32,7 @@ export function checkTerraform(bin: string): string {
   // semver orders a pre-release before its release: 1.10.0-rc1 lacks what 1.10.0 has.
   if (semver.lt(version, MIN_TERRAFORM_VERSION)) {
     throw new VerifyInputError(
-      `terraform ${version} (${bin}) is older than ${MIN_TERRAFORM_VERSION}, which the stacks' S3 backend option use_lockfile needs; install Terraform >= ${MIN_TERRAFORM_VERSION}`,
+      `terraform ${version} (${bin}) is older than ${MIN_TERRAFORM_VERSION}, which the stacks need (write-only arguments, the S3 backend's use_lockfile); install Terraform >= ${MIN_TERRAFORM_VERSION}`,
     );
   }
   return version;

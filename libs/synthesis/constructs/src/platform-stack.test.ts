@@ -49,7 +49,7 @@ describe('PlatformStack', () => {
   });
 
   it('requires a Terraform that supports use_lockfile (1.10 or later)', () => {
-    expect(synth(testStack()).terraform.required_version).toBe('>= 1.10.0');
+    expect(synth(testStack()).terraform.required_version).toBe('>= 1.11.0');
   });
 
   it('assumes the state role when one is given', () => {

@@ -6,10 +6,13 @@ import { PermissionsBoundary } from './permissions-boundary';
 import { ConstructPropsError, isKnown, requireDistinctRegions } from './validation';
 
 /**
- * Terraform versions the stacks accept: the S3 backend's `use_lockfile` (S3-native
- * locking) needs 1.10 or later.
+ * Terraform versions the stacks accept: 1.11 or later. Write-only arguments (the Aurora
+ * writer's `master_password_wo`) need 1.11
+ * (https://developer.hashicorp.com/terraform/language/manage-sensitive-data/write-only),
+ * and the S3 backend's `use_lockfile` (S3-native locking), experimental in 1.10, is
+ * generally available from 1.11 (Terraform 1.11.0 changelog).
  */
-export const REQUIRED_TERRAFORM_VERSION = '>= 1.10.0';
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.11.0';
 
 /** Where a stack keeps its state. */
 export interface StateBackendProps {
