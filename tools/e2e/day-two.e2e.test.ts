@@ -53,17 +53,18 @@ function freePort(): Promise<number> {
 }
 
 /** Starts `npm run dev` for the service and resolves once it says "ready". */
-async function startDev(port: number): Promise<void> {
+/** Starts `npm run dev` for the service; answers the dev token it prints (its routes need one, as in AWS). */
+async function startDev(port: number): Promise<string | undefined> {
   // Its own process group, so that cleanup stops npm, the topology and its servers.
   dev = spawn('npm', ['run', 'dev', '--', '--service', SERVICE, '--port', String(port)], { cwd: root, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<string | undefined>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm run dev not ready after 240 s:\n${output}`)), 240_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (/ready in [\d.]+ s/.test(output)) {
         clearTimeout(timer);
-        resolve();
+        resolve(/^dev token: (\S+)$/m.exec(output)?.[1]);
       }
     };
     dev!.stdout!.on('data', onData);
@@ -130,16 +131,17 @@ describe('day two: an Aurora service with a cache, from generator to removal', (
     // Dev: PostgreSQL + Redis on loopback; one record created and read back.
     const port = await freePort();
     try {
-      await startDev(port);
+      const token = await startDev(port);
+      const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       const base = `http://127.0.0.1:${port}`;
       const created = await fetch(`${base}/${SERVICE}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': 'e2e-1' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'e2e-1', ...auth },
         body: JSON.stringify({ name: 'first order', tags: ['e2e'] }),
       });
       const body = (await created.json()) as { id: string; name: string };
       expect([created.status, body.name]).toEqual([201, 'first order']);
-      const read = await fetch(`${base}/${SERVICE}/${body.id}`, { headers: { 'cache-control': 'no-cache' } });
+      const read = await fetch(`${base}/${SERVICE}/${body.id}`, { headers: { 'cache-control': 'no-cache', ...auth } });
       expect([read.status, ((await read.json()) as { name: string }).name]).toEqual([200, 'first order']);
     } finally {
       stopDev();
@@ -165,20 +167,26 @@ describe('day two: an Aurora service with a cache, from generator to removal', (
     const changed = [...after.keys()].filter((s) => before.get(s) !== after.get(s)).sort();
     // docs/pipelines.md: every global stack of the environment, a new regional stack per
     // service, and the other regional stacks only of a service with Aurora through the
-    // writer endpoint.
+    // writer endpoint (all) or with edge failover paths (the first region's).
     const devServices = [...before.keys()].filter((s) => s.endsWith('-dev-global')).map((s) => s.slice(0, -'-dev-global'.length));
     const listsEveryRegion = (s: string) => {
       const svc = withRegion.services[s];
       // A cache alone does not: a region's policy names its own replication group and the primary's (service-contract.ts).
       return svc.aurora?.writeRouting === 'writer-endpoint';
     };
-    const expected = devServices
-      .flatMap((s) => [
-        `${s}-dev-global`,
-        `${s}-dev-${NEW_REGION}`,
-        ...(listsEveryRegion(s) ? dev.regions.filter((r: string) => r !== NEW_REGION).map((r: string) => `${s}-dev-${r}`) : []),
-      ])
-      .sort();
+    // With edge failover paths, the first region's stack too: its record of the ring of
+    // secondaries answers for the region before it, which wraps round to the new last one.
+    const hasFailoverRing = (s: string) => (withRegion.services[s].edgeCache?.failoverPaths?.length ?? 0) > 0;
+    const expected = [
+      ...new Set(
+        devServices.flatMap((s) => [
+          `${s}-dev-global`,
+          `${s}-dev-${NEW_REGION}`,
+          ...(listsEveryRegion(s) ? dev.regions.filter((r: string) => r !== NEW_REGION).map((r: string) => `${s}-dev-${r}`) : []),
+          ...(hasFailoverRing(s) ? [`${s}-dev-${dev.regions[0]}`] : []),
+        ]),
+      ),
+    ].sort();
     expect(changed).toEqual(expected);
     expect(devServices).toContain(SERVICE);
     git('commit', '-qam', `region ${NEW_REGION} in dev`);
