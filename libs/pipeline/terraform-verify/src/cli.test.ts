@@ -47,10 +47,10 @@ describe('npm run verify:terraform with bad input', () => {
     );
   });
 
-  it('rejects a terraform too old for use_lockfile', () => {
+  it('rejects a terraform too old for the stacks (write-only arguments, use_lockfile)', () => {
     expectOneLine(
-      verify({ PLATFORM_TF_PROVIDER_MIRROR: path.join(dir, 'empty-mirror'), TERRAFORM_BIN: fakeTerraform('1.9.8') }),
-      /^terraform 1\.9\.8 \(\S+\) is older than 1\.10\.0, which the stacks' S3 backend option use_lockfile needs/,
+      verify({ PLATFORM_TF_PROVIDER_MIRROR: path.join(dir, 'empty-mirror'), TERRAFORM_BIN: fakeTerraform('1.10.5') }),
+      /^terraform 1\.10\.5 \(\S+\) is older than 1\.11\.0, which the stacks need \(write-only arguments, the S3 backend's use_lockfile\)/,
     );
   });
 });
