@@ -47,7 +47,11 @@ describe('local topology: three regions on one machine', () => {
     edgeHeaders = topology.edgeHeaders;
   }, 180_000);
 
+  // A scenario that failed half-way leaves its writer running: it must not keep Jest alive.
+  const writers: ContinuousWriter[] = [];
+
   afterAll(async () => {
+    await Promise.all(writers.map((w) => w.abort()));
     // Also when beforeAll timed out with the start still running: stop it once it is
     // up. A failed start has stopped what it started.
     const started = await starting?.catch(() => undefined);
@@ -57,7 +61,11 @@ describe('local topology: three regions on one machine', () => {
   const json = { 'content-type': 'application/json' };
 
   describe('a region fails while a client writes continuously through the front door', () => {
-    const writer = () => new ContinuousWriter({ url: topology.frontDoorUrl, concurrency: 2, headers: topology.edgeHeaders });
+    const writer = () => {
+      const w = new ContinuousWriter({ url: topology.frontDoorUrl, concurrency: 2, headers: topology.edgeHeaders });
+      writers.push(w);
+      return w;
+    };
     let run: ContinuousWriter;
     let killedAt = 0;
     let failoverMs = 0;
@@ -67,7 +75,11 @@ describe('local topology: three regions on one machine', () => {
       run = writer();
       run.start();
       await run.waitForAcknowledged(40);
-      expect(new Set(run.writes.filter((w) => w.ackedAt).map((w) => w.ackRegion))).toEqual(new Set([primary]));
+      // Latency routing sends writes to the primary, unless its health checks had taken it
+      // out for a moment: three probes of 250 ms missed on a loaded 2-core machine.
+      const routedElsewhere = run.writes.filter((w) => w.ackedAt && w.ackRegion !== primary);
+      for (const w of routedElsewhere) expect([w.ackRegion, wasUnhealthyBefore(healthChanges, primary, w.ackedAt!)]).toEqual([w.ackRegion, true]);
+      expect(run.writes.some((w) => w.ackRegion === primary)).toBe(true);
 
       killedAt = await topology.failRegion(primary);
       const failover = await waitFor(() => healthChanges.find((c) => c.region === primary && !c.healthy && c.at >= killedAt), 30_000);
@@ -76,10 +88,14 @@ describe('local topology: three regions on one machine', () => {
       await run.waitForAcknowledged(ackedAtKill + 40);
       await run.stop();
 
-      // Writes after the failover were acknowledged by the next region in latency order.
+      // Writes after the failover were acknowledged by the next region in latency order
+      // (the third only while a missed probe had taken the second out).
       const afterFailover = run.writes.filter((w) => w.ackedAt! > failover.at);
       expect(afterFailover.length).toBeGreaterThan(0);
-      expect(new Set(afterFailover.map((w) => w.ackRegion))).toEqual(new Set([second]));
+      expect(afterFailover.some((w) => w.ackRegion === second)).toBe(true);
+      for (const w of afterFailover.filter((w) => w.ackRegion !== second)) {
+        expect([w.ackRegion, wasUnhealthyBefore(healthChanges, second, w.ackedAt!)]).toEqual([third, true]);
+      }
       expect(failoverMs).toBeLessThanOrEqual(PROBE_INTERVAL_MS * FAILURE_THRESHOLD + FAILOVER_SLACK_MS);
 
       await topology.replicator.settle([second, third]);
@@ -307,4 +323,9 @@ function report(stage: string, run: ContinuousWriter, f: Figures, failoverMs: nu
   );
   // eslint-disable-next-line no-console
   console.log(lines.join('\n'));
+}
+
+/** Whether the health checks had marked `region` unhealthy at some point before `at`. */
+function wasUnhealthyBefore(changes: readonly HealthChange[], region: string, at: number): boolean {
+  return changes.some((c) => c.region === region && !c.healthy && c.at <= at);
 }

@@ -47,7 +47,11 @@ describe('orders topology: switchover and failover under continuous writes', () 
     topology = await RelationalTopology.start({ config, database: { name: 'app', user: 'orders' }, workspaceRoot: WORKSPACE });
   }, 180_000);
 
+  // A scenario that failed half-way leaves its writer running: it must not keep Jest alive.
+  const writers: ContinuousWriter[] = [];
+
   afterAll(async () => {
+    await Promise.all(writers.map((w) => w.abort()));
     await topology?.stop();
   });
 
@@ -55,8 +59,8 @@ describe('orders topology: switchover and failover under continuous writes', () 
   // issuer) and a customer's orders are the caller's own: each customer gets its own token.
   const bearer = async (customer: string) => ({ authorization: `Bearer ${await topology.mintToken({ subject: customer })}` });
 
-  const writerFor = async (run: string) =>
-    new ContinuousWriter({
+  const writerFor = async (run: string) => {
+    const writer = new ContinuousWriter({
       url: topology.frontDoorUrl,
       headers: await bearer(`writer-${run}`),
       concurrency: 2,
@@ -66,6 +70,9 @@ describe('orders topology: switchover and failover under continuous writes', () 
       attemptTimeoutMs: 3000,
       body: (seq, runId) => ({ customerId: `writer-${runId}`, currency: 'EUR', lines: [{ sku: 'SEQ', quantity: seq, price: '1.00' }] }),
     });
+    writers.push(writer);
+    return writer;
+  };
 
   async function storedIds(runId: string): Promise<string[]> {
     const stores = topology.data.region(topology.data.primaryRegion).postgres;

@@ -57,6 +57,7 @@ export class ContinuousWriter {
   readonly writes: WriteRecord[] = [];
   readonly runId: string;
   private running = false;
+  private aborted = false;
   private workers: Promise<void>[] = [];
   private nextSeq = 0;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -77,6 +78,17 @@ export class ContinuousWriter {
     this.running = false;
     await Promise.all(this.workers);
     this.agent.destroy();
+  }
+
+  /**
+   * Stops at once, acknowledged or not: for the cleanup of a test or benchmark that
+   * failed, where {@link stop} could wait forever on writes to a topology that is gone.
+   */
+  async abort(): Promise<void> {
+    this.running = false;
+    this.aborted = true;
+    this.agent.destroy();
+    await Promise.allSettled(this.workers);
   }
 
   /** Writes acknowledged so far. */
@@ -102,7 +114,7 @@ export class ContinuousWriter {
       const record: WriteRecord = { seq, idempotencyKey: `writer-${this.runId}-${seq}`, attempts: [] };
       this.writes.push(record);
       // Once started, a write is retried until acknowledged, even after stop().
-      for (;;) {
+      while (!this.aborted) {
         const attempt = await this.send(record);
         record.attempts.push(attempt);
         if (attempt.status === 201) break;
