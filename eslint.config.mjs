@@ -11,7 +11,7 @@ const PROVIDER_BARREL = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', '**/dist/', '**/cdktf.out*/', '.nx/', 'coverage/', '.tmp/', '.bench/'] },
+  { ignores: ['**/node_modules/', '**/dist/', '**/cdktf.out*/', '.nx/', 'coverage/', '.tmp/', '.bench/', '.terraform-verify/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,14 +12,13 @@ export function formatVerification(v: TerraformVerification): string {
     stack: s.stack,
     program: s.program,
     init: sec(s.times.init),
-    validate: s.times.validate === undefined ? '-' : s.problems.some((p) => p.startsWith('validate:')) ? 'FAIL' : sec(s.times.validate),
     plan: sec(s.times.plan),
     creates: s.summary ? String(s.summary.counts.create) : '-',
     'plan, no global state': !s.missingState ? '-' : s.missingState.ok ? sec(s.missingState.seconds) : 'FAIL',
     declared: String(s.declared),
     result: s.ok ? 'ok' : 'FAIL',
   }));
-  const cols = ['stack', 'program', 'init', 'validate', 'plan', 'creates', 'plan, no global state', 'declared', 'result'] as const;
+  const cols = ['stack', 'program', 'init', 'plan', 'creates', 'plan, no global state', 'declared', 'result'] as const;
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(c.length, ...rows.map((r) => r[c].length))]));
   const line = (r: Record<string, string>) => cols.map((c) => r[c].padEnd(width[c])).join('  ').trimEnd();
   const out = [line(Object.fromEntries(cols.map((c) => [c, c]))), ...rows.map(line)];

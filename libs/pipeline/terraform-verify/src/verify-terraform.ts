@@ -81,7 +81,7 @@ export interface TerraformVerification {
   readonly probes: readonly ProbeResult[];
   /**
    * Wall times: the whole run, both synths, all inits (the first alone, then in
-   * parallel), the first scenario (validate, plan, show from existing-but-empty remote
+   * parallel), the first scenario (plan, which validates, and show from existing-but-empty remote
    * state) and the second (plans with the remote state objects missing).
    */
   readonly seconds: {
@@ -137,7 +137,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  * lookups and the state objects, synthesizes in verification mode and verifies each
  * stack in two scenarios of the state its remote-state reads find:
  * 1. existing but empty (a global stack applied before it had the outputs read): every
- *    stack is validated, planned and its plan shown and checked;
+ *    stack is planned (which validates it first) and its plan shown and checked;
  * 2. missing (a new service's or environment's first pull request: the global stack
  *    was never applied, S3 answers NoSuchKey): every stack that reads remote state is
  *    planned again and must plan the same resources.
@@ -191,6 +191,9 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
           return { ...s, program: p.program, reads: remoteStateObjects(tf), declared: countDeclaredResources(tf).instances };
         }),
     );
+    // Said once the programs are synthesized: from here on the run reads only its own
+    // copies (cdktf.out), so .ci/run may rebuild the Lambda bundles while it plans.
+    options.onProgress?.(`synthesized: ${work.length} stacks to verify (synth ${synthSeconds.toFixed(1)} s)`);
     const tf = { bin, env };
     const concurrency = options.concurrency ?? 2;
     // Terraform's plugin cache is not safe for concurrent writes: the first init fills
@@ -205,7 +208,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
     const first = await mapLimit(work, concurrency, async (s) => {
       const result = await verifyStack(s.dir, s.name, s.program, tf, inits[work.indexOf(s)]);
       options.onProgress?.(
-        `${result.ok ? 'ok  ' : 'FAIL'} ${s.name} (${[result.times.init, result.times.validate, result.times.plan, result.times.show]
+        `${result.ok ? 'ok  ' : 'FAIL'} ${s.name} (${[result.times.init, result.times.plan, result.times.show]
           .filter((t) => t !== undefined)
           .map((t) => (t as number).toFixed(1))
           .join(' + ')} s)`,
