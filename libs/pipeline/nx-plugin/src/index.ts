@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateNodesV2 } from '@nx/devkit';
-import { DEFAULT_CONFIG_PATH, loadPlatform, type Platform } from '@platform/config';
+import { DEFAULT_CONFIG_PATH, isUserError, loadPlatform, type Platform } from '@platform/config';
 import { type PlatformStacksPluginOptions, platformProjects, resolveOptions } from './stack-projects';
 
 export * from './stack-projects';
@@ -24,13 +24,39 @@ export const createNodesV2: CreateNodesV2<PlatformStacksPluginOptions> = [
       if (name) options = { ...options, stacksProject: name };
     }
     return configFiles.map((file) => {
-      // A ConfigError thrown here names the file and every problem; Nx shows it as is.
-      const platform = loadPlatform(join(context.workspaceRoot, file));
+      const platform = loadConfigOrExit(join(context.workspaceRoot, file));
       const missingApps = missingAppErrors(platform, file, (app) => existsSync(join(context.workspaceRoot, 'apps', app, 'project.json')));
       return [file, { projects: platformProjects(platform, file, options, missingApps) }] as const;
     });
   },
 ];
+
+/**
+ * Loads the platform config; a config error ends the Nx command with that error's own
+ * lines on stderr and exit code 1, and nothing else. Thrown instead, Nx would wrap it in
+ * "Failed to process project graph", the plugin's path and a `--verbose` hint. That
+ * needs the plugin in Nx's own process (`NX_ISOLATE_PLUGINS=false`, set in the
+ * workspace's `.env`, which Nx loads first): an isolated plugin worker that exits is
+ * reported as a crash. On the Nx daemon the error is thrown, so the daemon lives on and
+ * its client prints it under Nx's heading.
+ */
+export function loadConfigOrExit(file: string, exit: (lines: string) => never = exitWith): Platform {
+  try {
+    return loadPlatform(file);
+  } catch (err) {
+    const isolated = process.env.NX_ISOLATE_PLUGINS !== 'false';
+    const onDaemon = Boolean((globalThis as { NX_DAEMON?: unknown }).NX_DAEMON);
+    // Only the nx command line may be ended: not a test or a tool that loads the plugin.
+    const inNxCli = /[\\/]nx[\\/](dist[\\/])?bin[\\/]nx\.js$/.test(process.argv[1] ?? '');
+    if (!isUserError(err) || isolated || onDaemon || !inNxCli) throw err;
+    return exit(err.message);
+  }
+}
+
+function exitWith(lines: string): never {
+  process.stderr.write(`${lines}\n`);
+  process.exit(1);
+}
 
 /**
  * The apps the config's services deploy that are not projects in apps/, each with the
