@@ -68,16 +68,31 @@ export class ServiceRegionalStack extends PlatformStack {
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
       iamPath: WORKLOAD_IAM_PATH,
     });
-    const { names, domains } = contract;
-
+    const layer: Layer = { contract, service, env, region, global: (output: string) => this.globalOutputs.get(output) };
     this.globalOutputs = new GlobalStackOutputs(this, 'global', {
       stateBackend: contract.stateBackend(contract.globalStack),
       stateProvider: this.stateProvider,
       defaults: contract.regionalInputs(region),
     });
-    const global = (output: string) => this.globalOutputs.get(output);
-    const network = service.aurora || service.cache ? new NetworkLookup(this, 'network', { provider: this.provider(region), ...env.network[region] }) : undefined;
+    this.api = this.computeLayer(layer, artifact);
+    this.grantDataAccess(layer);
+    const routing = this.routingLayer(layer);
+    this.domain = routing.domain;
+    this.healthCheck = routing.healthCheck;
+    this.record = routing.record;
+    this.secondaryRecord = routing.secondaryRecord;
+    const alarms = this.alarmLayer(layer);
+    this.alarms = alarms.alarms;
+    this.healthCheckAlarm = alarms.healthCheckAlarm;
 
+    new TerraformOutput(this, 'region_unhealthy_alarm', { value: this.alarms.compositeAlarm.alarmName });
+    new TerraformOutput(this, 'api_endpoint', { value: this.api.api.apiEndpoint });
+    new TerraformOutput(this, 'function_name', { value: this.api.function.functionName });
+  }
+
+  /** The function and its HTTP API, with the region's log key and log forwarding. */
+  private computeLayer({ contract, service, region, global }: Layer, artifact: LambdaArtifact): RegionalApi {
+    const { names } = contract;
     // The region's customer-managed key of this service's log groups.
     const logKey = new RegionalKmsKey(this, 'log-key', {
       provider: this.provider(region),
@@ -87,7 +102,7 @@ export class ServiceRegionalStack extends PlatformStack {
       aliasName: names.logKeyAlias,
       logs: true,
     });
-    this.api = new RegionalApi(this, 'api', {
+    const api = new RegionalApi(this, 'api', {
       provider: this.provider(region),
       region,
       functionName: names.function,
@@ -102,7 +117,14 @@ export class ServiceRegionalStack extends PlatformStack {
       ...apiAuthorization(contract, global),
     });
     const forwarding = contract.logForwarding(region);
-    if (forwarding) this.api.forwardLogsTo(forwarding);
+    if (forwarding) api.forwardLogsTo(forwarding);
+    return api;
+  }
+
+  /** What the function may reach: the table, the edge's invalidations, the VPC, the database and the cache. */
+  private grantDataAccess({ contract, service, env, region, global }: Layer): void {
+    const { names } = contract;
+    const network = service.aurora || service.cache ? new NetworkLookup(this, 'network', { provider: this.provider(region), ...env.network[region] }) : undefined;
     if (service.table.enabled) {
       GlobalTable.fromTableName(global(GLOBAL_OUTPUTS.tableName), contract.accountId, contract.regions).grantReadWrite(this.api, region);
     }
@@ -130,9 +152,13 @@ export class ServiceRegionalStack extends PlatformStack {
         userName: names.cacheUser,
       }).grantConnect(this.api, region);
     }
+  }
 
+  /** The regional custom domain, its health check and its records for the shared (and the secondary) name. */
+  private routingLayer({ contract, service, region, global }: Layer) {
+    const { names, domains } = contract;
     const backsUp = failsOver(service, contract.regions) ? secondaryFor(contract.regions, region) : undefined;
-    this.domain = new RegionalDomain(this, 'domain', {
+    const domain = new RegionalDomain(this, 'domain', {
       provider: this.provider(region),
       domainName: domains.regional,
       apiId: this.api.api.id,
@@ -141,7 +167,7 @@ export class ServiceRegionalStack extends PlatformStack {
       secondaryDomainName: backsUp ? domains.secondary : undefined,
     });
 
-    this.healthCheck = new RegionalHealthCheck(this, 'health-check', {
+    const healthCheck = new RegionalHealthCheck(this, 'health-check', {
       dnsProvider: this.dnsProvider,
       region,
       // The execute-api endpoint is off: the check calls this region's own custom domain.
@@ -155,35 +181,41 @@ export class ServiceRegionalStack extends PlatformStack {
         : undefined,
     });
 
-    this.record = new RegionalRecord(this, 'record', {
+    const record = new RegionalRecord(this, 'record', {
       dnsProvider: this.dnsProvider,
       zoneId: global(GLOBAL_OUTPUTS.zoneId),
       name: domains.regional,
       region,
       routing: routingFor(service, contract.regions, region),
-      targetDomainName: this.domain.targetDomainName,
-      targetHostedZoneId: this.domain.targetHostedZoneId,
-      healthCheckId: this.healthCheck.healthCheckId,
+      targetDomainName: domain.targetDomainName,
+      targetHostedZoneId: domain.targetHostedZoneId,
+      healthCheckId: healthCheck.healthCheckId,
     });
 
     // The edge's secondary origin: this region answers the secondary name for the
     // resolvers near the region before it in the ring, under its own routing health
     // check, so a failed or evacuated region is nobody's secondary (docs/traffic.md).
-    if (backsUp && this.domain.secondaryDomain) {
-      this.secondaryRecord = new RegionalRecord(this, 'secondary-record', {
-        dnsProvider: this.dnsProvider,
-        zoneId: global(GLOBAL_OUTPUTS.zoneId),
-        name: domains.secondary,
-        region,
-        routing: { policy: 'latency', latencyRegion: backsUp },
-        targetDomainName: this.domain.secondaryDomain.domainNameConfiguration.targetDomainName,
-        targetHostedZoneId: this.domain.secondaryDomain.domainNameConfiguration.hostedZoneId,
-        healthCheckId: this.healthCheck.healthCheckId,
-      });
-    }
+    const secondaryRecord =
+      backsUp && domain.secondaryDomain
+        ? new RegionalRecord(this, 'secondary-record', {
+            dnsProvider: this.dnsProvider,
+            zoneId: global(GLOBAL_OUTPUTS.zoneId),
+            name: domains.secondary,
+            region,
+            routing: { policy: 'latency', latencyRegion: backsUp },
+            targetDomainName: domain.secondaryDomain.domainNameConfiguration.targetDomainName,
+            targetHostedZoneId: domain.secondaryDomain.domainNameConfiguration.hostedZoneId,
+            healthCheckId: healthCheck.healthCheckId,
+          })
+        : undefined;
+    return { domain, healthCheck, record, secondaryRecord };
+  }
 
+  /** The region's alarms and their composite, and the health check's alarm in us-east-1. */
+  private alarmLayer({ contract, service, region, global }: Layer) {
+    const { names } = contract;
     const secondary = region !== contract.primaryRegion;
-    this.alarms = new RegionAlarms(this, 'alarms', {
+    const alarms = new RegionAlarms(this, 'alarms', {
       provider: this.provider(region),
       region,
       compositeAlarmName: names.regionUnhealthyAlarm(region),
@@ -206,18 +238,25 @@ export class ServiceRegionalStack extends PlatformStack {
     // environment: a composite cannot hold it (a composite alarm's rule names alarms of
     // its own account and region), and the environment account's topic admits only its
     // own account's alarms.
-    this.healthCheckAlarm = new HealthCheckAlarm(this, 'health-check-alarm', {
+    const healthCheckAlarm = new HealthCheckAlarm(this, 'health-check-alarm', {
       provider: this.route53MetricsProvider,
       healthCheckId: this.healthCheck.healthCheckId,
       region,
       alarmName: names.edgeAlarm(`health-check-${region}`),
       alarmActions: [contract.healthCheckAlarmTopicArn],
     });
-
-    new TerraformOutput(this, 'region_unhealthy_alarm', { value: this.alarms.compositeAlarm.alarmName });
-    new TerraformOutput(this, 'api_endpoint', { value: this.api.api.apiEndpoint });
-    new TerraformOutput(this, 'function_name', { value: this.api.function.functionName });
+    return { alarms, healthCheckAlarm };
   }
+}
+
+/** What every layer of one regional stack is built from. */
+interface Layer {
+  readonly contract: ServiceContract;
+  readonly service: ResolvedService;
+  readonly env: EnvironmentConfig;
+  readonly region: string;
+  /** A global stack's output, through remote state (with its default). */
+  readonly global: (output: string) => string;
 }
 
 /** The API's routes and JWT authorizer, as the service contract derives them. */
