@@ -66,11 +66,38 @@ export class ServiceGlobalStack extends PlatformStack {
       permissionsBoundaryArn: contract.permissionsBoundaryArn,
       iamPath: WORKLOAD_IAM_PATH,
     });
-    const { names, domains } = contract;
-    const [primary, ...replicas] = regions;
+    const storage = this.storageLayer(contract, service);
+    this.table = storage.table;
+    this.buckets = storage.buckets;
+    const dns = this.dnsLayer(contract, service, env);
+    this.zone = dns.zone;
+    this.cognito = usesCognito(service) ? this.identityLayer(contract, service) : undefined;
+    if (service.edgeCache.enabled) {
+      const edge = this.edgeLayer(contract, service, dns.edgeCertificate, storage.accessLogs);
+      this.edgeCache = edge.edgeCache;
+      this.edgeAlarms = edge.edgeAlarms;
+    }
+    if (service.aurora || service.cache) this.addDataLayers(contract, service, env);
+    this.dashboard = this.dashboardLayer(contract, service);
 
-    // Per region: the service's data key (its table replica) and the bucket receiving
-    // the S3 server access logs of its buckets there.
+    new TerraformOutput(this, GLOBAL_OUTPUTS.zoneId, { value: this.zone.zoneId });
+    if (this.table) {
+      new TerraformOutput(this, GLOBAL_OUTPUTS.tableName, { value: this.table.table.name });
+      new TerraformOutput(this, GLOBAL_OUTPUTS.tableArn, { value: this.table.tableArn });
+      new TerraformOutput(this, GLOBAL_OUTPUTS.tableStreamArn, { value: this.table.streamArn });
+    }
+    for (const region of regions) {
+      new TerraformOutput(this, GLOBAL_OUTPUTS.bucketName(region), { value: this.buckets.bucketIn(region).bucket });
+    }
+  }
+
+  /**
+   * The data that lives in every region: per region the service's data key and the
+   * bucket receiving the S3 server access logs there; the global table; the replicated buckets.
+   */
+  private storageLayer(contract: ServiceContract, service: ResolvedService) {
+    const { names, regions } = contract;
+    const [primary, ...replicas] = regions;
     const dataKeys = new Map(
       (service.table.enabled ? regions : []).map((region) => [
         region,
@@ -95,7 +122,7 @@ export class ServiceGlobalStack extends PlatformStack {
       ]),
     );
 
-    this.table = !service.table.enabled ? undefined : new GlobalTable(this, 'table', {
+    const table = !service.table.enabled ? undefined : new GlobalTable(this, 'table', {
       tableName: names.table,
       definition: SERVICE_TABLE,
       provider: this.provider(primary),
@@ -106,15 +133,20 @@ export class ServiceGlobalStack extends PlatformStack {
       replicaKmsKeyArns: Object.fromEntries(replicas.map((region) => [region, dataKeys.get(region)!.arn])),
     });
 
-    this.buckets = new ReplicatedBuckets(this, 'objects', {
+    const buckets = new ReplicatedBuckets(this, 'objects', {
       regions: regions.map((region) => ({ region, provider: this.provider(region), bucketName: names.bucket(region) })),
       replicationRoleName: names.replicationRole,
       accountId: contract.accountId,
       accessLogBuckets: accessLogs,
     });
+    return { table, buckets, accessLogs };
+  }
 
+  /** The service's hosted zone (delegated from its parent when created here) and the edge certificate. */
+  private dnsLayer(contract: ServiceContract, service: ResolvedService, env: EnvironmentConfig) {
+    const { domains, regions } = contract;
     const delegation = contract.dnsDelegation;
-    this.zone = new HostedZone(this, 'zone', {
+    const zone = new HostedZone(this, 'zone', {
       domain: domains.zone,
       provider: this.dnsProvider,
       mode: env.dns.zone,
@@ -130,78 +162,88 @@ export class ServiceGlobalStack extends PlatformStack {
       domainName: domains.api,
       // Each region's own name (its health check's) rides on the same validation.
       subjectAlternativeNames: [domains.regional, ...regions.map((r) => domains.regionalIn(r)), ...(failsOver(service, regions) ? [domains.secondary] : [])],
-      zoneId: this.zone.zoneId,
+      zoneId: zone.zoneId,
       dnsProvider: this.dnsProvider,
       // ACM asks public DNS: nothing in a new zone resolves before its parent delegates to it.
-      validationDependsOn: this.zone.delegationRecord ? [this.zone.delegationRecord] : undefined,
+      validationDependsOn: zone.delegationRecord ? [zone.delegationRecord] : undefined,
     });
+    return { zone, edgeCertificate };
+  }
 
-    if (usesCognito(service)) {
-      this.cognito = new CognitoIssuer(this, 'cognito', {
-        provider: this.provider(primary),
-        region: primary,
-        userPoolName: names.userPool,
-        clientName: names.userPoolClient,
-        domainPrefix: names.userPoolDomain,
-        resourceServerIdentifier: service.auth.cognito?.resourceServer ?? contract.service,
-        scopes: cognitoScopes(service),
-      });
-      new TerraformOutput(this, GLOBAL_OUTPUTS.userPoolId, { value: this.cognito.userPool.id });
-      new TerraformOutput(this, GLOBAL_OUTPUTS.userPoolClientId, { value: this.cognito.client.id });
-    }
+  /** The Cognito user pool that issues the service's tokens, in the primary region. */
+  private identityLayer(contract: ServiceContract, service: ResolvedService): CognitoIssuer {
+    const { names, regions } = contract;
+    const cognito = new CognitoIssuer(this, 'cognito', {
+      provider: this.provider(regions[0]),
+      region: regions[0],
+      userPoolName: names.userPool,
+      clientName: names.userPoolClient,
+      domainPrefix: names.userPoolDomain,
+      resourceServerIdentifier: service.auth.cognito?.resourceServer ?? contract.service,
+      scopes: cognitoScopes(service),
+    });
+    new TerraformOutput(this, GLOBAL_OUTPUTS.userPoolId, { value: cognito.userPool.id });
+    new TerraformOutput(this, GLOBAL_OUTPUTS.userPoolClientId, { value: cognito.client.id });
+    return cognito;
+  }
 
-    if (service.edgeCache.enabled) {
-      const originSecret = usesOriginSecret(service)
-        ? new OriginSecret(this, 'origin-secret', { provider: this.provider(primary), secretName: names.originSecret })
-        : undefined;
-      if (originSecret) new TerraformOutput(this, GLOBAL_OUTPUTS.originSecretAccepted, { value: originSecret.acceptedValues, sensitive: true });
-      const webAcl = service.waf.enabled
-        ? new EdgeWebAcl(this, 'web-acl', { provider: this.provider(EDGE_REGION), name: names.webAcl, rateLimitPer5Minutes: service.waf.rateLimitPer5Minutes })
-        : undefined;
-      const headers = new SecurityHeadersPolicy(this, 'security-headers', { provider: this.provider(EDGE_REGION), name: names.responseHeadersPolicy });
-      this.edgeCache = new EdgeCache(this, 'edge-cache', {
-        originCustomHeaders: originSecret ? [{ name: ORIGIN_SECRET_HEADER, value: originSecret.headerValue }] : undefined,
-        webAclArn: webAcl?.webAclArn,
-        responseHeadersPolicyId: headers.policyId,
-        provider: this.provider(EDGE_REGION),
-        domainName: domains.api,
-        originDomainName: domains.regional,
-        // Each region's record of the secondary name answers with the next region of the
-        // ring, so an edge's secondary is never its primary's region (docs/traffic.md).
-        ...(failsOver(service, regions) ? { secondaryOriginDomainName: domains.secondary, failoverPathPatterns: service.edgeCache.failoverPaths } : {}),
-        certificateArn: edgeCertificate.validatedArn,
-        mode: service.edgeCache.mode,
-        ttlSeconds: service.edgeCache.ttlSeconds,
-        priceClass: service.edgeCache.priceClass,
-        varyOnAuthorization: service.auth.required,
-        cachePolicyName: names.cachePolicy,
-        zoneId: this.zone.zoneId,
-        dnsProvider: this.dnsProvider,
-        logBucketName: names.edgeLogBucket,
-        logBucketProvider: this.provider(primary),
-        logBucketAccessLogs: accessLogs.get(primary),
-      });
-      this.edgeAlarms = new EdgeAlarms(this, 'edge-alarms', {
-        provider: this.provider(EDGE_REGION),
-        distributionId: this.edgeCache.distribution.id,
-        alarmName: names.edgeAlarm('edge-5xx'),
-        errorRatePercent: service.alarms.edge5xxPercent,
-        periodSeconds: service.alarms.periodSeconds,
-        evaluationPeriods: service.alarms.evaluationPeriods,
-        datapointsToAlarm: service.alarms.datapointsToAlarm,
-        alarmActions: [contract.alarmTopicArn(EDGE_REGION)],
-      });
-      new TerraformOutput(this, GLOBAL_OUTPUTS.distributionId, { value: this.edgeCache.distribution.id });
-      new TerraformOutput(this, GLOBAL_OUTPUTS.distributionArn, { value: this.edgeCache.distributionArn });
-    }
+  /** The CloudFront cache in front of the regions, its origin secret, WAF, headers policy and alarms. */
+  private edgeLayer(contract: ServiceContract, service: ResolvedService, edgeCertificate: DnsValidatedCertificate, accessLogs: Map<string, S3AccessLogBucket>) {
+    const { names, domains, regions } = contract;
+    const primary = regions[0];
+    const originSecret = usesOriginSecret(service)
+      ? new OriginSecret(this, 'origin-secret', { provider: this.provider(primary), secretName: names.originSecret })
+      : undefined;
+    if (originSecret) new TerraformOutput(this, GLOBAL_OUTPUTS.originSecretAccepted, { value: originSecret.acceptedValues, sensitive: true });
+    const webAcl = service.waf.enabled
+      ? new EdgeWebAcl(this, 'web-acl', { provider: this.provider(EDGE_REGION), name: names.webAcl, rateLimitPer5Minutes: service.waf.rateLimitPer5Minutes })
+      : undefined;
+    const headers = new SecurityHeadersPolicy(this, 'security-headers', { provider: this.provider(EDGE_REGION), name: names.responseHeadersPolicy });
+    const edgeCache = new EdgeCache(this, 'edge-cache', {
+      originCustomHeaders: originSecret ? [{ name: ORIGIN_SECRET_HEADER, value: originSecret.headerValue }] : undefined,
+      webAclArn: webAcl?.webAclArn,
+      responseHeadersPolicyId: headers.policyId,
+      provider: this.provider(EDGE_REGION),
+      domainName: domains.api,
+      originDomainName: domains.regional,
+      // Each region's record of the secondary name answers with the next region of the
+      // ring, so an edge's secondary is never its primary's region (docs/traffic.md).
+      ...(failsOver(service, regions) ? { secondaryOriginDomainName: domains.secondary, failoverPathPatterns: service.edgeCache.failoverPaths } : {}),
+      certificateArn: edgeCertificate.validatedArn,
+      mode: service.edgeCache.mode,
+      ttlSeconds: service.edgeCache.ttlSeconds,
+      priceClass: service.edgeCache.priceClass,
+      varyOnAuthorization: service.auth.required,
+      cachePolicyName: names.cachePolicy,
+      zoneId: this.zone.zoneId,
+      dnsProvider: this.dnsProvider,
+      logBucketName: names.edgeLogBucket,
+      logBucketProvider: this.provider(primary),
+      logBucketAccessLogs: accessLogs.get(primary),
+    });
+    const edgeAlarms = new EdgeAlarms(this, 'edge-alarms', {
+      provider: this.provider(EDGE_REGION),
+      distributionId: edgeCache.distribution.id,
+      alarmName: names.edgeAlarm('edge-5xx'),
+      errorRatePercent: service.alarms.edge5xxPercent,
+      periodSeconds: service.alarms.periodSeconds,
+      evaluationPeriods: service.alarms.evaluationPeriods,
+      datapointsToAlarm: service.alarms.datapointsToAlarm,
+      alarmActions: [contract.alarmTopicArn(EDGE_REGION)],
+    });
+    new TerraformOutput(this, GLOBAL_OUTPUTS.distributionId, { value: edgeCache.distribution.id });
+    new TerraformOutput(this, GLOBAL_OUTPUTS.distributionArn, { value: edgeCache.distributionArn });
+    return { edgeCache, edgeAlarms };
+  }
 
-    if (service.aurora || service.cache) this.addDataLayers(contract, service, env);
-
+  /** The service's dashboard: every region's composite alarm, and the health-check and edge alarms this account owns. */
+  private dashboardLayer(contract: ServiceContract, service: ResolvedService): ServiceDashboard {
+    const { names, regions } = contract;
     // Alarms of a DNS account's health checks live in that account, so this account's
     // dashboard shows only the ones it owns.
     const dnsHere = !contract.dnsAccess;
-    this.dashboard = new ServiceDashboard(this, 'dashboard', {
-      provider: this.provider(primary),
+    return new ServiceDashboard(this, 'dashboard', {
+      provider: this.provider(regions[0]),
       dashboardName: names.dashboard,
       functionName: names.function,
       tableName: service.table.enabled ? names.table : undefined,
@@ -215,16 +257,6 @@ export class ServiceGlobalStack extends PlatformStack {
       distributionId: this.edgeCache?.distribution.id,
       edgeAlarmArns: this.edgeAlarms ? [contract.alarmArn(EDGE_REGION, names.edgeAlarm('edge-5xx'))] : [],
     });
-
-    new TerraformOutput(this, GLOBAL_OUTPUTS.zoneId, { value: this.zone.zoneId });
-    if (this.table) {
-      new TerraformOutput(this, GLOBAL_OUTPUTS.tableName, { value: this.table.table.name });
-      new TerraformOutput(this, GLOBAL_OUTPUTS.tableArn, { value: this.table.tableArn });
-      new TerraformOutput(this, GLOBAL_OUTPUTS.tableStreamArn, { value: this.table.streamArn });
-    }
-    for (const region of regions) {
-      new TerraformOutput(this, GLOBAL_OUTPUTS.bucketName(region), { value: this.buckets.bucketIn(region).bucket });
-    }
   }
 
   /** Opt-in active-passive layers: the network per region, Aurora, ElastiCache. */
