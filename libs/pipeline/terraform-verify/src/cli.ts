@@ -6,6 +6,7 @@
 // Both programs are synthesized in this process with their verification option.
 //   npm run verify:terraform -- [--config <file>] [--work-dir .terraform-verify]
 //        [--fixtures <json>] [--concurrency 2] [--stacks <regex>] [--json <results file>]
+//        [--provider-source mirror|registry]
 // Mirror: $PLATFORM_TF_PROVIDER_MIRROR, else /opt/tf-plugins. Binary: $TERRAFORM_BIN, else terraform.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -17,14 +18,14 @@ import { synthPlatform } from '../../../../stacks/main';
 import { probeApplyGuard } from './apply-guard-probe';
 import { loadLookupFixtures } from './fake-aws-endpoint';
 import { formatVerification } from './summary';
-import { resolveMirror } from './toolchain';
+import { pinnedAwsProviderVersion, resolveMirror } from './toolchain';
 import { VerifyInputError } from './verify-input-error';
 import { type SynthesizedProgram, type VerificationSynthInput, verifyTerraform } from './verify-terraform';
 
 /** Synthesizes the platform and the bootstrap program in verification mode. */
 function synthPrograms(root: string, configPath: string | undefined) {
   return async (input: VerificationSynthInput): Promise<SynthesizedProgram[]> => {
-    const verification = { stateDir: input.stateDir, endpoint: input.endpoint, providerVersion: input.providerVersion, skew: PROVIDER_SKEW };
+    const verification = { stateDir: input.stateDir, endpoint: input.endpoint, providerVersion: input.providerVersion, skew: input.skew };
     const config = configPath ? path.resolve(configPath) : undefined;
     const platform = path.join(input.outRoot, 'platform');
     const bootstrap = path.join(input.outRoot, 'bootstrap');
@@ -62,6 +63,12 @@ void runCli(
         valueName: '<json>',
         description: 'answers of the loopback AWS endpoint (default: the committed fixtures)',
       },
+      'provider-source': {
+        type: 'string',
+        default: 'mirror',
+        valueName: 'mirror|registry',
+        description: 'mirror: hashicorp/aws from the filesystem mirror, offline (default); registry: the version the stacks pin, from the registry (needs network: the pull-request workflow), no skew list',
+      },
       concurrency: { type: 'string', default: '2', valueName: '<n>', description: 'stacks planned at once (default: 2)' },
       stacks: { type: 'string', valueName: '<regex>', description: 'only the stacks whose name matches' },
       json: { type: 'string', valueName: '<file>', description: 'write the results here (default: <work-dir>/results.json)' },
@@ -69,8 +76,10 @@ void runCli(
     notes: 'The terraform binary is $TERRAFORM_BIN, else terraform on PATH (>= 1.11: write-only arguments, use_lockfile).',
   },
   async ({ values }) => {
-    const mirror = resolveMirror();
-    if (!mirror) {
+    const source = values['provider-source'];
+    if (source !== 'mirror' && source !== 'registry') throw new VerifyInputError(`--provider-source must be mirror or registry, got "${source}"`);
+    const mirror = source === 'mirror' ? resolveMirror() : undefined;
+    if (source === 'mirror' && !mirror) {
       throw new VerifyInputError(
         'no provider mirror: /opt/tf-plugins does not exist and PLATFORM_TF_PROVIDER_MIRROR is not set; point it at a filesystem mirror holding hashicorp/aws',
       );
@@ -80,6 +89,7 @@ void runCli(
     const result = await verifyTerraform({
       workDir: values['work-dir'],
       mirror,
+      providerVersion: source === 'registry' ? pinnedAwsProviderVersion() : undefined,
       terraformBin: process.env.TERRAFORM_BIN?.trim() || 'terraform',
       fixtures: loadLookupFixtures(values.fixtures),
       synth: synthPrograms(root, values.config),

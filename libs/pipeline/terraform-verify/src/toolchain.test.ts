@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { checkTerraform, cliConfig, findAwsProvider, resolveMirror } from './toolchain';
+import { checkTerraform, cliConfig, findAwsProvider, pinnedAwsProviderVersion, resolveMirror, skewFor } from './toolchain';
 import { VerifyInputError } from './verify-input-error';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'tf-verify-'));
@@ -72,5 +72,26 @@ describe('cliConfig', () => {
     expect(text).toContain('filesystem_mirror {\n    path    = "/opt/tf-plugins"');
     expect(text).not.toContain('direct');
     expect(text).toContain('plugin_cache_dir = "/w/plugin-cache"');
+  });
+});
+
+describe('the registry source (the pull-request workflow)', () => {
+  it('given no mirror, the CLI config has no provider_installation, so Terraform installs from the registry, and still caches plugins', () => {
+    const text = cliConfig(undefined, '/w/plugin-cache');
+    expect(text).not.toContain('provider_installation');
+    expect(text).toContain('plugin_cache_dir = "/w/plugin-cache"');
+  });
+
+  it('verifies the version the bindings were generated for, which synth pins in every stack', () => {
+    const pinned = pinnedAwsProviderVersion();
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pinned).toBe((require('@cdktf/provider-aws/package.json') as { cdktf: { provider: { version: string } } }).cdktf.provider.version);
+  });
+
+  it('applies only the skew entries the verified version lacks: all of them for the 5.100.0 mirror, none for the stacks\' own pin', () => {
+    const skew = [{ addedIn: '6.9.0' }, { addedIn: '6.21.0' }];
+    expect(skewFor(skew, '5.100.0')).toEqual(skew);
+    expect(skewFor(skew, '6.20.1')).toEqual([{ addedIn: '6.21.0' }]);
+    expect(skewFor(skew, '6.25.0')).toEqual([]);
   });
 });

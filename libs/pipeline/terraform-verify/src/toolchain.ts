@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as semver from 'semver';
 import { VerifyInputError } from './verify-input-error';
@@ -74,26 +74,46 @@ export function findAwsProvider(mirror: string, platform: string = terraformPlat
   return versions.sort(semver.compare)[versions.length - 1];
 }
 
-/** Terraform CLI configuration that installs hashicorp/aws from `mirror` only, never from the network. */
-export function cliConfig(mirror: string, pluginCacheDir: string): string {
-  return [
-    '# Written by verify:terraform: providers come from the filesystem mirror only.',
-    'provider_installation {',
-    '  filesystem_mirror {',
-    `    path    = ${JSON.stringify(mirror)}`,
-    '    include = ["registry.terraform.io/hashicorp/aws"]',
-    '  }',
-    '}',
-    `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}`,
-    '',
-  ].join('\n');
+/**
+ * Terraform CLI configuration: with a `mirror`, hashicorp/aws comes from it only, never
+ * from the network; without one, from the registry (a pull request on GitHub).
+ */
+export function cliConfig(mirror: string | undefined, pluginCacheDir: string): string {
+  const installation = mirror
+    ? [
+        '# Written by verify:terraform: providers come from the filesystem mirror only.',
+        'provider_installation {',
+        '  filesystem_mirror {',
+        `    path    = ${JSON.stringify(mirror)}`,
+        '    include = ["registry.terraform.io/hashicorp/aws"]',
+        '  }',
+        '}',
+      ]
+    : ['# Written by verify:terraform: providers come from the registry, at the version the stacks pin.'];
+  return [...installation, `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}`, ''].join('\n');
 }
 
 /** Writes the CLI config (and creates the plugin cache) in `workDir`; returns the config's path. */
-export function writeCliConfig(workDir: string, mirror: string): string {
+export function writeCliConfig(workDir: string, mirror: string | undefined): string {
   const cache = path.join(workDir, 'plugin-cache');
   mkdirSync(cache, { recursive: true });
   const file = path.join(workDir, 'terraform.tfrc');
   writeFileSync(file, cliConfig(mirror, cache));
   return file;
+}
+
+/**
+ * The hashicorp/aws version the stacks pin: the one the provider bindings were generated
+ * for (`cdktf.provider.version` of their package.json), which synth writes into every
+ * stack's `required_providers`.
+ */
+export function pinnedAwsProviderVersion(bindingsPackageJson: string = require.resolve('@cdktf/provider-aws/package.json')): string {
+  const version = (JSON.parse(readFileSync(bindingsPackageJson, 'utf8')) as { cdktf?: { provider?: { version?: string } } }).cdktf?.provider?.version;
+  if (!version || !semver.valid(version)) throw new VerifyInputError(`${bindingsPackageJson} names no provider version (cdktf.provider.version)`);
+  return version;
+}
+
+/** The skew entries a provider of `providerVersion` lacks: those added after it. */
+export function skewFor<T extends { readonly addedIn: string }>(skew: readonly T[], providerVersion: string): T[] {
+  return skew.filter((s) => semver.gt(s.addedIn, providerVersion));
 }

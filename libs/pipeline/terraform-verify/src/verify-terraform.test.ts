@@ -121,3 +121,25 @@ describe('verifyTerraform: the two state scenarios', () => {
     expect((await run(probe(true))).ok).toBe(true);
   });
 });
+
+describe('verifyTerraform from the registry (no mirror)', () => {
+  it('verifies the given provider version, and strips nothing that version has', async () => {
+    const seen: VerificationSynthInput[] = [];
+    const skew = [{ resourceType: 'aws_lambda_function', argument: 'runtime', value: 'nodejs24.x', standIn: 'nodejs22.x', addedIn: '6.21.0', changelog: 'x' }];
+    const result = await verifyTerraform({
+      workDir: mkdtempSync(path.join(tmpdir(), 'tf-verify-run-')),
+      providerVersion: '6.25.0',
+      terraformBin: STAND_IN,
+      fixtures: { vpcs: [], subnets: [], hostedZones: [] },
+      synth: (input) => {
+        seen.push(input);
+        return fakeProgram(input);
+      },
+      skew,
+    });
+    // (svc-dev-eu-west-1 fails with its state missing, as in the mirror runs above.)
+    expect([result.stacks.length, result.providerVersion, result.skew]).toEqual([3, '6.25.0', []]);
+    expect(seen.map((i) => [i.providerVersion, i.skew])).toEqual([['6.25.0', []]]);
+    expect(formatVerification(result)).toContain('(none)');
+  });
+});

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ProviderSkew } from '@platform/constructs';
 import { type AwsLookupFixtures, type FakeAwsEndpoint, type FakeAwsRequest, startFakeAwsEndpoint } from './fake-aws-endpoint';
-import { checkTerraform, findAwsProvider, writeCliConfig } from './toolchain';
+import { checkTerraform, findAwsProvider, skewFor, writeCliConfig } from './toolchain';
+import { VerifyInputError } from './verify-input-error';
 import type { CommandResult } from './run-command';
 import { countDeclaredResources } from './declared-resources';
 import { type StackVerification, initStack, planWithMissingState, verifyStack } from './verify-stack';
@@ -20,6 +21,8 @@ export interface VerificationSynthInput {
   readonly stateDir: string;
   readonly endpoint: string;
   readonly providerVersion: string;
+  /** The arguments and values to strip or swap: what `providerVersion` lacks. */
+  readonly skew: readonly ProviderSkew[];
   /** Where the program should write its stacks. */
   readonly outRoot: string;
 }
@@ -28,14 +31,22 @@ export interface VerificationSynthInput {
 export interface VerifyTerraformOptions {
   /** Scratch folder: CLI config, plugin cache, state, synthesized stacks. Kept between runs (the plugin cache). */
   readonly workDir: string;
-  /** Filesystem mirror holding hashicorp/aws. */
-  readonly mirror: string;
+  /**
+   * Filesystem mirror holding hashicorp/aws: its newest version is verified, with the
+   * skew entries it lacks stripped. @default - the registry (network), at `providerVersion`
+   */
+  readonly mirror?: string;
+  /** The provider version from the registry, when there is no mirror (the stacks' own pin, {@link pinnedAwsProviderVersion}). */
+  readonly providerVersion?: string;
   /** @default "terraform" */
   readonly terraformBin?: string;
   readonly fixtures: AwsLookupFixtures;
   /** Synthesizes every program in verification mode. */
   readonly synth: (input: VerificationSynthInput) => Promise<readonly SynthesizedProgram[]>;
-  /** The arguments verification mode strips, printed with the results. */
+  /**
+   * Every known skew entry; the run applies (and prints) those the verified provider
+   * version lacks ({@link skewFor}): none for the stacks' own pin.
+   */
   readonly skew: readonly ProviderSkew[];
   /** Stacks verified at once. @default 2 */
   readonly concurrency?: number;
@@ -146,7 +157,9 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
   const started = performance.now();
   const bin = options.terraformBin ?? 'terraform';
   const terraformVersion = checkTerraform(bin);
-  const providerVersion = findAwsProvider(options.mirror);
+  const providerVersion = options.mirror ? findAwsProvider(options.mirror) : options.providerVersion;
+  if (!providerVersion) throw new VerifyInputError('no provider mirror and no provider version: give one of them');
+  const skew = skewFor(options.skew, providerVersion);
   const workDir = path.resolve(options.workDir);
   const stateDir = path.join(workDir, 'state');
   mkdirSync(stateDir, { recursive: true });
@@ -166,7 +179,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
     const synthStarted = performance.now();
     const outRoot = path.join(workDir, 'out');
     mkdirSync(outRoot, { recursive: true });
-    const programs = await options.synth({ stateDir, endpoint: endpoint.url, providerVersion, outRoot });
+    const programs = await options.synth({ stateDir, endpoint: endpoint.url, providerVersion, skew, outRoot });
     const synthSeconds = (performance.now() - synthStarted) / 1000;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -240,7 +253,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
       terraformVersion,
       providerVersion,
       stacks,
-      skew: options.skew,
+      skew,
       lookups: [...endpoint.requests],
       probes,
       seconds: {
