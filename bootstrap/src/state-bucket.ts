@@ -4,9 +4,9 @@ import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { environmentStatePrefix } from '@platform/config';
+import { accountRootArn, environmentStatePrefix, stateBucketArn } from '@platform/config';
 import { type BucketPolicyStatement, ConstructPropsError, type S3AccessLogBucket, SecureBucket } from '@platform/constructs';
-import { type PolicyStatement, accountOf, accountRoot } from './policy';
+import { type PolicyStatement, accountOf } from './policy';
 
 /** The roles (any account) that reach one environment's state folder, `<keyPrefix>/<env>/`. */
 export interface StateGrant {
@@ -85,7 +85,7 @@ export class StateBucket extends Construct {
       ],
     });
 
-    const arn = `arn:aws:s3:::${props.bucketName}`;
+    const arn = stateBucketArn(props.bucketName);
     const grant = (sid: string, roles: readonly string[], actions: string[], resource: string, condition?: PolicyStatement['Condition']): BucketPolicyStatement[] =>
       roles.length === 0
         ? []
@@ -93,7 +93,7 @@ export class StateBucket extends Construct {
             {
               Sid: sid,
               Effect: 'Allow',
-              Principal: { AWS: [...new Set(roles.map(accountOf))].sort().map(accountRoot) },
+              Principal: { AWS: [...new Set(roles.map(accountOf))].sort().map((a) => accountRootArn(a)) },
               Action: actions,
               Resource: resource,
               Condition: { ...(condition ?? {}), ArnEquals: { 'aws:PrincipalArn': [...roles].sort() } },
