@@ -1,24 +1,18 @@
 // npm run build: bundles each Lambda app (its entry module exports `handler`) with
 // esbuild for the platform's Lambda runtime (LAMBDA_RUNTIME) and zips it deterministically into the artifact
 // the regional stacks deploy. Entry and artifact paths come from the service contract.
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Archiver, CoreOptions, ZipOptions } from 'archiver';
 import { type BuildOptions, build } from 'esbuild';
 import { runCli } from '@platform/cli';
 import { LAMBDA_RUNTIME, UserError, appEntryPath, artifactDir, lambdaArtifactPath } from '@platform/config';
-
-// archiver 7 exports a function; @types/archiver 8 describes archiver 8's classes.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const archiver = require('archiver') as (format: 'zip', options?: CoreOptions & ZipOptions) => Archiver;
+import { writeReproducibleZip } from './lib/reproducible-zip';
 
 const root = path.resolve(__dirname, '..');
 // Shared with the items-api benchmarks and bundle test, so they measure what ships.
 // mainFields module,main: the AWS SDK's CommonJS builds defeat tree shaking (measured:
 // items-api bundle 609 -> 412 KiB, cold init 77 % -> 48 % of the naive bundle).
 const LAMBDA_ESBUILD_OPTIONS: BuildOptions = JSON.parse(readFileSync(path.join(root, 'tools', 'lib', 'lambda-esbuild-options.json'), 'utf8'));
-// A fixed timestamp makes the zip (and so Lambda's source_code_hash) depend only on the code.
-const EPOCH = new Date('2020-01-01T00:00:00Z');
 
 /** Every app in apps/ that has a Lambda entry module. */
 function allApps(): string[] {
@@ -43,17 +37,10 @@ async function buildApp(app: string): Promise<void> {
     logLevel: 'warning',
   });
   const zipPath = path.join(root, lambdaArtifactPath(app));
-  await new Promise<void>((ok, fail) => {
-    const out = createWriteStream(zipPath);
-    const zip = archiver('zip', { zlib: { level: 9 } });
-    out.on('close', ok);
-    zip.on('error', fail);
-    zip.pipe(out);
-    for (const file of ['index.js', 'index.js.map']) {
-      zip.file(path.join(outDir, file), { name: file, date: EPOCH, mode: 0o644 });
-    }
-    void zip.finalize();
-  });
+  await writeReproducibleZip(
+    zipPath,
+    ['index.js', 'index.js.map'].map((name) => ({ name, path: path.join(outDir, name) })),
+  );
   const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
   console.log(`built ${app}: ${lambdaArtifactPath(app)} (bundle ${(bytes / 1024).toFixed(0)} KiB, zip ${(statSync(zipPath).size / 1024).toFixed(0)} KiB)`);
 }

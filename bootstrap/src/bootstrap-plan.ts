@@ -5,12 +5,15 @@ import {
   type EnvironmentConfig,
   type Platform,
   alarmArn,
+  awsManagedPolicyArn,
   deployRoleArn,
   dnsAccess,
   environmentStatePrefix,
   roleArn,
   domainZoneAccess,
   environmentNamePatterns,
+  formatArn,
+  stateBucketArn,
   stateRoleName,
   usesOriginSecret,
   zoneAccess,
@@ -151,7 +154,7 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
           roleName: settings.planRoleName,
           description: `Read-only DNS for the plans of environment ${envName}`,
           trustedRoleArns: [planArn(env.accountId)],
-          managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess'],
+          managedPolicyArns: [awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess')],
           inlineStatements: dnsPlanStatements(envName, alarms),
         },
       );
@@ -170,13 +173,12 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
           roleName: settings.planRoleName,
           description: `Read-only DNS for the plans of environment ${envName}`,
           trustedRoleArns: [planArn(env.accountId)],
-          managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess'],
+          managedPolicyArns: [awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess')],
         },
       );
     }
     if (a.state && sb.roleName) {
       // One state role per environment, each reaching only that environment's folder.
-      const bucket = `arn:aws:s3:::${sb.bucket}`;
       for (const [envName, env] of Object.entries(config.environments)) {
         const folder = environmentStatePrefix(sb.keyPrefix, envName);
         delegated.push({
@@ -185,8 +187,8 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
           trustedRoleArns: [planArn(env.accountId), deployRoleArn(env)],
           managedPolicyArns: [],
           inlineStatements: [
-            { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': [folder, `${folder}/*`] } } },
-            { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${bucket}/${folder}/*` },
+            { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: stateBucketArn(sb.bucket), Condition: { StringLike: { 's3:prefix': [folder, `${folder}/*`] } } },
+            { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: stateBucketArn(sb.bucket, `${folder}/*`) },
           ],
         });
       }
@@ -256,7 +258,7 @@ function planReads(platform: Platform, accountId: string, envs: readonly string[
   return {
     // bucket('*') also matches the access-log and edge-log buckets (`<bucket>-logs`, `<org>-<service>-<env>-edge-logs`).
     platformBucketNames: [...new Set(patterns.map((n) => n.bucket('*')))].sort(),
-    planReadableSecretArns: usesSecrets ? [...new Set(patterns.map((n) => `arn:aws:secretsmanager:*:${accountId}:secret:${n.originSecret}-??????`))].sort() : [],
+    planReadableSecretArns: usesSecrets ? [...new Set(patterns.map((n) => formatArn({ service: 'secretsmanager', region: '*', account: accountId, resource: `secret:${n.originSecret}-??????` })))].sort() : [],
   };
 }
 
@@ -312,7 +314,7 @@ export function dnsStatements(envName: string, env: EnvironmentConfig, healthChe
       Sid: `${sid}RecordsUnderTheDomain`,
       Effect: 'Allow',
       Action: 'route53:ChangeResourceRecordSets',
-      Resource: 'arn:aws:route53:::hostedzone/*',
+      Resource: formatArn({ service: 'route53', resource: 'hostedzone/*' }),
       Condition: {
         'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [env.domain, `*.${env.domain}`] },
       },
@@ -323,7 +325,7 @@ export function dnsStatements(envName: string, env: EnvironmentConfig, healthChe
       Sid: `${sid}HealthChecks`,
       Effect: 'Allow',
       Action: ['route53:UpdateHealthCheck', 'route53:DeleteHealthCheck', 'route53:ChangeTagsForResource'],
-      Resource: ['arn:aws:route53:::healthcheck/*', 'arn:aws:route53:::hostedzone/*'],
+      Resource: [formatArn({ service: 'route53', resource: 'healthcheck/*' }), formatArn({ service: 'route53', resource: 'hostedzone/*' })],
     },
     ...(healthCheckAlarms.length > 0
       ? [{ Sid: `${sid}HealthCheckAlarms`, Effect: 'Allow' as const, Action: [...ALARM_WRITE_ACTIONS, ...ALARM_READ_ACTIONS], Resource: [...healthCheckAlarms] }]
@@ -358,7 +360,7 @@ export function parentZoneStatements(envName: string, env: EnvironmentConfig): P
       Sid: `${sid}DelegationsUnderTheDomain`,
       Effect: 'Allow',
       Action: 'route53:ChangeResourceRecordSets',
-      Resource: 'arn:aws:route53:::hostedzone/*',
+      Resource: formatArn({ service: 'route53', resource: 'hostedzone/*' }),
       Condition: {
         'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [`*.${env.domain}`] },
         'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['NS'] },

@@ -81,7 +81,15 @@ describe('StateBucket', () => {
   it('rejects an invalid bucket name', () => {
     expect(() =>
       stackWith((stack, provider) => new StateBucket(stack, 'state', { provider, bucketName: 'Bad_Bucket', keyPrefix: 'p' })),
-    ).toThrow('test-stack/state: bucketName "Bad_Bucket" is not a valid S3 bucket name');
+    ).toThrow('test-stack/state/secure-bucket: bucketName "Bad_Bucket" is not a valid S3 bucket name');
+  });
+
+  it('given a state bucket applied before SecureBucket, when synthesized, then a moved block takes its policy from `state/policy` to `state/policy/policy`', () => {
+    const json = stackWith((stack, provider) => new StateBucket(stack, 'state', { provider, bucketName: 'state', keyPrefix: 'p' }));
+    const policies = Object.keys(json.resource.aws_s3_bucket_policy as Json);
+    // The address main synthesized for `test-stack/state/policy` (a plain S3BucketPolicy there).
+    expect(json.moved).toEqual([{ from: 'aws_s3_bucket_policy.state_policy_DB2E7E78', to: `aws_s3_bucket_policy.${policies[0]}` }]);
+    expect(policies).toEqual([expect.not.stringMatching(/^state_policy_DB2E7E78$/)]);
   });
 
   it('expires overwritten state versions after the given days', () => {

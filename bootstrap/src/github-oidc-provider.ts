@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { formatArn } from '@platform/config';
 import { ConstructPropsError } from '@platform/constructs';
 
 /** GitHub Actions' OIDC issuer. */
@@ -34,7 +35,7 @@ export class GithubOidcProvider extends Construct {
   constructor(scope: Construct, id: string, props: GithubOidcProviderProps) {
     super(scope, id);
     if (props.existingProviderArn !== undefined) {
-      const expected = `arn:aws:iam::${props.accountId}:oidc-provider/token.actions.githubusercontent.com`;
+      const expected = formatArn({ service: 'iam', account: props.accountId, resource: 'oidc-provider/token.actions.githubusercontent.com' });
       if (props.existingProviderArn !== expected) {
         throw new ConstructPropsError(this, `existingProviderArn must be ${expected}, got "${props.existingProviderArn}"`);
       }

@@ -14,8 +14,9 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { accountRootArn, formatArn } from '@platform/config';
 import type { AccountObservability } from './observability-plan';
-import { accountRoot, policyDocument } from './policy';
+import { policyDocument } from './policy';
 
 /** What an environment account shares with the central monitoring account. */
 export const SHARED_RESOURCE_TYPES = ['AWS::CloudWatch::Metric', 'AWS::Logs::LogGroup', 'AWS::XRay::Trace'] as const;
@@ -73,7 +74,7 @@ export class ObservabilityBootstrap extends Construct {
           enableKeyRotation: true,
           deletionWindowInDays: 30,
           policy: policyDocument([
-            { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: accountRoot(accountId) }, Action: 'kms:*', Resource: '*' },
+            { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: accountRootArn(accountId) }, Action: 'kms:*', Resource: '*' },
             {
               Sid: 'CloudWatchPublishes',
               Effect: 'Allow',
@@ -101,7 +102,7 @@ export class ObservabilityBootstrap extends Construct {
             Resource: topic.arn,
             Condition: {
               StringEquals: { 'aws:SourceAccount': accountId },
-              ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${t.region}:${accountId}:alarm:*` },
+              ArnLike: { 'aws:SourceArn': formatArn({ service: 'cloudwatch', region: t.region, account: accountId, resource: 'alarm:*' }) },
             },
           },
         ]),
@@ -123,7 +124,7 @@ export class ObservabilityBootstrap extends Construct {
             {
               Sid: 'EnvironmentAccountsLink',
               Effect: 'Allow',
-              Principal: { AWS: plan.sink.sourceAccountIds.map(accountRoot) },
+              Principal: { AWS: plan.sink.sourceAccountIds.map((a) => accountRootArn(a)) },
               Action: ['oam:CreateLink', 'oam:UpdateLink'],
               Resource: '*',
               Condition: { 'ForAllValues:StringEquals': { 'oam:ResourceTypes': [...SHARED_RESOURCE_TYPES] } },
@@ -195,7 +196,7 @@ export class ObservabilityBootstrap extends Construct {
             Effect: 'Allow',
             Principal: { Service: 'logs.amazonaws.com' },
             Action: 'sts:AssumeRole',
-            Condition: { StringLike: { 'aws:SourceArn': [...destination.sourceAccountIds, accountId].map((a) => `arn:aws:logs:${region}:${a}:*`) } },
+            Condition: { StringLike: { 'aws:SourceArn': [...destination.sourceAccountIds, accountId].map((a) => formatArn({ service: 'logs', region, account: a, resource: '*' })) } },
           },
         ]),
       });
@@ -218,7 +219,7 @@ export class ObservabilityBootstrap extends Construct {
           {
             Sid: 'EnvironmentAccountsSubscribe',
             Effect: 'Allow',
-            Principal: { AWS: destination.sourceAccountIds.map(accountRoot) },
+            Principal: { AWS: destination.sourceAccountIds.map((a) => accountRootArn(a)) },
             Action: 'logs:PutSubscriptionFilter',
             Resource: logDestination.arn,
           },

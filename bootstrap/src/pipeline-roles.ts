@@ -4,7 +4,16 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { WORKLOAD_IAM_PATH, WORKLOAD_PERMISSIONS_BOUNDARY, environmentStatePrefix, policyArn, roleArn } from '@platform/config';
+import {
+  WORKLOAD_IAM_PATH,
+  WORKLOAD_PERMISSIONS_BOUNDARY,
+  awsManagedPolicyArn,
+  bucketArn,
+  environmentStatePrefix,
+  policyArn,
+  roleArn,
+  stateBucketArn,
+} from '@platform/config';
 import { ConstructPropsError, suppressPolicyRule } from '@platform/constructs';
 import { GITHUB_OIDC_AUDIENCE } from './github-oidc-provider';
 import { type PolicyStatement, policyDocument, trustRoles } from './policy';
@@ -135,7 +144,7 @@ export interface PipelineRolesProps {
    */
   readonly pinJobWorkflowRef?: boolean;
   /**
-   * @default ["arn:aws:iam::aws:policy/PowerUserAccess"], plus an inline policy for
+   * @default - the AWS managed policy PowerUserAccess, plus an inline policy for
    * the IAM roles and policies the stacks create
    */
   readonly deployManagedPolicyArns?: readonly string[];
@@ -301,7 +310,7 @@ export class PipelineRoles extends Construct {
     for (const [i, arn] of (props.planManagedPolicyArns ?? []).entries()) {
       new IamRolePolicyAttachment(this, `plan-managed-${i}`, { provider, role: this.planRole.name, policyArn: arn });
     }
-    for (const [i, arn] of (props.deployManagedPolicyArns ?? ['arn:aws:iam::aws:policy/PowerUserAccess']).entries()) {
+    for (const [i, arn] of (props.deployManagedPolicyArns ?? [awsManagedPolicyArn('PowerUserAccess')]).entries()) {
       const attachment = new IamRolePolicyAttachment(this, `deploy-managed-${i}`, { provider, role: this.deployRole.name, policyArn: arn });
       if (arn.endsWith('/PowerUserAccess')) {
         suppressPolicyRule(
@@ -312,10 +321,10 @@ export class PipelineRoles extends Construct {
       }
     }
 
-    const bucket = `arn:aws:s3:::${props.state.bucketName}`;
+    const bucket = stateBucketArn(props.state.bucketName);
     // Only the folders of this account's environments: <keyPrefix>/<env>/.
     const folders = props.environments.map((env) => environmentStatePrefix(props.state.keyPrefix, env));
-    const stateObjects = folders.map((f) => `${bucket}/${f}/*`);
+    const stateObjects = folders.map((f) => stateBucketArn(props.state.bucketName, `${f}/*`));
     const listOwnFolders: PolicyStatement = {
       Sid: 'ListState',
       Effect: 'Allow',
@@ -333,7 +342,7 @@ export class PipelineRoles extends Construct {
       NotResource: roles,
     });
     const planRoles = assumable(planArn, props.planAssumableRoleArns);
-    const platformBuckets = (props.platformBucketNames ?? []).map((b) => `arn:aws:s3:::${b}`);
+    const platformBuckets = (props.platformBucketNames ?? []).map((b) => bucketArn(b));
     // The one kind of secret a plan reads is the origin secret, through the global stack's
     // data source (every plan after the first deploy refreshes it). Its value is no more
     // than the plan role reads anyway: CloudFront's origin custom header
@@ -390,8 +399,8 @@ export class PipelineRoles extends Construct {
     suppressPolicyRule(this.workloadBoundary, 'PLT_IAM_1', boundaryReason);
 
     const protectedArns = [planArn, deployArn, props.oidcProviderArn];
-    const workloadRoles = `arn:aws:iam::${props.accountId}:role${WORKLOAD_IAM_PATH}*`;
-    const workloadPolicies = `arn:aws:iam::${props.accountId}:policy${WORKLOAD_IAM_PATH}*`;
+    const workloadRoles = roleArn(props.accountId, `${WORKLOAD_IAM_PATH}*`);
+    const workloadPolicies = policyArn(props.accountId, `${WORKLOAD_IAM_PATH}*`);
     const deployRoles = assumable(deployArn, props.deployAssumableRoleArns);
     new IamRolePolicy(this, 'deploy-policy', {
       provider,
@@ -475,7 +484,7 @@ export class PipelineRoles extends Construct {
           Sid: 'KeepTheBoundaryOnRoles',
           Effect: 'Deny',
           Action: 'iam:DeleteRolePermissionsBoundary',
-          Resource: `arn:aws:iam::${props.accountId}:role/*`,
+          Resource: roleArn(props.accountId, '*'),
         },
         {
           // Whatever a managed policy grants (PowerUserAccess allows service-linked

@@ -1,3 +1,5 @@
+import { accountRootArn, parseArn } from '@platform/config';
+
 /** An IAM policy statement, in IAM's JSON shape. */
 export interface PolicyStatement {
   readonly Sid?: string;
@@ -15,16 +17,11 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-/** `arn:aws:iam::<account>:root`: the account, so that IAM policies there decide. */
-export function accountRoot(accountId: string): string {
-  return `arn:aws:iam::${accountId}:root`;
-}
-
 /** The account id of a role ARN. */
 export function accountOf(arn: string): string {
-  const match = /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn);
-  if (!match) throw new Error(`not an IAM ARN: ${arn}`);
-  return match[1];
+  const parts = parseArn(arn);
+  if (parts?.service !== 'iam' || !/^\d{12}$/.test(parts.account)) throw new Error(`not an IAM ARN: ${arn}`);
+  return parts.account;
 }
 
 /**
@@ -37,7 +34,7 @@ export function trustRoles(roleArns: readonly string[], sid: string): PolicyStat
   return {
     Sid: sid,
     Effect: 'Allow',
-    Principal: { AWS: accounts.map(accountRoot) },
+    Principal: { AWS: accounts.map((a) => accountRootArn(a)) },
     Action: 'sts:AssumeRole',
     Condition: { ArnEquals: { 'aws:PrincipalArn': [...roleArns].sort() } },
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, formatPath } from '@platform/config';
+import { ConfigError, formatArn, formatPath } from '@platform/config';
 
 const accountId = z.string().regex(/^\d{12}$/, { error: 'AWS account id must be exactly 12 digits' });
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'IAM role name must be 1-64 characters of letters, digits and +=,.@_-' });
@@ -55,7 +55,7 @@ export const bootstrapSettingsSchema = z.strictObject({
    * them); environment accounts link to them. @default {}
    */
   monitoringSinkArns: z
-    .record(z.string(), z.string().regex(/^arn:aws[\w-]*:oam:[a-z0-9-]+:\d{12}:sink\/[\w-]+$/, { error: 'an OAM sink ARN looks like arn:aws:oam:eu-west-1:123456789012:sink/<id>' }))
+    .record(z.string(), z.string().regex(/^arn:aws[\w-]*:oam:[a-z0-9-]+:\d{12}:sink\/[\w-]+$/, { error: `an OAM sink ARN looks like ${formatArn({ service: 'oam', region: 'eu-west-1', account: '123456789012', resource: 'sink/<id>' })}` }))
     .default({}),
 });
 

@@ -1,15 +1,12 @@
 import { Construct } from 'constructs';
-import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { TerraformStack } from 'cdktf';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { environmentStatePrefix } from '@platform/config';
-import { ConstructPropsError, type S3AccessLogBucket, tlsOnlyStatements } from '@platform/constructs';
-import { type PolicyStatement, accountOf, accountRoot, policyDocument } from './policy';
+import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { accountRootArn, environmentStatePrefix, stateBucketArn } from '@platform/config';
+import { type BucketPolicyStatement, ConstructPropsError, type S3AccessLogBucket, SecureBucket } from '@platform/constructs';
+import { type PolicyStatement, accountOf } from './policy';
 
 /** The roles (any account) that reach one environment's state folder, `<keyPrefix>/<env>/`. */
 export interface StateGrant {
@@ -53,35 +50,27 @@ export class StateBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName)) {
-      throw new ConstructPropsError(this, `bucketName "${props.bucketName}" is not a valid S3 bucket name`);
-    }
     const days = props.noncurrentVersionExpirationDays ?? 90;
     if (!Number.isInteger(days) || days < 1) {
       throw new ConstructPropsError(this, `noncurrentVersionExpirationDays must be a whole number of days of at least 1, got ${days}`);
     }
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, 'bucket', {
+    // Its resources keep the ids (so the addresses) they had before SecureBucket, but
+    // for the policy, now one level down (see the moved block below).
+    const secure = new SecureBucket(this, 'secure-bucket', {
       provider,
-      bucket: props.bucketName,
-      lifecycle: { preventDestroy: true },
+      bucketName: props.bucketName,
+      preventDestroy: true,
+      accessLogs: props.accessLogBucket,
+      idsInScope: (resource) => (resource === 'public-access-block' ? 'public-access' : resource),
     });
-    const bucket = this.bucket.bucket;
-    new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      provider,
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    this.bucket = secure.bucket;
+    this.policy = secure.policy;
+    // The policy was `<this>/policy`; it is now `<this>/policy/policy`. The old address
+    // is the logical id of the construct that now holds it, at the old path.
+    const formerPolicy = TerraformStack.of(this).getLogicalId(this.policy.node.scope!.node);
+    this.policy.moveFromId(`aws_s3_bucket_policy.${formerPolicy}`);
+    const bucket = this.bucket.id;
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       provider,
       bucket,
@@ -96,23 +85,21 @@ export class StateBucket extends Construct {
       ],
     });
 
-    if (props.accessLogBucket) props.accessLogBucket.logBucket(this, 'access-logs', { provider, bucket, prefix: `${props.bucketName}/` });
-
-    const arn = `arn:aws:s3:::${props.bucketName}`;
-    const grant = (sid: string, roles: readonly string[], actions: string[], resource: string, condition?: PolicyStatement['Condition']): PolicyStatement[] =>
+    const arn = stateBucketArn(props.bucketName);
+    const grant = (sid: string, roles: readonly string[], actions: string[], resource: string, condition?: PolicyStatement['Condition']): BucketPolicyStatement[] =>
       roles.length === 0
         ? []
         : [
             {
               Sid: sid,
               Effect: 'Allow',
-              Principal: { AWS: [...new Set(roles.map(accountOf))].sort().map(accountRoot) },
+              Principal: { AWS: [...new Set(roles.map(accountOf))].sort().map((a) => accountRootArn(a)) },
               Action: actions,
               Resource: resource,
               Condition: { ...(condition ?? {}), ArnEquals: { 'aws:PrincipalArn': [...roles].sort() } },
             },
           ];
-    const statements: PolicyStatement[] = [...tlsOnlyStatements(arn)];
+    const statements: BucketPolicyStatement[] = [];
     for (const g of props.grants ?? []) {
       // Sids are alphanumeric: the environment name without its hyphens.
       const env = g.environment.replace(/[^A-Za-z0-9]/g, '');
@@ -128,12 +115,6 @@ export class StateBucket extends Construct {
         ...grant(`${env}WritersReadAndWriteState`, writers, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], `${arn}/${folder}/*`),
       );
     }
-    this.policy = new S3BucketPolicy(this, 'policy', {
-      provider,
-      bucket,
-      policy: policyDocument(statements),
-      // S3 rejects a bucket policy while BlockPublicPolicy is being set up on a new bucket.
-      dependsOn: [publicAccess],
-    });
+    for (const statement of statements) secure.addToResourcePolicy(statement);
   }
 }

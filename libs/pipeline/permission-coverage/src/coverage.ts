@@ -6,6 +6,7 @@
 // assume_role (redirected to the plan role for plans, exactly as the runner does), the
 // backend's and the remote states' own assume_role, else the pipeline's session.
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { accountRootArn, formatArn, parseArn, roleArn, stateBucketArn } from '@platform/config';
 import { providerRoleOverride } from '@platform/terraform-runner';
 import { type CatalogueAction, catalogueAction, catalogueResourceType, expandActionPattern } from './catalogue';
 import { needsOf, permissionFacts } from './facts';
@@ -82,7 +83,15 @@ interface Request extends Omit<CoverageFailure, 'decision'> {
 }
 
 const roleName = (arn: string) => arn.split('/').pop()!;
-const accountOf = (arn: string) => /^arn:aws[\w-]*:[\w-]*:[\w-]*:(\d{12}):/.exec(arn)?.[1];
+const accountOf = (arn: string) => {
+  const account = parseArn(arn)?.account;
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+};
+/** The bucket an S3 bucket or object ARN names (`arn:<partition>:s3:::<bucket>[/<key>]`). */
+const bucketOf = (arn: string) => {
+  const p = parseArn(arn);
+  return p?.service === 's3' && p.region === '' && p.account === '' ? p.resource.split('/')[0] : undefined;
+};
 
 /** Services that take a role passed to them, by the resource type that passes it (`iam:PassedToService`). */
 const PASSED_TO_SERVICE: Record<string, string> = {
@@ -162,7 +171,7 @@ function targetsOf(model: StackModel, block: BlockModel, action: CatalogueAction
     let resourcePolicy: Json | undefined;
     const key = other?.type === 'aws_kms_key' ? other : ours === t && block.type === 'aws_kms_key' ? block : undefined;
     if (key) resourcePolicy = keyPolicy(model, key);
-    const bucket = /^arn:aws:s3:::([^/]+)/.exec(arn)?.[1];
+    const bucket = bucketOf(arn);
     if (bucket && bucketPolicies.has(bucket)) resourcePolicy = bucketPolicies.get(bucket);
     return [{ arn, context, ...(resourcePolicy ? { resourcePolicy } : {}) }];
   });
@@ -177,7 +186,7 @@ function keyPolicy(model: StackModel, key: BlockModel): Json | undefined {
   if (key.values.policy !== undefined) return parsePolicy(model, key.values.policy);
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${key.provider.account}:root` }, Action: 'kms:*', Resource: '*' }],
+    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: accountRootArn(key.provider.account) }, Action: 'kms:*', Resource: '*' }],
   };
 }
 
@@ -205,7 +214,7 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
   /** `read`: terraform_remote_state, `terraform output`; `lock`: a plan (it takes the lock); `write`: an apply. */
   const stateAccess = (who: string, phase: Phase, stack: string, address: string, state: NonNullable<StackModel['backend']>, mode: 'read' | 'lock' | 'write') => {
     // https://developer.hashicorp.com/terraform/language/backend/s3#permissions-required
-    const bucket = `arn:aws:s3:::${state.bucket}`;
+    const bucket = stateBucketArn(state.bucket);
     const policy = bucketPolicies.get(state.bucket);
     // Whose bucket it is decides whether its policy must grant the request too (cross-account).
     const refusal = bucketAccounts.has(state.bucket) ? undefined : `not evaluated: no stack the check read creates the state bucket ${state.bucket}`;
@@ -223,7 +232,7 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
     if (!env) throw new Error(`${stack.name}: environment ${stack.environment} is not in the input`);
     const planOverride = providerRoleOverride(stack.name, stack.json, input.planRoleName).provider.aws as { alias?: string; assume_role: { role_arn: string }[] }[];
     for (const phase of ['plan', 'apply'] as const) {
-      const base = phase === 'plan' ? `arn:aws:iam::${env.accountId}:role/${input.planRoleName}` : `arn:aws:iam::${env.accountId}:role/${env.deployRoleName}`;
+      const base = roleArn(env.accountId, phase === 'plan' ? input.planRoleName : env.deployRoleName);
       const providerRole = (ref: string) => {
         const own = model.providers.find((p) => p.ref === ref)?.roleArn ?? base;
         // The runner leaves the state-bucket provider out of the plan override: it keeps its own role (or the session).
@@ -270,7 +279,7 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
     const stack = input.platformStacks.find((s) => s.name === m.stack);
     if (!env || !stack) throw new Error(`migration of ${m.stack}: no such stack or environment in the input`);
     const model = stackModel(stack);
-    const deploy = `arn:aws:iam::${env.accountId}:role/${env.deployRoleName}`;
+    const deploy = roleArn(env.accountId, env.deployRoleName);
     const address = `migration as ${m.user}`;
     if (model.backend) {
       const who = model.backend.roleArn ?? deploy;
@@ -292,7 +301,7 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
             const action = catalogueAction(name);
             if (!action) continue;
             const type = action.resourceTypes.find((t) => t.required) ?? action.resourceTypes[0];
-            const region = /^arn:aws:[\w-]+:([a-z0-9-]+):/.exec(String([s.Resource].flat()[0] ?? ''))?.[1] || 'us-east-1';
+            const region = parseArn(String([s.Resource].flat()[0] ?? ''))?.region || 'us-east-1';
             const arn = type ? arnFromPattern(action.service, type.name, { region, account: role.account }, {}) : '*';
             requests.push({ role: role.arn, phase: 'runtime', stack: role.stack, address: role.address, action: action.id, arn: arn ?? '*', context: {}, boundaryOnly: true });
           }
@@ -322,7 +331,7 @@ export async function checkPermissionCoverage(input: CoverageInput): Promise<Cov
 async function decide(role: RoleModel | undefined, r: Request, bucketAccounts: Map<string, string>): Promise<string> {
   if (r.refusal) return r.refusal;
   if (!role) return `not allowed: no stack the check read creates the role ${roleName(r.role)} (${r.role})`;
-  const bucket = /^arn:aws:s3:::([^/]+)/.exec(r.arn)?.[1];
+  const bucket = bucketOf(r.arn);
   return evaluateRequest({
     roleArn: role.arn,
     identityPolicies: r.boundaryOnly
@@ -339,7 +348,7 @@ async function decide(role: RoleModel | undefined, r: Request, bucketAccounts: M
 
 /** One request of a role's session, for {@link evaluateRequest}. */
 export interface EvaluationRequest {
-  /** The role whose session makes the request (`arn:aws:iam::<account>:role/<path><name>`). */
+  /** The role whose session makes the request (a role ARN: service `iam`, resource `role/<path><name>`). */
   readonly roleArn: string;
   readonly identityPolicies: readonly Json[];
   readonly boundary?: Json;
@@ -358,8 +367,9 @@ export interface EvaluationRequest {
  * The global keys a real session carries (principal ARN and account, TLS) are set.
  */
 export async function evaluateRequest(r: EvaluationRequest): Promise<string> {
-  const account = /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(r.roleArn)?.[1];
-  if (!account) throw new Error(`not a role ARN: ${r.roleArn}`);
+  const role = parseArn(r.roleArn);
+  const account = role?.service === 'iam' && role.resource.startsWith('role/') && /^\d{12}$/.test(role.account) ? role.account : undefined;
+  if (!role || !account) throw new Error(`not a role ARN: ${r.roleArn}`);
   const result = await runSimulation(
     {
       identityPolicies: r.identityPolicies.map((policy, i) => ({ name: `policy-${i + 1}`, policy })),
@@ -368,7 +378,7 @@ export async function evaluateRequest(r: EvaluationRequest): Promise<string> {
       resourceControlPolicies: [],
       ...(r.resourcePolicy ? { resourcePolicy: r.resourcePolicy } : {}),
       request: {
-        principal: `arn:aws:sts::${account}:assumed-role/${roleName(r.roleArn)}/permission-coverage`,
+        principal: formatArn({ partition: role.partition, service: 'sts', account, resource: `assumed-role/${roleName(r.roleArn)}/permission-coverage` }),
         action: r.action,
         resource: { resource: r.resource, accountId: r.resourceAccount ?? accountOf(r.resource) ?? account },
         contextVariables: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': r.roleArn, 'aws:PrincipalAccount': account, ...r.context },

@@ -1,6 +1,7 @@
 // The AWS managed policies the bootstrap attaches, as AWS publishes them: facts the
 // check evaluates like the platform's own policies. When AWS publishes a new version,
 // update the document and its version here.
+import { awsManagedPolicyArn } from '@platform/config';
 
 /** An AWS managed policy: its ARN, the version copied and where it was read. */
 export interface ManagedPolicy {
@@ -12,8 +13,8 @@ export interface ManagedPolicy {
 
 /** The managed policies the platform attaches, by ARN. */
 export const MANAGED_POLICIES: Readonly<Record<string, ManagedPolicy>> = {
-  'arn:aws:iam::aws:policy/PowerUserAccess': {
-    arn: 'arn:aws:iam::aws:policy/PowerUserAccess',
+  [awsManagedPolicyArn('PowerUserAccess')]: {
+    arn: awsManagedPolicyArn('PowerUserAccess'),
     version: 'v12 (edited 2026-02-12)',
     source: 'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/PowerUserAccess.html',
     document: {
@@ -38,8 +39,8 @@ export const MANAGED_POLICIES: Readonly<Record<string, ManagedPolicy>> = {
       ],
     },
   },
-  'arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess': {
-    arn: 'arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess',
+  [awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess')]: {
+    arn: awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess'),
     version: 'v2 (edited 2016-11-15)',
     source: 'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonRoute53ReadOnlyAccess.html',
     document: {

@@ -1,4 +1,4 @@
-import { UNRESERVED_CONCURRENCY_TAG } from '@platform/config';
+import { UNRESERVED_CONCURRENCY_TAG, awsManagedPolicyArn } from '@platform/config';
 import { type StackKind, type TfResource, referencedNames } from './terraform-json';
 import { APPLY_TIME_RULES } from './rules-apply-time';
 import { PRIVILEGE_ESCALATION_RULES } from './rules-privilege-escalation';
@@ -76,14 +76,14 @@ const READ_ONLY = /^[\w-]+:(Describe|Get|List|Head|BatchGet|View|Search|Lookup)[
 const statementsOfPolicy = (r: TfResource) => statementsOf(r.values.policy ?? r.values.assume_role_policy);
 const IAM_POLICIES = ['aws_iam_role_policy', 'aws_iam_policy'];
 const BROAD_MANAGED_POLICIES = [
-  'arn:aws:iam::aws:policy/AdministratorAccess',
-  'arn:aws:iam::aws:policy/PowerUserAccess',
-  'arn:aws:iam::aws:policy/ReadOnlyAccess',
-  'arn:aws:iam::aws:policy/IAMFullAccess',
-  'arn:aws:iam::aws:policy/AmazonRoute53FullAccess',
-  'arn:aws:iam::aws:policy/AmazonS3FullAccess',
-  'arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess',
-];
+  'AdministratorAccess',
+  'PowerUserAccess',
+  'ReadOnlyAccess',
+  'IAMFullAccess',
+  'AmazonRoute53FullAccess',
+  'AmazonS3FullAccess',
+  'AmazonDynamoDBFullAccess',
+].map((name) => awsManagedPolicyArn(name));
 /** The IAM path of every workload role and policy (@platform/config WORKLOAD_IAM_PATH). */
 const WORKLOAD_PATH = '/platform-workload/';
 

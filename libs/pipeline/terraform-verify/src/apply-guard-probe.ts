@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, DataResource, TerraformOutput } from 'cdktf';
+import { roleArn } from '@platform/config';
 import { GlobalStackOutputs, PlatformStack, VerificationMode } from '@platform/constructs';
 import { runCommand } from './run-command';
 import { terraformErrors } from './verify-stack';
@@ -31,7 +32,7 @@ export async function probeApplyGuard(run: VerificationRun): Promise<ProbeResult
   const app = new App({ outdir, skipValidation: true });
   const stack = new PlatformStack(app, PROBE_STACK, {
     accountId: '111111111111',
-    deployRoleArn: 'arn:aws:iam::111111111111:role/platform-deploy',
+    deployRoleArn: roleArn('111111111111', 'platform-deploy'),
     regions: ['eu-west-1'],
     defaultTags: { 'managed-by': 'terraform-verify' },
     stateBackend: { bucket: BUCKET, region: 'eu-west-1', key: `probe/${PROBE_STACK}.tfstate` },

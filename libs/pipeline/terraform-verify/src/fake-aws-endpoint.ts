@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { formatArn } from '@platform/config';
 import { accountOfVerificationAccessKey } from '@platform/constructs';
 
 /** A VPC the loopback endpoint knows. */
@@ -164,7 +165,7 @@ function sts(action: string, accessKey: string): string | undefined {
   if (action !== 'GetCallerIdentity') return undefined;
   const account = accountOfVerificationAccessKey(accessKey);
   if (!account) return undefined;
-  return `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${account}:user/terraform-verify</Arn><UserId>AIDAVERIFY${account}</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+  return `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${formatArn({ service: 'iam', account, resource: 'user/terraform-verify' })}</Arn><UserId>AIDAVERIFY${account}</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
 }
 
 /** EC2 filters as { name: values }, plus VpcId.N / SubnetId.N lists. */
@@ -239,7 +240,7 @@ function ec2(
       const items = subnets
         .map(
           (s) =>
-            `<item><subnetId>${s.subnetId}</subnetId><subnetArn>arn:aws:ec2:${region}:${owner}:subnet/${s.subnetId}</subnetArn><state>available</state><ownerId>${owner}</ownerId><vpcId>${s.vpcId}</vpcId><cidrBlock>${s.cidrBlock}</cidrBlock><ipv6CidrBlockAssociationSet/><availableIpAddressCount>250</availableIpAddressCount><availabilityZone>${s.availabilityZone}</availabilityZone><availabilityZoneId>${s.availabilityZone}-az</availabilityZoneId><defaultForAz>false</defaultForAz><mapPublicIpOnLaunch>false</mapPublicIpOnLaunch>${tagSet(s.tags)}</item>`,
+            `<item><subnetId>${s.subnetId}</subnetId><subnetArn>${formatArn({ service: 'ec2', region, account: owner, resource: `subnet/${s.subnetId}` })}</subnetArn><state>available</state><ownerId>${owner}</ownerId><vpcId>${s.vpcId}</vpcId><cidrBlock>${s.cidrBlock}</cidrBlock><ipv6CidrBlockAssociationSet/><availableIpAddressCount>250</availableIpAddressCount><availabilityZone>${s.availabilityZone}</availabilityZone><availabilityZoneId>${s.availabilityZone}-az</availabilityZoneId><defaultForAz>false</defaultForAz><mapPublicIpOnLaunch>false</mapPublicIpOnLaunch>${tagSet(s.tags)}</item>`,
         )
         .join('');
       return `<DescribeSubnetsResponse ${ns}>${requestId}<subnetSet>${items}</subnetSet></DescribeSubnetsResponse>`;

@@ -6,6 +6,7 @@ export { type ResolvedService, type StackSpec, planStacks } from './stack-plan';
 export { EVEN_WEIGHT, MAX_SECONDARY_REGIONS, auroraGlobalVersionProblem, effectiveWeight } from './checks';
 export { type Platform, parsePlatform } from './parse';
 export { DEFAULT_CONFIG_PATH, loadPlatform, parsePlatformJson } from './load';
+export * from './arn';
 export * from './service-contract';
 export * from './origin-failover';
 export * from './name-limits';

@@ -6,7 +6,16 @@
 // is one that `derivedNames` lists, so a construct that adds a name must add it here.
 import type { ConfigProblem } from './config-error';
 import type { PlatformConfig } from './schema';
-import { alarmTopicName, cognitoScopes, serviceContract, stateAccessLogBucketName, stateRoleName, usesCognito, usesOriginSecret } from './service-contract';
+import {
+  alarmTopicName,
+  auroraClusterIdentifier,
+  cognitoScopes,
+  serviceContract,
+  stateAccessLogBucketName,
+  stateRoleName,
+  usesCognito,
+  usesOriginSecret,
+} from './service-contract';
 
 /** One extra rule of a name (a reserved prefix, a forbidden sequence): what it says and whether `name` breaks it. */
 export interface NameRule {
@@ -392,7 +401,7 @@ export function serviceNames(config: PlatformConfig, service: string, environmen
     add('rdsGlobalCluster', id, s, e);
     add('kmsAlias', `alias/${id}-aurora`, s, e);
     for (const region of c.regions) {
-      add('rdsCluster', `${id}-${region}`, s, e);
+      add('rdsCluster', auroraClusterIdentifier(id, region), s, e);
       add('rdsSubnetGroup', `${id}-${region}`, s, e);
       add('rdsClusterSnapshot', `${id}-${region}-final`, s, e);
       for (let i = 1; i <= svc.aurora.instancesPerRegion; i++) add('rdsInstance', `${id}-${region}-${i}`, s, e);

@@ -30,7 +30,7 @@ const region = z
   .refine((v): boolean => isAwsRegion(v), {
     error: (issue) => {
       const partition = otherPartition(String(issue.input));
-      // The ARNs the constructs write (arn:aws:...) and the us-east-1 edge (CloudFront, its ACM certificate) exist in the aws partition only.
+      // Region-less ARNs (IAM, S3, CloudFront) are written in PLATFORM_PARTITION (arn.ts), and the us-east-1 edge (CloudFront, its ACM certificate) exists in the aws partition only.
       if (partition) return `a region of the ${partition} partition; the platform supports the aws partition (commercial regions) only`;
       const guess = closestRegion(String(issue.input));
       return `unknown AWS region ${JSON.stringify(issue.input)}; ${guess ? `did you mean "${guess}"?` : 'use a region code such as eu-west-1'}`;

@@ -4,6 +4,7 @@
 // stacks read (with the defaults a first plan uses). Stacks, the local topology, the
 // build script, the Nx plugin and the bootstrap call these; nobody else derives.
 import * as path from 'node:path';
+import { bucketArn, formatArn, policyArn, roleArn } from './arn';
 import { LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER } from './lambda-environment';
 import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from './schema';
 
@@ -88,6 +89,11 @@ export function stateAccessLogBucketName(stateBucket: string): string {
   return `${stateBucket}-access-logs`;
 }
 
+/** ARN of the state bucket, or of the keys matching `keyPattern` in it (policies of the state bucket and of the roles that reach it). */
+export function stateBucketArn(stateBucket: string, keyPattern?: string): string {
+  return bucketArn(stateBucket, keyPattern);
+}
+
 /** Key of a bootstrap stack's state once it moves into the state bucket. */
 export function bootstrapStateKey(stackName: string): string {
   return `bootstrap/${stackName}.tfstate`;
@@ -112,12 +118,12 @@ export function alarmTopicName(environment: string): string {
 
 /** ARN of the alarm topic of `environment` in `region` (the bootstrap creates it in the environment's account). */
 export function alarmTopicArn(accountId: string, region: string, environment: string): string {
-  return `arn:aws:sns:${region}:${accountId}:${alarmTopicName(environment)}`;
+  return formatArn({ service: 'sns', region, account: accountId, resource: alarmTopicName(environment) });
 }
 
 /** ARN of the CloudWatch alarm `alarmName` in `region` (dashboards and rollout gates name alarms by ARN). */
 export function alarmArn(accountId: string, region: string, alarmName: string): string {
-  return `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
+  return formatArn({ service: 'cloudwatch', region, account: accountId, resource: `alarm:${alarmName}` });
 }
 
 /** Name of the CloudWatch Observability Access Manager sink of the central monitoring account (one per region). */
@@ -128,7 +134,7 @@ export const LOG_DESTINATION_NAME = 'platform-logs';
 
 /** ARN of the central account's log destination in `region` (its bootstrap creates it; subscription filters in the same region name it). */
 export function logDestinationArn(monitoringAccountId: string, region: string): string {
-  return `arn:aws:logs:${region}:${monitoringAccountId}:destination:${LOG_DESTINATION_NAME}`;
+  return formatArn({ service: 'logs', region, account: monitoringAccountId, resource: `destination:${LOG_DESTINATION_NAME}` });
 }
 
 /**
@@ -259,16 +265,6 @@ export function appEntryPath(app: string): string {
 // ---------------------------------------------------------------------------
 // IAM
 
-/** `arn:aws:iam::<account>:role/<name>`. */
-export function roleArn(accountId: string, roleName: string): string {
-  return `arn:aws:iam::${accountId}:role/${roleName}`;
-}
-
-/** `arn:aws:iam::<account>:policy/<name>`. */
-export function policyArn(accountId: string, policyName: string): string {
-  return `arn:aws:iam::${accountId}:policy/${policyName}`;
-}
-
 /** The boundary every IAM role of a stack in `accountId` carries (created by the bootstrap). */
 export function permissionsBoundaryArn(accountId: string): string {
   return policyArn(accountId, WORKLOAD_PERMISSIONS_BOUNDARY);
@@ -341,6 +337,16 @@ export function dnsDelegation(env: EnvironmentConfig, service: string): DnsDeleg
 /** Name of the S3 bucket of a service in one region; bucket names are global to AWS. */
 export function bucketName(organization: string, service: string, environment: string, region: string): string {
   return `${organization}-${service}-${environment}-${region}`;
+}
+
+/** Id of the ElastiCache replication group of a service's global datastore `dataIdentifier` in `region`. */
+export function cacheReplicationGroupId(dataIdentifier: string, region: string): string {
+  return `${dataIdentifier}-${region}`;
+}
+
+/** Identifier of the Aurora cluster of a service's global database `dataIdentifier` in `region` (what its CloudWatch metrics name). */
+export function auroraClusterIdentifier(dataIdentifier: string, region: string): string {
+  return `${dataIdentifier}-${region}`;
 }
 
 /** The bucket of a region receiving the S3 server access logs of `bucket` (same account and region). */
@@ -455,7 +461,7 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     dataIdentifier: base,
     databaseUser: service.replace(/-/g, '_'),
     cacheUser: `${base}-app`,
-    cacheReplicationGroup: (region) => `${base}-${region}`,
+    cacheReplicationGroup: (region) => cacheReplicationGroupId(base, region),
     regionUnhealthyAlarm: (region) => `${base}-${region}-region-unhealthy`,
     dashboard: base,
     originSecret: `platform/${base}/origin-secret`,
@@ -548,7 +554,7 @@ function regionalInputs(
     ...(invalidates(svc)
       ? {
           [O.distributionId]: NOT_YET_APPLIED,
-          [O.distributionArn]: `arn:aws:cloudfront::${env.accountId}:distribution/${NOT_YET_APPLIED}`,
+          [O.distributionArn]: formatArn({ service: 'cloudfront', account: env.accountId, resource: `distribution/${NOT_YET_APPLIED}` }),
         }
       : {}),
     ...(usesCognito(svc) ? { [O.userPoolId]: NOT_YET_APPLIED, [O.userPoolClientId]: NOT_YET_APPLIED } : {}),

@@ -1,3 +1,4 @@
+import { auroraClusterIdentifier, formatArn } from '@platform/config';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
@@ -41,7 +42,7 @@ function grantAuroraConnect(attrs: AuroraGlobalDatabaseAttributes, grantee: IGra
     Sid: 'ConnectToDatabaseWithIam',
     Effect: 'Allow',
     Action: ['rds-db:connect'],
-    Resource: regions.map((r) => `arn:aws:rds-db:${r}:${attrs.accountId}:dbuser:${attrs.clusterResourceId(r)}/${databaseUser}`),
+    Resource: regions.map((r) => formatArn({ service: 'rds-db', region: r, account: attrs.accountId, resource: `dbuser:${attrs.clusterResourceId(r)}/${databaseUser}` })),
   });
 }
 
@@ -99,7 +100,7 @@ export const ROLE_DEPENDENT_CLUSTER_ATTRIBUTES = [
 export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalDatabase {
   /** Cluster identifier of the global database `identifier` in `region` (what its CloudWatch metrics name). */
   static clusterIdentifier(identifier: string, region: string): string {
-    return `${identifier}-${region}`;
+    return auroraClusterIdentifier(identifier, region);
   }
 
   /** A global database another stack created, from its attributes (tokens are fine). */

@@ -1,3 +1,4 @@
+import { cacheReplicationGroupId, formatArn } from '@platform/config';
 import { Construct } from 'constructs';
 import { ElasticacheGlobalReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-global-replication-group';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
@@ -32,11 +33,6 @@ export interface CacheGlobalDatastoreAttributes {
   readonly userName: string;
 }
 
-/** Replication group id of one region of a global datastore. */
-function replicationGroupId(identifier: string, region: string): string {
-  return `${identifier}-${region}`;
-}
-
 function grantCacheConnect(attrs: CacheGlobalDatastoreAttributes, grantee: IGrantable, region: string | readonly string[]): void {
   const regions = typeof region === 'string' ? [region] : region;
   grantee.addToRolePolicy({
@@ -44,8 +40,8 @@ function grantCacheConnect(attrs: CacheGlobalDatastoreAttributes, grantee: IGran
     Effect: 'Allow',
     Action: ['elasticache:Connect'],
     Resource: regions.flatMap((r) => [
-      `arn:aws:elasticache:${r}:${attrs.accountId}:replicationgroup:${replicationGroupId(attrs.identifier, r)}`,
-      `arn:aws:elasticache:${r}:${attrs.accountId}:user:${attrs.userName}`,
+      formatArn({ service: 'elasticache', region: r, account: attrs.accountId, resource: `replicationgroup:${cacheReplicationGroupId(attrs.identifier, r)}` }),
+      formatArn({ service: 'elasticache', region: r, account: attrs.accountId, resource: `user:${attrs.userName}` }),
     ]),
   });
 }
@@ -90,7 +86,7 @@ export const ROLE_DEPENDENT_CACHE_ATTRIBUTES = [
 export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatastore {
   /** Replication group id of the datastore `identifier` in `region`. */
   static replicationGroupId(identifier: string, region: string): string {
-    return replicationGroupId(identifier, region);
+    return cacheReplicationGroupId(identifier, region);
   }
 
   /**
@@ -103,7 +99,7 @@ export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatas
    * cluster, internal/service/elasticache/replication_group.go).
    */
   static memberClusterIds(identifier: string, region: string, nodes: number): string[] {
-    return Array.from({ length: nodes }, (_, i) => `${replicationGroupId(identifier, region)}-${String(i + 1).padStart(3, '0')}`);
+    return Array.from({ length: nodes }, (_, i) => `${cacheReplicationGroupId(identifier, region)}-${String(i + 1).padStart(3, '0')}`);
   }
 
   /** A global datastore another stack created, from its attributes. */
@@ -171,7 +167,7 @@ export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatas
         : undefined;
       const group = new ElasticacheReplicationGroup(this, `group-${r.region}`, {
         provider: r.provider,
-        replicationGroupId: replicationGroupId(props.identifier, r.region),
+        replicationGroupId: cacheReplicationGroupId(props.identifier, r.region),
         description: `${props.identifier} cache in ${r.region}`,
         numCacheClusters: 1 + replicas,
         automaticFailoverEnabled: replicas > 0,

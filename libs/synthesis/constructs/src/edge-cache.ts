@@ -4,16 +4,12 @@ import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distr
 import { FAILOVER_METHODS, ORIGIN_FAILOVER } from '@platform/config';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { IGrantable } from './grants';
 import { suppressPolicyRule } from './policy-suppression';
 import type { S3AccessLogBucket } from './s3-access-log-bucket';
-import { TlsOnlyBucketPolicy } from './tls-only-bucket-policy';
+import { SecureBucket } from './secure-bucket';
 import { ConstructPropsError } from './validation';
 
 /**
@@ -172,29 +168,19 @@ export class EdgeCache extends Construct implements IEdgeCache {
     const originRequest = { id: MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER };
 
     const logProvider = props.logBucketProvider;
-    this.logBucket = new S3Bucket(this, 'log-bucket', { provider: logProvider, bucket: props.logBucketName });
-    const logBucket = this.logBucket.id;
-    const logPublicAccess = new S3BucketPublicAccessBlock(this, 'log-bucket-public-access-block', {
-      provider: logProvider,
-      bucket: logBucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
     // CloudFront standard logs are delivered with an ACL grant, so ACLs stay enabled here.
-    const ownership = new S3BucketOwnershipControls(this, 'log-bucket-ownership', {
+    // Its resources keep the ids (so the addresses) they had before SecureBucket.
+    const secureLogBucket = new SecureBucket(this, 'log-bucket-secure-bucket', {
       provider: logProvider,
-      bucket: logBucket,
-      rule: { objectOwnership: 'BucketOwnerPreferred' },
+      bucketName: props.logBucketName,
+      objectOwnership: 'BucketOwnerPreferred',
+      bucketKeyEnabled: false,
+      accessLogs: props.logBucketAccessLogs,
+      idsInScope: (resource) => (resource === 'bucket' ? 'log-bucket' : `log-bucket-${resource}`),
     });
+    this.logBucket = secureLogBucket.bucket;
+    const logBucket = this.logBucket.id;
     suppressPolicyRule(this.logBucket, 'CKV2_AWS_65', 'CloudFront standard logging writes through an ACL grant (awslogsdelivery), so ACLs must stay enabled');
-    new S3BucketVersioningA(this, 'log-bucket-versioning', { provider: logProvider, bucket: logBucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'log-bucket-encryption', {
-      provider: logProvider,
-      bucket: logBucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
     new S3BucketLifecycleConfiguration(this, 'log-bucket-lifecycle', {
       provider: logProvider,
       bucket: logBucket,
@@ -208,13 +194,6 @@ export class EdgeCache extends Construct implements IEdgeCache {
         },
       ],
     });
-    new TlsOnlyBucketPolicy(this, 'log-bucket-policy', {
-      provider: logProvider,
-      bucket: logBucket,
-      bucketArn: this.logBucket.arn,
-      dependsOn: [logPublicAccess, ownership],
-    });
-    props.logBucketAccessLogs?.logBucket(this, 'log-bucket-access-logs', { provider: logProvider, bucket: logBucket, prefix: `${props.logBucketName}/` });
 
     const failover = props.secondaryOriginDomainName !== undefined;
     // With a group, give up on a primary fast (1 attempt of 2 s instead of 3 of 10 s):

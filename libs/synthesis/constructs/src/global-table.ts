@@ -1,13 +1,14 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { formatArn } from '@platform/config';
 import type { TableDefinition } from '@platform/table-definition';
 import type { IGrantable } from './grants';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** ARN of a global table's replica in `region` (every replica has the table's name). */
 export function globalTableArn(region: string, accountId: string, tableName: string): string {
-  return `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`;
+  return formatArn({ service: 'dynamodb', region, account: accountId, resource: `table/${tableName}` });
 }
 
 /** What a table's users need: its name, its replicas' ARNs, and grants on them. */

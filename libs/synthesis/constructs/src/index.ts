@@ -23,6 +23,7 @@ export * from './health-check-alarm';
 export * from './service-dashboard';
 export * from './tls-only-bucket-policy';
 export * from './s3-access-log-bucket';
+export * from './secure-bucket';
 export * from './policy-suppression';
 export * from './regional-kms-key';
 export * from './verification-mode';

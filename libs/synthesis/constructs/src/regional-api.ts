@@ -11,7 +11,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LAMBDA_RUNTIME, UNRESERVED_CONCURRENCY_TAG } from '@platform/config';
+import { LAMBDA_RUNTIME, UNRESERVED_CONCURRENCY_TAG, parseArn } from '@platform/config';
 import type { IGrantable, PolicyStatement } from './grants';
 import { JwtAuthorizer } from './jwt-authorizer';
 import type { LambdaArtifact } from './lambda-artifact';
@@ -299,7 +299,8 @@ export class RegionalApi extends Construct implements IGrantable {
    * A cross-account destination carries its own role, so the filter has none.
    */
   forwardLogsTo(destination: { readonly destinationArn: string; readonly filterPattern?: string }): void {
-    if (!destination.destinationArn.startsWith(`arn:aws:logs:${this.region}:`)) {
+    const arn = parseArn(destination.destinationArn);
+    if (arn?.service !== 'logs' || arn.region !== this.region) {
       // CloudWatch Logs delivers only to a destination in the log group's own region.
       throw new ConstructPropsError(this, `a log destination must be in ${this.region}, got ${destination.destinationArn}`);
     }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { accountRootArn, formatArn } from '@platform/config';
 import { ConstructPropsError } from './validation';
 
 /** Props of {@link RegionalKmsKey}. */
@@ -48,7 +49,7 @@ export class RegionalKmsKey extends Construct {
       {
         Sid: 'AccountIamDecides',
         Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Principal: { AWS: accountRootArn(accountId) },
         Action: 'kms:*',
         Resource: '*',
       },
@@ -60,7 +61,7 @@ export class RegionalKmsKey extends Construct {
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         Resource: '*',
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': formatArn({ service: 'logs', region, account: accountId, resource: 'log-group:*' }) } },
       });
     }
     if (props.viaServices?.length) {

@@ -98,6 +98,6 @@ describe('ReplicatedBuckets', () => {
           regions: [{ region: 'eu-west-1', provider: stack.provider('eu-west-1'), bucketName: 'Bad_Name' }],
           replicationRoleName: 'r',
         }),
-    ).toThrow('test-stack/objects: bucket name "Bad_Name" (eu-west-1) is not a valid S3 bucket name');
+    ).toThrow('test-stack/objects/secure-bucket-eu-west-1: bucketName "Bad_Name" is not a valid S3 bucket name');
   });
 });

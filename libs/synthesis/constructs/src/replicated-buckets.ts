@@ -2,14 +2,11 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { S3AccessLogBucket } from './s3-access-log-bucket';
-import { TlsOnlyBucketPolicy } from './tls-only-bucket-policy';
+import { SecureBucket } from './secure-bucket';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** One region of {@link ReplicatedBuckets}. */
@@ -63,44 +60,18 @@ export class ReplicatedBuckets extends Construct {
   constructor(scope: Construct, id: string, props: ReplicatedBucketsProps) {
     super(scope, id);
     requireDistinctRegions(this, 'regions', props.regions.map((r) => r.region));
-    for (const r of props.regions) {
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(r.bucketName)) {
-        throw new ConstructPropsError(this, `bucket name "${r.bucketName}" (${r.region}) is not a valid S3 bucket name`);
-      }
-    }
 
     const versioning: S3BucketVersioningA[] = [];
     for (const { region, provider, bucketName } of props.regions) {
-      const bucket = new S3Bucket(this, `bucket-${region}`, { provider, bucket: bucketName });
-      this.buckets.set(region, bucket);
-      versioning.push(
-        new S3BucketVersioningA(this, `versioning-${region}`, {
-          provider,
-          bucket: bucket.id,
-          versioningConfiguration: { status: 'Enabled' },
-        }),
-      );
-      new S3BucketServerSideEncryptionConfigurationA(this, `encryption-${region}`, {
+      // Its resources keep the ids (so the addresses) they had before SecureBucket.
+      const secure = new SecureBucket(this, `secure-bucket-${region}`, {
         provider,
-        bucket: bucket.id,
-        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
+        bucketName,
+        accessLogs: props.accessLogBuckets?.get(region),
+        idsInScope: (resource) => `${resource}-${region}`,
       });
-      const publicAccess = new S3BucketPublicAccessBlock(this, `public-access-block-${region}`, {
-        provider,
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      });
-      new S3BucketOwnershipControls(this, `ownership-${region}`, {
-        provider,
-        bucket: bucket.id,
-        rule: { objectOwnership: 'BucketOwnerEnforced' },
-      });
-      new TlsOnlyBucketPolicy(this, `policy-${region}`, { provider, bucket: bucket.id, bucketArn: bucket.arn, dependsOn: [publicAccess] });
-      const logs = props.accessLogBuckets?.get(region);
-      if (logs) logs.logBucket(this, `access-logs-${region}`, { provider, bucket: bucket.id, prefix: `${bucketName}/` });
+      this.buckets.set(region, secure.bucket);
+      versioning.push(secure.versioning);
     }
 
     const [source, ...destinations] = props.regions;

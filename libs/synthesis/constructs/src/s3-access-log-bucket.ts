@@ -1,15 +1,11 @@
 import { Construct } from 'constructs';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { suppressPolicyRule } from './policy-suppression';
-import { TlsOnlyBucketPolicy } from './tls-only-bucket-policy';
-import { ConstructPropsError, isKnown } from './validation';
+import { type IAccessLogDestination, SecureBucket } from './secure-bucket';
+import { ConstructPropsError } from './validation';
 
 /** Props of {@link S3AccessLogBucket}. */
 export interface S3AccessLogBucketProps {
@@ -29,7 +25,7 @@ export interface S3AccessLogBucketProps {
  * `expirationDays`, and writable by S3's log delivery for this account only.
  * It does not log itself (logs of the logs would loop).
  */
-export class S3AccessLogBucket extends Construct {
+export class S3AccessLogBucket extends Construct implements IAccessLogDestination {
   readonly bucket: S3Bucket;
   private readonly provider: AwsProvider;
 
@@ -37,29 +33,13 @@ export class S3AccessLogBucket extends Construct {
     super(scope, id);
     const days = props.expirationDays ?? 365;
     if (!Number.isInteger(days) || days < 1) throw new ConstructPropsError(this, `expirationDays must be a whole number of at least 1, got ${days}`);
-    if (isKnown(props.bucketName) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName)) {
-      throw new ConstructPropsError(this, `bucketName "${props.bucketName}" is not a valid S3 bucket name`);
-    }
     const provider = props.provider;
     this.provider = provider;
-    this.bucket = new S3Bucket(this, 'bucket', { provider, bucket: props.bucketName });
+    // Its resources keep the ids (so the addresses) they had before SecureBucket.
+    const secure = new SecureBucket(this, 'secure-bucket', { provider, bucketName: props.bucketName, idsInScope: (resource) => resource });
+    this.bucket = secure.bucket;
     suppressPolicyRule(this.bucket, 'CKV_AWS_18', 'the access-log bucket is the destination of access logs; logging it into itself would loop');
     const bucket = this.bucket.id;
-    new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      provider,
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       provider,
       bucket,
@@ -74,21 +54,13 @@ export class S3AccessLogBucket extends Construct {
         },
       ],
     });
-    new TlsOnlyBucketPolicy(this, 'policy', {
-      provider,
-      bucket,
-      bucketArn: this.bucket.arn,
-      dependsOn: [publicAccess],
-      statements: [
-        {
-          Sid: 'S3ServerAccessLogDelivery',
-          Effect: 'Allow',
-          Principal: { Service: 'logging.s3.amazonaws.com' },
-          Action: 's3:PutObject',
-          Resource: `${this.bucket.arn}/*`,
-          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
-        },
-      ],
+    secure.addToResourcePolicy({
+      Sid: 'S3ServerAccessLogDelivery',
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${this.bucket.arn}/*`,
+      Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
     });
   }
 

@@ -1,5 +1,6 @@
 // Test-only helpers (not exported from the library).
 import { Testing } from 'cdktf';
+import { roleArn } from '@platform/config';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
 export const ACCOUNT = '123456789012';
@@ -9,7 +10,7 @@ export function testStack(regions: string[] = ['eu-west-1', 'us-east-1'], overri
   const app = Testing.app({ stackTraces: false });
   return new PlatformStack(app, 'test-stack', {
     accountId: ACCOUNT,
-    deployRoleArn: `arn:aws:iam::${ACCOUNT}:role/platform-deploy`,
+    deployRoleArn: roleArn(ACCOUNT, 'platform-deploy'),
     regions,
     defaultTags: { service: 'svc', environment: 'test', layer: 'global', 'managed-by': 'cdktf-platform' },
     stateBackend: { bucket: 'state-bucket', region: 'eu-west-1', key: 'platform/test-stack.tfstate' },

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { ITerraformDependable } from 'cdktf';
+import { type ITerraformDependable, Lazy } from 'cdktf';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 
@@ -59,14 +59,22 @@ export interface TlsOnlyBucketPolicyProps {
 /** The bucket policy of a platform bucket: TLS only, plus the given statements. */
 export class TlsOnlyBucketPolicy extends Construct {
   readonly policy: S3BucketPolicy;
+  private readonly statements: BucketPolicyStatement[];
 
   constructor(scope: Construct, id: string, props: TlsOnlyBucketPolicyProps) {
     super(scope, id);
+    this.statements = [...tlsOnlyStatements(props.bucketArn), ...(props.statements ?? [])];
     this.policy = new S3BucketPolicy(this, 'policy', {
       provider: props.provider,
       bucket: props.bucket,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: [...tlsOnlyStatements(props.bucketArn), ...(props.statements ?? [])] }),
+      // Rendered at synth, so statements added after construction are in it.
+      policy: Lazy.stringValue({ produce: () => JSON.stringify({ Version: '2012-10-17', Statement: this.statements }) }),
       dependsOn: props.dependsOn,
     });
+  }
+
+  /** Adds a statement after the ones the policy already has. */
+  addStatement(statement: BucketPolicyStatement): void {
+    this.statements.push(statement);
   }
 }

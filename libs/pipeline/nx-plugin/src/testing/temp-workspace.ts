@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parsePlatform } from '@platform/config';
+import { parsePlatform, roleArn } from '@platform/config';
 import { nxBin } from '../affected-stacks';
 import { platformFixture } from './platform-fixture';
 
@@ -113,6 +113,7 @@ export function createTempWorkspace(options: TempWorkspaceOptions = {}): TempWor
     name: s.name,
     regions: s.regions,
     accountId: s.accountId,
+    deployRoleArn: roleArn(s.accountId, 'platform-deploy'),
     key: s.stateKey,
     dependencies: s.globalStack ? [s.globalStack] : [],
   }));
@@ -127,7 +128,7 @@ export function createTempWorkspace(options: TempWorkspaceOptions = {}): TempWor
       '  const dir = `cdktf.out/stacks/${s.name}`;',
       '  mkdirSync(dir, { recursive: true });',
       '  const provider = s.regions.map((r) => ({ alias: r, region: r, allowed_account_ids: [s.accountId],',
-      '    assume_role: [{ role_arn: `arn:aws:iam::${s.accountId}:role/platform-deploy`, session_name: s.name }] }));',
+      '    assume_role: [{ role_arn: s.deployRoleArn, session_name: s.name }] }));',
       '  writeFileSync(`${dir}/cdk.tf.json`, JSON.stringify({ provider: { aws: provider },',
       '    terraform: { backend: { s3: { bucket: "state", key: s.key, region: "eu-west-1", encrypt: true, use_lockfile: true } } } }));',
       '  manifest.stacks[s.name] = { name: s.name, synthesizedStackPath: `stacks/${s.name}/cdk.tf.json`, workingDirectory: `stacks/${s.name}`, dependencies: s.dependencies };',

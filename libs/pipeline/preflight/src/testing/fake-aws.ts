@@ -1,6 +1,7 @@
 // A stand-in for the AWS accounts the preflight reads: SDK clients whose `send` answers
 // the commands the preflight sends from a small world the test describes. Nothing talks
 // to AWS. Errors are thrown the way the SDK throws them (an Error whose name is AWS's code).
+import { parseArn } from '@platform/config';
 import type { AwsCredentialIdentityProvider, ClientFactory, Credentials, Sender } from '../aws';
 
 /** A public hosted zone of an account, with the NS records it holds. */
@@ -44,7 +45,8 @@ export function fakeAws(world: FakeWorld): { clients: ClientFactory; resolveNs: 
   const roleOf = new WeakMap<object, string>();
   const accountOf = (credentials: Credentials) => {
     if (!credentials) return world.caller === 'missing' ? undefined : world.caller.account;
-    return /^arn:aws:iam::(\d{12}):role\//.exec(roleOf.get(credentials) ?? '')?.[1];
+    const role = parseArn(roleOf.get(credentials) ?? '');
+    return role?.service === 'iam' && role.resource.startsWith('role/') ? role.account : undefined;
   };
   const client = (kind: string, answer: (name: string, input: any, account: string) => unknown, credentials?: Credentials): Sender => ({
     async send(command: { constructor: { name: string }; input: any }) {
