@@ -1,7 +1,20 @@
 // ESLint for all TypeScript and JavaScript of the workspace: the recommended rules
 // (without type information, to stay fast) and the bans this project relies on.
 import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import {
+  COMPOSITION_ROOT_FILES,
+  GENERATOR_CONSTRAINTS,
+  GENERATOR_FILES,
+  LAYER_CONSTRAINTS,
+  PROGRAM_ALIASES,
+  TEST_CONSTRAINTS,
+  TEST_FILES,
+  ensureProjectGraph,
+} from './tools/lint/layers.mjs';
+
+const projectGraphDigest = await ensureProjectGraph();
 
 /** Provider classes by deep path: the barrel loads every AWS resource class. */
 const PROVIDER_BARREL = {
@@ -15,6 +28,10 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { '@nx': nx },
+    // Not read by any rule: a change of the Nx project graph changes the config, so that
+    // `eslint --cache` re-lints every file (the layer rule's verdicts depend on the graph).
+    settings: { projectGraphDigest },
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: 'module',
@@ -34,8 +51,27 @@ export default tseslint.config(
         { selector: `CallExpression[callee.name='require'][arguments.0.value='${PROVIDER_BARREL.name}']`, message: PROVIDER_BARREL.message },
         { selector: `ImportExpression[source.value='${PROVIDER_BARREL.name}']`, message: PROVIDER_BARREL.message },
       ],
+      // The layers: what may import what (tools/lint/layers.mjs, docs/architecture.md).
+      '@nx/enforce-module-boundaries': ['error', { depConstraints: LAYER_CONSTRAINTS }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
+  },
+  {
+    // Tests, their helpers and benchmarks may also start the local servers (and, for the
+    // programs, run the pipeline's checks); see TEST_CONSTRAINTS.
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': ['error', { depConstraints: TEST_CONSTRAINTS }] },
+  },
+  {
+    // The Nx plugin's generators may read the runtime whose code they write.
+    files: GENERATOR_FILES,
+    rules: { '@nx/enforce-module-boundaries': ['error', { depConstraints: GENERATOR_CONSTRAINTS }] },
+  },
+  {
+    // Composition roots may import the two cdktf programs; no library may. The test extras
+    // apply to all their files: tools/ may import anything anyway, .github/ (pipeline) has none.
+    files: COMPOSITION_ROOT_FILES,
+    rules: { '@nx/enforce-module-boundaries': ['error', { depConstraints: TEST_CONSTRAINTS, allow: PROGRAM_ALIASES }] },
   },
   {
     // Tests and their helpers poke at untyped Terraform JSON and mocks; `any` is the point there.

@@ -13,7 +13,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadBootstrapSettings } from '../bootstrap/src/settings';
+import { loadBootstrapSettings } from '@platform/bootstrap';
 
 const DIR = join(__dirname, 'workflows');
 const SETTINGS = join(__dirname, '..', 'bootstrap', 'bootstrap.json');

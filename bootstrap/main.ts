@@ -11,6 +11,9 @@ import { DEFAULT_CONFIG_PATH, bootstrapStateKey, loadPlatform } from '@platform/
 import { VerificationMode, type VerificationModeProps } from '@platform/constructs';
 import { type AccountBootstrap, BootstrapStack, loadBootstrapSettings, planBootstrap } from './src';
 
+// The program's surface (`@platform/bootstrap`) for the composition roots that check it.
+export * from './src';
+
 /** Options of {@link synthBootstrap}. */
 export interface BootstrapSynthOptions {
   /** @default "config/platform.json" */

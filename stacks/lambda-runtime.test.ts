@@ -65,7 +65,7 @@ describe('the Lambda runtime', () => {
   );
 
   it('bundles for the Node the functions run: esbuild target node24 for nodejs24.x', () => {
-    const options = JSON.parse(readFileSync(path.join(ROOT, 'tools', 'lib', 'lambda-esbuild-options.json'), 'utf8'));
+    const options = JSON.parse(readFileSync(path.join(ROOT, 'libs', 'synthesis', 'config', 'src', 'lambda-esbuild-options.json'), 'utf8'));
     expect(LAMBDA_RUNTIME).toBe('nodejs24.x');
     expect(options.target).toBe(`node${/^nodejs(\d+)\.x$/.exec(LAMBDA_RUNTIME)![1]}`);
   });

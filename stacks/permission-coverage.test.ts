@@ -9,8 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { loadPlatform } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
 import { checkPermissionCoverage, coverageInput, formatFailure, readSynthesizedStacks } from '@platform/permission-coverage';
-import { loadBootstrapSettings } from '../bootstrap/src/settings';
-import { synthBootstrap } from '../bootstrap/main';
+import { loadBootstrapSettings, synthBootstrap } from '@platform/bootstrap';
 import { synthPlatform } from './main';
 import { fakeWorkspace } from './test-workspace';
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { loadPlatform } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
 import { type PolicyReport, type TfStack, checkStacks, loadSuppressionsFile, readSynthOutput } from '@platform/policy-check';
-import { synthBootstrap } from '../bootstrap/main';
+import { synthBootstrap } from '@platform/bootstrap';
 import { synthPlatform } from './main';
 import { fakeWorkspace } from './test-workspace';
 

@@ -12,7 +12,7 @@ const root = path.resolve(__dirname, '..');
 // Shared with the items-api benchmarks and bundle test, so they measure what ships.
 // mainFields module,main: the AWS SDK's CommonJS builds defeat tree shaking (measured:
 // items-api bundle 609 -> 412 KiB, cold init 77 % -> 48 % of the naive bundle).
-const LAMBDA_ESBUILD_OPTIONS: BuildOptions = JSON.parse(readFileSync(path.join(root, 'tools', 'lib', 'lambda-esbuild-options.json'), 'utf8'));
+const LAMBDA_ESBUILD_OPTIONS: BuildOptions = JSON.parse(readFileSync(path.join(root, 'libs', 'synthesis', 'config', 'src', 'lambda-esbuild-options.json'), 'utf8'));
 
 /** Every app in apps/ that has a Lambda entry module. */
 function allApps(): string[] {

@@ -38,10 +38,10 @@ const CLIS: Cli[] = [
   { name: 'bench:items-load', argv: ts('apps/items-api/bench/load.ts'), npmScript: 'bench:items-load', option: 'duration' },
   { name: 'bench:local-topology', argv: ts('libs/local/topology/bench/local-topology-bench.ts'), npmScript: 'bench:local-topology', option: 'seconds' },
   { name: 'bench:pipelines', argv: ts('libs/pipeline/nx-plugin/bench/affected-bench.ts'), npmScript: 'bench:pipelines', option: 'services' },
-  { name: 'rollout', argv: ts('libs/pipeline/rollout/src/rollout-cli.ts'), npmScript: 'rollout', option: 'env' },
+  { name: 'rollout', argv: ts('tools/rollout/rollout-cli.ts'), npmScript: 'rollout', option: 'env' },
   { name: 'region', argv: ts('libs/pipeline/rollout/src/region-cli.ts'), npmScript: 'region', option: 'env' },
   { name: 'promotion', argv: ts('libs/pipeline/rollout/src/promotion-cli.ts'), npmScript: 'promotion', option: 'affected' },
-  { name: 'bench:rollout', argv: ts('libs/pipeline/rollout/bench/rollout-plan-bench.ts'), npmScript: 'bench:rollout', option: 'runs' },
+  { name: 'bench:rollout', argv: ts('tools/bench/rollout-plan-bench.ts'), npmScript: 'bench:rollout', option: 'runs' },
 ];
 
 /** This process's environment without what `npm test` adds, so no option looks taken by npm. */

@@ -13,14 +13,14 @@ import {
   evacuateRegion,
   requestDevToken,
   restoreRegion,
-  rollOutLocally,
   runRelationalDev,
-  startDevControl,
   topologyConfig,
   usesRelationalLayer,
   writeDevSession,
 } from '@platform/local-topology';
 import { formatResult } from '@platform/rollout';
+import { startDevControl } from './dev/dev-control';
+import { rollOutLocally } from './dev/local-rollout';
 
 const root = path.resolve(__dirname, '..');
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Archiver, CoreOptions, ZipOptions } from 'archiver';
 import { type BuildOptions, build } from 'esbuild';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
-import { serviceGenerator } from '../../libs/pipeline/nx-plugin/src/generators/service/generator';
+import { serviceGenerator } from '@platform/nx-plugin/tooling';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const archiver = require('archiver') as (format: 'zip', options?: CoreOptions & ZipOptions) => Archiver;
@@ -36,7 +36,7 @@ export async function generateServices(count: number, work: string): Promise<Gen
     flushChanges(ws, tree.listChanges());
     apps.push(`${name}-api`);
   }
-  const options = JSON.parse(readFileSync(join(root, 'tools', 'lib', 'lambda-esbuild-options.json'), 'utf8')) as BuildOptions;
+  const options = JSON.parse(readFileSync(join(root, 'libs', 'synthesis', 'config', 'src', 'lambda-esbuild-options.json'), 'utf8')) as BuildOptions;
   for (const app of apps) {
     const outDir = join(root, 'dist', 'apps', app);
     mkdirSync(outDir, { recursive: true });

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { orphanNotice } from '../../libs/pipeline/nx-plugin/src/orphans';
+import { orphanNotice } from '@platform/nx-plugin/tooling';
 
 const WORKSPACE = path.join(__dirname, '..', '..');
 const SERVICE = 'ledger';

@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build, type BuildOptions } from 'esbuild';
-import lambdaEsbuildOptions from '../../../tools/lib/lambda-esbuild-options.json';
+import lambdaEsbuildOptions from '@platform/config/lambda-esbuild-options';
 import { ItemsRepository } from '@items/data-access';
 import { integerOption, runCli } from '@platform/cli';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';

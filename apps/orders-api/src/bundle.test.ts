@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import lambdaEsbuildOptions from '../../../tools/lib/lambda-esbuild-options.json';
+import lambdaEsbuildOptions from '@platform/config/lambda-esbuild-options';
 
 jest.setTimeout(60_000);
 

@@ -21,8 +21,6 @@ export * from './topology-config-error';
 export * from './version-stamps';
 export * from './write-stamp';
 export * from './local-evacuation';
-export * from './local-rollout';
-export * from './dev-control';
 export * from './relational/app-migrations';
 export * from './relational/relational-dev';
 export * from './relational/relational-topology';

@@ -7,3 +7,5 @@ export * from './promotion';
 export * from './evacuation';
 export * from './migrations';
 export * from './sharded';
+export * from './nx-deployer';
+export * from './load-aws';

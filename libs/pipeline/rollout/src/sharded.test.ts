@@ -1,6 +1,6 @@
 import { parsePlatform } from '@platform/config';
 // The 50-service benchmark platform (550 stacks) the PR plan's shard tests use.
-import { generatedConfig } from '../../nx-plugin/src/testing/generated-platform';
+import { generatedConfig } from '@platform/nx-plugin/testing';
 import { MemoryDeploymentRecord } from './deployment-record';
 import { NothingAppliedError } from './execute';
 import { planRollout } from './plan';

@@ -1,4 +1,5 @@
-import { toApiGatewayEvent } from '@platform/lambda-http-adapter';
+import { request } from 'node:http';
+import { LocalHttpAdapter, toApiGatewayEvent } from '@platform/lambda-http-adapter';
 import { HttpError } from './http-error';
 import { header, readIdempotencyKey, readIfMatch, readJsonObject, readListQuery, readRequestLine } from './request';
 
@@ -112,5 +113,38 @@ describe('readListQuery', () => {
   it('defaults the limit and refuses one out of range', () => {
     expect(readListQuery({ queryStringParameters: undefined }, LIMITS)).toEqual({ limit: 20, cursor: undefined });
     expect(thrown(() => readListQuery({ queryStringParameters: { limit: '101' } }, LIMITS)).code).toBe('invalid_limit');
+  });
+});
+
+const NOT_UTF8 = Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"n":"\xff\xfe"}
+
+// Through the local HTTP adapter end to end. Here, not in the adapter's tests: the runtime's
+// tests already use the adapter, and the adapter's tests importing the runtime back made the
+// two projects a cycle.
+describe('readJsonObject behind the LocalHttpAdapter', () => {
+  it('lets a handler answer 400 malformed_json to a body that is not valid UTF-8', async () => {
+    const adapter = await LocalHttpAdapter.start(async (event) => {
+      try {
+        readJsonObject(event);
+        return { statusCode: 200, body: '{}' };
+      } catch (err) {
+        const e = err as HttpError;
+        return { statusCode: e.statusCode, body: JSON.stringify({ error: { code: e.code } }) };
+      }
+    });
+    try {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${adapter.url}/x`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on('error', reject);
+        req.end(NOT_UTF8);
+      });
+      expect([status, JSON.parse(body).error.code]).toEqual([400, 'malformed_json']);
+    } finally {
+      await adapter.close();
+    }
   });
 });

@@ -30,7 +30,7 @@ function runWithoutCredentials(entry: string, args: string[], path = nodeOnly) {
 const COMMANDS: [string, string, string[]][] = [
   ['npm run region -- status', 'libs/pipeline/rollout/src/region-cli.ts', ['status', '--env', 'prod']],
   ['npm run region -- evacuate', 'libs/pipeline/rollout/src/region-cli.ts', ['evacuate', '--env', 'dev', '--region', 'us-east-1', '--reason', 'test']],
-  ['npm run rollout (running)', 'libs/pipeline/rollout/src/rollout-cli.ts', ['--env', 'dev', '--commit', 'abcdef1']],
+  ['npm run rollout (running)', 'tools/rollout/rollout-cli.ts', ['--env', 'dev', '--commit', 'abcdef1']],
   ['npm run rollout:shard -- gate', 'libs/pipeline/rollout/src/sharded-cli.ts', ['gate', '--env', 'dev', '--stacks', 'items-dev-global', '--wave', '1', '--commit', 'abcdef1']],
   ['npm run preflight', 'libs/pipeline/preflight/src/cli.ts', ['--env', 'dev']],
   ['npx nx run orders-api:migrate -- --iam', 'apps/orders-api/migrate/migrate.ts', ['--host', 'writer.example.com', '--iam', '--region', 'eu-west-1']],

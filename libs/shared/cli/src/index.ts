@@ -3,3 +3,4 @@ export * from './run-cli';
 export * from './usage-error';
 export * from './aws-credentials-problem';
 export * from './wildcard';
+export * from './user-error';

@@ -1,4 +1,4 @@
-import { UserError } from '@platform/config';
+import { UserError } from './user-error';
 import { type CliIo, type CliSpec, formatHelp, npmTookOptions, runCli } from './run-cli';
 import { AWS_CREDENTIALS_HINT, awsCredentialsProblem } from './aws-credentials-problem';
 import { integerOption } from './integer-option';

@@ -3,7 +3,7 @@
 // can fix: an unknown option, a missing value, an option npm took for itself, a
 // UserError, AWS credentials that are missing, expired or refused. Anything else is a bug and keeps its stack trace.
 import { parseArgs } from 'node:util';
-import { isUserError } from '@platform/config';
+import { isUserError } from './user-error';
 import { awsCredentialsProblem } from './aws-credentials-problem';
 import { UsageError } from './usage-error';
 

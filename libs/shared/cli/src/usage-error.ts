@@ -1,4 +1,4 @@
-import { UserError } from '@platform/config';
+import { UserError } from './user-error';
 
 /**
  * A command line the CLI cannot run: a missing or conflicting option, a bad value.

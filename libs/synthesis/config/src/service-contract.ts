@@ -233,7 +233,7 @@ export function environmentReservations(config: PlatformConfig, environment: str
 
 /**
  * The Lambda runtime every function of the platform runs, decided here only
- * (tools/lib/lambda-esbuild-options.json bundles for the same Node, `node24`).
+ * (lambda-esbuild-options.json beside this file bundles for the same Node, `node24`).
  * nodejs24.x takes async handlers only: "Lambda supports callback-based function
  * handlers for Node.js 22 and earlier runtimes only"
  * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html), so every app's

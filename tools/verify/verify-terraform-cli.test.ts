@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'tf-verify-cli-'));
 
 function fakeTerraform(version: string): string {
@@ -14,7 +14,7 @@ function fakeTerraform(version: string): string {
 }
 
 function verify(env: Record<string, string>) {
-  return spawnSync(process.execPath, ['tools/run-ts.mjs', 'libs/pipeline/terraform-verify/src/cli.ts', '--work-dir', path.join(dir, 'work')], {
+  return spawnSync(process.execPath, ['tools/run-ts.mjs', 'tools/verify/verify-terraform-cli.ts', '--work-dir', path.join(dir, 'work')], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },

@@ -3,7 +3,9 @@
 // credentials, local backend, lookups and state objects answered on loopback; every
 // stack that reads a global stack's state is planned with that state existing but
 // empty and again with it missing; then the apply-guard probe.
-// Both programs are synthesized in this process with their verification option.
+// Both programs are synthesized in this process with their verification option: this
+// CLI composes them with @platform/terraform-verify, which imports neither (a composition
+// root, see docs/architecture.md).
 //   npm run verify:terraform -- [--config <file>] [--work-dir .terraform-verify]
 //        [--fixtures <json>] [--concurrency 2] [--stacks <regex>] [--json <results file>]
 //        [--provider-source mirror|registry]
@@ -13,14 +15,19 @@ import * as path from 'node:path';
 import { runCli } from '@platform/cli';
 import { UserError } from '@platform/config';
 import { PROVIDER_SKEW } from '@platform/constructs';
-import { synthBootstrap } from '../../../../bootstrap/main';
-import { synthPlatform } from '../../../../stacks/main';
-import { probeApplyGuard } from './apply-guard-probe';
-import { loadLookupFixtures } from './fake-aws-endpoint';
-import { formatVerification } from './summary';
-import { pinnedAwsProviderVersion, resolveMirror } from './toolchain';
-import { VerifyInputError } from './verify-input-error';
-import { type SynthesizedProgram, type VerificationSynthInput, verifyTerraform } from './verify-terraform';
+import { synthBootstrap } from '@platform/bootstrap';
+import { synthPlatform } from '@platform/stacks';
+import {
+  type SynthesizedProgram,
+  type VerificationSynthInput,
+  VerifyInputError,
+  formatVerification,
+  loadLookupFixtures,
+  pinnedAwsProviderVersion,
+  probeApplyGuard,
+  resolveMirror,
+  verifyTerraform,
+} from '@platform/terraform-verify';
 
 /** Synthesizes the platform and the bootstrap program in verification mode. */
 function synthPrograms(root: string, configPath: string | undefined) {
@@ -43,7 +50,7 @@ function synthPrograms(root: string, configPath: string | undefined) {
   };
 }
 
-const root = path.resolve(__dirname, '..', '..', '..', '..');
+const root = path.resolve(__dirname, '..', '..');
 
 void runCli(
   {

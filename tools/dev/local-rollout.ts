@@ -16,9 +16,7 @@ import {
   executeRollout,
   resolveRollout,
 } from '@platform/rollout';
-import type { FrontDoorRequest } from './front-door';
-import type { RegionApi } from './region-api';
-import type { LocalTopology } from './local-topology';
+import type { FrontDoorRequest, LocalTopology, RegionApi } from '@platform/local-topology';
 
 const PREVIOUS = 'previous';
 

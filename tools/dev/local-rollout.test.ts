@@ -1,18 +1,16 @@
 import { join } from 'node:path';
 import { parsePlatform } from '@platform/config';
 import { platformFixture } from '@platform/config/testing';
-import { evacuateRegion, restoreRegion } from './local-evacuation';
+import { LocalTopology, evacuateRegion, restoreRegion, topologyConfig } from '@platform/local-topology';
 import { rollOutLocally } from './local-rollout';
-import { LocalTopology } from './local-topology';
-import { topologyConfig } from './topology-config';
 
 // The rollout fault test and the evacuation test of the local topology: dev of the test
 // fixture (eu-west-1 primary, us-east-1 last, so the canary), weighted routing so both
 // regions take traffic, no edge cache so every GET reaches a region. Numbers are
 // printed and recorded in docs/benchmarks/rollout.md.
 
-const WORKSPACE = join(__dirname, '../../../..');
-const FAULTY = join(__dirname, 'testing', 'faulty-handler.ts');
+const WORKSPACE = join(__dirname, '../..');
+const FAULTY = join(WORKSPACE, 'libs/local/topology/src/testing/faulty-handler.ts');
 const PROBE_INTERVAL_MS = 250;
 
 jest.setTimeout(240_000);

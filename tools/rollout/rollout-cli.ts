@@ -5,11 +5,21 @@ import * as path from 'node:path';
 import { UsageError, runCli } from '@platform/cli';
 import { allowanceFromLabels } from '@platform/plan-review';
 import { MAX_BAKE_MINUTES, UserError, appEntryPath, deploymentRecordPath, loadPlatform, serviceContract } from '@platform/config';
-import { FileDeploymentRecord } from './deployment-record';
-import { executeRollout, formatResult } from './execute';
-import { NxDeployer } from './nx-deployer';
-import { MigrationHook, NxMigrator, appHasMigrateTarget, formatMigrations, planMigrations } from './migrations';
-import { formatPlan, planJson, planRollout } from './plan';
+import {
+  FileDeploymentRecord,
+  MigrationHook,
+  NxDeployer,
+  NxMigrator,
+  appHasMigrateTarget,
+  executeRollout,
+  formatMigrations,
+  formatPlan,
+  formatResult,
+  loadAwsReaders,
+  planJson,
+  planMigrations,
+  planRollout,
+} from '@platform/rollout';
 
 function parseLabels(raw: string | undefined): string[] {
   if (raw === undefined) return [];
@@ -72,7 +82,7 @@ void runCli(
     const reviewedDir = values['reviewed-plans'] ? path.resolve(values['reviewed-plans']) : undefined;
     if (reviewedDir && !existsSync(reviewedDir)) throw new UserError(`--reviewed-plans: no folder ${values['reviewed-plans']}`);
     // Loaded only to run: --plan needs neither the AWS SDK nor the local topology.
-    const { AlarmTopicPager, CloudWatchAlarmReader, Route53Health, requireCredentials } = await import('./aws');
+    const { AlarmTopicPager, CloudWatchAlarmReader, Route53Health, requireCredentials } = await loadAwsReaders();
     await requireCredentials();
     const env = platform.config.environments[values.env];
     const alarms = new CloudWatchAlarmReader();
@@ -112,7 +122,7 @@ async function rollOutToDev(values: { env?: string; plan: boolean; stacks?: stri
   };
   const bakeSeconds = seconds('bake-seconds', values['bake-seconds']);
   const watchSeconds = seconds('watch-seconds', values['watch-seconds']);
-  const { DEV_CONTROL_FILE, requestLocalRollout } = await import('@platform/local-topology');
+  const { DEV_CONTROL_FILE, requestLocalRollout } = await import('../dev/dev-control');
   const root = process.cwd();
   const running = JSON.parse(existsSync(path.join(root, DEV_CONTROL_FILE)) ? readFileSync(path.join(root, DEV_CONTROL_FILE), 'utf8') : '{}') as { service?: string };
   const platform = loadPlatform();

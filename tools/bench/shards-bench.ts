@@ -11,11 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { UsageError, integerOption, runCli } from '@platform/cli';
 import { parsePlatform } from '@platform/config';
 import { findPlanFiles, reviewPlans } from '@platform/plan-review';
-import { installStandIn } from '../../terraform-runner/src/testing/stand-in';
-import { allStacks } from '../src/affected-stacks';
-import { shardStacks } from '../src/shards';
-import { generatedConfig } from '../src/testing/generated-platform';
-import { createTempWorkspace } from '../src/testing/temp-workspace';
+import { createTempWorkspace, generatedConfig } from '@platform/nx-plugin/testing';
+import { allStacks, shardStacks } from '@platform/nx-plugin/tooling';
+import { installStandIn } from '@platform/terraform-runner/testing';
 
 async function main(services: number, shardSize: number, parallel: number, maxShards: number | undefined, target: 'plan' | 'deploy') {
   const config = generatedConfig(services);

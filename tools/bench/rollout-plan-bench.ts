@@ -5,8 +5,8 @@
 import { cpus } from 'node:os';
 import { integerOption, runCli } from '@platform/cli';
 import { parsePlatform } from '@platform/config';
-import { generatePlatform } from '../../../../tools/bench/generate-platform';
-import { planJson, planRollout, promotionOrder } from '../src/plan';
+import { planJson, planRollout, promotionOrder } from '@platform/rollout';
+import { generatePlatform } from './generate-platform';
 
 void runCli(
   {

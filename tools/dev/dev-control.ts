@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { type Platform, UserError } from '@platform/config';
 import { type RolloutResult, formatResult } from '@platform/rollout';
 import { rollOutLocally } from './local-rollout';
-import type { LocalTopology } from './local-topology';
+import type { LocalTopology } from '@platform/local-topology';
 
 /** Where a running `npm run dev` says how to reach it, relative to the workspace root. */
 export const DEV_CONTROL_FILE = path.join('dist', 'local', 'dev-control.json');
