@@ -8,7 +8,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { RdsGlobalCluster } from '@cdktf/provider-aws/lib/rds-global-cluster';
-import type { IGrantable } from './grants';
+import { type IGrantable, type PolicyStatement, grant } from './grants';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** One region of an {@link AuroraGlobalDatabase}. */
@@ -26,7 +26,7 @@ export interface IAuroraGlobalDatabase {
    * `region` (or of each of several regions: an app that connects to the global writer
    * endpoint reaches whichever is the writer).
    */
-  grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): void;
+  grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): PolicyStatement;
 }
 
 /** Attributes of a global database another stack created. */
@@ -36,9 +36,9 @@ export interface AuroraGlobalDatabaseAttributes {
   clusterResourceId(region: string): string;
 }
 
-function grantAuroraConnect(attrs: AuroraGlobalDatabaseAttributes, grantee: IGrantable, region: string | readonly string[], databaseUser: string): void {
+function grantAuroraConnect(attrs: AuroraGlobalDatabaseAttributes, grantee: IGrantable, region: string | readonly string[], databaseUser: string): PolicyStatement {
   const regions = typeof region === 'string' ? [region] : region;
-  grantee.addToRolePolicy({
+  return grant(grantee, {
     Sid: 'ConnectToDatabaseWithIam',
     Effect: 'Allow',
     Action: ['rds-db:connect'],
@@ -230,10 +230,10 @@ export class AuroraGlobalDatabase extends Construct implements IAuroraGlobalData
     return cluster;
   }
 
-  grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): void {
+  grantConnect(grantee: IGrantable, region: string | readonly string[], databaseUser: string): PolicyStatement {
     const accountId = this.props.accountId;
     if (!accountId) throw new ConstructPropsError(this, 'grantConnect needs the accountId prop');
-    grantAuroraConnect(
+    return grantAuroraConnect(
       { accountId, clusterResourceId: (r) => this.clusterIn(r).clusterResourceId },
       grantee,
       region,

@@ -6,7 +6,7 @@ import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subn
 import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
 import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { IGrantable } from './grants';
+import { type IGrantable, type PolicyStatement, grant } from './grants';
 import { RegionalKmsKey } from './regional-kms-key';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
@@ -21,7 +21,7 @@ export interface CacheRegion {
 /** What a global datastore's users need: IAM-authenticated connections per region. */
 export interface ICacheGlobalDatastore {
   /** Lets `grantee` connect with IAM authentication, as the datastore's user, to the replication group of `region`. */
-  grantConnect(grantee: IGrantable, region: string | readonly string[]): void;
+  grantConnect(grantee: IGrantable, region: string | readonly string[]): PolicyStatement;
 }
 
 /** Attributes of a global datastore another stack created. */
@@ -33,9 +33,9 @@ export interface CacheGlobalDatastoreAttributes {
   readonly userName: string;
 }
 
-function grantCacheConnect(attrs: CacheGlobalDatastoreAttributes, grantee: IGrantable, region: string | readonly string[]): void {
+function grantCacheConnect(attrs: CacheGlobalDatastoreAttributes, grantee: IGrantable, region: string | readonly string[]): PolicyStatement {
   const regions = typeof region === 'string' ? [region] : region;
-  grantee.addToRolePolicy({
+  return grant(grantee, {
     Sid: 'ConnectToCacheWithIam',
     Effect: 'Allow',
     Action: ['elasticache:Connect'],
@@ -205,11 +205,11 @@ export class CacheGlobalDatastore extends Construct implements ICacheGlobalDatas
     }
   }
 
-  grantConnect(grantee: IGrantable, region: string): void {
+  grantConnect(grantee: IGrantable, region: string): PolicyStatement {
     const accountId = this.props.accountId;
     if (!accountId) throw new ConstructPropsError(this, 'grantConnect needs the accountId prop');
     this.groupIn(region);
-    grantCacheConnect({ accountId, identifier: this.props.identifier, userName: this.props.userName }, grantee, region);
+    return grantCacheConnect({ accountId, identifier: this.props.identifier, userName: this.props.userName }, grantee, region);
   }
 
   /** The replication group of `region`. */

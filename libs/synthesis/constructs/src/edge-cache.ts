@@ -6,7 +6,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import type { IGrantable } from './grants';
+import { type IGrantable, type PolicyStatement, grant } from './grants';
 import { suppressPolicyRule } from './policy-suppression';
 import type { S3AccessLogBucket } from './s3-access-log-bucket';
 import { SecureBucket } from './secure-bucket';
@@ -33,11 +33,11 @@ const ONE_YEAR_SECONDS = 31_536_000;
 /** What a distribution's users need: permission to invalidate its cached paths. */
 export interface IEdgeCache {
   /** Lets `grantee` create invalidations of this distribution (and no other). */
-  grantCreateInvalidation(grantee: IGrantable): void;
+  grantCreateInvalidation(grantee: IGrantable): PolicyStatement;
 }
 
-function grantInvalidation(distributionArn: string, grantee: IGrantable): void {
-  grantee.addToRolePolicy({
+function grantInvalidation(distributionArn: string, grantee: IGrantable): PolicyStatement {
+  return grant(grantee, {
     Sid: 'InvalidateOwnDistribution',
     Effect: 'Allow',
     Action: ['cloudfront:CreateInvalidation'],
@@ -269,8 +269,8 @@ export class EdgeCache extends Construct implements IEdgeCache {
     }
   }
 
-  grantCreateInvalidation(grantee: IGrantable): void {
-    grantInvalidation(this.distributionArn, grantee);
+  grantCreateInvalidation(grantee: IGrantable): PolicyStatement {
+    return grantInvalidation(this.distributionArn, grantee);
   }
 
   /** ARN of the distribution, for IAM policies (CloudFront ARNs have no region). */

@@ -3,7 +3,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { formatArn } from '@platform/config';
 import type { TableDefinition } from '@platform/table-definition';
-import type { IGrantable } from './grants';
+import { type IGrantable, type PolicyStatement, grant } from './grants';
 import { ConstructPropsError, requireDistinctRegions } from './validation';
 
 /** ARN of a global table's replica in `region` (every replica has the table's name). */
@@ -16,8 +16,8 @@ export interface IGlobalTable {
   readonly tableName: string;
   /** ARN of the table's replica in `region`. */
   replicaArn(region: string): string;
-  /** Lets `grantee` read and write items of the replica in `region` (and its indexes), nothing else. */
-  grantReadWrite(grantee: IGrantable, region: string): void;
+  /** Lets `grantee` read and write items of the replica in `region` (and its indexes), nothing else; returns the statement granted. */
+  grantReadWrite(grantee: IGrantable, region: string): PolicyStatement;
 }
 
 /** The item-level actions a service's API needs on its table. */
@@ -49,12 +49,12 @@ class GlobalTableReference implements IGlobalTable {
     return globalTableArn(region, this.accountId, this.tableName);
   }
 
-  grantReadWrite(grantee: IGrantable, region: string): void {
+  grantReadWrite(grantee: IGrantable, region: string): PolicyStatement {
     if (grantee.region !== undefined && grantee.region !== region) {
       throw new Error(`a grant on the table's replica in ${region} was asked for a grantee in ${grantee.region}; grant the replica of the grantee's own region`);
     }
     const arn = this.replicaArn(region);
-    grantee.addToRolePolicy({
+    return grant(grantee, {
       Sid: 'ServiceTableInThisRegion',
       Effect: 'Allow',
       Action: READ_WRITE_ACTIONS,
@@ -174,8 +174,8 @@ export class GlobalTable extends Construct implements IGlobalTable {
     }
   }
 
-  grantReadWrite(grantee: IGrantable, region: string): void {
+  grantReadWrite(grantee: IGrantable, region: string): PolicyStatement {
     this.replicaArn(region);
-    this.reference.grantReadWrite(grantee, region);
+    return this.reference.grantReadWrite(grantee, region);
   }
 }

@@ -16,3 +16,13 @@ export interface IGrantable {
   readonly region?: string;
   addToRolePolicy(statement: PolicyStatement): void;
 }
+
+/**
+ * Adds `statement` to `grantee`'s role and returns it: every `grant*` method returns the
+ * statement it granted (as aws-cdk-lib's return their `Grant`), so a caller can show,
+ * test or reuse exactly what was given.
+ */
+export function grant(grantee: IGrantable, statement: PolicyStatement): PolicyStatement {
+  grantee.addToRolePolicy(statement);
+  return statement;
+}
