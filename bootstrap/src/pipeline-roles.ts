@@ -236,77 +236,55 @@ export class PipelineRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineRolesProps) {
     super(scope, id);
-    if (!/^[\w.-]+\/[\w.-]+$/.test(props.githubRepository)) {
-      throw new ConstructPropsError(this, `githubRepository must be "owner/name", got "${props.githubRepository}"`);
-    }
-    if (props.environments.length === 0) throw new ConstructPropsError(this, 'environments must name at least one environment');
-    const planRoleName = props.planRoleName ?? 'platform-plan';
-    if (planRoleName === props.deployRoleName) {
-      throw new ConstructPropsError(
-        this,
-        `planRoleName and deployRoleName are both "${planRoleName}"; the plan role must be a different, read-only role`,
-      );
-    }
-    const branch = props.deployBranch ?? 'main';
+    const r = resolveRoles(this, props);
     const provider = props.provider;
-    const planArn = roleArn(props.accountId, planRoleName);
-    const deployArn = roleArn(props.accountId, props.deployRoleName);
-    const repo = props.githubRepository;
-    const maxSessionDuration = props.maxSessionDurationSeconds ?? 3600;
-    if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
-      throw new ConstructPropsError(this, `maxSessionDurationSeconds must be a whole number from 3600 to 43200 (IAM's 1 to 12 hours), got ${maxSessionDuration}`);
-    }
-
-    const github = (sub: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): PolicyStatement => ({
-      Sid: 'GithubActions',
-      Effect: 'Allow',
-      Principal: { Federated: props.oidcProviderArn },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { ...extra, StringEquals: { [`${CLAIM}:aud`]: GITHUB_OIDC_AUDIENCE, ...(extra.StringEquals ?? {}) }, ...sub },
-    });
+    const state = stateAccess(props);
 
     this.planRole = new IamRole(this, 'plan-role', {
       provider,
-      name: planRoleName,
-      description: `Read-only Terraform plans of ${repo}`,
-      maxSessionDuration,
-      assumeRolePolicy: policyDocument([
-        github(
-          props.pinJobWorkflowRef
-            ? {
-                StringLike: {
-                  [`${CLAIM}:job_workflow_ref`]: [
-                    `${repo}/.github/workflows/pull-request.yml@refs/pull/*`,
-                    `${repo}/.github/workflows/*.yml@refs/heads/${branch}`,
-                  ],
-                },
-              }
-            : {},
-          // Pull requests (into any branch) and the deploy branch; never an arbitrary pushed branch or tag.
-          { StringEquals: { [`${CLAIM}:sub`]: [`repo:${repo}:pull_request`, `repo:${repo}:ref:refs/heads/${branch}`] } },
-        ),
-        trustRoles([planArn], 'ProvidersAssumeTheRoleAgain'),
-      ]),
+      name: r.planRoleName,
+      description: `Read-only Terraform plans of ${r.repo}`,
+      maxSessionDuration: r.maxSessionDuration,
+      assumeRolePolicy: policyDocument(planTrust(props, r)),
     });
     this.deployRole = new IamRole(this, 'deploy-role', {
       provider,
       name: props.deployRoleName,
-      description: `Terraform deploys of ${repo} from ${branch}`,
-      maxSessionDuration,
-      assumeRolePolicy: policyDocument([
-        github(
-          {},
-          {
-            StringEquals: {
-              [`${CLAIM}:sub`]: props.environments.map((env) => `repo:${repo}:environment:${env}`),
-              ...(props.requireDeployBranchClaim === false ? {} : { [`${CLAIM}:ref`]: `refs/heads/${branch}` }),
-            },
-          },
-        ),
-        trustRoles([deployArn], 'ProvidersAssumeTheRoleAgain'),
-      ]),
+      description: `Terraform deploys of ${r.repo} from ${r.branch}`,
+      maxSessionDuration: r.maxSessionDuration,
+      assumeRolePolicy: policyDocument(deployTrust(props, r)),
+    });
+    this.attachManagedPolicies(props);
+
+    new IamRolePolicy(this, 'plan-policy', {
+      provider,
+      role: this.planRole.name,
+      name: 'terraform-plan',
+      policy: policyDocument(planPolicy(props, r, state)),
     });
 
+    const boundaryName = props.workloadBoundaryName ?? WORKLOAD_PERMISSIONS_BOUNDARY;
+    this.workloadBoundary = new IamPolicy(this, 'workload-boundary', {
+      provider,
+      name: boundaryName,
+      description: 'Upper bound of every IAM role the platform stacks create',
+      policy: policyDocument([{ Sid: 'WorkloadServices', Effect: 'Allow', Action: WORKLOAD_BOUNDARY_ACTIONS, Resource: '*' }]),
+    });
+    const boundaryReason = 'a permissions boundary caps what workload roles may be granted; it grants nothing itself';
+    suppressPolicyRule(this.workloadBoundary, 'CKV_AWS_355', boundaryReason);
+    suppressPolicyRule(this.workloadBoundary, 'PLT_IAM_1', boundaryReason);
+
+    new IamRolePolicy(this, 'deploy-policy', {
+      provider,
+      role: this.deployRole.name,
+      name: 'terraform-deploy',
+      policy: policyDocument(deployPolicy(props, r, state, policyArn(props.accountId, boundaryName))),
+    });
+  }
+
+  /** The managed policies of both roles (the deploy role's PowerUserAccess by default). */
+  private attachManagedPolicies(props: PipelineRolesProps): void {
+    const provider = props.provider;
     for (const [i, arn] of (props.planManagedPolicyArns ?? []).entries()) {
       new IamRolePolicyAttachment(this, `plan-managed-${i}`, { provider, role: this.planRole.name, policyArn: arn });
     }
@@ -320,215 +298,301 @@ export class PipelineRoles extends Construct {
         );
       }
     }
+  }
+}
 
-    const bucket = stateBucketArn(props.state.bucketName);
-    // Only the folders of this account's environments: <keyPrefix>/<env>/.
-    const folders = props.environments.map((env) => environmentStatePrefix(props.state.keyPrefix, env));
-    const stateObjects = folders.map((f) => stateBucketArn(props.state.bucketName, `${f}/*`));
-    const listOwnFolders: PolicyStatement = {
+/** The props of {@link PipelineRoles} checked, with their defaults and the roles' ARNs. */
+interface ResolvedRoles {
+  readonly repo: string;
+  readonly branch: string;
+  readonly planRoleName: string;
+  readonly planArn: string;
+  readonly deployArn: string;
+  readonly maxSessionDuration: number;
+}
+
+function resolveRoles(scope: Construct, props: PipelineRolesProps): ResolvedRoles {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(props.githubRepository)) {
+    throw new ConstructPropsError(scope, `githubRepository must be "owner/name", got "${props.githubRepository}"`);
+  }
+  if (props.environments.length === 0) throw new ConstructPropsError(scope, 'environments must name at least one environment');
+  const planRoleName = props.planRoleName ?? 'platform-plan';
+  if (planRoleName === props.deployRoleName) {
+    throw new ConstructPropsError(
+      scope,
+      `planRoleName and deployRoleName are both "${planRoleName}"; the plan role must be a different, read-only role`,
+    );
+  }
+  const maxSessionDuration = props.maxSessionDurationSeconds ?? 3600;
+  if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
+    throw new ConstructPropsError(scope, `maxSessionDurationSeconds must be a whole number from 3600 to 43200 (IAM's 1 to 12 hours), got ${maxSessionDuration}`);
+  }
+  return {
+    repo: props.githubRepository,
+    branch: props.deployBranch ?? 'main',
+    planRoleName,
+    planArn: roleArn(props.accountId, planRoleName),
+    deployArn: roleArn(props.accountId, props.deployRoleName),
+    maxSessionDuration,
+  };
+}
+
+/** Trust of GitHub Actions' OIDC tokens for this audience, narrowed by `sub` and `extra` conditions. */
+function githubTrust(props: PipelineRolesProps, sub: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): PolicyStatement {
+  return {
+    Sid: 'GithubActions',
+    Effect: 'Allow',
+    Principal: { Federated: props.oidcProviderArn },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { ...extra, StringEquals: { [`${CLAIM}:aud`]: GITHUB_OIDC_AUDIENCE, ...(extra.StringEquals ?? {}) }, ...sub },
+  };
+}
+
+/** The plan role's trust: pull requests and the deploy branch of the repository, and the role itself. */
+function planTrust(props: PipelineRolesProps, { repo, branch, planArn }: ResolvedRoles): PolicyStatement[] {
+  return [
+    githubTrust(
+      props,
+      props.pinJobWorkflowRef
+        ? {
+            StringLike: {
+              [`${CLAIM}:job_workflow_ref`]: [`${repo}/.github/workflows/pull-request.yml@refs/pull/*`, `${repo}/.github/workflows/*.yml@refs/heads/${branch}`],
+            },
+          }
+        : {},
+      // Pull requests (into any branch) and the deploy branch; never an arbitrary pushed branch or tag.
+      { StringEquals: { [`${CLAIM}:sub`]: [`repo:${repo}:pull_request`, `repo:${repo}:ref:refs/heads/${branch}`] } },
+    ),
+    trustRoles([planArn], 'ProvidersAssumeTheRoleAgain'),
+  ];
+}
+
+/** The deploy role's trust: jobs in the account's GitHub environments, from the deploy branch, and the role itself. */
+function deployTrust(props: PipelineRolesProps, { repo, branch, deployArn }: ResolvedRoles): PolicyStatement[] {
+  return [
+    githubTrust(
+      props,
+      {},
+      {
+        StringEquals: {
+          [`${CLAIM}:sub`]: props.environments.map((env) => `repo:${repo}:environment:${env}`),
+          ...(props.requireDeployBranchClaim === false ? {} : { [`${CLAIM}:ref`]: `refs/heads/${branch}` }),
+        },
+      },
+    ),
+    trustRoles([deployArn], 'ProvidersAssumeTheRoleAgain'),
+  ];
+}
+
+/** The state bucket as both roles see it: only the folders of this account's environments. */
+interface StateScope {
+  readonly bucket: string;
+  readonly folders: readonly string[];
+  readonly objects: readonly string[];
+  readonly listOwnFolders: PolicyStatement;
+}
+
+function stateAccess(props: PipelineRolesProps): StateScope {
+  const bucket = stateBucketArn(props.state.bucketName);
+  // Only the folders of this account's environments: <keyPrefix>/<env>/.
+  const folders = props.environments.map((env) => environmentStatePrefix(props.state.keyPrefix, env));
+  return {
+    bucket,
+    folders,
+    objects: folders.map((f) => stateBucketArn(props.state.bucketName, `${f}/*`)),
+    listOwnFolders: {
       Sid: 'ListState',
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: bucket,
       Condition: { StringLike: { 's3:prefix': folders.flatMap((f) => [f, `${f}/*`]) } },
-    };
-    const assumable = (own: string, others: readonly string[] = []) => [own, ...others];
-    const denyOtherRoles = (roles: readonly string[]): PolicyStatement => ({
-      // PowerUserAccess (or any managed policy) grants sts:*; an admin role of the
-      // account that trusts the account root must stay out of reach.
-      Sid: 'NoOtherRoles',
+    },
+  };
+}
+
+/** PowerUserAccess (or any managed policy) grants sts:*; an admin role of the account that trusts the account root must stay out of reach. */
+function denyOtherRoles(roles: readonly string[]): PolicyStatement {
+  return { Sid: 'NoOtherRoles', Effect: 'Deny', Action: 'sts:AssumeRole', NotResource: roles };
+}
+
+/**
+ * The one kind of secret a plan reads is the origin secret, through the global stack's
+ * data source (every plan after the first deploy refreshes it). Its value is no more
+ * than the plan role reads anyway: CloudFront's origin custom header
+ * (cloudfront:GetDistributionConfig), the functions' environment
+ * (lambda:GetFunctionConfiguration) and the global stack's state all hold it. Every
+ * other secret stays denied, and so does decrypting anything but these secrets
+ * (Secrets Manager decrypts with the caller's identity and the secret's ARN in the
+ * encryption context:
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+ */
+function secretDenies(readableSecrets: readonly string[]): PolicyStatement[] {
+  return readableSecrets.length === 0
+    ? [{ Sid: 'NoSecrets', Effect: 'Deny', Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' }]
+    : [
+        { Sid: 'NoOtherSecrets', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', NotResource: [...readableSecrets] },
+        {
+          Sid: 'NoDecryptButThoseSecrets',
+          Effect: 'Deny',
+          Action: 'kms:Decrypt',
+          Resource: '*',
+          Condition: { StringNotLike: { 'kms:EncryptionContext:SecretARN': [...readableSecrets] } },
+        },
+      ];
+}
+
+/** The plan role's inline policy: control-plane reads, its state and lock, and denies on data. */
+function planPolicy(props: PipelineRolesProps, { planArn }: ResolvedRoles, state: StateScope): PolicyStatement[] {
+  const planRoles = [planArn, ...(props.planAssumableRoleArns ?? [])];
+  const platformBuckets = (props.platformBucketNames ?? []).map((b) => bucketArn(b));
+  const readableSecrets = [...(props.planReadableSecretArns ?? [])];
+  return [
+    { Sid: 'ReadControlPlanes', Effect: 'Allow', Action: PLAN_CONTROL_PLANE_ACTIONS, Resource: '*' },
+    state.listOwnFolders,
+    ...(platformBuckets.length > 0 ? [{ Sid: 'ListPlatformBuckets', Effect: 'Allow' as const, Action: 's3:ListBucket', Resource: platformBuckets }] : []),
+    ...(readableSecrets.length > 0 ? [{ Sid: 'ReadOriginSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: readableSecrets }] : []),
+    { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: [...state.objects] },
+    { Sid: 'TakeTheLock', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: state.folders.map((f) => `${state.bucket}/${f}/*.tflock`) },
+    { Sid: 'AssumeForProviders', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: planRoles },
+    { Sid: 'NoDataPlaneReads', Effect: 'Deny', Action: PLAN_DATA_PLANE_DENIED_ACTIONS, Resource: '*' },
+    ...secretDenies(readableSecrets),
+    // Objects are data too, except this environment's state.
+    { Sid: 'NoObjectReadsOutsideState', Effect: 'Deny', Action: ['s3:GetObject', 's3:GetObjectVersion'], NotResource: [...state.objects] },
+    denyOtherRoles(planRoles),
+  ];
+}
+
+/**
+ * The deploy role's inline policy: its state, IAM only for workload roles and policies
+ * under the workload path and boundary, and denies that keep the pipeline, the boundary
+ * and objects outside state out of reach.
+ */
+function deployPolicy(props: PipelineRolesProps, { planArn, deployArn }: ResolvedRoles, state: StateScope, boundaryArn: string): PolicyStatement[] {
+  const protectedArns = [planArn, deployArn, props.oidcProviderArn];
+  const workloadRoles = roleArn(props.accountId, `${WORKLOAD_IAM_PATH}*`);
+  const workloadPolicies = policyArn(props.accountId, `${WORKLOAD_IAM_PATH}*`);
+  const deployRoles = [deployArn, ...(props.deployAssumableRoleArns ?? [])];
+  return [
+    state.listOwnFolders,
+    { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [...state.objects] },
+    { Sid: 'AssumeForProviders', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: deployRoles },
+    denyOtherRoles(deployRoles),
+    {
+      // PowerUserAccess reaches every bucket; the stacks never read or write objects,
+      // so objects are out of reach except this account's environments' state.
+      Sid: 'NoObjectsOutsideState',
       Effect: 'Deny',
-      Action: 'sts:AssumeRole',
-      NotResource: roles,
-    });
-    const planRoles = assumable(planArn, props.planAssumableRoleArns);
-    const platformBuckets = (props.platformBucketNames ?? []).map((b) => bucketArn(b));
-    // The one kind of secret a plan reads is the origin secret, through the global stack's
-    // data source (every plan after the first deploy refreshes it). Its value is no more
-    // than the plan role reads anyway: CloudFront's origin custom header
-    // (cloudfront:GetDistributionConfig), the functions' environment
-    // (lambda:GetFunctionConfiguration) and the global stack's state all hold it. Every
-    // other secret stays denied, and so does decrypting anything but these secrets
-    // (Secrets Manager decrypts with the caller's identity and the secret's ARN in the
-    // encryption context:
-    // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
-    const readableSecrets = [...(props.planReadableSecretArns ?? [])];
-    const secretDenies: PolicyStatement[] =
-      readableSecrets.length === 0
-        ? [{ Sid: 'NoSecrets', Effect: 'Deny', Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' }]
-        : [
-            { Sid: 'NoOtherSecrets', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', NotResource: readableSecrets },
-            {
-              Sid: 'NoDecryptButThoseSecrets',
-              Effect: 'Deny',
-              Action: 'kms:Decrypt',
-              Resource: '*',
-              Condition: { StringNotLike: { 'kms:EncryptionContext:SecretARN': readableSecrets } },
-            },
-          ];
-    new IamRolePolicy(this, 'plan-policy', {
-      provider,
-      role: this.planRole.name,
-      name: 'terraform-plan',
-      policy: policyDocument([
-        { Sid: 'ReadControlPlanes', Effect: 'Allow', Action: PLAN_CONTROL_PLANE_ACTIONS, Resource: '*' },
-        listOwnFolders,
-        ...(platformBuckets.length > 0 ? [{ Sid: 'ListPlatformBuckets', Effect: 'Allow' as const, Action: 's3:ListBucket', Resource: platformBuckets }] : []),
-        ...(readableSecrets.length > 0 ? [{ Sid: 'ReadOriginSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: readableSecrets }] : []),
-        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: stateObjects },
-        { Sid: 'TakeTheLock', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: folders.map((f) => `${bucket}/${f}/*.tflock`) },
-        { Sid: 'AssumeForProviders', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: planRoles },
-        { Sid: 'NoDataPlaneReads', Effect: 'Deny', Action: PLAN_DATA_PLANE_DENIED_ACTIONS, Resource: '*' },
-        ...secretDenies,
-        // Objects are data too, except this environment's state.
-        { Sid: 'NoObjectReadsOutsideState', Effect: 'Deny', Action: ['s3:GetObject', 's3:GetObjectVersion'], NotResource: stateObjects },
-        denyOtherRoles(planRoles),
-      ]),
-    });
-
-    const boundaryName = props.workloadBoundaryName ?? WORKLOAD_PERMISSIONS_BOUNDARY;
-    const boundaryArn = policyArn(props.accountId, boundaryName);
-    this.workloadBoundary = new IamPolicy(this, 'workload-boundary', {
-      provider,
-      name: boundaryName,
-      description: 'Upper bound of every IAM role the platform stacks create',
-      policy: policyDocument([{ Sid: 'WorkloadServices', Effect: 'Allow', Action: WORKLOAD_BOUNDARY_ACTIONS, Resource: '*' }]),
-    });
-    const boundaryReason = 'a permissions boundary caps what workload roles may be granted; it grants nothing itself';
-    suppressPolicyRule(this.workloadBoundary, 'CKV_AWS_355', boundaryReason);
-    suppressPolicyRule(this.workloadBoundary, 'PLT_IAM_1', boundaryReason);
-
-    const protectedArns = [planArn, deployArn, props.oidcProviderArn];
-    const workloadRoles = roleArn(props.accountId, `${WORKLOAD_IAM_PATH}*`);
-    const workloadPolicies = policyArn(props.accountId, `${WORKLOAD_IAM_PATH}*`);
-    const deployRoles = assumable(deployArn, props.deployAssumableRoleArns);
-    new IamRolePolicy(this, 'deploy-policy', {
-      provider,
-      role: this.deployRole.name,
-      name: 'terraform-deploy',
-      policy: policyDocument([
-        listOwnFolders,
-        { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: stateObjects },
-        { Sid: 'AssumeForProviders', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: deployRoles },
-        denyOtherRoles(deployRoles),
-        {
-          // PowerUserAccess reaches every bucket; the stacks never read or write objects,
-          // so objects are out of reach except this account's environments' state.
-          Sid: 'NoObjectsOutsideState',
-          Effect: 'Deny',
-          Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
-          NotResource: stateObjects,
-        },
-        {
-          // PowerUserAccess has no IAM; the stacks create service roles and their policies.
-          // Whatever grants or could widen a role's permissions needs the workload
-          // boundary on that role, and every such role lives under the workload path.
-          Sid: 'WorkloadRolesWithinTheBoundary',
-          Effect: 'Allow',
-          Action: [
-            'iam:CreateRole',
-            'iam:PutRolePolicy',
-            'iam:AttachRolePolicy',
-            'iam:DetachRolePolicy',
-            'iam:DeleteRolePolicy',
-            'iam:PutRolePermissionsBoundary',
-          ],
-          Resource: workloadRoles,
-          Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
-        },
-        {
-          Sid: 'WorkloadRoleHousekeeping',
-          Effect: 'Allow',
-          Action: [
-            'iam:DeleteRole',
-            'iam:TagRole',
-            'iam:UntagRole',
-            'iam:UpdateAssumeRolePolicy',
-            'iam:UpdateRole',
-            'iam:UpdateRoleDescription',
-          ],
-          Resource: workloadRoles,
-        },
-        {
-          Sid: 'WorkloadPolicies',
-          Effect: 'Allow',
-          Action: [
-            'iam:CreatePolicy',
-            'iam:CreatePolicyVersion',
-            'iam:DeletePolicy',
-            'iam:DeletePolicyVersion',
-            'iam:SetDefaultPolicyVersion',
-            'iam:TagPolicy',
-            'iam:UntagPolicy',
-          ],
-          Resource: workloadPolicies,
-        },
-        {
-          // Only workload roles, and only to the services that run them.
-          Sid: 'PassWorkloadRoles',
-          Effect: 'Allow',
-          Action: 'iam:PassRole',
-          Resource: workloadRoles,
-          Condition: { StringEquals: { 'iam:PassedToService': WORKLOAD_ROLE_SERVICES } },
-        },
-        { Sid: 'ReadIam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' },
-        {
-          // Nor may it loosen the boundary itself,
-          Sid: 'KeepTheBoundaryPolicy',
-          Effect: 'Deny',
-          Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-          Resource: boundaryArn,
-        },
-        {
-          // or take it off a role.
-          Sid: 'KeepTheBoundaryOnRoles',
-          Effect: 'Deny',
-          Action: 'iam:DeleteRolePermissionsBoundary',
-          Resource: roleArn(props.accountId, '*'),
-        },
-        {
-          // Whatever a managed policy grants (PowerUserAccess allows service-linked
-          // roles), no IAM write outside the workload path.
-          Sid: 'NoIamWritesOutsideTheWorkloadPath',
-          Effect: 'Deny',
-          Action: [
-            'iam:AttachRolePolicy',
-            'iam:CreatePolicy',
-            'iam:CreatePolicyVersion',
-            'iam:CreateRole',
-            'iam:DeleteRolePolicy',
-            'iam:DetachRolePolicy',
-            'iam:PassRole',
-            'iam:PutRolePermissionsBoundary',
-            'iam:PutRolePolicy',
-            'iam:SetDefaultPolicyVersion',
-            'iam:UpdateAssumeRolePolicy',
-            'iam:UpdateRole',
-          ],
-          NotResource: [workloadRoles, workloadPolicies],
-        },
-        {
-          // The pipeline must not widen its own access or the trust it depends on.
-          Sid: 'NotThePipelineItself',
-          Effect: 'Deny',
-          Action: [
-            'iam:AttachRolePolicy',
-            'iam:DeleteRole',
-            'iam:DeleteRolePermissionsBoundary',
-            'iam:DeleteRolePolicy',
-            'iam:DetachRolePolicy',
-            'iam:PutRolePermissionsBoundary',
-            'iam:PutRolePolicy',
-            'iam:UpdateAssumeRolePolicy',
-            'iam:UpdateRole',
-            'iam:AddClientIDToOpenIDConnectProvider',
-            'iam:DeleteOpenIDConnectProvider',
-            'iam:RemoveClientIDFromOpenIDConnectProvider',
-            'iam:UpdateOpenIDConnectProviderThumbprint',
-          ],
-          Resource: protectedArns,
-        },
-      ]),
-    });
-  }
+      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      NotResource: [...state.objects],
+    },
+    {
+      // PowerUserAccess has no IAM; the stacks create service roles and their policies.
+      // Whatever grants or could widen a role's permissions needs the workload
+      // boundary on that role, and every such role lives under the workload path.
+      Sid: 'WorkloadRolesWithinTheBoundary',
+      Effect: 'Allow',
+      Action: [
+        'iam:CreateRole',
+        'iam:PutRolePolicy',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+      ],
+      Resource: workloadRoles,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+    },
+    {
+      Sid: 'WorkloadRoleHousekeeping',
+      Effect: 'Allow',
+      Action: [
+        'iam:DeleteRole',
+        'iam:TagRole',
+        'iam:UntagRole',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+      ],
+      Resource: workloadRoles,
+    },
+    {
+      Sid: 'WorkloadPolicies',
+      Effect: 'Allow',
+      Action: [
+        'iam:CreatePolicy',
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicy',
+        'iam:DeletePolicyVersion',
+        'iam:SetDefaultPolicyVersion',
+        'iam:TagPolicy',
+        'iam:UntagPolicy',
+      ],
+      Resource: workloadPolicies,
+    },
+    {
+      // Only workload roles, and only to the services that run them.
+      Sid: 'PassWorkloadRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: workloadRoles,
+      Condition: { StringEquals: { 'iam:PassedToService': WORKLOAD_ROLE_SERVICES } },
+    },
+    { Sid: 'ReadIam', Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' },
+    {
+      // Nor may it loosen the boundary itself,
+      Sid: 'KeepTheBoundaryPolicy',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      Resource: boundaryArn,
+    },
+    {
+      // or take it off a role.
+      Sid: 'KeepTheBoundaryOnRoles',
+      Effect: 'Deny',
+      Action: 'iam:DeleteRolePermissionsBoundary',
+      Resource: roleArn(props.accountId, '*'),
+    },
+    {
+      // Whatever a managed policy grants (PowerUserAccess allows service-linked
+      // roles), no IAM write outside the workload path.
+      Sid: 'NoIamWritesOutsideTheWorkloadPath',
+      Effect: 'Deny',
+      Action: [
+        'iam:AttachRolePolicy',
+        'iam:CreatePolicy',
+        'iam:CreatePolicyVersion',
+        'iam:CreateRole',
+        'iam:DeleteRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PassRole',
+        'iam:PutRolePermissionsBoundary',
+        'iam:PutRolePolicy',
+        'iam:SetDefaultPolicyVersion',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:UpdateRole',
+      ],
+      NotResource: [workloadRoles, workloadPolicies],
+    },
+    {
+      // The pipeline must not widen its own access or the trust it depends on.
+      Sid: 'NotThePipelineItself',
+      Effect: 'Deny',
+      Action: [
+        'iam:AttachRolePolicy',
+        'iam:DeleteRole',
+        'iam:DeleteRolePermissionsBoundary',
+        'iam:DeleteRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+        'iam:PutRolePolicy',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:UpdateRole',
+        'iam:AddClientIDToOpenIDConnectProvider',
+        'iam:DeleteOpenIDConnectProvider',
+        'iam:RemoveClientIDFromOpenIDConnectProvider',
+        'iam:UpdateOpenIDConnectProviderThumbprint',
+      ],
+      Resource: protectedArns,
+    },
+  ];
 }
