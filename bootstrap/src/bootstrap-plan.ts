@@ -65,12 +65,32 @@ export interface DelegatedRole {
   readonly inlineStatements?: readonly PolicyStatement[];
 }
 
+/** What the platform uses one AWS account for. */
+interface AccountUse {
+  /** Environments whose resources live here. */
+  readonly envs: string[];
+  deployRoleName?: string;
+  region?: string;
+  /** Environments whose DNS lives here (a separate DNS account). */
+  readonly dnsFor: string[];
+  /** Environments whose parent zone lives here (a third account). */
+  readonly parentFor: string[];
+  /** The Terraform state bucket lives here. */
+  state: boolean;
+}
+
 /** The bootstrap stacks of a platform: one per AWS account it uses. */
 export function planBootstrap(platform: Platform, settings: BootstrapSettings): AccountBootstrap[] {
+  const accounts = accountUses(platform);
+  return [...accounts].map(([accountId, use]) => accountBootstrap(platform, settings, accountId, use));
+}
+
+/** Every account the config names and what it is used for; refuses the combinations the bootstrap does not support. */
+function accountUses(platform: Platform): Map<string, AccountUse> {
   const problems: ConfigProblem[] = [];
   const { config } = platform;
   const sb = config.stateBackend;
-  const accounts = new Map<string, { envs: string[]; deployRoleName?: string; region?: string; dnsFor: string[]; parentFor: string[]; state: boolean }>();
+  const accounts = new Map<string, AccountUse>();
   const account = (id: string) => {
     let a = accounts.get(id);
     if (!a) accounts.set(id, (a = { envs: [], dnsFor: [], parentFor: [], state: false }));
@@ -125,122 +145,134 @@ export function planBootstrap(platform: Platform, settings: BootstrapSettings): 
   const monitoringAccount = config.observability.accountId;
   if (monitoringAccount) account(monitoringAccount).region ??= Object.values(config.environments)[0].regions[0];
   if (problems.length > 0) throw new ConfigError(platform.source, problems);
+  return accounts;
+}
 
-  const planArn = (accountId: string) => roleArn(accountId, settings.planRoleName);
+/** The bootstrap stack of one account: its pipeline roles, state bucket, delegated roles and observability. */
+function accountBootstrap(platform: Platform, settings: BootstrapSettings, accountId: string, a: AccountUse): AccountBootstrap {
+  const { config } = platform;
+  const sb = config.stateBackend;
+  const monitoringAccount = config.observability.accountId;
+  const planArn = (id: string) => roleArn(id, settings.planRoleName);
   const stateRoles = (envs: readonly string[]) => (sb.roleName ? envs.map((e) => roleArn(sb.accountId, stateRoleName(sb.roleName!, e))) : []);
+  const purposes = [
+    ...(a.state ? ['state'] : []),
+    ...a.envs,
+    ...(a.dnsFor.length > 0 && a.envs.length === 0 ? [`dns-${a.dnsFor.join('-')}`] : []),
+    ...(a.parentFor.length > 0 && a.envs.length === 0 && a.dnsFor.length === 0 ? [`dns-parent-${a.parentFor.join('-')}`] : []),
+    ...(accountId === monitoringAccount ? ['monitoring'] : []),
+  ];
+  const observability = planAccountObservability(config, accountId, a.envs);
+  const dnsRoles = (pick: 'deploy' | 'plan') =>
+    a.envs.flatMap((envName) => {
+      const env = config.environments[envName];
+      const dns = dnsAccess(env);
+      const parent = parentZoneAccess(env);
+      return [
+        ...(dns ? [pick === 'plan' ? roleArn(dns.accountId, settings.planRoleName) : dns.roleArn] : []),
+        ...(parent ? [roleArn(parent.accountId, pick === 'plan' ? settings.planRoleName : parent.roleName)] : []),
+      ];
+    });
+  return {
+    stackName: `bootstrap-${purposes.join('-')}`,
+    accountId,
+    region: a.region!,
+    ...(a.envs.length > 0
+      ? {
+          pipeline: {
+            environments: a.envs,
+            deployRoleName: a.deployRoleName!,
+            deployAssumableRoleArns: [...dnsRoles('deploy'), ...stateRoles(a.envs)],
+            planAssumableRoleArns: [...dnsRoles('plan'), ...stateRoles(a.envs)],
+            ...planReads(platform, accountId, a.envs),
+          },
+        }
+      : {}),
+    ...(a.state
+      ? {
+          stateBucket: {
+            bucketName: sb.bucket,
+            keyPrefix: sb.keyPrefix,
+            // With state roles, the pipeline roles reach the bucket through them instead;
+            // roles of the state account itself are granted by their own policies.
+            grants: sb.roleName
+              ? []
+              : Object.entries(config.environments)
+                  .filter(([, env]) => env.accountId !== accountId)
+                  .map(([envName, env]) => ({
+                    environment: envName,
+                    readerRoleArns: [planArn(env.accountId)],
+                    writerRoleArns: [deployRoleArn(env)],
+                  })),
+          },
+        }
+      : {}),
+    delegatedRoles: mergeByName(delegatedRoles(platform, settings, accountId, a)),
+    ...(observability ? { observability } : {}),
+  };
+}
 
-  return [...accounts].map(([accountId, a]): AccountBootstrap => {
-    const purposes = [
-      ...(a.state ? ['state'] : []),
-      ...a.envs,
-      ...(a.dnsFor.length > 0 && a.envs.length === 0 ? [`dns-${a.dnsFor.join('-')}`] : []),
-      ...(a.parentFor.length > 0 && a.envs.length === 0 && a.dnsFor.length === 0 ? [`dns-parent-${a.parentFor.join('-')}`] : []),
-      ...(accountId === monitoringAccount ? ['monitoring'] : []),
-    ];
-    const observability = planAccountObservability(config, accountId, a.envs);
-    const delegated: DelegatedRole[] = [];
-    for (const envName of a.dnsFor) {
-      const env = config.environments[envName];
-      const alarms = healthCheckAlarmArns(platform, envName, accountId);
-      delegated.push(
-        {
-          roleName: env.dns.roleName ?? env.deployRoleName,
-          description: `DNS changes of environment ${envName}, assumed by its deploy role`,
-          trustedRoleArns: [deployRoleArn(env)],
-          managedPolicyArns: [],
-          inlineStatements: dnsStatements(envName, env, alarms),
-        },
-        {
-          roleName: settings.planRoleName,
-          description: `Read-only DNS for the plans of environment ${envName}`,
-          trustedRoleArns: [planArn(env.accountId)],
-          managedPolicyArns: [awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess')],
-          inlineStatements: dnsPlanStatements(envName, alarms),
-        },
-      );
-    }
-    for (const envName of a.parentFor) {
-      const env = config.environments[envName];
-      delegated.push(
-        {
-          roleName: parentZoneAccess(env)!.roleName,
-          description: `Delegation of environment ${envName}'s service zones from ${env.domain}, assumed by its deploy role`,
-          trustedRoleArns: [deployRoleArn(env)],
-          managedPolicyArns: [],
-          inlineStatements: parentZoneStatements(envName, env),
-        },
-        {
-          roleName: settings.planRoleName,
-          description: `Read-only DNS for the plans of environment ${envName}`,
-          trustedRoleArns: [planArn(env.accountId)],
-          managedPolicyArns: [awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess')],
-        },
-      );
-    }
-    if (a.state && sb.roleName) {
-      // One state role per environment, each reaching only that environment's folder.
-      for (const [envName, env] of Object.entries(config.environments)) {
-        const folder = environmentStatePrefix(sb.keyPrefix, envName);
-        delegated.push({
-          roleName: stateRoleName(sb.roleName, envName),
-          description: `Terraform state of environment ${envName}, assumed by its pipeline roles`,
-          trustedRoleArns: [planArn(env.accountId), deployRoleArn(env)],
-          managedPolicyArns: [],
-          inlineStatements: [
-            { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: stateBucketArn(sb.bucket), Condition: { StringLike: { 's3:prefix': [folder, `${folder}/*`] } } },
-            { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: stateBucketArn(sb.bucket, `${folder}/*`) },
-          ],
-        });
-      }
-    }
-    const dnsRoles = (pick: 'deploy' | 'plan') =>
-      a.envs.flatMap((envName) => {
-        const env = config.environments[envName];
-        const dns = dnsAccess(env);
-        const parent = parentZoneAccess(env);
-        return [
-          ...(dns ? [pick === 'plan' ? roleArn(dns.accountId, settings.planRoleName) : dns.roleArn] : []),
-          ...(parent ? [roleArn(parent.accountId, pick === 'plan' ? settings.planRoleName : parent.roleName)] : []),
-        ];
+/** The roles an account holds for other accounts' pipelines: DNS, parent-zone delegation, per-environment state. */
+function delegatedRoles(platform: Platform, settings: BootstrapSettings, accountId: string, a: AccountUse): DelegatedRole[] {
+  const { config } = platform;
+  const sb = config.stateBackend;
+  const planArn = (id: string) => roleArn(id, settings.planRoleName);
+  const delegated: DelegatedRole[] = [];
+  for (const envName of a.dnsFor) {
+    const env = config.environments[envName];
+    const alarms = healthCheckAlarmArns(platform, envName, accountId);
+    delegated.push(
+      {
+        roleName: env.dns.roleName ?? env.deployRoleName,
+        description: `DNS changes of environment ${envName}, assumed by its deploy role`,
+        trustedRoleArns: [deployRoleArn(env)],
+        managedPolicyArns: [],
+        inlineStatements: dnsStatements(envName, env, alarms),
+      },
+      {
+        roleName: settings.planRoleName,
+        description: `Read-only DNS for the plans of environment ${envName}`,
+        trustedRoleArns: [planArn(env.accountId)],
+        managedPolicyArns: [awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess')],
+        inlineStatements: dnsPlanStatements(envName, alarms),
+      },
+    );
+  }
+  for (const envName of a.parentFor) {
+    const env = config.environments[envName];
+    delegated.push(
+      {
+        roleName: parentZoneAccess(env)!.roleName,
+        description: `Delegation of environment ${envName}'s service zones from ${env.domain}, assumed by its deploy role`,
+        trustedRoleArns: [deployRoleArn(env)],
+        managedPolicyArns: [],
+        inlineStatements: parentZoneStatements(envName, env),
+      },
+      {
+        roleName: settings.planRoleName,
+        description: `Read-only DNS for the plans of environment ${envName}`,
+        trustedRoleArns: [planArn(env.accountId)],
+        managedPolicyArns: [awsManagedPolicyArn('AmazonRoute53ReadOnlyAccess')],
+      },
+    );
+  }
+  if (a.state && sb.roleName) {
+    // One state role per environment, each reaching only that environment's folder.
+    for (const [envName, env] of Object.entries(config.environments)) {
+      const folder = environmentStatePrefix(sb.keyPrefix, envName);
+      delegated.push({
+        roleName: stateRoleName(sb.roleName, envName),
+        description: `Terraform state of environment ${envName}, assumed by its pipeline roles`,
+        trustedRoleArns: [planArn(env.accountId), deployRoleArn(env)],
+        managedPolicyArns: [],
+        inlineStatements: [
+          { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: stateBucketArn(sb.bucket), Condition: { StringLike: { 's3:prefix': [folder, `${folder}/*`] } } },
+          { Sid: 'ReadWriteState', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: stateBucketArn(sb.bucket, `${folder}/*`) },
+        ],
       });
-    return {
-      stackName: `bootstrap-${purposes.join('-')}`,
-      accountId,
-      region: a.region!,
-      ...(a.envs.length > 0
-        ? {
-            pipeline: {
-              environments: a.envs,
-              deployRoleName: a.deployRoleName!,
-              deployAssumableRoleArns: [...dnsRoles('deploy'), ...stateRoles(a.envs)],
-              planAssumableRoleArns: [...dnsRoles('plan'), ...stateRoles(a.envs)],
-              ...planReads(platform, accountId, a.envs),
-            },
-          }
-        : {}),
-      ...(a.state
-        ? {
-            stateBucket: {
-              bucketName: sb.bucket,
-              keyPrefix: sb.keyPrefix,
-              // With state roles, the pipeline roles reach the bucket through them instead;
-              // roles of the state account itself are granted by their own policies.
-              grants: sb.roleName
-                ? []
-                : Object.entries(config.environments)
-                    .filter(([, env]) => env.accountId !== accountId)
-                    .map(([envName, env]) => ({
-                      environment: envName,
-                      readerRoleArns: [planArn(env.accountId)],
-                      writerRoleArns: [deployRoleArn(env)],
-                    })),
-            },
-          }
-        : {}),
-      delegatedRoles: mergeByName(delegated),
-      ...(observability ? { observability } : {}),
-    };
-  });
+    }
+  }
+  return delegated;
 }
 
 /**
