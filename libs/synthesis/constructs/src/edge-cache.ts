@@ -131,105 +131,23 @@ export class EdgeCache extends Construct implements IEdgeCache {
 
   constructor(scope: Construct, id: string, props: EdgeCacheProps) {
     super(scope, id);
-    if (props.ttlSeconds < 0 || props.ttlSeconds > ONE_YEAR_SECONDS) {
-      throw new ConstructPropsError(this, `ttlSeconds must be 0-${ONE_YEAR_SECONDS}, got ${props.ttlSeconds}`);
-    }
-    const failoverPaths = props.failoverPathPatterns ?? [];
-    if (props.secondaryOriginDomainName !== undefined && failoverPaths.length === 0) {
-      throw new ConstructPropsError(this, 'secondaryOriginDomainName needs failoverPathPatterns: list the read-only paths whose behaviour targets the origin group');
-    }
-    if (props.secondaryOriginDomainName === undefined && failoverPaths.length > 0) {
-      throw new ConstructPropsError(this, `failoverPathPatterns (${failoverPaths.join(', ')}) need secondaryOriginDomainName: name the secondary origin, or drop the patterns`);
-    }
-    if (props.secondaryOriginDomainName === props.originDomainName) {
-      throw new ConstructPropsError(this, `secondaryOriginDomainName must differ from originDomainName (${props.originDomainName}): the secondary has to reach another region`);
-    }
-    const provider = props.provider;
-
-    this.cachePolicy = new CloudfrontCachePolicy(this, 'cache-policy', {
-      provider,
-      name: props.cachePolicyName,
-      comment: `${props.mode} mode: GET/HEAD of ${props.domainName}`,
-      minTtl: 0,
-      defaultTtl: props.ttlSeconds,
-      maxTtl: props.mode === 'ttl' ? props.ttlSeconds : ONE_YEAR_SECONDS,
-      parametersInCacheKeyAndForwardedToOrigin: {
-        cookiesConfig: { cookieBehavior: 'none' },
-        headersConfig: props.varyOnAuthorization
-          ? { headerBehavior: 'whitelist', headers: { items: ['Authorization'] } }
-          : { headerBehavior: 'none' },
-        queryStringsConfig: { queryStringBehavior: 'all' },
-        enableAcceptEncodingGzip: true,
-        enableAcceptEncodingBrotli: true,
-      },
-    });
-    // Forwards viewer headers and query strings but not Host: CloudFront then sends the
-    // origin's name as Host, which is what the API Gateway custom domain expects.
-    const originRequest = { id: MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER };
-
-    const logProvider = props.logBucketProvider;
-    // CloudFront standard logs are delivered with an ACL grant, so ACLs stay enabled here.
-    // Its resources keep the ids (so the addresses) they had before SecureBucket.
-    const secureLogBucket = new SecureBucket(this, 'log-bucket-secure-bucket', {
-      provider: logProvider,
-      bucketName: props.logBucketName,
-      objectOwnership: 'BucketOwnerPreferred',
-      bucketKeyEnabled: false,
-      accessLogs: props.logBucketAccessLogs,
-      idsInScope: (resource) => (resource === 'bucket' ? 'log-bucket' : `log-bucket-${resource}`),
-    });
-    this.logBucket = secureLogBucket.bucket;
-    const logBucket = this.logBucket.id;
-    suppressPolicyRule(this.logBucket, 'CKV2_AWS_65', 'CloudFront standard logging writes through an ACL grant (awslogsdelivery), so ACLs must stay enabled');
-    new S3BucketLifecycleConfiguration(this, 'log-bucket-lifecycle', {
-      provider: logProvider,
-      bucket: logBucket,
-      rule: [
-        {
-          id: 'expire-logs',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          expiration: [{ days: props.logRetentionDays ?? 90 }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-        },
-      ],
-    });
-
-    const failover = props.secondaryOriginDomainName !== undefined;
-    // With a group, give up on a primary fast (1 attempt of 2 s instead of 3 of 10 s):
-    // the secondary answers instead. Without one, keep CloudFront's patient default.
-    const origin = (originId: string, domainName: string) => ({
-      originId,
-      domainName,
-      customOriginConfig: {
-        httpPort: 80,
-        httpsPort: 443,
-        originProtocolPolicy: 'https-only',
-        originSslProtocols: ['TLSv1.2'],
-      },
-      customHeader: props.originCustomHeaders?.map((h) => ({ name: h.name, value: h.value })),
-      ...(failover ? { connectionAttempts: ORIGIN_FAILOVER.connectionAttempts, connectionTimeout: ORIGIN_FAILOVER.connectionTimeoutSeconds } : {}),
-    });
-    const origins = [origin('regional', props.originDomainName)];
-    if (props.secondaryOriginDomainName !== undefined) origins.push(origin('secondary', props.secondaryOriginDomainName));
-    const group = failover
-      ? {
-          originId: EdgeCache.FAILOVER_GROUP_ID,
-          failoverCriteria: { statusCodes: [...ORIGIN_FAILOVER.statusCodes] },
-          member: [{ originId: 'regional' }, { originId: 'secondary' }],
-        }
-      : undefined;
+    const failoverPaths = validatedFailoverPaths(this, props);
+    this.cachePolicy = this.createCachePolicy(props);
+    this.logBucket = this.createLogBucket(props);
+    const { origins, group } = edgeOrigins(props);
     const behaviour = {
       viewerProtocolPolicy: 'redirect-to-https',
       cachedMethods: CACHED_METHODS,
       cachePolicyId: this.cachePolicy.id,
-      originRequestPolicyId: originRequest.id,
+      // Forwards viewer headers and query strings but not Host: CloudFront then sends the
+      // origin's name as Host, which is what the API Gateway custom domain expects.
+      originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicyId: props.responseHeadersPolicyId,
       compress: true,
     };
 
     this.distribution = new CloudfrontDistribution(this, 'distribution', {
-      provider,
+      provider: props.provider,
       enabled: true,
       isIpv6Enabled: true,
       httpVersion: 'http2and3',
@@ -256,7 +174,63 @@ export class EdgeCache extends Construct implements IEdgeCache {
       loggingConfig: { bucket: this.logBucket.bucketDomainName, prefix: 'cloudfront/', includeCookies: false },
       webAclId: props.webAclArn,
     });
+    this.createAliases(props);
+  }
 
+  /** What is cached: GET/HEAD by path, query string and (with auth) the Authorization header. */
+  private createCachePolicy(props: EdgeCacheProps): CloudfrontCachePolicy {
+    return new CloudfrontCachePolicy(this, 'cache-policy', {
+      provider: props.provider,
+      name: props.cachePolicyName,
+      comment: `${props.mode} mode: GET/HEAD of ${props.domainName}`,
+      minTtl: 0,
+      defaultTtl: props.ttlSeconds,
+      maxTtl: props.mode === 'ttl' ? props.ttlSeconds : ONE_YEAR_SECONDS,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: 'none' },
+        headersConfig: props.varyOnAuthorization
+          ? { headerBehavior: 'whitelist', headers: { items: ['Authorization'] } }
+          : { headerBehavior: 'none' },
+        queryStringsConfig: { queryStringBehavior: 'all' },
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+      },
+    });
+  }
+
+  /** The bucket of the standard logs, with their expiry. */
+  private createLogBucket(props: EdgeCacheProps): S3Bucket {
+    const logProvider = props.logBucketProvider;
+    // CloudFront standard logs are delivered with an ACL grant, so ACLs stay enabled here.
+    // Its resources keep the ids (so the addresses) they had before SecureBucket.
+    const secureLogBucket = new SecureBucket(this, 'log-bucket-secure-bucket', {
+      provider: logProvider,
+      bucketName: props.logBucketName,
+      objectOwnership: 'BucketOwnerPreferred',
+      bucketKeyEnabled: false,
+      accessLogs: props.logBucketAccessLogs,
+      idsInScope: (resource) => (resource === 'bucket' ? 'log-bucket' : `log-bucket-${resource}`),
+    });
+    const logBucket = secureLogBucket.bucket;
+    suppressPolicyRule(logBucket, 'CKV2_AWS_65', 'CloudFront standard logging writes through an ACL grant (awslogsdelivery), so ACLs must stay enabled');
+    new S3BucketLifecycleConfiguration(this, 'log-bucket-lifecycle', {
+      provider: logProvider,
+      bucket: logBucket.id,
+      rule: [
+        {
+          id: 'expire-logs',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          expiration: [{ days: props.logRetentionDays ?? 90 }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
+        },
+      ],
+    });
+    return logBucket;
+  }
+
+  /** The A and AAAA alias records of the distribution's name. */
+  private createAliases(props: EdgeCacheProps): void {
     for (const type of ['A', 'AAAA']) {
       new Route53Record(this, `alias-${type.toLowerCase()}`, {
         provider: props.dnsProvider,
@@ -277,4 +251,51 @@ export class EdgeCache extends Construct implements IEdgeCache {
   get distributionArn(): string {
     return this.distribution.arn;
   }
+}
+
+/** The TTL and the failover settings checked; the read paths that target the origin group. */
+function validatedFailoverPaths(scope: Construct, props: EdgeCacheProps): readonly string[] {
+  if (props.ttlSeconds < 0 || props.ttlSeconds > ONE_YEAR_SECONDS) {
+    throw new ConstructPropsError(scope, `ttlSeconds must be 0-${ONE_YEAR_SECONDS}, got ${props.ttlSeconds}`);
+  }
+  const failoverPaths = props.failoverPathPatterns ?? [];
+  if (props.secondaryOriginDomainName !== undefined && failoverPaths.length === 0) {
+    throw new ConstructPropsError(scope, 'secondaryOriginDomainName needs failoverPathPatterns: list the read-only paths whose behaviour targets the origin group');
+  }
+  if (props.secondaryOriginDomainName === undefined && failoverPaths.length > 0) {
+    throw new ConstructPropsError(scope, `failoverPathPatterns (${failoverPaths.join(', ')}) need secondaryOriginDomainName: name the secondary origin, or drop the patterns`);
+  }
+  if (props.secondaryOriginDomainName === props.originDomainName) {
+    throw new ConstructPropsError(scope, `secondaryOriginDomainName must differ from originDomainName (${props.originDomainName}): the secondary has to reach another region`);
+  }
+  return failoverPaths;
+}
+
+/** The regional origin, and with a secondary the second origin and the group failing over to it. */
+function edgeOrigins(props: EdgeCacheProps) {
+  const failover = props.secondaryOriginDomainName !== undefined;
+  // With a group, give up on a primary fast (1 attempt of 2 s instead of 3 of 10 s):
+  // the secondary answers instead. Without one, keep CloudFront's patient default.
+  const origin = (originId: string, domainName: string) => ({
+    originId,
+    domainName,
+    customOriginConfig: {
+      httpPort: 80,
+      httpsPort: 443,
+      originProtocolPolicy: 'https-only',
+      originSslProtocols: ['TLSv1.2'],
+    },
+    customHeader: props.originCustomHeaders?.map((h) => ({ name: h.name, value: h.value })),
+    ...(failover ? { connectionAttempts: ORIGIN_FAILOVER.connectionAttempts, connectionTimeout: ORIGIN_FAILOVER.connectionTimeoutSeconds } : {}),
+  });
+  const origins = [origin('regional', props.originDomainName)];
+  if (props.secondaryOriginDomainName !== undefined) origins.push(origin('secondary', props.secondaryOriginDomainName));
+  const group = failover
+    ? {
+        originId: EdgeCache.FAILOVER_GROUP_ID,
+        failoverCriteria: { statusCodes: [...ORIGIN_FAILOVER.statusCodes] },
+        member: [{ originId: 'regional' }, { originId: 'secondary' }],
+      }
+    : undefined;
+  return { origins, group };
 }
