@@ -139,12 +139,31 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** JSON with object keys sorted, so equal bodies hash equal whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+/**
+ * Rewrites a value before {@link canonicalJson} writes it: `key` is the property name the
+ * value stands under (undefined at the top and in arrays). E.g. sorts the members of a set
+ * whose order carries no meaning.
+ */
+export type CanonicalNormalizer = (value: unknown, key: string | undefined) => unknown;
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units), so equal values give equal text
+ * whatever the key order; properties whose value is undefined are left out, as JSON does.
+ * The one canonical form of the workspace: request fingerprints (stored in idempotency
+ * records, so its output must never change) and the local topology's record digests.
+ */
+export function canonicalJson(value: unknown, normalize?: CanonicalNormalizer): string {
+  return canonicalText(value, undefined, normalize);
+}
+
+function canonicalText(raw: unknown, key: string | undefined, normalize: CanonicalNormalizer | undefined): string {
+  const value = normalize ? normalize(raw, key) : raw;
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalText(v, undefined, normalize)).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalText(v, k, normalize)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
