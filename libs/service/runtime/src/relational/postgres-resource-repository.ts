@@ -13,7 +13,7 @@ export interface ResourceCacheClient {
   /** The cached record, or undefined on a miss or when the cache cannot be reached. */
   get(id: string): Promise<Record<string, unknown> | undefined>;
   /** Stores the record unless the cache holds the same or a newer version of it. */
-  put(record: { readonly id: string; readonly version: number }): Promise<void>;
+  put(record: { readonly id: string; readonly version: number }): Promise<unknown>;
   remove(id: string): Promise<void>;
 }
 
