@@ -24,6 +24,10 @@ const TTL = SERVICE_TABLE.ttlAttribute;
 const KIND = /^[A-Z][A-Z0-9_]{0,30}$/;
 const IDEMPOTENCY_SK = 'IDEMPOTENCY';
 const KEY_HASH = /^[0-9a-f]{64}$/;
+// A page needs limit + 1 records (the extra one says whether there is a next page); a
+// Scan page may hold records of other kinds, so a few Scans may be needed. Bounded so
+// that one request cannot scan the whole table: past this, the page is returned short
+// with a cursor where the scan stopped (which may be any record of the table).
 const MAX_SCANS_PER_PAGE = 5;
 
 /** Props of {@link ResourceRepository}. */
