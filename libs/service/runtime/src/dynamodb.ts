@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeOpaqueToken, encodeOpaqueToken } from './opaque-token';
 import { ServiceError } from './service-error';
 import type { WritePrecondition } from './request';
 
@@ -183,20 +184,15 @@ const MAX_CURSOR_CHARS = 400;
  * produces, so a forged cursor can at most start a Scan where the caller chooses.
  */
 export function encodeKeyCursor(key: Readonly<Record<string, string>>, partitionKey: string, sortKey: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, pk: key[partitionKey], sk: key[sortKey] }), 'utf8').toString('base64url');
+  return encodeOpaqueToken({ v: 1, pk: key[partitionKey], sk: key[sortKey] });
 }
 
 /** Decodes a cursor from {@link encodeKeyCursor} whose key `accepts`; throws `invalid_cursor` for anything else. */
 export function decodeKeyCursor(cursor: string, partitionKey: string, sortKey: string, accepts: (pk: string, sk: string) => boolean): Record<string, string> {
   const invalid = () => new ServiceError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged, or omit cursor to start from the beginning');
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const { v, pk, sk, ...rest } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const parsed = decodeOpaqueToken(cursor, MAX_CURSOR_CHARS);
+  if (!parsed) throw invalid();
+  const { v, pk, sk, ...rest } = parsed;
   if (v !== 1 || Object.keys(rest).length > 0 || typeof pk !== 'string' || typeof sk !== 'string' || !accepts(pk, sk)) throw invalid();
   return { [partitionKey]: pk, [sortKey]: sk };
 }
