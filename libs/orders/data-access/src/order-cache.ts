@@ -1,10 +1,8 @@
-import { ResourceCache } from '@platform/service-runtime/cache';
+import { ResourceCache, type ResourceCacheProps } from '@platform/service-runtime/cache';
 import type { Order } from './order';
 
-/** Props of {@link OrderCache}. */
-export interface OrderCacheProps {
-  /** This region's replica (`redis://host:port`, `rediss://` with TLS): reads. */
-  readonly readerUrl: string;
+/** Props of {@link OrderCache}: the runtime cache's, but for the key prefix and who writes. */
+export interface OrderCacheProps extends Omit<ResourceCacheProps, 'prefix' | 'writerUrl' | 'writes'> {
   /**
    * The global datastore's primary replication group (in AWS: this region's own group, in
    * the primary region only): writes. @default - none: a read-only cache, as in a
@@ -14,20 +12,6 @@ export interface OrderCacheProps {
    * `put` then stores nothing.
    */
   readonly writerUrl?: string;
-  /** How long an order stays cached. */
-  readonly ttlSeconds: number;
-  /** Username for the cache (ElastiCache RBAC). @default - none */
-  readonly username?: string;
-  /** Password. @default - none */
-  readonly password?: string;
-  /**
-   * Credentials asked for at every (re)connection, per client: ElastiCache IAM
-   * authentication (the user and a fresh token signed for the reader's or the writer's
-   * replication group). Takes precedence over `username` / `password`. @default - none
-   */
-  readonly credentials?: (client: 'reader' | 'writer') => Promise<{ readonly username: string; readonly password: string }>;
-  /** Budget of one cache command; a slower cache counts as a miss. @default 250 */
-  readonly commandTimeoutMs?: number;
 }
 
 /** What a read from the cache found. */
