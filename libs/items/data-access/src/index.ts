@@ -4,4 +4,3 @@ export * from './item-schema';
 export * from './item-size';
 export * from './items-error';
 export * from './items-repository';
-export { decodeListCursor, encodeListCursor } from './list-cursor';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
@@ -315,6 +316,92 @@ describe('ItemsRepository', () => {
     it('ping answers while the table is reachable', async () => {
       const { repo } = await freshRepository();
       await expect(repo.ping()).resolves.toBeUndefined();
+    });
+  });
+
+  describe('the table layout and requests (pinned: records written before a change must still be read, replayed and conditioned the same)', () => {
+    const ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const NOW = new Date('2030-01-01T00:00:00.000Z');
+
+    /** A repository whose client records what it sends (table name left out). */
+    async function recordingRepository(): Promise<{ repo: ItemsRepository; tableName: string; sent: { command: string; input: Record<string, unknown> }[] }> {
+      const tableName = `items-${++tableCount}`;
+      await createServiceTable(client, tableName);
+      const recording = new DynamoDBClient(localClientConfig({ endpoint: server.endpoint, region: REGION }));
+      const sent: { command: string; input: Record<string, unknown> }[] = [];
+      recording.middlewareStack.add(
+        (next, context) => async (args) => {
+          sent.push({ command: String(context.commandName), input: JSON.parse(JSON.stringify(args.input, (k, v: unknown) => (k === 'TableName' ? undefined : v))) });
+          return next(args);
+        },
+        { step: 'initialize', name: 'record-requests' },
+      );
+      return { repo: new ItemsRepository({ client: recording, tableName, region: REGION, clock: () => NOW, newId: () => ID, idempotencyTtlSeconds: 3600 }), tableName, sent };
+    }
+
+    it('given an idempotent create with a caller, then the item and idempotency records have exactly these attributes', async () => {
+      const { repo, tableName, sent } = await recordingRepository();
+      const { item } = await repo.create({ name: 'lamp', tags: ['home'] }, { idempotencyKey: 'key-1', actor: 'alice' });
+      const expectedItem = { id: ID, name: 'lamp', tags: ['home'], version: 1, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), updatedRegion: REGION, createdBy: 'alice', updatedBy: 'alice' };
+      expect(item).toEqual(expectedItem);
+      const records = await allRecords(tableName);
+      expect(records.find((r) => r.sk === 'ITEM')).toEqual({ pk: `ITEM#${ID}`, sk: 'ITEM', ...expectedItem });
+      expect(records.find((r) => r.sk === 'IDEMPOTENCY')).toEqual({
+        pk: `IDEMPOTENCY#${createHash('sha256').update('key-1').digest('hex')}`,
+        sk: 'IDEMPOTENCY',
+        [SERVICE_TABLE.ttlAttribute]: NOW.getTime() / 1000 + 3600,
+        fingerprint: createHash('sha256').update('{"name":"lamp","tags":["home"]}').digest('hex'),
+        item: expectedItem,
+        createdAt: NOW.toISOString(),
+      });
+      const transaction = sent.find((s) => s.command === 'TransactWriteItemsCommand')!.input.TransactItems as { Put: Record<string, unknown> }[];
+      expect(transaction.map((t) => [t.Put.ConditionExpression, t.Put.ExpressionAttributeNames])).toEqual([
+        ['attribute_not_exists(#pk) OR #ttl < :now', { '#pk': 'pk', '#ttl': SERVICE_TABLE.ttlAttribute }],
+        ['attribute_not_exists(#pk)', { '#pk': 'pk' }],
+      ]);
+    });
+
+    it('given each write, then its condition expression is the one records were always written under', async () => {
+      const { repo, sent } = await recordingRepository();
+      await repo.create({ name: 'a', description: 'd' });
+      await repo.replace(ID, { name: 'b' }, { ifMatch: [1] }, { actor: 'bob' });
+      await repo.patch(ID, { tags: ['t'] }, { ifMatch: [2] });
+      await repo.list({ limit: 5 });
+      await repo.delete(ID, { ifMatch: [3] });
+      const requests = sent.map(({ command, input }) => ({
+        command,
+        ...Object.fromEntries(['Key', 'ConditionExpression', 'UpdateExpression', 'FilterExpression', 'ExpressionAttributeNames', 'ExpressionAttributeValues'].filter((k) => input[k] !== undefined).map((k) => [k, input[k]])),
+      }));
+      expect(requests).toEqual([
+        { command: 'PutItemCommand', ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } },
+        {
+          command: 'UpdateItemCommand',
+          Key: { pk: `ITEM#${ID}`, sk: 'ITEM' },
+          UpdateExpression: 'SET #version = #version + :one, #updatedAt = :updatedAt, #updatedRegion = :updatedRegion, #updatedBy = :updatedBy, #name = :name REMOVE #description, #tags, #attributes',
+          ConditionExpression: 'attribute_exists(#pk) AND #version IN (:v0)',
+          ExpressionAttributeNames: {
+            '#pk': 'pk', '#version': 'version', '#updatedAt': 'updatedAt', '#updatedRegion': 'updatedRegion', '#updatedBy': 'updatedBy',
+            '#name': 'name', '#description': 'description', '#tags': 'tags', '#attributes': 'attributes',
+          },
+          ExpressionAttributeValues: { ':one': 1, ':updatedAt': NOW.toISOString(), ':updatedRegion': REGION, ':updatedBy': 'bob', ':name': 'b', ':v0': 1 },
+        },
+        { command: 'GetItemCommand', Key: { pk: `ITEM#${ID}`, sk: 'ITEM' } },
+        { command: 'PutItemCommand', ConditionExpression: '#version = :read', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':read': 2 } },
+        { command: 'ScanCommand', FilterExpression: '#sk = :kind', ExpressionAttributeNames: { '#sk': 'sk' }, ExpressionAttributeValues: { ':kind': 'ITEM' } },
+        {
+          command: 'DeleteItemCommand',
+          Key: { pk: `ITEM#${ID}`, sk: 'ITEM' },
+          ConditionExpression: 'attribute_exists(#pk) AND #version IN (:v0)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#version': 'version' },
+          ExpressionAttributeValues: { ':v0': 3 },
+        },
+      ]);
+    });
+
+    it('given a page cut short on an idempotency record, then its cursor is accepted', async () => {
+      const { repo } = await freshRepository();
+      const cursor = Buffer.from(JSON.stringify({ v: 1, pk: `IDEMPOTENCY#${'a'.repeat(64)}`, sk: 'IDEMPOTENCY' })).toString('base64url');
+      await expect(repo.list({ cursor })).resolves.toEqual({ items: [] });
     });
   });
 

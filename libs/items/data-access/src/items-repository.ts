@@ -1,34 +1,22 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  type GetCommandOutput,
-  PutCommand,
-  type PutCommandOutput,
-  ScanCommand,
-  type ScanCommandOutput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   assertFitsInItem,
+  type CallOptions as RuntimeCallOptions,
   conditionFailure as failedCondition,
-  idempotentPut,
   preconditionFailed as runtimePreconditionFailed,
-  requestFingerprint,
+  RESOURCE_LIST_LIMITS,
   ResourceRepository,
   RETRY_AFTER_SECONDS,
-  sha256Hex,
   translateDynamoDbError,
   versionCondition,
   versionMatches,
   type WritePrecondition,
 } from '@platform/service-runtime';
 import type { Item, ItemFields, ItemPatch, AttributeValue } from './item';
-import { newItemId } from './item-id';
 import { parseItemFields } from './item-schema';
 import { ItemsError } from './items-error';
-import { decodeListCursor, encodeListCursor } from './list-cursor';
-import { idempotencyRecordKey, ITEM_SK, itemKey, PK, SK, TTL, type RecordKey } from './record-keys';
+import { IDEMPOTENCY_PREFIX, ITEM_SK, itemKey, PK, SK } from './record-keys';
 
 /** Props of {@link ItemsRepository}. */
 export interface ItemsRepositoryProps {
@@ -47,23 +35,15 @@ export interface ItemsRepositoryProps {
   readonly patchAttempts?: number;
   /** @default - the system clock */
   readonly clock?: () => Date;
-  /** @default newItemId */
+  /** @default - newItemId's: 128 random bits, base64url */
   readonly newId?: () => string;
 }
 
 /** The precondition of a write: the HTTP If-Match header, parsed (the service runtime's). */
 export type { WritePrecondition } from '@platform/service-runtime';
 
-/** Per-call options. */
-export interface CallOptions {
-  /** Aborts the DynamoDB call (and so the operation) when signalled. */
-  readonly abortSignal?: AbortSignal;
-  /**
-   * The authenticated caller (the token's `sub`, from the authorizer), recorded as
-   * `createdBy` / `updatedBy` by writes. @default - not recorded
-   */
-  readonly actor?: string;
-}
+/** Per-call options: an abort signal, and the caller recorded as `createdBy` / `updatedBy` (the runtime's). */
+export type CallOptions = RuntimeCallOptions;
 
 /** Result of {@link ItemsRepository.create}. */
 export interface CreateResult {
@@ -79,19 +59,16 @@ export interface ItemsPage {
   readonly nextCursor?: string;
 }
 
-/** The smallest and largest page size {@link ItemsRepository.list} accepts. */
-export const LIST_LIMITS = Object.freeze({ min: 1, max: 100, default: 20 });
+/** The smallest and largest page size {@link ItemsRepository.list} accepts (the runtime's). */
+export const LIST_LIMITS = RESOURCE_LIST_LIMITS;
 
-// A page needs limit + 1 items (the extra one says whether there is a next page); a
-// Scan page may hold records of other kinds, so a few Scans may be needed. Bounded so
-// that one request cannot scan the whole table: past this, the page is returned short
-// with a cursor where the scan stopped.
-const MAX_SCANS_PER_PAGE = 5;
-
+const SIZE_HINT = 'store less in description or attributes';
 const OPTIONAL_FIELDS = ['description', 'tags', 'attributes'] as const;
 
 /**
- * CRUD of items in the service table through the DynamoDB document client.
+ * CRUD of items in the service table: the service runtime's {@link ResourceRepository}
+ * (create, idempotency, get, list, delete, ping) over item records, plus what is the
+ * items service's own: a replace in one conditional update, and PATCH.
  *
  * Every write is conditional: create never overwrites, replace/patch/delete honour
  * an expected version (optimistic concurrency), and every write bumps `version` and
@@ -103,11 +80,9 @@ export class ItemsRepository {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly region: string;
-  private readonly idempotencyTtlSeconds: number;
   private readonly patchAttempts: number;
   private readonly clock: () => Date;
-  private readonly newId: () => string;
-  /** The runtime's repository over item records: reads, delete and ping are its. */
+  /** The runtime's repository over item records: all but replace and patch are its. */
   private readonly records: ResourceRepository<ItemFields>;
 
   constructor(props: ItemsRepositoryProps) {
@@ -116,11 +91,22 @@ export class ItemsRepository {
     this.doc = DynamoDBDocumentClient.from(props.client, { marshallOptions: { removeUndefinedValues: true } });
     this.tableName = props.tableName;
     this.region = props.region;
-    this.idempotencyTtlSeconds = props.idempotencyTtlSeconds ?? 86_400;
     this.patchAttempts = props.patchAttempts ?? 3;
     this.clock = props.clock ?? (() => new Date());
-    this.newId = props.newId ?? newItemId;
-    this.records = new ResourceRepository<ItemFields>({ client: props.client, tableName: props.tableName, region: props.region, kind: ITEM_SK, noun: 'item' });
+    this.records = new ResourceRepository<ItemFields>({
+      client: props.client,
+      tableName: props.tableName,
+      region: props.region,
+      kind: ITEM_SK,
+      noun: 'item',
+      // The items table's layout predates the runtime's per-kind prefix: IDEMPOTENCY#<hash>, replayed from `item`.
+      idempotencyPrefix: IDEMPOTENCY_PREFIX,
+      replayAttribute: 'item',
+      sizeHint: SIZE_HINT,
+      idempotencyTtlSeconds: props.idempotencyTtlSeconds,
+      clock: props.clock,
+      newId: props.newId,
+    });
   }
 
   /**
@@ -130,55 +116,8 @@ export class ItemsRepository {
    * `idempotency_key_reused`.
    */
   async create(fields: ItemFields, options: CallOptions & { readonly idempotencyKey?: string } = {}): Promise<CreateResult> {
-    const now = this.clock();
-    const timestamp = now.toISOString();
-    const item = pruneItem({
-      ...fields,
-      id: this.newId(),
-      version: 1,
-      createdAt: timestamp,
-      updatedAt: timestamp,
-      updatedRegion: this.region,
-      createdBy: options.actor,
-      updatedBy: options.actor,
-    });
-    const record = { ...itemKey(item.id), ...item };
-    assertFits(record);
-    if (options.idempotencyKey === undefined) {
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: record,
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK },
-          }),
-          { abortSignal: options.abortSignal },
-        );
-      } catch (err) {
-        // 128 random bits make this all but impossible; the condition makes it harmless.
-        if ((err as { name?: string })?.name === 'ConditionalCheckFailedException') {
-          throw new ItemsError('conflict', 'the new item id is already taken; retry the request', { retryAfterSeconds: 0 });
-        }
-        throw translateError(err);
-      }
-      return { item, replayed: false };
-    }
-    return this.createIdempotently(item, record, options.idempotencyKey, now, options);
-  }
-
-  private async createIdempotently(item: Item, record: Record<string, unknown>, idempotencyKey: string, now: Date, options: CallOptions): Promise<CreateResult> {
-    const key = idempotencyRecordKey(sha256Hex(idempotencyKey));
-    const fingerprint = requestFingerprint(fieldsOf(item));
-    const nowSeconds = Math.floor(now.getTime() / 1000);
-    const idempotencyRecord = { ...key, [TTL]: nowSeconds + this.idempotencyTtlSeconds, fingerprint, item, createdAt: item.createdAt };
-    assertFits(idempotencyRecord);
-    try {
-      const stored = await idempotentPut({ doc: this.doc, tableName: this.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: 'item', abortSignal: options.abortSignal });
-      return stored ? { item: stored.item as Item, replayed: true } : { item, replayed: false };
-    } catch (err) {
-      throw ItemsError.from(err);
-    }
+    const { resource, replayed } = await this.delegate(() => this.records.create(fieldsOf(fields), options));
+    return { item: resource as Item, replayed };
   }
 
   /** The item, or undefined when there is none. Strongly consistent within this region. */
@@ -194,36 +133,7 @@ export class ItemsRepository {
    * Eventually consistent.
    */
   async list(request: { readonly limit?: number; readonly cursor?: string } = {}, options: CallOptions = {}): Promise<ItemsPage> {
-    const limit = request.limit ?? LIST_LIMITS.default;
-    if (!Number.isInteger(limit) || limit < LIST_LIMITS.min || limit > LIST_LIMITS.max) {
-      throw new RangeError(`ItemsRepository.list: limit must be an integer ${LIST_LIMITS.min}-${LIST_LIMITS.max}, got ${limit}`);
-    }
-    let startKey: RecordKey | undefined = request.cursor === undefined ? undefined : decodeListCursor(request.cursor);
-    const found: Record<string, unknown>[] = [];
-    for (let scan = 0; scan < MAX_SCANS_PER_PAGE; scan++) {
-      const res = await this.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          Limit: limit + 1,
-          ExclusiveStartKey: startKey,
-          FilterExpression: '#sk = :itemSk',
-          ExpressionAttributeNames: { '#sk': SK },
-          ExpressionAttributeValues: { ':itemSk': ITEM_SK },
-        }),
-        options,
-      );
-      found.push(...(res.Items ?? []));
-      if (found.length > limit) {
-        // Resume after the last item returned, not where the Scan stopped: a Scan
-        // accepts any primary key as its start, and the rest of this Scan page is
-        // read again next time.
-        const last = found[limit - 1];
-        return { items: found.slice(0, limit).map(toItem), nextCursor: encodeListCursor({ [PK]: String(last[PK]), [SK]: String(last[SK]) }) };
-      }
-      if (!res.LastEvaluatedKey) return { items: found.map(toItem) };
-      startKey = res.LastEvaluatedKey as RecordKey;
-    }
-    return { items: found.map(toItem), nextCursor: encodeListCursor(startKey as RecordKey) };
+    return (await this.delegate(() => this.records.list(request, options))) as ItemsPage;
   }
 
   /** Replaces the client fields of an existing item (absent optional fields are removed). */
@@ -334,17 +244,6 @@ export class ItemsRepository {
       throw ItemsError.from(err);
     }
   }
-
-  private send(command: GetCommand, options: CallOptions): Promise<GetCommandOutput>;
-  private send(command: PutCommand, options: CallOptions): Promise<PutCommandOutput>;
-  private send(command: ScanCommand, options: CallOptions): Promise<ScanCommandOutput>;
-  private async send(command: GetCommand | PutCommand | ScanCommand, options: CallOptions): Promise<unknown> {
-    try {
-      return await this.doc.send(command as GetCommand, { abortSignal: options.abortSignal });
-    } catch (err) {
-      throw translateError(err);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------
@@ -355,7 +254,7 @@ function pruneItem(item: Item): Item {
   return out as unknown as Item;
 }
 
-function fieldsOf(item: Item): ItemFields {
+function fieldsOf(item: ItemFields): ItemFields {
   const { name, description, tags, attributes } = item;
   return pruneItem({ name, description, tags, attributes } as Item);
 }
@@ -388,7 +287,7 @@ function applyPatch(current: ItemFields, patch: ItemPatch): unknown {
 
 function assertFits(record: Record<string, unknown>): void {
   try {
-    assertFitsInItem(record, 'store less in description or attributes');
+    assertFitsInItem(record, SIZE_HINT);
   } catch (err) {
     throw ItemsError.from(err);
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { canonicalJson } from '@platform/service-runtime';
 
 /** A record as DynamoDB's low-level API and its streams carry it. */
 export type Image = Record<string, AttributeValue>;
@@ -79,30 +80,17 @@ export function versionOf(image: Image): number {
 
 /** A short hash of a record, independent of attribute and set-member order. */
 export function imageDigest(image: Image): string {
-  return createHash('sha256').update(canonicalJson(image)).digest('hex').slice(0, 32);
+  return createHash('sha256').update(canonicalJson(image, dynamoDbValue)).digest('hex').slice(0, 32);
 }
 
 /** A key (`{ pk, sk }` as attribute values) as a string usable in maps. */
 export function keyString(key: Image): string {
-  return canonicalJson(key);
+  return canonicalJson(key, dynamoDbValue);
 }
 
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(canonical(value));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
+// DynamoDB's sets have no order, and binary values are written as base64.
+function dynamoDbValue(value: unknown, key: string | undefined): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v === undefined) continue;
-      // String, number and binary sets have no order in DynamoDB.
-      out[k] = (k === 'SS' || k === 'NS') && Array.isArray(v) ? [...v].sort() : k === 'BS' && Array.isArray(v) ? v.map(canonical).sort() : canonical(v);
-    }
-    return out;
-  }
+  if ((key === 'SS' || key === 'NS' || key === 'BS') && Array.isArray(value)) return value.map((v) => dynamoDbValue(v, undefined)).sort();
   return value;
 }

@@ -1,3 +1,4 @@
+import { decodeOpaqueToken, encodeOpaqueToken } from '@platform/service-runtime';
 import { OrdersError } from './orders-error';
 import { isOrderId } from './order';
 
@@ -14,21 +15,16 @@ export interface ConsistencyToken {
 }
 
 export function encodeConsistencyToken(token: ConsistencyToken): string {
-  return Buffer.from(JSON.stringify({ o: token.orderId, v: token.version }), 'utf8').toString('base64url');
+  return encodeOpaqueToken({ o: token.orderId, v: token.version });
 }
 
 /** Decodes a token from {@link encodeConsistencyToken}; throws `invalid_consistency_token` (400) for anything else. */
 export function decodeConsistencyToken(raw: string): ConsistencyToken {
   const invalid = () =>
     new OrdersError('invalid_consistency_token', 'Consistency-Token is not one this API returned: send back the Consistency-Token header of your last write unchanged, or omit it');
-  if (raw.length === 0 || raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const { o, v, ...rest } = (parsed ?? {}) as Record<string, unknown>;
+  const parsed = decodeOpaqueToken(raw, 200);
+  if (!parsed) throw invalid();
+  const { o, v, ...rest } = parsed;
   if (typeof o !== 'string' || !isOrderId(o) || typeof v !== 'number' || !Number.isInteger(v) || v < 1 || Object.keys(rest).length) throw invalid();
   return { orderId: o, version: v };
 }

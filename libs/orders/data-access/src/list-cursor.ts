@@ -1,3 +1,4 @@
+import { decodeOpaqueToken, encodeOpaqueToken } from '@platform/service-runtime';
 import { OrdersError } from './orders-error';
 import { isOrderId } from './order';
 
@@ -8,20 +9,15 @@ export interface ListPosition {
 }
 
 export function encodeListCursor(position: ListPosition): string {
-  return Buffer.from(JSON.stringify({ c: position.createdAt, i: position.id }), 'utf8').toString('base64url');
+  return encodeOpaqueToken({ c: position.createdAt, i: position.id });
 }
 
 /** Decodes a cursor from {@link encodeListCursor}; throws `invalid_cursor` (400) for anything else. */
 export function decodeListCursor(cursor: string): ListPosition {
   const invalid = () => new OrdersError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged');
-  if (cursor.length === 0 || cursor.length > 300 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const { c, i, ...rest } = (parsed ?? {}) as Record<string, unknown>;
+  const parsed = decodeOpaqueToken(cursor, 300);
+  if (!parsed) throw invalid();
+  const { c, i, ...rest } = parsed;
   if (typeof c !== 'string' || Number.isNaN(Date.parse(c)) || typeof i !== 'string' || !isOrderId(i) || Object.keys(rest).length) throw invalid();
   return { createdAt: c, id: i };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeOpaqueToken, encodeOpaqueToken } from './opaque-token';
 import { ServiceError } from './service-error';
 import type { WritePrecondition } from './request';
 
@@ -139,12 +140,31 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** JSON with object keys sorted, so equal bodies hash equal whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+/**
+ * Rewrites a value before {@link canonicalJson} writes it: `key` is the property name the
+ * value stands under (undefined at the top and in arrays). E.g. sorts the members of a set
+ * whose order carries no meaning.
+ */
+export type CanonicalNormalizer = (value: unknown, key: string | undefined) => unknown;
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units), so equal values give equal text
+ * whatever the key order; properties whose value is undefined are left out, as JSON does.
+ * The one canonical form of the workspace: request fingerprints (stored in idempotency
+ * records, so its output must never change) and the local topology's record digests.
+ */
+export function canonicalJson(value: unknown, normalize?: CanonicalNormalizer): string {
+  return canonicalText(value, undefined, normalize);
+}
+
+function canonicalText(raw: unknown, key: string | undefined, normalize: CanonicalNormalizer | undefined): string {
+  const value = normalize ? normalize(raw, key) : raw;
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalText(v, undefined, normalize)).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalText(v, k, normalize)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -164,20 +184,15 @@ const MAX_CURSOR_CHARS = 400;
  * produces, so a forged cursor can at most start a Scan where the caller chooses.
  */
 export function encodeKeyCursor(key: Readonly<Record<string, string>>, partitionKey: string, sortKey: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, pk: key[partitionKey], sk: key[sortKey] }), 'utf8').toString('base64url');
+  return encodeOpaqueToken({ v: 1, pk: key[partitionKey], sk: key[sortKey] });
 }
 
 /** Decodes a cursor from {@link encodeKeyCursor} whose key `accepts`; throws `invalid_cursor` for anything else. */
 export function decodeKeyCursor(cursor: string, partitionKey: string, sortKey: string, accepts: (pk: string, sk: string) => boolean): Record<string, string> {
   const invalid = () => new ServiceError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged, or omit cursor to start from the beginning');
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const { v, pk, sk, ...rest } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const parsed = decodeOpaqueToken(cursor, MAX_CURSOR_CHARS);
+  if (!parsed) throw invalid();
+  const { v, pk, sk, ...rest } = parsed;
   if (v !== 1 || Object.keys(rest).length > 0 || typeof pk !== 'string' || typeof sk !== 'string' || !accepts(pk, sk)) throw invalid();
   return { [partitionKey]: pk, [sortKey]: sk };
 }

@@ -5,6 +5,7 @@ export * from './health';
 export * from './http-error';
 export * from './idempotent-put';
 export * from './logging';
+export * from './opaque-token';
 export * from './origin-guard';
 export * from './request';
 export * from './request-log';

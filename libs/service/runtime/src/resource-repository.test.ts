@@ -1,4 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { encodeKeyCursor } from './dynamodb';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 import { ResourceRepository } from './resource-repository';
 import { ServiceError } from './service-error';
@@ -77,6 +78,30 @@ describe('ResourceRepository over DynamoDB Local', () => {
     const { repo } = await repository();
     await repo.create({ name: 'a' }, { idempotencyKey: 'k' });
     expect(await code(repo.create({ name: 'b' }, { idempotencyKey: 'k' }))).toBe('idempotency_key_reused');
+  });
+
+  it('given a page cut short on one of its idempotency records, when listed from that cursor, then the cursor is accepted', async () => {
+    const { repo } = await repository();
+    const cursor = encodeKeyCursor({ pk: `IDEMPOTENCY#THING#${'a'.repeat(64)}`, sk: 'IDEMPOTENCY' }, 'pk', 'sk');
+    await expect(repo.list({ cursor })).resolves.toEqual({ items: [] });
+  });
+
+  it('given a caller, when it creates and another replaces, then createdBy and updatedBy name them', async () => {
+    const { repo } = await repository();
+    const { resource } = await repo.create({ name: 'a' }, { actor: 'alice' });
+    expect(resource).toMatchObject({ createdBy: 'alice', updatedBy: 'alice' });
+    expect(await repo.replace(resource.id, { name: 'b' }, {}, { actor: 'bob' })).toMatchObject({ createdBy: 'alice', updatedBy: 'bob', version: 2 });
+    const { resource: anonymous } = await repo.create({ name: 'c' });
+    expect(Object.keys(anonymous)).not.toEqual(expect.arrayContaining(['createdBy']));
+  });
+
+  it('given an idempotent create, then the idempotency record carries the write time the local replication orders by', async () => {
+    const { repo, tableName } = await repository();
+    await repo.create({ name: 'a' }, { idempotencyKey: 'k' });
+    const scan = await client.send(new ScanCommand({ TableName: tableName }));
+    const record = scan.Items!.find((r) => r.sk.S === 'IDEMPOTENCY')!;
+    expect(record.pk.S).toMatch(/^IDEMPOTENCY#THING#[0-9a-f]{64}$/);
+    expect(Object.keys(record).sort()).toEqual(['createdAt', 'expiresAt', 'fingerprint', 'pk', 'resource', 'sk']);
   });
 
   it('refuses a kind that is not upper case', () => {

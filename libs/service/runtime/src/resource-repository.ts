@@ -22,6 +22,12 @@ const PK = SERVICE_TABLE.partitionKey;
 const SK = SERVICE_TABLE.sortKey;
 const TTL = SERVICE_TABLE.ttlAttribute;
 const KIND = /^[A-Z][A-Z0-9_]{0,30}$/;
+const IDEMPOTENCY_SK = 'IDEMPOTENCY';
+const KEY_HASH = /^[0-9a-f]{64}$/;
+// A page needs limit + 1 records (the extra one says whether there is a next page); a
+// Scan page may hold records of other kinds, so a few Scans may be needed. Bounded so
+// that one request cannot scan the whole table: past this, the page is returned short
+// with a cursor where the scan stopped (which may be any record of the table).
 const MAX_SCANS_PER_PAGE = 5;
 
 /** Props of {@link ResourceRepository}. */
@@ -37,6 +43,15 @@ export interface ResourceRepositoryProps {
   readonly noun?: string;
   /** How long an idempotency key is remembered. @default 86400 (24 hours) */
   readonly idempotencyTtlSeconds?: number;
+  /**
+   * The partition key of an idempotency record is this prefix and the hex SHA-256 of the
+   * key (its sort key is `IDEMPOTENCY`). @default `IDEMPOTENCY#<kind>#`
+   */
+  readonly idempotencyPrefix?: string;
+  /** The attribute of an idempotency record that holds the created record, which a retry replays. @default 'resource' */
+  readonly replayAttribute?: string;
+  /** What an `item_too_large` error tells the client to do. @default 'store less' */
+  readonly sizeHint?: string;
   /** @default - the system clock */
   readonly clock?: () => Date;
   /** @default - 128 random bits, base64url */
@@ -48,7 +63,7 @@ export interface ResourceRepositoryProps {
  * table definition's keys): conditional writes only, a version per record
  * (optimistic concurrency through If-Match), idempotent create, paged listing with
  * opaque cursors, and a `ping` for /health. A generated service's data access is this
- * plus its schema.
+ * plus its schema; the items service composes it and adds PATCH.
  */
 export class ResourceRepository<F extends object> {
   private readonly doc: DynamoDBDocumentClient;
@@ -56,6 +71,7 @@ export class ResourceRepository<F extends object> {
   private readonly clock: () => Date;
   private readonly newId: () => string;
   private readonly recordPk: RegExp;
+  private readonly idempotencyPrefix: string;
 
   constructor(props: ResourceRepositoryProps) {
     if (!props.tableName) throw new Error('ResourceRepository: tableName is empty; pass the service table name (TABLE_NAME)');
@@ -66,32 +82,36 @@ export class ResourceRepository<F extends object> {
     this.clock = props.clock ?? (() => new Date());
     this.newId = props.newId ?? newResourceId;
     this.recordPk = new RegExp(`^${props.kind}#[A-Za-z0-9_-]{22}$`);
+    this.idempotencyPrefix = props.idempotencyPrefix ?? `IDEMPOTENCY#${props.kind}#`;
   }
 
   /** Creates a record; with an idempotency key a retry with the same body replays the first result. */
   async create(fields: F, options: CallOptions & { readonly idempotencyKey?: string } = {}): Promise<{ readonly resource: StoredResource<F>; readonly replayed: boolean }> {
     const now = this.clock();
     const timestamp = now.toISOString();
-    const resource = { ...fields, id: this.newId(), version: 1, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.props.region } as StoredResource<F>;
+    const resource = withActors({ ...fields, id: this.newId(), version: 1, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.props.region }, options.actor, options.actor) as StoredResource<F>;
     const record = { ...this.key(resource.id), ...resource };
-    assertFitsInItem(record);
+    this.assertFits(record);
     const put = { TableName: this.props.tableName, Item: record, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
     if (options.idempotencyKey === undefined) {
       try {
         await this.doc.send(new PutCommand(put), { abortSignal: options.abortSignal });
       } catch (err) {
-        if ((err as { name?: string })?.name === 'ConditionalCheckFailedException') throw idTaken();
+        // 128 random bits make this all but impossible; the condition makes it harmless.
+        if ((err as { name?: string })?.name === 'ConditionalCheckFailedException') throw this.idTaken();
         throw translateDynamoDbError(err);
       }
       return { resource, replayed: false };
     }
-    const key = { [PK]: `IDEMPOTENCY#${this.props.kind}#${sha256Hex(options.idempotencyKey)}`, [SK]: 'IDEMPOTENCY' };
+    const key = { [PK]: `${this.idempotencyPrefix}${sha256Hex(options.idempotencyKey)}`, [SK]: IDEMPOTENCY_SK };
     const fingerprint = requestFingerprint(fields);
     const nowSeconds = Math.floor(now.getTime() / 1000);
-    const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint, resource };
-    assertFitsInItem(idempotencyRecord);
-    const stored = await idempotentPut({ doc: this.doc, tableName: this.props.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: 'record', abortSignal: options.abortSignal });
-    return stored ? { resource: stored.resource as StoredResource<F>, replayed: true } : { resource, replayed: false };
+    const replay = this.props.replayAttribute ?? 'resource';
+    // createdAt: the write time the local topology's last-writer-wins reads (write-stamp.ts).
+    const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint, [replay]: resource, createdAt: timestamp };
+    this.assertFits(idempotencyRecord);
+    const stored = await idempotentPut({ doc: this.doc, tableName: this.props.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: this.noun, abortSignal: options.abortSignal });
+    return stored ? { resource: stored[replay] as StoredResource<F>, replayed: true } : { resource, replayed: false };
   }
 
   /** The record, or undefined. Strongly consistent within this region. */
@@ -103,6 +123,9 @@ export class ResourceRepository<F extends object> {
   /** One page in table order (a filtered Scan: may come back short with a cursor). Eventually consistent. */
   async list(request: { readonly limit?: number; readonly cursor?: string } = {}, options: CallOptions = {}): Promise<{ readonly items: StoredResource<F>[]; readonly nextCursor?: string }> {
     const limit = request.limit ?? RESOURCE_LIST_LIMITS.default;
+    if (!Number.isInteger(limit) || limit < RESOURCE_LIST_LIMITS.min || limit > RESOURCE_LIST_LIMITS.max) {
+      throw new RangeError(`ResourceRepository.list: limit must be an integer ${RESOURCE_LIST_LIMITS.min}-${RESOURCE_LIST_LIMITS.max}, got ${limit}`);
+    }
     let startKey = request.cursor === undefined ? undefined : this.decodeCursor(request.cursor);
     const found: Record<string, unknown>[] = [];
     for (let scan = 0; scan < MAX_SCANS_PER_PAGE; scan++) {
@@ -121,6 +144,8 @@ export class ResourceRepository<F extends object> {
       );
       found.push(...(res.Items ?? []));
       if (found.length > limit) {
+        // Resume after the last record returned, not where the Scan stopped: a Scan
+        // accepts any primary key as its start, and the rest of this Scan page is read again.
         const last = found[limit - 1];
         return { items: found.slice(0, limit).map((r) => strip<F>(r)), nextCursor: encodeCursor({ [PK]: String(last[PK]), [SK]: String(last[SK]) }) };
       }
@@ -136,9 +161,13 @@ export class ResourceRepository<F extends object> {
     if (!current) throw this.notFound(id);
     if (!versionMatches(precondition, current.version)) throw preconditionFailed(`${this.noun} ${id}`, precondition, current.version);
     const timestamp = this.clock().toISOString();
-    const resource = { ...fields, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: timestamp, updatedRegion: this.props.region } as StoredResource<F>;
+    const resource = withActors(
+      { ...fields, id, version: current.version + 1, createdAt: current.createdAt, updatedAt: timestamp, updatedRegion: this.props.region },
+      current.createdBy,
+      options.actor ?? current.updatedBy,
+    ) as StoredResource<F>;
     const record = { ...this.key(id), ...resource };
-    assertFitsInItem(record);
+    this.assertFits(record);
     const names: Record<string, string> = { '#version': 'version' };
     const values: Record<string, unknown> = { ':read': current.version };
     const condition = `${versionCondition(precondition, PK, names, values)} AND #version = :read`;
@@ -199,8 +228,19 @@ export class ResourceRepository<F extends object> {
     return new ServiceError('not_found', `no ${this.noun} with id ${id}`);
   }
 
+  /** What a scan page may end on: a record of this kind, or (a page cut short) one of its idempotency records. */
   private decodeCursor(cursor: string): Record<string, string> {
-    return decodeKeyCursor(cursor, PK, SK, (pk, sk) => sk === this.props.kind && this.recordPk.test(pk));
+    const idempotencyRecord = (pk: string, sk: string) => sk === IDEMPOTENCY_SK && pk.startsWith(this.idempotencyPrefix) && KEY_HASH.test(pk.slice(this.idempotencyPrefix.length));
+    return decodeKeyCursor(cursor, PK, SK, (pk, sk) => (sk === this.props.kind && this.recordPk.test(pk)) || idempotencyRecord(pk, sk));
+  }
+
+  private assertFits(record: Record<string, unknown>): void {
+    assertFitsInItem(record, this.props.sizeHint);
+  }
+
+  private idTaken(): ServiceError {
+    const what = this.props.noun === undefined ? 'id' : `${this.props.noun} id`;
+    return new ServiceError('conflict', `the new ${what} is already taken; retry the request`, { retryAfterSeconds: 0 });
   }
 
   private async send<T>(call: () => Promise<T>): Promise<T> {
@@ -221,6 +261,7 @@ function strip<F>(record: Record<string, unknown>): StoredResource<F> {
   return rest as StoredResource<F>;
 }
 
-function idTaken(): ServiceError {
-  return new ServiceError('conflict', 'the new id is already taken; retry the request', { retryAfterSeconds: 0 });
+/** The record with its creator and last writer, each only when known (no undefined attributes). */
+function withActors(record: Record<string, unknown>, createdBy: string | undefined, updatedBy: string | undefined): Record<string, unknown> {
+  return { ...record, ...(createdBy === undefined ? {} : { createdBy }), ...(updatedBy === undefined ? {} : { updatedBy }) };
 }

@@ -16,6 +16,10 @@ export interface RecordMetadata {
   readonly updatedAt: string;
   /** The region of the last write (global tables resolve concurrent writes last-writer-wins). */
   readonly updatedRegion: string;
+  /** The authenticated caller who created the record, when the create named one ({@link CallOptions.actor}). */
+  readonly createdBy?: string;
+  /** The authenticated caller of the last write that named one. */
+  readonly updatedBy?: string;
 }
 
 /** A stored resource: the client's fields plus {@link RecordMetadata}. */
@@ -24,6 +28,11 @@ export type StoredResource<F> = F & RecordMetadata;
 /** Per-call options. */
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;
+  /**
+   * The authenticated caller (the token's `sub`), recorded as `createdBy` / `updatedBy`
+   * by writes. @default - not recorded
+   */
+  readonly actor?: string;
 }
 
 /** The smallest and largest page size a repository's `list` accepts. */

@@ -18,11 +18,18 @@ export interface ResourceCacheProps {
    * @default true
    */
   readonly writes?: boolean;
-  /** ElastiCache IAM authentication: the user and a fresh token, asked at every (re)connection, per client. @default - no auth */
+  /** Username for the cache (ElastiCache RBAC), when `credentials` is not given. @default - none */
+  readonly username?: string;
+  /** Password, with `username`. @default - none */
+  readonly password?: string;
+  /** ElastiCache IAM authentication: the user and a fresh token, asked at every (re)connection, per client; takes precedence over `username` / `password`. @default - no auth */
   readonly credentials?: (client: 'reader' | 'writer') => Promise<{ readonly username: string; readonly password: string }>;
   /** Budget of one cache command; a slower cache counts as a miss. @default 250 */
   readonly commandTimeoutMs?: number;
 }
+
+/** What a read from the cache found: the record, nothing, or no answer (unreachable or too slow). */
+export type CacheLookup = { readonly state: 'hit'; readonly record: Record<string, unknown> } | { readonly state: 'miss' } | { readonly state: 'unavailable' };
 
 // Sets the record unless the cache already holds the same or a newer version of it, so a
 // fill from a lagging reader never overwrites a newer version written meanwhile.
@@ -35,10 +42,10 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1`;
 
-function newClient(url: string, credentials?: () => Promise<{ readonly username: string; readonly password: string }>) {
+function newClient(url: string, username?: string, password?: string, credentials?: () => Promise<{ readonly username: string; readonly password: string }>) {
   return createClient({
     url,
-    ...(credentials ? { credentialsProvider: { type: 'async-credentials-provider' as const, credentials: async () => ({ ...(await credentials()) }) } } : {}),
+    ...(credentials ? { credentialsProvider: { type: 'async-credentials-provider' as const, credentials: async () => ({ ...(await credentials()) }) } } : { username, password }),
     // Fail commands at once while disconnected instead of queueing them.
     disableOfflineQueue: true,
     socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
@@ -57,7 +64,8 @@ export class ResourceCache {
   private readonly reader: Client;
   private readonly writer: Client | undefined;
   private readonly timeoutMs: number;
-  readonly stats = { hits: 0, misses: 0, unavailable: 0, writeFailures: 0 };
+  /** `skippedWrites`: writes not attempted in a region that does not write. */
+  readonly stats = { hits: 0, misses: 0, unavailable: 0, writeFailures: 0, skippedWrites: 0 };
 
   constructor(readonly props: ResourceCacheProps) {
     this.timeoutMs = props.commandTimeoutMs ?? 250;
@@ -66,37 +74,59 @@ export class ResourceCache {
     this.writer = !writes ? undefined : props.writerUrl === props.readerUrl ? this.reader : this.client(props.writerUrl, 'writer');
   }
 
+  /** False in a region that does not write to the cache. */
+  get writable(): boolean {
+    return this.writer !== undefined;
+  }
+
   /** The cached record, or undefined (a miss, or the cache cannot be reached). */
   async get(id: string): Promise<Record<string, unknown> | undefined> {
+    const found = await this.lookup(id);
+    return found.state === 'hit' ? found.record : undefined;
+  }
+
+  /** What the cache holds for `id`, telling a miss from a cache that did not answer. Never throws. */
+  async lookup(id: string): Promise<CacheLookup> {
     try {
       const raw = await this.timed(this.reader, (c) => c.get(this.key(id)));
       if (raw === null || raw === undefined) {
         this.stats.misses++;
-        return undefined;
+        return { state: 'miss' };
       }
       this.stats.hits++;
-      return JSON.parse(String(raw)) as Record<string, unknown>;
+      return { state: 'hit', record: JSON.parse(String(raw)) as Record<string, unknown> };
     } catch {
       this.stats.unavailable++;
-      return undefined;
+      return { state: 'unavailable' };
     }
   }
 
-  /** Stores the record unless the same or a newer version is cached; nothing in a region that does not write. */
-  async put(record: { readonly id: string; readonly version: number }): Promise<void> {
+  /**
+   * Stores the record unless the same or a newer version is cached; nothing in a region
+   * that does not write. True when it stored it. Never throws.
+   */
+  async put(record: { readonly id: string; readonly version: number }): Promise<boolean> {
     const writer = this.writer;
-    if (!writer) return;
+    if (!writer) {
+      this.stats.skippedWrites++;
+      return false;
+    }
     try {
-      await this.timed(writer, (c) => c.eval(SET_IF_NEWER, { keys: [this.key(record.id)], arguments: [JSON.stringify(record), String(record.version), String(this.props.ttlSeconds)] }));
+      const stored = await this.timed(writer, (c) => c.eval(SET_IF_NEWER, { keys: [this.key(record.id)], arguments: [JSON.stringify(record), String(record.version), String(this.props.ttlSeconds)] }));
+      return stored === 1;
     } catch {
       this.stats.writeFailures++;
+      return false;
     }
   }
 
   /** Drops the record; nothing in a region that does not write. */
   async remove(id: string): Promise<void> {
     const writer = this.writer;
-    if (!writer) return;
+    if (!writer) {
+      this.stats.skippedWrites++;
+      return;
+    }
     try {
       await this.timed(writer, (c) => c.del(this.key(id)));
     } catch {
@@ -123,7 +153,7 @@ export class ResourceCache {
 
   private client(url: string, role: 'reader' | 'writer'): Client {
     const credentials = this.props.credentials;
-    const client = newClient(url, credentials && (() => credentials(role)));
+    const client = newClient(url, this.props.username, this.props.password, credentials && (() => credentials(role)));
     client.on('error', () => undefined);
     client.connect().catch(() => undefined);
     return client;

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { preconditionFailed, requestFingerprint, sha256Hex, versionMatches } from '../dynamodb';
+import { decodeOpaqueToken, encodeOpaqueToken } from '../opaque-token';
 import type { WritePrecondition } from '../request';
 import { type CallOptions, isResourceId, newResourceId, RESOURCE_LIST_LIMITS, type StoredResource } from '../resource';
 import { ServiceError } from '../service-error';
@@ -13,7 +14,7 @@ export interface ResourceCacheClient {
   /** The cached record, or undefined on a miss or when the cache cannot be reached. */
   get(id: string): Promise<Record<string, unknown> | undefined>;
   /** Stores the record unless the cache holds the same or a newer version of it. */
-  put(record: { readonly id: string; readonly version: number }): Promise<void>;
+  put(record: { readonly id: string; readonly version: number }): Promise<unknown>;
   remove(id: string): Promise<void>;
 }
 
@@ -225,19 +226,14 @@ export class PostgresResourceRepository<F extends object> {
 }
 
 function encodeCursor(id: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, id }), 'utf8').toString('base64url');
+  return encodeOpaqueToken({ v: 1, id });
 }
 
 function decodeCursor(cursor: string): string {
   const invalid = () => new ServiceError('invalid_cursor', 'cursor is not one this API returned: pass the nextCursor of the previous page back unchanged, or omit cursor to start from the beginning');
-  if (cursor.length === 0 || cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const { v, id, ...rest } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const parsed = decodeOpaqueToken(cursor, 200);
+  if (!parsed) throw invalid();
+  const { v, id, ...rest } = parsed;
   if (v !== 1 || Object.keys(rest).length > 0 || typeof id !== 'string' || !isResourceId(id)) throw invalid();
   return id;
 }

@@ -33,7 +33,31 @@ export interface RelationalDatabaseProps {
   readonly writerBackoffMs?: number;
   /** Shown in pg_stat_activity. @default "service" */
   readonly applicationName?: string;
+  /** The errors thrown for each failure, for a service with its own error codes. @default - {@link SERVICE_ERROR_FAILURES} */
+  readonly failures?: RelationalFailures;
 }
+
+/** The error a {@link RelationalDatabase} throws for each way the database fails; each is a 503 with Retry-After to the client. */
+export interface RelationalFailures {
+  /** The writer cannot be reached or is read-only (a demoted primary); without a cause during the back-off that follows. */
+  writerUnavailable(cause?: unknown): Error;
+  /** This region's reader cannot be reached. */
+  readerUnavailable(cause: unknown): Error;
+  /** A statement ran past `statementTimeoutMs`. */
+  timeout(cause: unknown): Error;
+}
+
+/** The runtime's failures: {@link ServiceError}s `unavailable` and `timeout`. */
+export const SERVICE_ERROR_FAILURES: RelationalFailures = Object.freeze({
+  writerUnavailable: (cause?: unknown) =>
+    new ServiceError('unavailable', "the primary region's database cannot be reached; writes are refused until it is back or another region is promoted (reads keep working)", {
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+      cause,
+    }),
+  readerUnavailable: (cause: unknown) =>
+    new ServiceError('unavailable', "this region's database cannot be reached; retry after the Retry-After delay", { retryAfterSeconds: RETRY_AFTER_SECONDS, cause }),
+  timeout: (cause: unknown) => new ServiceError('timeout', 'the database did not answer in time; retry after the Retry-After delay', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause }),
+});
 
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
 const RETRY_AFTER_SECONDS = 1;
@@ -43,17 +67,20 @@ const RETRY_AFTER_SECONDS = 1;
  * writer, directly or through write forwarding) and this region's **reader**. Made once
  * per Lambda instance; pg connects lazily, so a cold start opens nothing.
  *
- * Failures become {@link ServiceError}s answered 503 with Retry-After: the writer
- * unreachable or read-only (a demoted primary) → `unavailable`, and writes then fail at
- * once for `writerBackoffMs`; the reader unreachable → `unavailable`; a statement
- * timeout → `timeout`. Reads keep working in a region whose primary is gone.
+ * Failures become {@link ServiceError}s answered 503 with Retry-After (or the errors
+ * `failures` makes): the writer unreachable or read-only (a demoted primary) →
+ * `unavailable`, and writes then fail at once for `writerBackoffMs`; the reader
+ * unreachable → `unavailable`; a statement timeout → `timeout`. Reads keep working in
+ * a region whose primary is gone.
  */
 export class RelationalDatabase {
   private readonly writerPool: Pool;
   private readonly readerPool: Pool;
   private writerDownUntil = 0;
+  private readonly failures: RelationalFailures;
 
   constructor(readonly props: RelationalDatabaseProps) {
+    this.failures = props.failures ?? SERVICE_ERROR_FAILURES;
     const statementTimeout = props.statementTimeoutMs ?? 3000;
     const pool = (endpoint: DatabaseEndpoint, forwarding: boolean): Pool => {
       const config: PoolConfig = {
@@ -85,13 +112,13 @@ export class RelationalDatabase {
 
   /** Runs `work` in one transaction on the writer. */
   async write<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    if (Date.now() < this.writerDownUntil) throw writerUnavailable();
+    if (Date.now() < this.writerDownUntil) throw this.failures.writerUnavailable();
     let client: PoolClient;
     try {
       client = await this.writerPool.connect();
     } catch (err) {
       this.writerDownUntil = Date.now() + (this.props.writerBackoffMs ?? 500);
-      throw translate(err, 'writer');
+      throw this.translate(err, 'writer');
     }
     let broken = false;
     try {
@@ -103,26 +130,27 @@ export class RelationalDatabase {
       broken = isConnectionFailure(err) || isReadOnly(err);
       if (broken) this.writerDownUntil = Date.now() + (this.props.writerBackoffMs ?? 500);
       else await client.query('ROLLBACK').catch(() => undefined);
-      throw translate(err, 'writer');
+      throw this.translate(err, 'writer');
     } finally {
       client.release(broken ? true : undefined);
     }
   }
 
-  /** Runs `work` on this region's reader. */
-  async read<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `work` on this region's reader, or on the writer with `fromWriter` (a read that must see the latest write). */
+  async read<T>(work: (client: PoolClient) => Promise<T>, options: { readonly fromWriter?: boolean } = {}): Promise<T> {
+    const role = options.fromWriter ? 'writer' : 'reader';
     let client: PoolClient;
     try {
-      client = await this.readerPool.connect();
+      client = await (options.fromWriter ? this.writerPool : this.readerPool).connect();
     } catch (err) {
-      throw translate(err, 'reader');
+      throw this.translate(err, role);
     }
     let broken = false;
     try {
       return await work(client);
     } catch (err) {
       broken = isConnectionFailure(err);
-      throw translate(err, 'reader');
+      throw this.translate(err, role);
     } finally {
       client.release(broken ? true : undefined);
     }
@@ -136,6 +164,14 @@ export class RelationalDatabase {
   async close(): Promise<void> {
     await Promise.allSettled([this.writerPool.end(), this.readerPool.end()]);
   }
+
+  private translate(err: unknown, role: 'writer' | 'reader'): unknown {
+    if (err instanceof ServiceError) return err;
+    // SQLSTATE 57014: canceled by statement_timeout.
+    if ((err as { code?: string })?.code === '57014' || /Query read timeout/i.test((err as Error)?.message ?? '')) return this.failures.timeout(err);
+    if (isConnectionFailure(err) || isReadOnly(err)) return role === 'writer' ? this.failures.writerUnavailable(err) : this.failures.readerUnavailable(err);
+    return err;
+  }
 }
 
 function isConnectionFailure(err: unknown): boolean {
@@ -143,31 +179,10 @@ function isConnectionFailure(err: unknown): boolean {
   if (!e) return false;
   // SQLSTATE class 08 (connection exception) and 57P01-03 (shutdown, crash, cannot connect now).
   if (e.code && (CONNECTION_ERROR_CODES.has(e.code) || e.code.startsWith('08') || /^57P0[123]$/.test(e.code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (?:starting up|shutting down|in recovery)/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|connect ETIMEDOUT|Client has encountered a connection error|the database system is (?:starting up|shutting down|in recovery)/i.test(e.message ?? '');
 }
 
 /** SQLSTATE 25006: the writer endpoint reached a read-only server (a demoted primary, a standby). */
 function isReadOnly(err: unknown): boolean {
   return (err as { code?: string })?.code === '25006';
-}
-
-function writerUnavailable(cause?: unknown): ServiceError {
-  return new ServiceError('unavailable', "the primary region's database cannot be reached; writes are refused until it is back or another region is promoted (reads keep working)", {
-    retryAfterSeconds: RETRY_AFTER_SECONDS,
-    cause,
-  });
-}
-
-function translate(err: unknown, role: 'writer' | 'reader'): unknown {
-  if (err instanceof ServiceError) return err;
-  // SQLSTATE 57014: canceled by statement_timeout.
-  if ((err as { code?: string })?.code === '57014' || /Query read timeout/i.test((err as Error)?.message ?? '')) {
-    return new ServiceError('timeout', 'the database did not answer in time; retry after the Retry-After delay', { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
-  }
-  if (isConnectionFailure(err) || isReadOnly(err)) {
-    return role === 'writer'
-      ? writerUnavailable(err)
-      : new ServiceError('unavailable', "this region's database cannot be reached; retry after the Retry-After delay", { retryAfterSeconds: RETRY_AFTER_SECONDS, cause: err });
-  }
-  return err;
 }
