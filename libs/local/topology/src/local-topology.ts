@@ -264,17 +264,31 @@ export class LocalTopology {
     return this.stopping;
   }
 
+  /** Every component, in the order each needs the ones before it. */
   private async startAll(): Promise<void> {
-    const { config, options } = this;
+    const { config } = this;
     this.log(
       `local topology: service ${config.service}, environment ${config.environment}, regions ${config.regions.join(', ')} (primary first); ` +
         `${config.routing.policy} routing; health checks every ${config.healthCheck.intervalMs} ms, unhealthy after ${config.healthCheck.failureThreshold} failures`,
     );
     if (config.notEmulated.length) this.log(`note: ${config.notEmulated.join(' and ')} of the service ${config.notEmulated.length === 1 ? 'is' : 'are'} not run locally`);
+    await this.startCloudFrontApi();
+    await this.startTablesAndReplication();
+    await this.startAuth();
+    await this.startApis();
+    await this.startRouting();
+    await this.startFrontDoor();
+  }
 
+  /** The CloudFront API the handlers send their invalidations to. */
+  private async startCloudFrontApi(): Promise<void> {
     this.cloudFront = await CloudFrontApi.start({ distributionId: LOCAL_DISTRIBUTION_ID, cache: this.cache });
     this.log(`cloudfront api: ${this.cloudFront.endpoint} (invalidations of the front door's cache, distribution ${LOCAL_DISTRIBUTION_ID})`);
+  }
 
+  /** A DynamoDB Local per region, and the replicator between their streams. */
+  private async startTablesAndReplication(): Promise<void> {
+    const { config, options } = this;
     const tables = await settleAll(
       config.regions.map((name) => RegionTable.start({ region: name, tableName: config.tableName, dataDir: join(this.dataDir, name), env: options.env })),
     );
@@ -312,13 +326,20 @@ export class LocalTopology {
       `replication: ${config.regions.join(' <-> ')} from each table's stream, asynchronous, last writer wins` +
         `${options.replicationDelayMs ? `, delayed ${options.replicationDelayMs} ms` : ''}`,
     );
+  }
 
+  /** The service's issuer and each region's authorizer, as its auth config asks. */
+  private async startAuth(): Promise<void> {
+    const { config } = this;
     const auth = await startLocalAuth(config, this.log);
     this.issuer = auth.issuer;
     this.authorization = auth.authorization;
     this.authorizer = auth.authorizer;
-    const authorizer = auth.authorizer;
+  }
 
+  /** A process per region running the service's handler behind the local HTTP adapter. */
+  private async startApis(): Promise<void> {
+    const { config, options } = this;
     const apis = await settleAll(
       config.regions.map((name) =>
         RegionApi.start({
@@ -326,7 +347,7 @@ export class LocalTopology {
           handlerModule: this.handlerModule,
           lambdaEnvironment: this.lambdaEnvironment(name),
           cwd: options.workspaceRoot,
-          authorizer,
+          authorizer: this.authorizer,
           onOutput: options.apiOutput ? (line) => options.apiOutput!(`[${name}] ${line}`) : undefined,
         }),
       ),
@@ -337,7 +358,11 @@ export class LocalTopology {
       this.handlerModules.set(api.region, this.handlerModule);
       this.log(`api ${api.region}: ${api.url} (${relative(options.workspaceRoot, this.handlerModule)} behind the local HTTP adapter)`);
     }
+  }
 
+  /** The health checks of every region and the router that follows them. */
+  private async startRouting(): Promise<void> {
+    const { config, options } = this;
     this.healthChecker = new HealthChecker({
       targets: config.regions.map((name) => ({ region: name, url: this.apiUrl(name) })),
       path: config.healthCheck.path,
@@ -365,7 +390,11 @@ export class LocalTopology {
       `health checks: GET ${config.healthCheck.path} on each region's API every ${config.healthCheck.intervalMs} ms; ` +
         `${config.routing.policy} routing${config.routing.policy === 'weighted' ? ` (weights ${config.regions.map((r) => `${r}=${config.routing.weights[r] ?? EVEN_WEIGHT}`).join(', ')})` : ''}`,
     );
+  }
 
+  /** The front door (CloudFront stand-in) with its cache and origin failover. */
+  private async startFrontDoor(): Promise<void> {
+    const { config, options } = this;
     this.frontDoor = await FrontDoor.start({
       router: this.router,
       originOf: (r) => this.apiUrl(r),
