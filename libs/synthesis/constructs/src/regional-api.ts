@@ -134,37 +134,38 @@ export class RegionalApi extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: RegionalApiProps) {
     super(scope, id);
-    const memory = props.memorySizeMb ?? 512;
-    const timeout = props.timeoutSeconds ?? 10;
-    if (memory < 128 || memory > 10240) throw new ConstructPropsError(this, `memorySizeMb must be 128-10240, got ${memory}`);
-    if (timeout < 1 || timeout > 29) {
-      throw new ConstructPropsError(this, `timeoutSeconds must be 1-29 (API Gateway gives up after 29 s), got ${timeout}`);
-    }
+    const settings = validatedSettings(this, props);
     this.region = props.region;
-    const provider = props.provider;
-    this.provider = provider;
+    this.provider = props.provider;
+    const logs = this.createLogGroups(props);
+    this.logGroup = logs.logGroup;
+    this.accessLogGroup = logs.accessLogGroup;
+    this.role = this.createRole(props);
+    this.function = this.createFunction(props, settings);
+    this.api = new Apigatewayv2Api(this, 'http-api', {
+      provider: props.provider,
+      name: props.functionName,
+      protocolType: 'HTTP',
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? true,
+    });
+    this.endpointHost = `${this.api.id}.execute-api.${props.region}.amazonaws.com`;
+    this.authorizer = this.createRoutes(props, settings.routes);
+    this.stage = this.createStage(props);
+  }
 
-    const reserved = props.reservedConcurrency;
-    if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
-      throw new ConstructPropsError(this, `reservedConcurrency must be a whole number of at least 1, got ${reserved}`);
-    }
+  /** The function's log group and the stage's access log group, both with the retention and key asked. */
+  private createLogGroups(props: RegionalApiProps) {
     const retentionInDays = props.logRetentionDays ?? 365;
     const kmsKeyId = props.logKmsKeyArn;
-    this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
-      provider,
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays,
-      ...(kmsKeyId ? { kmsKeyId } : {}),
-    });
-    this.accessLogGroup = new CloudwatchLogGroup(this, 'access-log-group', {
-      provider,
-      name: `/aws/apigateway/${props.functionName}`,
-      retentionInDays,
-      ...(kmsKeyId ? { kmsKeyId } : {}),
-    });
+    const group = (id: string, name: string) =>
+      new CloudwatchLogGroup(this, id, { provider: props.provider, name, retentionInDays, ...(kmsKeyId ? { kmsKeyId } : {}) });
+    return { logGroup: group('log-group', `/aws/lambda/${props.functionName}`), accessLogGroup: group('access-log-group', `/aws/apigateway/${props.functionName}`) };
+  }
 
-    this.role = new IamRole(this, 'role', {
-      provider,
+  /** The function's role: its own log group and traces, then whatever grants add (rendered at synth). */
+  private createRole(props: RegionalApiProps): IamRole {
+    const role = new IamRole(this, 'role', {
+      provider: props.provider,
       name: props.roleName,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
@@ -187,21 +188,25 @@ export class RegionalApi extends Construct implements IGrantable {
       });
     }
     new IamRolePolicy(this, 'role-policy', {
-      provider,
-      role: this.role.id,
+      provider: props.provider,
+      role: role.id,
       name: 'service-table-and-logs',
       // Rendered at synth, so grants made after construction land in the same policy.
       policy: Lazy.stringValue({ produce: () => JSON.stringify({ Version: '2012-10-17', Statement: this.statements }) }),
     });
+    return role;
+  }
 
+  /** The function, from the zip `npm run build` made. */
+  private createFunction(props: RegionalApiProps, { memory, timeout, reserved }: ApiSettings): LambdaFunction {
     // FILE asset: the zip is built once by npm run build (tools/build-lambda.ts) and only copied per stack.
     const asset = new TerraformAsset(this, 'code', {
       path: props.artifact.zipPath,
       type: AssetType.FILE,
       assetHash: Buffer.from(props.artifact.sha256, 'base64').toString('hex').slice(0, 32),
     });
-    this.function = new LambdaFunction(this, 'function', {
-      provider,
+    return new LambdaFunction(this, 'function', {
+      provider: props.provider,
       functionName: props.functionName,
       role: this.role.arn,
       runtime: LAMBDA_RUNTIME,
@@ -219,14 +224,11 @@ export class RegionalApi extends Construct implements IGrantable {
         : { tags: { [UNRESERVED_CONCURRENCY_TAG.key]: UNRESERVED_CONCURRENCY_TAG.value } }),
       dependsOn: [this.logGroup],
     });
+  }
 
-    this.api = new Apigatewayv2Api(this, 'http-api', {
-      provider,
-      name: props.functionName,
-      protocolType: 'HTTP',
-      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? true,
-    });
-    this.endpointHost = `${this.api.id}.execute-api.${props.region}.amazonaws.com`;
+  /** The Lambda integration, the JWT authorizer when asked, and one route per route key; returns the authorizer. */
+  private createRoutes(props: RegionalApiProps, routes: readonly RegionalApiRoute[]): JwtAuthorizer | undefined {
+    const provider = props.provider;
     const integration = new Apigatewayv2Integration(this, 'integration', {
       provider,
       apiId: this.api.id,
@@ -234,19 +236,7 @@ export class RegionalApi extends Construct implements IGrantable {
       integrationUri: this.function.invokeArn,
       payloadFormatVersion: '2.0',
     });
-    const routes = props.routes ?? [{ routeKey: '$default', authorized: false }];
-    if (routes.some((r) => r.authorized) && !props.jwtAuthorizer) {
-      throw new ConstructPropsError(this, 'a route is authorized but no jwtAuthorizer is given');
-    }
-    const keys = new Set<string>();
-    for (const route of routes) {
-      if (keys.has(route.routeKey)) throw new ConstructPropsError(this, `route "${route.routeKey}" is given twice`);
-      keys.add(route.routeKey);
-      if (!route.authorized && route.scopes?.length) throw new ConstructPropsError(this, `route "${route.routeKey}" has scopes but is not authorized`);
-    }
-    if (props.jwtAuthorizer) {
-      this.authorizer = new JwtAuthorizer(this, 'jwt-authorizer', { provider, apiId: this.api.id, ...props.jwtAuthorizer });
-    }
+    const authorizer = props.jwtAuthorizer ? new JwtAuthorizer(this, 'jwt-authorizer', { provider, apiId: this.api.id, ...props.jwtAuthorizer }) : undefined;
     for (const route of routes) {
       // `$default` keeps its original id, so adding auth does not replace the route.
       const id = route.routeKey === '$default' ? 'default-route' : `route-${route.routeKey.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '')}`;
@@ -258,14 +248,19 @@ export class RegionalApi extends Construct implements IGrantable {
         ...(route.authorized
           ? {
               authorizationType: 'JWT',
-              authorizerId: this.authorizer!.authorizerId,
+              authorizerId: authorizer!.authorizerId,
               ...(route.scopes?.length ? { authorizationScopes: [...route.scopes] } : {}),
             }
           : { authorizationType: 'NONE' }),
       });
     }
-    this.stage = new Apigatewayv2Stage(this, 'stage', {
-      provider,
+    return authorizer;
+  }
+
+  /** The auto-deployed `$default` stage with throttling and access logs, and API Gateway's permission to invoke. */
+  private createStage(props: RegionalApiProps): Apigatewayv2Stage {
+    const stage = new Apigatewayv2Stage(this, 'stage', {
+      provider: props.provider,
       apiId: this.api.id,
       name: '$default',
       autoDeploy: true,
@@ -276,13 +271,14 @@ export class RegionalApi extends Construct implements IGrantable {
       accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
     });
     new LambdaPermission(this, 'invoke-permission', {
-      provider,
+      provider: props.provider,
       statementId: 'AllowApiGatewayInvoke',
       action: 'lambda:InvokeFunction',
       functionName: this.function.functionName,
       principal: 'apigateway.amazonaws.com',
       sourceArn: `${this.api.executionArn}/*/*`,
     });
+    return stage;
   }
 
   /** Adds a statement to the function role's policy. */
@@ -338,4 +334,36 @@ export class RegionalApi extends Construct implements IGrantable {
       Resource: ['*'],
     });
   }
+}
+
+/** The function's sizes and routes checked against what Lambda and API Gateway accept. */
+interface ApiSettings {
+  readonly memory: number;
+  readonly timeout: number;
+  readonly reserved?: number;
+  readonly routes: readonly RegionalApiRoute[];
+}
+
+function validatedSettings(scope: Construct, props: RegionalApiProps): ApiSettings {
+  const memory = props.memorySizeMb ?? 512;
+  const timeout = props.timeoutSeconds ?? 10;
+  if (memory < 128 || memory > 10240) throw new ConstructPropsError(scope, `memorySizeMb must be 128-10240, got ${memory}`);
+  if (timeout < 1 || timeout > 29) {
+    throw new ConstructPropsError(scope, `timeoutSeconds must be 1-29 (API Gateway gives up after 29 s), got ${timeout}`);
+  }
+  const reserved = props.reservedConcurrency;
+  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
+    throw new ConstructPropsError(scope, `reservedConcurrency must be a whole number of at least 1, got ${reserved}`);
+  }
+  const routes = props.routes ?? [{ routeKey: '$default', authorized: false }];
+  if (routes.some((r) => r.authorized) && !props.jwtAuthorizer) {
+    throw new ConstructPropsError(scope, 'a route is authorized but no jwtAuthorizer is given');
+  }
+  const keys = new Set<string>();
+  for (const route of routes) {
+    if (keys.has(route.routeKey)) throw new ConstructPropsError(scope, `route "${route.routeKey}" is given twice`);
+    keys.add(route.routeKey);
+    if (!route.authorized && route.scopes?.length) throw new ConstructPropsError(scope, `route "${route.routeKey}" has scopes but is not authorized`);
+  }
+  return { memory, timeout, reserved, routes };
 }
