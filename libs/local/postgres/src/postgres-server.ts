@@ -1,10 +1,10 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { findFreePort, killAtExit, watchdogPid, watchdogScript } from '@platform/local-process';
+import { WatchedServer, findFreePort, watchdogScript } from '@platform/local-process';
 
 /** A PostgreSQL server could not be found, set up or started. */
 export class PostgresServerError extends Error {
@@ -109,10 +109,7 @@ export class PostgresServer {
 
   readonly name: string;
   port = 0;
-  private child: ChildProcess | undefined;
-  private serverPid: number | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private readonly tail: string[] = [];
+  private process: WatchedServer | undefined;
 
   private constructor(
     private readonly bin: string,
@@ -133,7 +130,7 @@ export class PostgresServer {
   }
 
   get isRunning(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.process?.isRunning ?? false;
   }
 
   /** True while the cluster is a standby (`standby.signal` present). */
@@ -162,16 +159,16 @@ export class PostgresServer {
 
   /** Crashes the server: SIGQUIT to the postmaster, PostgreSQL's immediate shutdown (no checkpoint; crash recovery at the next start). */
   async kill(): Promise<void> {
-    if (this.isRunning && this.serverPid) process.kill(this.serverPid, 'SIGQUIT');
-    await this.exited;
+    this.process?.signal('SIGQUIT');
+    await this.process?.exited;
   }
 
   /** Stops the server cleanly (fast shutdown: sessions are ended, a checkpoint is written and sent to the standbys). */
   async stop(): Promise<void> {
-    if (this.isRunning && this.serverPid) process.kill(this.serverPid, 'SIGINT');
-    const timer = setTimeout(() => this.serverPid && this.isRunning && process.kill(this.serverPid, 'SIGKILL'), 10_000);
+    this.process?.signal('SIGINT');
+    const timer = setTimeout(() => this.process?.signal('SIGKILL'), 10_000);
     try {
-      await this.exited;
+      await this.process?.exited;
     } finally {
       clearTimeout(timer);
     }
@@ -230,33 +227,14 @@ export class PostgresServer {
 
   private async launch(port: number): Promise<void> {
     this.port = port;
-    this.tail.length = 0;
-    this.serverPid = undefined;
     const args = [join(this.bin, 'postgres'), '-D', this.dataDir, '-p', String(port), ...SERVER_SETTINGS.flatMap((s) => ['-c', s])];
-    const child = spawn('sh', ['-c', WATCHDOG, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...serverUserIds() });
-    this.child = child;
-    const forget = killAtExit(() => {
-      if (this.serverPid) process.kill(this.serverPid, 'SIGQUIT');
+    this.process = new WatchedServer(args, {
+      watchdog: WATCHDOG,
+      killAtExitSignal: 'SIGQUIT',
+      tailLines: OUTPUT_TAIL,
+      spawnOptions: serverUserIds(),
+      onLine: (line) => this.options.onOutput?.(line),
     });
-    this.exited = new Promise((resolve) => child.once('exit', () => {
-      forget();
-      resolve();
-    }));
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line) continue;
-        const pid = watchdogPid(line);
-        if (pid !== undefined) {
-          this.serverPid = pid;
-          continue;
-        }
-        this.tail.push(line);
-        if (this.tail.length > OUTPUT_TAIL) this.tail.shift();
-        this.options.onOutput?.(line);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
     await this.waitUntilReady();
   }
 
@@ -264,20 +242,20 @@ export class PostgresServer {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (!this.isRunning) {
-        throw new PostgresServerError(`${this.name}: PostgreSQL exited during start-up on port ${this.port}:\n${this.tail.join('\n')}`);
+        throw new PostgresServerError(`${this.name}: PostgreSQL exited during start-up on port ${this.port}:\n${this.process?.tail.join('\n') ?? ''}`);
       }
       try {
         const client = new Client({ ...this.endpoint, database: 'postgres', connectionTimeoutMillis: 1000 });
         client.on('error', () => undefined);
         await client.connect();
         await client.end();
-        if (this.serverPid) return;
+        if (this.process?.serverPid) return;
       } catch {
         // not accepting connections yet ("the database system is starting up")
       }
       if (Date.now() > deadline) {
         await this.kill().catch(() => undefined);
-        throw new PostgresServerError(`${this.name}: PostgreSQL did not accept connections on port ${this.port} within 60 s:\n${this.tail.join('\n')}`);
+        throw new PostgresServerError(`${this.name}: PostgreSQL did not accept connections on port ${this.port} within 60 s:\n${this.process?.tail.join('\n') ?? ''}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

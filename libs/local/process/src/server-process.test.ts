@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { findFreePort, watchdogPid, watchdogScript } from './server-process';
+import { WatchedServer, findFreePort, watchdogPid, watchdogScript } from './server-process';
 
 const ROOT = join(__dirname, '../../../..');
 
@@ -74,5 +74,22 @@ describe('killAtExit', () => {
     expect([run.status, run.stderr.includes('must not run')]).toEqual([0, false]);
     expect(pid).toBeGreaterThan(0);
     expect(await waitFor(() => !alive(pid), 2000)).toBe(true);
+  });
+});
+
+describe('WatchedServer', () => {
+  it('given a server that prints and waits, then it knows the server\'s pid and last lines, and a signal to the server ends the run', async () => {
+    const lines: string[] = [];
+    const server = new WatchedServer(['sh', '-c', 'echo one; echo two; echo three; exec sleep 30'], {
+      watchdog: watchdogScript({ reportPid: true }),
+      killAtExitSignal: 'SIGKILL',
+      tailLines: 2,
+      onLine: (line) => lines.push(line),
+    });
+    for (let i = 0; i < 100 && (server.serverPid === undefined || lines.length < 3); i++) await new Promise((r) => setTimeout(r, 20));
+    expect([server.isRunning, typeof server.serverPid, lines, server.tail]).toEqual([true, 'number', ['one', 'two', 'three'], ['two', 'three']]);
+    server.signal('SIGTERM');
+    await server.exited;
+    expect(server.isRunning).toBe(false);
   });
 });

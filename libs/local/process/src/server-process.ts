@@ -1,6 +1,7 @@
 // What the local servers of the tests and `npm run dev` (DynamoDB Local, PostgreSQL,
 // Redis) share about their processes: a watchdog so that a server cannot outlive the
 // Node process that started it, a free loopback port, and a last kill at exit.
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** The line a watchdog with `reportPid` prints first: the server's pid. */
@@ -75,4 +76,75 @@ export function killAtExit(kill: () => void): () => void {
   }
   atExit.add(kill);
   return () => atExit.delete(kill);
+}
+
+/** Options of {@link WatchedServer}. */
+export interface WatchedServerOptions {
+  /** The {@link watchdogScript} to run the server under; it must `reportPid`. */
+  readonly watchdog: string;
+  /** How the server is stopped at once if this process exits while it runs. */
+  readonly killAtExitSignal: NodeJS.Signals;
+  /** Lines of output kept for error messages. */
+  readonly tailLines: number;
+  /** e.g. the uid and gid to run as. @default - this process's */
+  readonly spawnOptions?: Pick<SpawnOptions, 'uid' | 'gid' | 'env' | 'cwd'>;
+  /** Every line the server prints (not the watchdog's pid line). */
+  readonly onLine?: (line: string) => void;
+}
+
+/**
+ * One run of a server process under a watchdog: the child (the watchdog's shell), the
+ * server's own pid once the watchdog reports it, the last lines it printed and its end.
+ * A server this process has not stopped is killed when this process exits.
+ */
+export class WatchedServer {
+  readonly child: ChildProcess;
+  /** Resolves when the server (and so its watchdog) has exited. */
+  readonly exited: Promise<void>;
+  /** The last `tailLines` lines of its output. */
+  readonly tail: string[] = [];
+  private pid: number | undefined;
+
+  constructor(command: readonly string[], options: WatchedServerOptions) {
+    const child = spawn('sh', ['-c', options.watchdog, 'sh', ...command], { stdio: ['pipe', 'pipe', 'pipe'], ...options.spawnOptions });
+    this.child = child;
+    const forget = killAtExit(() => {
+      if (this.pid) process.kill(this.pid, options.killAtExitSignal);
+    });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        forget();
+        resolve();
+      }),
+    );
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        const pid = watchdogPid(line);
+        if (pid !== undefined) {
+          this.pid = pid;
+          continue;
+        }
+        this.tail.push(line);
+        if (this.tail.length > options.tailLines) this.tail.shift();
+        options.onLine?.(line);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+  }
+
+  /** The server's pid, once the watchdog has printed it. */
+  get serverPid(): number | undefined {
+    return this.pid;
+  }
+
+  get isRunning(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Sends `signal` to the server itself (not the watchdog) while it runs. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.isRunning && this.pid) process.kill(this.pid, signal);
+  }
 }

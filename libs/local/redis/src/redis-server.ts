@@ -1,8 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import { findFreePort, killAtExit, watchdogPid, watchdogScript } from '@platform/local-process';
+import { WatchedServer, findFreePort, watchdogScript } from '@platform/local-process';
 
 /** redis-server could not be found or started. */
 export class RedisServerError extends Error {
@@ -40,10 +40,7 @@ export class RedisServer {
 
   readonly name: string;
   port = 0;
-  private child: ChildProcess | undefined;
-  private serverPid: number | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private readonly tail: string[] = [];
+  private process: WatchedServer | undefined;
   private primary: { host: string; port: number } | undefined;
 
   private constructor(
@@ -59,7 +56,7 @@ export class RedisServer {
   }
 
   get isRunning(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.process?.isRunning ?? false;
   }
 
   /** The primary this server replicates, or undefined for a primary. */
@@ -94,13 +91,13 @@ export class RedisServer {
 
   /** Crashes the server (SIGKILL). */
   async kill(): Promise<void> {
-    if (this.isRunning && this.serverPid) process.kill(this.serverPid, 'SIGKILL');
-    await this.exited;
+    this.process?.signal('SIGKILL');
+    await this.process?.exited;
   }
 
   async stop(): Promise<void> {
-    if (this.isRunning && this.serverPid) process.kill(this.serverPid, 'SIGTERM');
-    await this.exited;
+    this.process?.signal('SIGTERM');
+    await this.process?.exited;
   }
 
   /** Starts again on the same port, as a replica of `replicaOf` if given (a restarted primary comes back empty: no persistence). */
@@ -112,7 +109,6 @@ export class RedisServer {
   private async launch(port: number, replicaOf: { host: string; port: number } | undefined): Promise<void> {
     this.port = port;
     this.primary = replicaOf;
-    this.serverPid = undefined;
     const args = [
       this.binary,
       '--bind', '127.0.0.1', '--port', String(port), '--dir', this.options.dataDir,
@@ -120,38 +116,18 @@ export class RedisServer {
       '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0',
       ...(replicaOf ? ['--replicaof', replicaOf.host, String(replicaOf.port)] : []),
     ];
-    const child = spawn('sh', ['-c', WATCHDOG, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
-    const forget = killAtExit(() => {
-      if (this.serverPid) process.kill(this.serverPid, 'SIGKILL');
-    });
-    this.exited = new Promise((resolve) => child.once('exit', () => {
-      forget();
-      resolve();
-    }));
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        const pid = watchdogPid(line);
-        if (pid !== undefined) this.serverPid = pid;
-        else if (line) {
-          this.tail.push(line);
-          if (this.tail.length > 30) this.tail.shift();
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    this.process = new WatchedServer(args, { watchdog: WATCHDOG, killAtExitSignal: 'SIGKILL', tailLines: 30 });
     const deadline = Date.now() + 20_000;
     for (;;) {
-      if (!this.isRunning) throw new RedisServerError(`${this.name}: redis-server exited during start-up on port ${port}:\n${this.tail.join('\n')}`);
+      if (!this.isRunning) throw new RedisServerError(`${this.name}: redis-server exited during start-up on port ${port}:\n${this.process?.tail.join('\n') ?? ''}`);
       try {
-        if ((await this.command('PING')) === 'PONG' && this.serverPid) return;
+        if ((await this.command('PING')) === 'PONG' && this.process?.serverPid) return;
       } catch {
         // not listening yet
       }
       if (Date.now() > deadline) {
         await this.kill().catch(() => undefined);
-        throw new RedisServerError(`${this.name}: redis-server did not answer on port ${port} within 20 s:\n${this.tail.join('\n')}`);
+        throw new RedisServerError(`${this.name}: redis-server did not answer on port ${port} within 20 s:\n${this.process?.tail.join('\n') ?? ''}`);
       }
       await new Promise((r) => setTimeout(r, 30));
     }
