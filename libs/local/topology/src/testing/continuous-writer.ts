@@ -57,6 +57,7 @@ export class ContinuousWriter {
   readonly writes: WriteRecord[] = [];
   readonly runId: string;
   private running = false;
+  private abandoned = false;
   private workers: Promise<void>[] = [];
   private nextSeq = 0;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -77,6 +78,15 @@ export class ContinuousWriter {
     this.running = false;
     await Promise.all(this.workers);
     this.agent.destroy();
+  }
+
+  /**
+   * Stops at once, without waiting for acknowledgements: the writes in flight get one
+   * more answer at most (a benchmark or test that failed, before it stops the topology).
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    await this.stop();
   }
 
   /** Writes acknowledged so far. */
@@ -105,11 +115,12 @@ export class ContinuousWriter {
       for (;;) {
         const attempt = await this.send(record);
         record.attempts.push(attempt);
-        if (attempt.status === 201) break;
+        if (attempt.status === 201 || this.abandoned) break;
         if (attempt.status !== undefined && attempt.status < 500 && attempt.status !== 409 && attempt.status !== 429) {
           throw new Error(`write ${seq} was refused with HTTP ${attempt.status}: ${attempt.error}`);
         }
         await new Promise((r) => setTimeout(r, this.props.retryDelayMs ?? 50));
+        if (this.abandoned) break;
       }
       for (const listener of this.ackListeners.splice(0)) listener();
       if (this.props.pauseMs) await new Promise((r) => setTimeout(r, this.props.pauseMs));
