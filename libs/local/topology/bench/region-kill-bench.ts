@@ -19,8 +19,8 @@
 //           old primary rejoins as a standby and a switchover moves the primary back.
 //
 //   npm run bench:region-kill -- [--service items|orders|all] [--failover before|after|both]
-//     [--trials 5] [--interval fast|config] [--probe-interval-ms 250] [--seed <n>]
-import { cpus } from 'node:os';
+//     [--trials 5] [--interval fast|config] [--probe-interval-ms 250] [--kill nearest|next] [--seed <n>]
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, integerOption, runCli } from '@platform/cli';
 import { parsePlatform } from '@platform/config';
@@ -38,6 +38,7 @@ const ROOT = join(__dirname, '../../../..');
 const HEALTH = { items: { intervalSeconds: 10, failureThreshold: 3 }, orders: { intervalSeconds: 30, failureThreshold: 2 } } as const;
 const FAILOVER_PATHS = { items: ['/items/*'], orders: ['/customers/*'] } as const;
 type Service = keyof typeof HEALTH;
+type Victim = 'nearest' | 'next';
 
 interface Options {
   readonly services: readonly Service[];
@@ -45,6 +46,8 @@ interface Options {
   readonly trials: number;
   /** undefined: the config's interval. */
   readonly probeIntervalMs: number | undefined;
+  /** Kill the region nearest to the client (the primary) or the next one. */
+  readonly kill: Victim;
   readonly seed: number;
 }
 
@@ -60,6 +63,8 @@ function seeded(seed: number): () => number {
   };
 }
 
+// The topologies' own lines (start-up, kills, health changes) go to stderr, with the time.
+const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs: number): Promise<T> {
@@ -100,7 +105,7 @@ interface Rig {
   stop(): Promise<void>;
 }
 
-async function itemsRig(failover: boolean, probeIntervalMs: number | undefined): Promise<Rig> {
+async function itemsRig(failover: boolean, probeIntervalMs: number | undefined, kill: Victim): Promise<Rig> {
   const platform = parsePlatform(
     platformFixture({
       services: {
@@ -117,7 +122,7 @@ async function itemsRig(failover: boolean, probeIntervalMs: number | undefined):
   );
   const config = topologyConfig(platform, { service: 'items', environment: 'staging', probeIntervalMs });
   const changes: HealthChange[] = [];
-  const topology = await LocalTopology.start({ config, workspaceRoot: ROOT, onHealthChange: (c) => changes.push(c) });
+  const topology = await LocalTopology.start({ config, workspaceRoot: ROOT, log, onHealthChange: (c) => changes.push(c) });
   try {
     const token: Record<string, string> = topology.edgeHeaders.authorization ? { authorization: topology.edgeHeaders.authorization } : {};
     // Items the readers read: created through the front door and replicated everywhere.
@@ -131,8 +136,11 @@ async function itemsRig(failover: boolean, probeIntervalMs: number | undefined):
       if (res.status !== 201) throw new Error(`creating the items to read: HTTP ${res.status} ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
     }
+    // Every region warm (JIT of its API and JVM), as a region serving its own clients is:
+    // the first writes a cold region takes are slow on this machine, and would count in the gap.
+    await warmUp(config.regions.map((r) => topology.apiUrl(r)), topology.edgeHeaders, '/items', () => ({ name: 'warm-up' }), (id) => `/items/${id}`);
     await topology.replicator.settle(config.regions);
-    const victim = config.regions[0]!;
+    const victim = config.regions[kill === 'nearest' ? 0 : 1]!;
     return {
       frontDoorUrl: topology.frontDoorUrl,
       healthChecker: topology.healthChecker,
@@ -168,7 +176,7 @@ async function itemsRig(failover: boolean, probeIntervalMs: number | undefined):
   }
 }
 
-async function ordersRig(failover: boolean, probeIntervalMs: number | undefined): Promise<Rig> {
+async function ordersRig(failover: boolean, probeIntervalMs: number | undefined, kill: Victim): Promise<Rig> {
   const base = platformFixture();
   base.environments.dev!.network = {
     'eu-west-1': { vpc: { id: 'vpc-0123456789abcdef0' }, privateSubnets: { ids: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'] } },
@@ -188,18 +196,31 @@ async function ordersRig(failover: boolean, probeIntervalMs: number | undefined)
   );
   const config = topologyConfig(platform, { service: 'orders', environment: 'dev', probeIntervalMs });
   const changes: HealthChange[] = [];
-  const topology = await RelationalTopology.start({ config, database: { name: 'app', user: 'orders' }, workspaceRoot: ROOT, onHealthChange: (c) => changes.push(c) });
+  const topology = await RelationalTopology.start({ config, database: { name: 'app', user: 'orders' }, workspaceRoot: ROOT, log, onHealthChange: (c) => changes.push(c) });
   const home = config.regions[0]!;
   const bearer = async (subject: string) => ({ authorization: `Bearer ${await topology.mintToken({ subject })}` });
+  try {
+    await warmUp(
+      config.regions.map((r) => topology.api(r).url),
+      { ...topology.edgeHeaders, ...(await bearer('rk-warm-up')) },
+      '/orders',
+      () => ({ customerId: 'rk-warm-up', currency: 'EUR', lines: [{ sku: 'WARM', quantity: 1, price: '1.00' }] }),
+      () => '/customers/rk-warm-up/orders?limit=1',
+    );
+  } catch (err) {
+    await topology.stop();
+    throw err;
+  }
   return {
     frontDoorUrl: topology.frontDoorUrl,
     healthChecker: topology.healthChecker,
     intervalMs: config.healthCheck.intervalMs,
     failureThreshold: config.healthCheck.failureThreshold,
     changes,
-    victim: home,
+    victim: config.regions[kill === 'nearest' ? 0 : 1]!,
     kill: (region) => topology.failRegion(region),
     afterDetection: async (region) => {
+      if (region !== topology.data.primaryRegion) return 'not the primary: no promotion';
       const survivor = config.regions.find((r) => r !== region)!;
       const report = await topology.failover(survivor);
       return `promoted ${survivor} in ${Math.round(report.writeOutageMs)} ms`;
@@ -234,6 +255,18 @@ async function ordersRig(failover: boolean, probeIntervalMs: number | undefined)
   };
 }
 
+/** 20 writes and 20 reads straight to each region's API. */
+async function warmUp(apis: readonly string[], headers: Readonly<Record<string, string>>, path: string, body: () => unknown, readPath: (id: string) => string): Promise<void> {
+  for (const api of apis) {
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${api}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+      if (res.status !== 201) throw new Error(`warm-up: POST ${api}${path} answered ${res.status}: ${await res.text()}`);
+      const { id } = (await res.json()) as { id: string };
+      await (await fetch(`${api}${readPath(id)}`, { headers })).arrayBuffer();
+    }
+  }
+}
+
 function healthBoundMs(h: { readonly intervalMs: number; readonly failureThreshold: number }): number {
   return h.intervalMs * h.failureThreshold;
 }
@@ -255,6 +288,8 @@ interface Trial {
   readonly duplicated: number;
   readonly writeErrors: string;
   readonly note: string;
+  /** The machine's 1-minute load average when the region was killed (2 cores, shared). */
+  readonly load: number;
 }
 
 /** "502×12, 503×40": what the clients were answered besides success. */
@@ -273,21 +308,32 @@ async function trial(rig: Rig, runId: string, phase: number): Promise<Trial> {
   let killedAt = 0;
   let detectionMs: number;
   let note: string;
+  let load: number;
   try {
     await writer.waitForAcknowledged(10);
     await waitFor('10 reads', () => (reader.reads.length >= 10 ? true : undefined), 30_000);
     // Land the kill `phase` of the way through the victim's check cycle.
-    const checked = () => rig.healthChecker.status().find((s) => s.region === victim)?.lastCheckedAt ?? 0;
-    const before = checked();
-    const cycleStart = await waitFor('a health check of the victim', () => (checked() > before ? checked() : undefined), rig.intervalMs * 2 + 5000);
-    await sleep(cycleStart + phase * rig.intervalMs - Date.now());
+    // The victim must pass its checks at the kill: on this loaded machine a 250 ms check
+    // sometimes times out, and a region already declared unhealthy would have no detection.
+    const health = () => rig.healthChecker.status().find((s) => s.region === victim);
+    for (;;) {
+      const before = health()?.lastCheckedAt ?? 0;
+      const cycleStart = await waitFor('a health check of the victim', () => (health()?.lastCheckedAt ?? 0) > before ? health()!.lastCheckedAt : undefined, rig.intervalMs * 2 + 5000);
+      await sleep(cycleStart! + phase * rig.intervalMs - Date.now());
+      if (health()?.healthy && health()?.consecutiveFailures === 0) break;
+      await waitFor(`${victim} healthy before the kill`, () => (health()?.healthy ? true : undefined), healthBoundMs(rig) * 2 + 30_000);
+    }
     killedAt = Date.now();
+    load = loadavg()[0]!;
     await rig.kill(victim);
     const change = await waitFor(
       `${victim} declared unhealthy`,
       () => rig.changes.find((c) => c.region === victim && !c.healthy && c.at >= killedAt),
       healthBoundMs(rig) + rig.intervalMs * 2 + 10_000,
-    );
+    ).catch((err: Error) => {
+      const status = rig.healthChecker.status().find((s) => s.region === victim);
+      throw new Error(`${err.message}; killed at ${new Date(killedAt).toISOString()}; its health: ${JSON.stringify(status)}`);
+    });
     detectionMs = change.at - killedAt;
     note = await rig.afterDetection(victim);
     // Keep the load on: 20 more writes acknowledged, and reads for a second after detection.
@@ -326,12 +372,13 @@ async function trial(rig: Rig, runId: string, phase: number): Promise<Trial> {
     duplicated,
     writeErrors: tally(writer.writes.flatMap((w: WriteRecord) => w.attempts.filter((a) => a.status !== 201).map((a) => a.status ?? a.error))),
     note,
+    load,
   };
 }
 
 async function run(service: Service, mode: 'before' | 'after', options: Options, random: () => number): Promise<Trial[]> {
   const started = performance.now();
-  const rig = await (service === 'items' ? itemsRig : ordersRig)(mode === 'after', options.probeIntervalMs);
+  const rig = await (service === 'items' ? itemsRig : ordersRig)(mode === 'after', options.probeIntervalMs, options.kill);
   stopOnSignal = () => rig.stop();
   const results: Trial[] = [];
   try {
@@ -340,14 +387,14 @@ async function run(service: Service, mode: 'before' | 'after', options: Options,
       `\n## ${service}, ${mode} (failover paths: ${paths}); checks every ${rig.intervalMs} ms, threshold ${rig.failureThreshold} ` +
         `(bound ${healthBoundMs(rig)} ms); ${rig.victim} killed; topology up in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );
-    console.log('| trial | kill at (of check cycle) | detection ms | reads | failed reads | reads failed over | slowest read in the window ms | write gap ms | gap - detection ms | writes acked | lost | duplicated | in flight at the kill | read failures | write attempts refused | note |');
-    console.log(`|${'---|'.repeat(16)}`);
+    console.log('| trial | kill at (of check cycle) | detection ms | reads | failed reads | reads failed over | slowest read in the window ms | write gap ms | gap - detection ms | writes acked | lost | duplicated | in flight at the kill | read failures | write attempts refused | note | load |');
+    console.log(`|${'---|'.repeat(17)}`);
     for (let n = 1; n <= options.trials; n++) {
       const t = await trial(rig, `${service}-${mode}-${options.seed}-${n}`, random());
       results.push(t);
       console.log(
         `| ${n} | ${(t.phase * 100).toFixed(0)} % | ${t.detectionMs} | ${t.reads} | ${t.failedReads} | ${t.failedOver} | ${t.slowestReadMs} | ${t.writeGapMs} | ${t.writeGapMs - t.detectionMs} | ` +
-          `${t.acknowledged} | ${t.lost} | ${t.duplicated} | ${t.inFlightAtKill} | ${t.readErrors} | ${t.writeErrors} | ${t.note} |`,
+          `${t.acknowledged} | ${t.lost} | ${t.duplicated} | ${t.inFlightAtKill} | ${t.readErrors} | ${t.writeErrors} | ${t.note} | ${t.load.toFixed(1)} |`,
       );
     }
   } finally {
@@ -391,6 +438,7 @@ void runCli(
       trials: { type: 'string', default: '5', valueName: '<n>', description: 'kills per service and mode (default: 5)' },
       interval: { type: 'string', default: 'fast', valueName: '<fast|config>', description: "fast: --probe-interval-ms; config: the example config's (items 10 s x 3, orders 30 s x 2)" },
       'probe-interval-ms': { type: 'string', default: '250', valueName: '<ms>', description: 'health check interval in fast mode (default: 250)' },
+      kill: { type: 'string', default: 'nearest', valueName: '<nearest|next>', description: 'the region killed: the nearest to the client (items: all traffic; orders: the primary) or the next one (default: nearest)' },
       seed: { type: 'string', valueName: '<n>', description: 'seed of the kill points (default: a random one, printed)' },
     },
   },
@@ -400,7 +448,9 @@ void runCli(
     const modes = values.failover === 'both' ? (['before', 'after'] as const) : [values.failover as 'before' | 'after'];
     if (!modes.every((m) => m === 'before' || m === 'after')) throw new UsageError(`--failover must be before, after or both, not "${values.failover}"`);
     if (values.interval !== 'fast' && values.interval !== 'config') throw new UsageError(`--interval must be fast or config, not "${values.interval}"`);
+    if (values.kill !== 'nearest' && values.kill !== 'next') throw new UsageError(`--kill must be nearest or next, not "${values.kill}"`);
     return main({
+      kill: values.kill,
       services,
       modes,
       trials: integerOption('trials', values.trials, { min: 1 })!,
