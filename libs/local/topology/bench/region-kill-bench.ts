@@ -28,7 +28,7 @@ import { platformFixture, withService } from '@platform/config/testing';
 import type { HealthChange, HealthChecker } from '../src/health-checker';
 import { LocalTopology } from '../src/local-topology';
 import { RelationalTopology } from '../src/relational/relational-topology';
-import { topologyConfig } from '../src/topology-config';
+import { type TopologyConfig, topologyConfig } from '../src/topology-config';
 import { ContinuousReader } from '../src/testing/continuous-reader';
 import { ContinuousWriter, type WriteRecord } from '../src/testing/continuous-writer';
 import { listItems } from '../src/testing/region-inventory';
@@ -140,14 +140,8 @@ async function itemsRig(failover: boolean, probeIntervalMs: number | undefined, 
     // the first writes a cold region takes are slow on this machine, and would count in the gap.
     await warmUp(config.regions.map((r) => topology.apiUrl(r)), topology.edgeHeaders, '/items', () => ({ name: 'warm-up' }), (id) => `/items/${id}`);
     await topology.replicator.settle(config.regions);
-    const victim = config.regions[kill === 'nearest' ? 0 : 1]!;
     return {
-      frontDoorUrl: topology.frontDoorUrl,
-      healthChecker: topology.healthChecker,
-      intervalMs: config.healthCheck.intervalMs,
-      failureThreshold: config.healthCheck.failureThreshold,
-      changes,
-      victim,
+      ...rigBasics(topology, config, changes, kill),
       kill: async (region) => void (await topology.failRegion(region)),
       afterDetection: async () => '',
       restore: async (region) => {
@@ -212,12 +206,7 @@ async function ordersRig(failover: boolean, probeIntervalMs: number | undefined,
     throw err;
   }
   return {
-    frontDoorUrl: topology.frontDoorUrl,
-    healthChecker: topology.healthChecker,
-    intervalMs: config.healthCheck.intervalMs,
-    failureThreshold: config.healthCheck.failureThreshold,
-    changes,
-    victim: config.regions[kill === 'nearest' ? 0 : 1]!,
+    ...rigBasics(topology, config, changes, kill),
     kill: (region) => topology.failRegion(region),
     afterDetection: async (region) => {
       if (region !== topology.data.primaryRegion) return 'not the primary: no promotion';
@@ -252,6 +241,23 @@ async function ordersRig(failover: boolean, probeIntervalMs: number | undefined,
       return rows.map((r) => ({ place: 'primary', id: r.id, seq: Number(r.seq) }));
     },
     stop: () => topology.stop(),
+  };
+}
+
+/** What every rig takes from its topology and config. */
+function rigBasics(
+  topology: { readonly frontDoorUrl: string; readonly healthChecker: HealthChecker },
+  config: TopologyConfig,
+  changes: HealthChange[],
+  kill: Victim,
+): Pick<Rig, 'frontDoorUrl' | 'healthChecker' | 'intervalMs' | 'failureThreshold' | 'changes' | 'victim'> {
+  return {
+    frontDoorUrl: topology.frontDoorUrl,
+    healthChecker: topology.healthChecker,
+    intervalMs: config.healthCheck.intervalMs,
+    failureThreshold: config.healthCheck.failureThreshold,
+    changes,
+    victim: config.regions[kill === 'nearest' ? 0 : 1]!,
   };
 }
 
