@@ -349,7 +349,7 @@ async function trial(rig: Rig, runId: string, phase: number): Promise<Trial> {
     await writer.stop();
   } finally {
     await reader.stop();
-    await writer.abandon();
+    await writer.abort();
   }
   await rig.restore(victim);
 

@@ -57,7 +57,7 @@ export class ContinuousWriter {
   readonly writes: WriteRecord[] = [];
   readonly runId: string;
   private running = false;
-  private abandoned = false;
+  private aborted = false;
   private workers: Promise<void>[] = [];
   private nextSeq = 0;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -81,12 +81,14 @@ export class ContinuousWriter {
   }
 
   /**
-   * Stops at once, without waiting for acknowledgements: the writes in flight get one
-   * more answer at most (a benchmark or test that failed, before it stops the topology).
+   * Stops at once, acknowledged or not: for the cleanup of a test or benchmark that
+   * failed, where {@link stop} could wait forever on writes to a topology that is gone.
    */
-  async abandon(): Promise<void> {
-    this.abandoned = true;
-    await this.stop();
+  async abort(): Promise<void> {
+    this.running = false;
+    this.aborted = true;
+    this.agent.destroy();
+    await Promise.allSettled(this.workers);
   }
 
   /** Writes acknowledged so far. */
@@ -112,15 +114,14 @@ export class ContinuousWriter {
       const record: WriteRecord = { seq, idempotencyKey: `writer-${this.runId}-${seq}`, attempts: [] };
       this.writes.push(record);
       // Once started, a write is retried until acknowledged, even after stop().
-      for (;;) {
+      while (!this.aborted) {
         const attempt = await this.send(record);
         record.attempts.push(attempt);
-        if (attempt.status === 201 || this.abandoned) break;
+        if (attempt.status === 201) break;
         if (attempt.status !== undefined && attempt.status < 500 && attempt.status !== 409 && attempt.status !== 429) {
           throw new Error(`write ${seq} was refused with HTTP ${attempt.status}: ${attempt.error}`);
         }
         await new Promise((r) => setTimeout(r, this.props.retryDelayMs ?? 50));
-        if (this.abandoned) break;
       }
       for (const listener of this.ackListeners.splice(0)) listener();
       if (this.props.pauseMs) await new Promise((r) => setTimeout(r, this.props.pauseMs));
