@@ -37,6 +37,7 @@ const CLIS: Cli[] = [
   { name: 'bench:items-cold-start', argv: ts('apps/items-api/bench/cold-start.ts'), npmScript: 'bench:items-cold-start', option: 'runs' },
   { name: 'bench:items-load', argv: ts('apps/items-api/bench/load.ts'), npmScript: 'bench:items-load', option: 'duration' },
   { name: 'bench:local-topology', argv: ts('libs/local/topology/bench/local-topology-bench.ts'), npmScript: 'bench:local-topology', option: 'seconds' },
+  { name: 'bench:region-kill', argv: ts('libs/local/topology/bench/region-kill-bench.ts'), npmScript: 'bench:region-kill', option: 'trials' },
   { name: 'bench:pipelines', argv: ts('libs/pipeline/nx-plugin/bench/affected-bench.ts'), npmScript: 'bench:pipelines', option: 'services' },
   { name: 'rollout', argv: ts('tools/rollout/rollout-cli.ts'), npmScript: 'rollout', option: 'env' },
   { name: 'region', argv: ts('libs/pipeline/rollout/src/region-cli.ts'), npmScript: 'region', option: 'env' },

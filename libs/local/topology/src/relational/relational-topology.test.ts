@@ -24,6 +24,7 @@ function ordersPlatform() {
       environments: ['dev'],
       auth: { cognito: {}, scopes: { GET: ['orders:read'], POST: ['orders:write'] } },
       routing: { policy: 'weighted' },
+      edgeCache: { failoverPaths: ['/customers/*'] },
       aurora: { engine: 'aurora-postgresql', engineVersion: '16.4' },
       cache: { engine: 'valkey' },
     }),
@@ -119,6 +120,33 @@ describe('orders topology: switchover and failover under continuous writes', () 
     expect((await call(primary, `/orders/${created.id}`)).status).toBe(200);
     for (let i = 0; i < 50 && (await redis.command('GET', cacheKey(created.id))) === null; i++) await new Promise((r) => setTimeout(r, 20));
     expect(JSON.parse(String(await redis.command('GET', cacheKey(created.id))))).toMatchObject({ id: created.id, version: 1 });
+  });
+
+  it('given /customers/* as a failover path, when the nearest region\'s API dies before its health check notices, every read of a customer\'s orders through the front door still answers 200, from the other region', async () => {
+    const headers = await bearer('failover-reader');
+    // Health checks held still: the front door keeps routing to the dead region, as
+    // Route53 does until interval x threshold has passed. The nearest region is killed:
+    // its edges' secondary (the next region of the ring) is the other one. (With weighted
+    // routing, a read weighted to the region after the nearest has that same region as
+    // its secondary and cannot fail over: docs/traffic.md, "Origin failover".)
+    topology.healthChecker.stop();
+    await topology.api(primary).kill();
+    try {
+      const reads = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const res = await fetch(`${topology.frontDoorUrl}/customers/failover-reader/orders`, { headers });
+          await res.arrayBuffer();
+          return { status: res.status, region: res.headers.get('x-local-region'), failover: res.headers.get('x-local-failover') };
+        }),
+      );
+      expect(reads.filter((r) => r.status !== 200)).toEqual([]);
+      expect(new Set(reads.map((r) => r.region))).toEqual(new Set([secondary]));
+      // Weighted routing sent some of them to the dead region first (each with even odds).
+      expect(reads.filter((r) => r.failover === `from ${primary}`).length).toBeGreaterThan(0);
+    } finally {
+      await topology.api(primary).restart();
+      await topology.healthChecker.start();
+    }
   });
 
   it('answers writes 503 primary_unavailable while the primary region is down, and keeps serving reads from the other', async () => {

@@ -45,7 +45,8 @@ export interface RelationalTopologyOptions {
  * the primary region only, in its own Redis, as in AWS; Route53-like health checks and
  * routing; a local OIDC issuer when the service requires auth, whose tokens every region
  * validates in front of the handler as its JWT authorizer does (the same as
- * {@link LocalTopology}); one front door, which adds the origin secret every region insists on. The
+ * {@link LocalTopology}); one front door, which adds the origin secret every region insists on and fails reads of
+ * the service's `edgeCache.failoverPaths` over to the secondary region. The
  * schema comes from the app's `migrate` target, as in a rollout. No edge cache is run
  * (orders answers `private, no-store`).
  */
@@ -211,6 +212,9 @@ export class RelationalTopology {
       originHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret },
       port: options.frontDoorPort,
       onRequest: options.onRequest,
+      // The distribution's origin group (docs/traffic.md, "Origin failover"): reads of
+      // the failover paths (orders: /customers/*) are retried once on the secondary.
+      failover: config.edgeCache.failoverPaths.length > 0 ? { paths: config.edgeCache.failoverPaths, secondary: () => this.router.secondary() } : undefined,
     });
     if (this.issuer) this.edgeHeaders = { ...this.edgeHeaders, authorization: `Bearer ${await this.mintToken()}` };
     this.log(`front door: ${this.frontDoor.url}`);
