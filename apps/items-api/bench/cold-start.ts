@@ -20,6 +20,7 @@ import lambdaEsbuildOptions from '@platform/config/lambda-esbuild-options';
 import { ItemsRepository } from '@items/data-access';
 import { integerOption, runCli } from '@platform/cli';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
+import { median } from '@platform/bench-stats';
 
 const root = resolve(__dirname, '../../..');
 const outDir = join(root, '.bench', 'items-api');
@@ -50,12 +51,6 @@ async function bundle(entry: string, outfile: string, mainFields: string[]): Pro
     logLevel: 'warning',
   });
   return outfile;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function fmt(ms: number): string {

@@ -30,6 +30,7 @@ import lambdaEsbuildOptions from '@platform/config/lambda-esbuild-options';
 import { ItemsRepository } from '@items/data-access';
 import { UsageError, integerOption, runCli } from '@platform/cli';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
+import { median, percentile } from '@platform/bench-stats';
 
 // autocannon ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon has no types of its own
@@ -176,17 +177,6 @@ async function serial(servers: Record<Side, Server>, op: Op, ids: readonly strin
   return out;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
-}
-
 function pct(handler: number, direct: number): string {
   return `${((100 * (handler - direct)) / direct).toFixed(1)}%`;
 }
@@ -274,8 +264,8 @@ async function main({ seconds, connections, rounds, warmupSeconds, serialCount, 
           p50: median(rs.map((r) => r.p50Ms)),
           p99: median(rs.map((r) => r.p99Ms)),
           cpu: median(rs.map((r) => r.cpuUs)),
-          sp50: percentile(s, 0.5),
-          sp99: percentile(s, 0.99),
+          sp50: percentile(s, 50),
+          sp99: percentile(s, 99),
           smean: s.reduce((a, b) => a + b, 0) / s.length,
         };
         const x = m[side];

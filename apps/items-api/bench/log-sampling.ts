@@ -18,6 +18,7 @@ import { localLambdaContext, toApiGatewayEvent } from '@platform/lambda-http-ada
 import { CachePolicy } from '../src/cache-policy';
 import { ItemsApi } from '../src/items-api';
 import { RequestLogSampler } from '@platform/service-runtime';
+import { median } from '@platform/bench-stats';
 
 const ITEM = { id: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'lamp', tags: ['home'], version: 3, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', region: 'eu-west-1' };
 
@@ -52,7 +53,6 @@ function side(requests: number, sampleRate: number): Promise<number> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(requests: number, rounds: number, sampleRate: number): Promise<void> {
   const load0 = loadavg()[0];

@@ -17,6 +17,7 @@ import { LocalTopology } from '../src/local-topology';
 import type { ReplicationEvent } from '../src/replication-link';
 import { topologyConfig } from '../src/topology-config';
 import { ContinuousWriter } from '../src/testing/continuous-writer';
+import { summary } from '@platform/bench-stats';
 
 const ROOT = join(__dirname, '../../../..');
 let rates: number[];
@@ -25,14 +26,9 @@ let trials: number;
 let probeIntervalMs: number;
 const platform = loadPlatform(join(ROOT, 'config/platform.json'));
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 function stats(values: number[]): string {
-  const s = [...values].sort((a, b) => a - b);
-  return `${percentile(s, 50)} / ${percentile(s, 90)} / ${percentile(s, 99)} / ${s[s.length - 1]} ms`;
+  const s = summary(values);
+  return `${s.p50} / ${s.p90} / ${s.p99} / ${s.max} ms`;
 }
 
 /** Sends `rate` writes per second (open loop, up to 64 in flight) to `url` for `seconds`. */

@@ -12,6 +12,7 @@ import { LOCAL_DEFAULT_SUBJECT } from '../src/local-issuer';
 import { ContinuousWriter } from '../src/testing/continuous-writer';
 import { topologyConfig } from '../src/topology-config';
 import { RelationalTopology } from '../src/relational/relational-topology';
+import { percentile } from '@platform/bench-stats';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const arg = (name: string, fallback: number) => {
@@ -21,11 +22,7 @@ const arg = (name: string, fallback: number) => {
 const REQUESTS = arg('requests', 300);
 const ROUNDS = arg('rounds', 3);
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(1)} ms, p99 ${pct(values, 99).toFixed(1)} ms (n=${values.length})`;
+const fmt = (values: number[]) => `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms (n=${values.length})`;
 
 // The bench calls the regions' own URLs: it sends what the edge adds (the origin secret)
 // and the dev token; with auth on, orders are the caller's own, so every order of the

@@ -11,6 +11,7 @@ import { integerOption, runCli } from '@platform/cli';
 import { LocalHttpAdapter, type HttpApiHandler } from '@platform/lambda-http-adapter';
 import { LocalIssuer } from '../src/local-issuer';
 import { LocalJwtAuthorizer, type LocalRoute } from '../src/local-jwt-authorizer';
+import { summary } from '@platform/bench-stats';
 
 const AUDIENCE = 'https://items.example.com';
 const ROUTES: LocalRoute[] = [
@@ -19,14 +20,6 @@ const ROUTES: LocalRoute[] = [
   { routeKey: '$default', authorized: true, scopes: [] },
 ];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(samples: number[]): { p50: number; p95: number; p99: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
-}
 
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 

@@ -11,9 +11,9 @@ import { createNodesV2 } from '../src';
 import { affectedStacks } from '../src/affected-stacks';
 import { generatedConfig } from '../src/testing/generated-platform';
 import { REPO_ROOT, createTempWorkspace, projectList } from '../src/testing/temp-workspace';
+import { median } from '@platform/bench-stats';
 
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
