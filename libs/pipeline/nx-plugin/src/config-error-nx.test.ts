@@ -3,7 +3,7 @@
 // process project graph", the plugin's path and a --verbose hint). Runs the real nx on
 // a copy of this workspace whose config is a fixture with one mistake.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { platformFixture } from '@platform/config/testing';
@@ -42,6 +42,24 @@ describe('an Nx command on a workspace whose platform config is wrong', () => {
     dirs.push(dir);
     const result = nx(dir, args);
     expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({ status: 1, stderr: `${line}\n`, stdout: '' });
+  });
+
+  // On the Nx daemon the plugin runs in the daemon's process, and the client prints what
+  // it throws under Nx's heading. Nx starts a daemon by default on a developer's machine
+  // (not in CI, nor, as on these machines, in a container), so nx.json turns it off.
+  it('with the daemon on, Nx wraps the same line in its own heading: why nx.json turns the daemon off', () => {
+    const dir = workspaceWithConfig(config, true);
+    dirs.push(dir);
+    const daemon = (args: string[]) =>
+      spawnSync(process.execPath, [nxBin(ROOT), ...args], { cwd: dir, env: { ...process.env, NX_DAEMON: 'true', CI: undefined, NX_NO_CLOUD: 'true' }, encoding: 'utf8' });
+    try {
+      const result = daemon(['show', 'projects']);
+      expect(result.status).toBe(1);
+      expect(result.stderr + result.stdout).toContain('Failed to process project graph');
+    } finally {
+      daemon(['daemon', '--stop']);
+    }
+    expect((JSON.parse(readFileSync(join(ROOT, 'nx.json'), 'utf8')) as { useDaemonProcess?: boolean }).useDaemonProcess).toBe(false);
   });
 
   it('without the .env (plugin isolated in a worker), Nx wraps the same line in its own heading: why the .env exists', () => {
