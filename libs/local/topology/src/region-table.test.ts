@@ -45,7 +45,11 @@ describe('RegionTable', () => {
           }
         }
       });
-      await new Promise((r) => setTimeout(r, 300 + round * 150));
+      // At least ten acknowledged writes (a restarted JVM is slow at first, more so on a
+      // loaded machine), then a different moment of the load each round.
+      const started = Date.now();
+      while (acknowledged.length < 10 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, round * 150));
       writing = false;
       await t.kill();
       await Promise.all(writers);
