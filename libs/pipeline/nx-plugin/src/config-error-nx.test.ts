@@ -44,6 +44,14 @@ describe('an Nx command on a workspace whose platform config is wrong', () => {
     expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({ status: 1, stderr: `${line}\n`, stdout: '' });
   });
 
+  it('through node_modules/.bin/nx, as npx runs it, the same one line', () => {
+    const dir = workspaceWithConfig(config, true);
+    dirs.push(dir);
+    const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_ISOLATE_PLUGINS: undefined, CI: 'true' };
+    const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', '.bin', 'nx'), 'show', 'projects'], { cwd: dir, env, encoding: 'utf8' });
+    expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({ status: 1, stderr: `${line}\n`, stdout: '' });
+  });
+
   // On the Nx daemon the plugin runs in the daemon's process, and the client prints what
   // it throws under Nx's heading. Nx starts a daemon by default on a developer's machine
   // (not in CI, nor, as on these machines, in a container), so nx.json turns it off.

@@ -47,7 +47,8 @@ export function loadConfigOrExit(file: string, exit: (lines: string) => never = 
     const isolated = process.env.NX_ISOLATE_PLUGINS !== 'false';
     const onDaemon = Boolean((globalThis as { NX_DAEMON?: unknown }).NX_DAEMON);
     // Only the nx command line may be ended: not a test or a tool that loads the plugin.
-    const inNxCli = /[\\/]nx[\\/](dist[\\/])?bin[\\/]nx\.js$/.test(process.argv[1] ?? '');
+    // Its main module, resolved (`npx nx` runs node_modules/.bin/nx, a link to it).
+    const inNxCli = /[\\/]nx[\\/](dist[\\/])?bin[\\/]nx\.js$/.test(require.main?.filename ?? '');
     if (!isUserError(err) || isolated || onDaemon || !inNxCli) throw err;
     return exit(err.message);
   }
