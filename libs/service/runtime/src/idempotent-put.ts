@@ -21,6 +21,8 @@ export interface IdempotentPutRequest {
   /** What the record is, in messages (`item`, `record`). */
   readonly noun: string;
   readonly abortSignal?: AbortSignal;
+  /** What to throw when the record's key is taken. @default - `conflict`, retry (a random id collided) */
+  readonly recordTaken?: () => Error;
 }
 
 /**
@@ -55,8 +57,6 @@ export async function idempotentPut(request: IdempotentPutRequest): Promise<Reco
     } catch (err) {
       const reasons = cancellationReasons(err);
       if (!reasons || isThrottledCancellation(err)) throw translateDynamoDbError(err);
-      // 128 random bits make this all but impossible; the condition makes it harmless.
-      if (reasons[1] === 'ConditionalCheckFailed') throw new ServiceError('conflict', `the new ${request.noun} id is already taken; retry the request`, { retryAfterSeconds: 0 });
       if (reasons[0] === 'ConditionalCheckFailed') {
         let stored: Record<string, unknown> | undefined;
         try {
@@ -74,6 +74,10 @@ export async function idempotentPut(request: IdempotentPutRequest): Promise<Reco
         }
         return stored;
       }
+      // Only once the key is free (checked first: a retry of the same create has both
+      // conditions failing). For a random id, 128 bits make this all but impossible; the
+      // condition makes it harmless.
+      if (reasons[1] === 'ConditionalCheckFailed') throw request.recordTaken?.() ?? new ServiceError('conflict', `the new ${request.noun} id is already taken; retry the request`, { retryAfterSeconds: 0 });
       // A concurrent request holds the same key: back off and retry, after which its
       // record is there to replay. Any other reason is not ours to retry.
       if (!reasons.includes('TransactionConflict')) throw translateDynamoDbError(err);

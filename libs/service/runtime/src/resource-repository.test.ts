@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { encodeKeyCursor } from './dynamodb';
 import { createServiceTable, DynamoDbLocal, localClientConfig } from '@platform/dynamodb-local';
 import { ResourceRepository } from './resource-repository';
@@ -78,6 +78,49 @@ describe('ResourceRepository over DynamoDB Local', () => {
     const { repo } = await repository();
     await repo.create({ name: 'a' }, { idempotencyKey: 'k' });
     expect(await code(repo.create({ name: 'b' }, { idempotencyKey: 'k' }))).toBe('idempotency_key_reused');
+  });
+
+  it('given a create retried in another region before the first attempt replicated, when both carry the same key and body, then both write the same id (one record once replicated)', async () => {
+    // Two tables stand for two regions' replicas between which nothing has replicated yet
+    // (the region-kill case: the first region dies before answering, the retry fails over).
+    const first = await repository();
+    const second = await repository();
+    const a = await first.repo.create({ name: 'lamp' }, { idempotencyKey: 'order-7' });
+    const b = await second.repo.create({ name: 'lamp' }, { idempotencyKey: 'order-7' });
+    expect(b.replayed).toBe(false);
+    expect(b.resource.id).toBe(a.resource.id);
+    // Another body or another key is another record; no key, a random id every time.
+    expect((await second.repo.create({ name: 'desk' }, { idempotencyKey: 'order-7-desk' })).resource.id).not.toBe(a.resource.id);
+    expect((await first.repo.create({ name: 'lamp' }, { idempotencyKey: 'order-8' })).resource.id).not.toBe(a.resource.id);
+    const [x, y] = [await first.repo.create({ name: 'lamp' }), await first.repo.create({ name: 'lamp' })];
+    expect(x.resource.id).not.toBe(y.resource.id);
+    expect(a.resource.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('given a record that replicated before its idempotency record, when the same create is retried here, then it is replayed, not written twice', async () => {
+    const first = await repository();
+    const second = await repository();
+    const { resource } = await first.repo.create({ name: 'lamp' }, { idempotencyKey: 'order-9' });
+    // Only the record reaches the second region (a global table replicates a transaction's items one by one).
+    const copy = await client.send(new ScanCommand({ TableName: first.tableName }));
+    await client.send(new PutItemCommand({ TableName: second.tableName, Item: copy.Items!.find((r) => r.sk.S === 'THING')! }));
+    const retried = await second.repo.create({ name: 'lamp' }, { idempotencyKey: 'order-9' });
+    expect(retried).toEqual({ resource, replayed: true });
+    expect((await client.send(new ScanCommand({ TableName: second.tableName }))).Items!.filter((r) => r.sk.S === 'THING')).toHaveLength(1);
+  });
+
+  it('given the idempotency record expired, when the same key and body create again, then that is a new record (the key counts as unused)', async () => {
+    const tableName = `things-${++tables}`;
+    await createServiceTable(client, tableName);
+    let now = new Date('2026-01-01T00:00:00Z');
+    const repo = new ResourceRepository<Thing>({ client, tableName, region: 'eu-west-1', kind: 'THING', idempotencyTtlSeconds: 60, clock: () => now });
+    const first = await repo.create({ name: 'a' }, { idempotencyKey: 'k' });
+    now = new Date('2026-01-01T00:05:00Z');
+    const second = await repo.create({ name: 'a' }, { idempotencyKey: 'k' });
+    expect(second.replayed).toBe(false);
+    expect(second.resource.id).not.toBe(first.resource.id);
+    // And its retry replays it.
+    expect(await repo.create({ name: 'a' }, { idempotencyKey: 'k' })).toEqual({ resource: second.resource, replayed: true });
   });
 
   it('given a page cut short on one of its idempotency records, when listed from that cursor, then the cursor is accepted', async () => {

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
 import { SERVICE_TABLE } from '@platform/table-definition';
 import {
   assertFitsInItem,
@@ -54,7 +55,11 @@ export interface ResourceRepositoryProps {
   readonly sizeHint?: string;
   /** @default - the system clock */
   readonly clock?: () => Date;
-  /** @default - 128 random bits, base64url */
+  /**
+   * The id of a new record, for every create (tests). @default - 128 random bits,
+   * base64url; with an idempotency key, derived from the key and the body
+   * ({@link idempotentResourceId})
+   */
   readonly newId?: () => string;
 }
 
@@ -69,7 +74,6 @@ export class ResourceRepository<F extends object> {
   private readonly doc: DynamoDBDocumentClient;
   private readonly props: ResourceRepositoryProps;
   private readonly clock: () => Date;
-  private readonly newId: () => string;
   private readonly recordPk: RegExp;
   private readonly idempotencyPrefix: string;
 
@@ -80,20 +84,49 @@ export class ResourceRepository<F extends object> {
     this.props = props;
     this.doc = DynamoDBDocumentClient.from(props.client, { marshallOptions: { removeUndefinedValues: true } });
     this.clock = props.clock ?? (() => new Date());
-    this.newId = props.newId ?? newResourceId;
     this.recordPk = new RegExp(`^${props.kind}#[A-Za-z0-9_-]{22}$`);
     this.idempotencyPrefix = props.idempotencyPrefix ?? `IDEMPOTENCY#${props.kind}#`;
   }
 
-  /** Creates a record; with an idempotency key a retry with the same body replays the first result. */
+  /**
+   * Creates a record; with an idempotency key a retry with the same body replays the first
+   * result, and a retry that reaches another region before the first attempt replicated
+   * writes the same record ({@link idempotentResourceId}).
+   */
   async create(fields: F, options: CallOptions & { readonly idempotencyKey?: string } = {}): Promise<{ readonly resource: StoredResource<F>; readonly replayed: boolean }> {
+    const key = options.idempotencyKey;
+    if (key === undefined) return this.insert(fields, options, this.props.newId?.() ?? newResourceId());
+    const fingerprint = requestFingerprint(fields);
+    if (this.props.newId) return this.insert(fields, options, this.props.newId(), { key, fingerprint });
+    const id = idempotentResourceId(this.props.kind, key, fingerprint);
+    try {
+      return await this.insert(fields, options, id, { key, fingerprint, derivedId: true });
+    } catch (err) {
+      if (!(err instanceof DerivedIdTaken)) throw err;
+    }
+    // The key is free but its record exists: either the same create, whose record
+    // replicated here before its idempotency record did (a global table replicates the two
+    // items of a transaction separately), or one whose idempotency record has expired.
+    const existing = await this.get(id, options);
+    const ttlMs = (this.props.idempotencyTtlSeconds ?? 86_400) * 1000;
+    if (existing && Date.parse(existing.createdAt) > this.clock().getTime() - ttlMs) return { resource: existing, replayed: true };
+    // An expired key counts as unused: a new record.
+    return this.insert(fields, options, newResourceId(), { key, fingerprint });
+  }
+
+  private async insert(
+    fields: F,
+    options: CallOptions,
+    id: string,
+    idempotency?: { readonly key: string; readonly fingerprint: string; readonly derivedId?: boolean },
+  ): Promise<{ readonly resource: StoredResource<F>; readonly replayed: boolean }> {
     const now = this.clock();
     const timestamp = now.toISOString();
-    const resource = withActors({ ...fields, id: this.newId(), version: 1, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.props.region }, options.actor, options.actor) as StoredResource<F>;
+    const resource = withActors({ ...fields, id, version: 1, createdAt: timestamp, updatedAt: timestamp, updatedRegion: this.props.region }, options.actor, options.actor) as StoredResource<F>;
     const record = { ...this.key(resource.id), ...resource };
     this.assertFits(record);
-    const put = { TableName: this.props.tableName, Item: record, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
-    if (options.idempotencyKey === undefined) {
+    if (!idempotency) {
+      const put = { TableName: this.props.tableName, Item: record, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
       try {
         await this.doc.send(new PutCommand(put), { abortSignal: options.abortSignal });
       } catch (err) {
@@ -103,14 +136,23 @@ export class ResourceRepository<F extends object> {
       }
       return { resource, replayed: false };
     }
-    const key = { [PK]: `${this.idempotencyPrefix}${sha256Hex(options.idempotencyKey)}`, [SK]: IDEMPOTENCY_SK };
-    const fingerprint = requestFingerprint(fields);
+    const key = { [PK]: `${this.idempotencyPrefix}${sha256Hex(idempotency.key)}`, [SK]: IDEMPOTENCY_SK };
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const replay = this.props.replayAttribute ?? 'resource';
     // createdAt: the write time the local topology's last-writer-wins reads (write-stamp.ts).
-    const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint, [replay]: resource, createdAt: timestamp };
+    const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint: idempotency.fingerprint, [replay]: resource, createdAt: timestamp };
     this.assertFits(idempotencyRecord);
-    const stored = await idempotentPut({ doc: this.doc, tableName: this.props.tableName, record, idempotencyRecord, idempotencyKey: key, nowSeconds, noun: this.noun, abortSignal: options.abortSignal });
+    const stored = await idempotentPut({
+      doc: this.doc,
+      tableName: this.props.tableName,
+      record,
+      idempotencyRecord,
+      idempotencyKey: key,
+      nowSeconds,
+      noun: this.noun,
+      abortSignal: options.abortSignal,
+      recordTaken: idempotency.derivedId ? () => new DerivedIdTaken() : undefined,
+    });
     return stored ? { resource: stored[replay] as StoredResource<F>, replayed: true } : { resource, replayed: false };
   }
 
@@ -264,4 +306,21 @@ function strip<F>(record: Record<string, unknown>): StoredResource<F> {
 /** The record with its creator and last writer, each only when known (no undefined attributes). */
 function withActors(record: Record<string, unknown>, createdBy: string | undefined, updatedBy: string | undefined): Record<string, unknown> {
   return { ...record, ...(createdBy === undefined ? {} : { createdBy }), ...(updatedBy === undefined ? {} : { updatedBy }) };
+}
+
+/** Thrown by `insert` when a derived id is taken while its idempotency key is free. */
+class DerivedIdTaken extends Error {}
+
+/**
+ * The id of a record created with an idempotency key: the first 128 bits of the SHA-256
+ * of the kind, the key and the body's fingerprint, base64url (the shape of
+ * {@link newResourceId}). A retry of a create reaches another region when its first
+ * region dies before answering (the front door's DNS failover), and that region may not
+ * have the first attempt's idempotency record yet (replication is asynchronous). With a
+ * random id the retry then created a second record, and both survived once the first
+ * region recovered (the region-kill benchmark saw it, docs/benchmarks.md). With this id
+ * both attempts write the same record, which last-writer-wins keeps once.
+ */
+export function idempotentResourceId(kind: string, idempotencyKey: string, fingerprint: string): string {
+  return createHash('sha256').update(`${kind}\n${idempotencyKey}\n${fingerprint}`).digest().subarray(0, 16).toString('base64url');
 }
