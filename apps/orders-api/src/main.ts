@@ -2,16 +2,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { OrderCache, OrdersDatabase, OrdersRepository } from '@orders/data-access';
 import { OriginGuard } from '@platform/service-runtime';
-import { elastiCacheAuthToken, lambdaCredentials } from './cache-auth-token';
+import { elastiCacheCredentials } from '@platform/service-runtime/cache';
+import { readRelationalEnvironment } from '@platform/service-runtime/relational';
 import { iamAuthToken } from './iam-auth-token';
 import { OrdersApi } from './orders-api';
-import { readServiceConfig } from './service-config';
 
 // Runs once per cold start: the pools and cache clients live in module scope and are
 // reused by every invocation of this instance. Nothing connects until the first
 // request, and no migration runs here (that is the deploy-time `orders-api:migrate`).
 
-const config = readServiceConfig(process.env);
+const config = readRelationalEnvironment(process.env, 'orders');
 const db = config.database;
 
 const database = new OrdersDatabase({
@@ -28,21 +28,13 @@ const database = new OrdersDatabase({
 // In AWS the cache takes an IAM token (signed for the replication group the client
 // connects to, reused for 10 of its 15 minutes) over TLS; locally no auth. Only the
 // primary region has a writer: elsewhere the cache is read-only.
-const cacheIam = config.cache?.iam;
-const cacheTokens = cacheIam && {
-  reader: elastiCacheAuthToken({ replicationGroupId: cacheIam.readerGroup, region: config.region, userId: cacheIam.user, credentials: () => lambdaCredentials() }),
-  writer: cacheIam.writer
-    ? elastiCacheAuthToken({ replicationGroupId: cacheIam.writer.group, region: cacheIam.writer.region, userId: cacheIam.user, credentials: () => lambdaCredentials() })
-    : undefined,
-};
-const cache = config.cache
+const c = config.cache;
+const cache = c
   ? new OrderCache({
-      readerUrl: config.cache.readerUrl,
-      writerUrl: config.cache.writerUrl,
-      ttlSeconds: config.cache.ttlSeconds,
-      ...(cacheIam && cacheTokens
-        ? { credentials: async (client) => ({ username: cacheIam.user, password: await (cacheTokens[client] ?? cacheTokens.reader)() }) }
-        : {}),
+      readerUrl: c.readerUrl,
+      ...(c.writes ? { writerUrl: c.writerUrl } : {}),
+      ttlSeconds: c.ttlSeconds,
+      ...(c.iam ? { credentials: elastiCacheCredentials({ ...c.iam, region: config.region, writerRegion: c.writerRegion ?? config.region }) } : {}),
     })
   : undefined;
 

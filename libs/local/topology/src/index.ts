@@ -10,6 +10,7 @@ export * from './local-topology';
 export * from './region-api';
 export * from './region-router';
 export * from './region-table';
+export * from './region-topology';
 export * from './replica-ledger';
 export * from './replication-link';
 export * from './replicator';

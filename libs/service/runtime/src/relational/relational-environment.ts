@@ -5,6 +5,9 @@ import type { DatabaseEndpoint, WriteRouting } from './relational-database';
 /** Local runs only: the database password (in AWS the app authenticates with IAM tokens and this is unset). */
 export const LOCAL_DB_PASSWORD = 'DB_PASSWORD';
 
+/** The longest idempotency window the config allows (`aurora.idempotencyTtlHours` at most 720). */
+const MAX_IDEMPOTENCY_TTL_SECONDS = 720 * 3600;
+
 /** What a service on Aurora (and, with one, its cache) reads from the environment the regional stack sets. */
 export interface RelationalEnvironment extends ApiEnvironment {
   readonly database: {
@@ -64,7 +67,10 @@ export function readRelationalEnvironment(env: NodeJS.ProcessEnv, fallbackServic
   const user = required(E.dbIamUser);
   const idempotencyRaw = env[E.idempotencyTtlSeconds]?.trim() || '86400';
   const idempotencyTtlSeconds = Number(idempotencyRaw);
-  if (!Number.isInteger(idempotencyTtlSeconds) || idempotencyTtlSeconds < 1) problems.push(`${E.idempotencyTtlSeconds} must be a whole number of seconds, got "${idempotencyRaw}"`);
+  // The contract sets it from `aurora.idempotencyTtlHours`, which the config schema bounds to 1-720 hours.
+  if (!Number.isInteger(idempotencyTtlSeconds) || idempotencyTtlSeconds < 1 || idempotencyTtlSeconds > MAX_IDEMPOTENCY_TTL_SECONDS) {
+    problems.push(`${E.idempotencyTtlSeconds} must be an integer 1-${MAX_IDEMPOTENCY_TTL_SECONDS} (seconds), got "${idempotencyRaw}"`);
+  }
   const cache = readCache(env, problems);
   const api = readApiEnvironment(env, fallbackServiceName, problems);
   return { ...api, database: { writer, reader, name, user, writeRouting, password: env[LOCAL_DB_PASSWORD] || undefined, idempotencyTtlSeconds }, cache };
@@ -82,12 +88,15 @@ function readCache(env: NodeJS.ProcessEnv, problems: string[]): RelationalEnviro
   // ElastiCache endpoints are host names (TLS on 6379); the local topology passes redis:// URLs.
   const url = (v: string) => (v.includes('://') ? v : `rediss://${v}:6379`);
   const user = env[E.cacheUser]?.trim();
-  const group = (name: string) => {
+  const setWithUser = (name: string) => {
     const v = env[name]?.trim();
     if (!v) problems.push(`${name} is not set: with ${E.cacheUser} (IAM authentication to the cache) the regional stack sets it too`);
     return v ?? '';
   };
-  const readerGroup = user ? group(E.cacheReplicationGroup) : '';
-  const iam = user ? { user, readerGroup, writerGroup: writer ? group(E.cacheWriterReplicationGroup) : readerGroup } : undefined;
-  return { writerUrl: url(writer || reader || ''), readerUrl: url(reader ?? ''), writes: !!writer, ttlSeconds, writerRegion: env[E.cacheWriterRegion]?.trim() || undefined, ...(iam ? { iam } : {}) };
+  const readerGroup = user ? setWithUser(E.cacheReplicationGroup) : '';
+  const writerGroup = user && writer ? setWithUser(E.cacheWriterReplicationGroup) : readerGroup;
+  // A write connection's token is signed for the writer's region, so with IAM it must be known.
+  const writerRegion = user && writer ? setWithUser(E.cacheWriterRegion) : env[E.cacheWriterRegion]?.trim() || undefined;
+  const iam = user ? { user, readerGroup, writerGroup } : undefined;
+  return { writerUrl: url(writer || reader || ''), readerUrl: url(reader ?? ''), writes: !!writer, ttlSeconds, writerRegion, ...(iam ? { iam } : {}) };
 }
