@@ -199,7 +199,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
       // three aliased providers) are Go programs that read GOGC
       // (https://pkg.go.dev/runtime#hdr-Environment_Variables). At 400 instead of the
       // default 100 the garbage collector runs a quarter as often: one plan of
-      // orders-prod-eu-west-1 took 24.0-24.6 s of CPU instead of 27.6-28.1 s, with a peak
+      // orders-prod-eu-west-1 took 24.0-24.6 s of CPU instead of 27.6-28.5 s, with a peak
       // of ~0.5 GB instead of ~0.33 GB per process (docs/benchmarks.md). A GOGC the caller set wins.
       GOGC: process.env.GOGC ?? '400',
     };
