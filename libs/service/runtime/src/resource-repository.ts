@@ -76,6 +76,7 @@ export class ResourceRepository<F extends object> {
   private readonly clock: () => Date;
   private readonly recordPk: RegExp;
   private readonly idempotencyPrefix: string;
+  private readonly idempotencyTtlSeconds: number;
 
   constructor(props: ResourceRepositoryProps) {
     if (!props.tableName) throw new Error('ResourceRepository: tableName is empty; pass the service table name (TABLE_NAME)');
@@ -86,6 +87,7 @@ export class ResourceRepository<F extends object> {
     this.clock = props.clock ?? (() => new Date());
     this.recordPk = new RegExp(`^${props.kind}#[A-Za-z0-9_-]{22}$`);
     this.idempotencyPrefix = props.idempotencyPrefix ?? `IDEMPOTENCY#${props.kind}#`;
+    this.idempotencyTtlSeconds = props.idempotencyTtlSeconds ?? 86_400;
   }
 
   /**
@@ -108,8 +110,7 @@ export class ResourceRepository<F extends object> {
     // replicated here before its idempotency record did (a global table replicates the two
     // items of a transaction separately), or one whose idempotency record has expired.
     const existing = await this.get(id, options);
-    const ttlMs = (this.props.idempotencyTtlSeconds ?? 86_400) * 1000;
-    if (existing && Date.parse(existing.createdAt) > this.clock().getTime() - ttlMs) return { resource: existing, replayed: true };
+    if (existing && Date.parse(existing.createdAt) > this.clock().getTime() - this.idempotencyTtlSeconds * 1000) return { resource: existing, replayed: true };
     // An expired key counts as unused: a new record.
     return this.insert(fields, options, newResourceId(), { key, fingerprint });
   }
@@ -140,7 +141,7 @@ export class ResourceRepository<F extends object> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const replay = this.props.replayAttribute ?? 'resource';
     // createdAt: the write time the local topology's last-writer-wins reads (write-stamp.ts).
-    const idempotencyRecord = { ...key, [TTL]: nowSeconds + (this.props.idempotencyTtlSeconds ?? 86_400), fingerprint: idempotency.fingerprint, [replay]: resource, createdAt: timestamp };
+    const idempotencyRecord = { ...key, [TTL]: nowSeconds + this.idempotencyTtlSeconds, fingerprint: idempotency.fingerprint, [replay]: resource, createdAt: timestamp };
     this.assertFits(idempotencyRecord);
     const stored = await idempotentPut({
       doc: this.doc,
