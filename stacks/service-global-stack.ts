@@ -208,7 +208,7 @@ export class ServiceGlobalStack extends PlatformStack {
       originDomainName: domains.regional,
       // Each region's record of the secondary name answers with the next region of the
       // ring, so an edge's secondary is never its primary's region (docs/traffic.md).
-      ...(failsOver(service, regions) ? { secondaryOriginDomainName: domains.secondary, failoverPathPatterns: service.edgeCache.failoverPaths } : {}),
+      ...(failsOver(service, regions) ? { secondaryOriginDomainName: domains.secondary, failoverPathPatterns: service.edgeCache.failoverPaths, failoverFunctionName: names.readFailoverFunction } : {}),
       certificateArn: edgeCertificate.validatedArn,
       mode: service.edgeCache.mode,
       ttlSeconds: service.edgeCache.ttlSeconds,

@@ -163,8 +163,11 @@ describe('origin failover (edgeCache.failoverPaths)', () => {
   it('given two regions or more, then the distribution has an origin group: primary the latency-routed name, secondary the ring name', () => {
     expect(distribution.origin.map((o: any) => o.domain_name)).toEqual(['regional.items.example.com', SECONDARY]);
     expect(distribution.origin_group[0].member).toEqual([{ origin_id: 'regional' }, { origin_id: 'secondary' }]);
-    expect(distribution.ordered_cache_behavior[0]).toMatchObject({ path_pattern: '/catalog/*', target_origin_id: distribution.origin_group[0].origin_id });
     expect(distribution.default_cache_behavior.target_origin_id).toBe('regional');
+    // The reads of /catalog/* get the group from the viewer-request function; writes stay on `regional`.
+    const fn = resourcesOf(out.stack('items-prod-global'), 'aws_cloudfront_function')[0];
+    expect(fn).toMatchObject({ name: 'items-prod-read-failover', code: expect.stringContaining('createRequestOriginGroup') });
+    expect(distribution.default_cache_behavior.function_association[0].event_type).toBe('viewer-request');
   });
 
   it('then both origins send the same origin secret header', () => {

@@ -1,8 +1,9 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FAILOVER_METHODS, ORIGIN_FAILOVER } from '@platform/config';
+import { ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, SECONDARY_ORIGIN_ID, readFailoverFunctionCode } from '@platform/config';
 import type { EdgeCache } from './edge-cache';
 import type { RegionRouter } from './region-router';
+import { type RequestOriginGroup, ViewerRequestFunction } from './viewer-request-function';
 
 /** Props of {@link FrontDoor.start}. */
 export interface FrontDoorProps {
@@ -40,10 +41,12 @@ export interface FrontDoorProps {
    */
   readonly platformPages?: (path: string) => PlatformPage | undefined;
   /**
-   * The origin group of the distribution: a GET/HEAD/OPTIONS under one of `paths`
-   * (CloudFront path patterns) that the primary region answers with one of
-   * ORIGIN_FAILOVER's status codes, or that cannot connect within its connection
-   * timeout, is sent once to `secondary()` (the same numbers as the synthesized group).
+   * Origin failover, as the distribution does it: the same viewer-request function
+   * (`readFailoverFunctionCode(paths)`, run here in a V8 context) decides per request
+   * whether a read gets an origin group; a request that has one and that the primary
+   * region answers with one of the group's status codes, or that cannot connect within
+   * ORIGIN_FAILOVER's connection timeout, is sent once to `secondary()`. Writes under the
+   * same paths stay on the primary.
    * @default - no failover
    */
   readonly failover?: { readonly paths: readonly string[]; readonly secondary: () => string | undefined };
@@ -76,12 +79,6 @@ export interface FrontDoorRequest {
   readonly failedOverFrom?: string;
 }
 
-/** CloudFront's path pattern (`*` any characters, `?` one) as a regular expression. */
-export function pathPatternRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
 // Connection-level headers are not forwarded by proxies (RFC 9110 section 7.6.1).
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate', 'host']);
 const VIA = '1.1 local-front-door';
@@ -109,11 +106,12 @@ export class FrontDoor {
 
   port = 0;
   private readonly server: Server;
-  private readonly failoverPaths: readonly RegExp[];
+  private readonly readFailover: ViewerRequestFunction | undefined;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   private constructor(private readonly props: FrontDoorProps) {
-    this.failoverPaths = (props.failover?.paths ?? []).map(pathPatternRegExp);
+    const paths = props.failover?.paths ?? [];
+    this.readFailover = paths.length > 0 ? new ViewerRequestFunction(readFailoverFunctionCode(paths)) : undefined;
     this.server = createServer((req, res) => {
       this.serve(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -177,7 +175,8 @@ export class FrontDoor {
     const ticket = cache && key ? cache.ticket(key, path) : undefined;
     let region = this.props.router.pick();
     let origin = this.props.originOf(region);
-    const canFailOver = FAILOVER_METHODS.includes(method) && this.failoverPaths.some((p) => p.test(path));
+    const group = this.readFailover?.originGroupFor(method, path);
+    const canFailOver = group !== undefined && isRegionalGroup(group);
     const cacheState: FrontDoorRequest['cache'] = key ? 'miss' : 'bypass';
     const common: Record<string, string> = { ...security, 'x-local-region': region, 'x-cache': `${key ? 'Miss' : 'Bypass'} from local-edge`, via: VIA };
 
@@ -191,7 +190,7 @@ export class FrontDoor {
         if (!canFailOver) throw error;
         first = { error };
       }
-      const failed = canFailOver && ('error' in first || ORIGIN_FAILOVER.statusCodes.includes(first.answer.status));
+      const failed = canFailOver && ('error' in first || (group?.failoverCriteria.statusCodes ?? []).includes(first.answer.status));
       const secondary = failed ? this.props.failover?.secondary() : undefined;
       if (secondary && secondary !== region) {
         failedOverFrom = region;
@@ -274,6 +273,15 @@ export class FrontDoor {
       req.end(body.length > 0 ? body : undefined);
     });
   }
+}
+
+/** The group the distribution's function builds: the regional name first, the ring's secondary name second. */
+function isRegionalGroup(group: RequestOriginGroup): boolean {
+  const [primary, secondary] = group.originIds.map((o) => o.originId);
+  if (primary !== PRIMARY_ORIGIN_ID || secondary !== SECONDARY_ORIGIN_ID || group.originIds.length !== 2) {
+    throw new Error(`the viewer-request function built an origin group of ${group.originIds.map((o) => o.originId).join(', ')}; the local front door knows ${PRIMARY_ORIGIN_ID}, ${SECONDARY_ORIGIN_ID}`);
+  }
+  return true;
 }
 
 /** A region's answer, as forwarded. */

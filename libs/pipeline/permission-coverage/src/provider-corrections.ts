@@ -56,6 +56,20 @@ export const PROVIDER_CORRECTIONS: readonly ProviderCorrection[] = [
   },
   {
     kind: 'resource',
+    type: 'aws_cloudfront_function',
+    list: 'plan',
+    add: ['cloudfront:DescribeFunction', 'cloudfront:GetFunction'],
+    reason: `a refresh describes the DEVELOPMENT and LIVE stages and reads the code (DescribeFunction, GetFunction): resourceFunctionRead in ${PROVIDER}/cloudfront/function.go`,
+  },
+  {
+    kind: 'resource',
+    type: 'aws_cloudfront_function',
+    list: 'modify',
+    add: ['cloudfront:PublishFunction', 'cloudfront:DescribeFunction', 'cloudfront:GetFunction'],
+    reason: `an update publishes the new code (publish = true) and reads it back: resourceFunctionUpdate in ${PROVIDER}/cloudfront/function.go`,
+  },
+  {
+    kind: 'resource',
     type: 'aws_iam_role',
     list: 'attributes.permissions_boundary',
     remove: ['iam:DeleteRolePermissionsBoundary'],

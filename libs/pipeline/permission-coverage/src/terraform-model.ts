@@ -267,6 +267,7 @@ export const ARN_SHAPES: Readonly<Record<string, ArnShape>> = {
   },
   aws_cloudfront_distribution: { service: 'cloudfront', resourceType: 'distribution', variables: () => ({}) },
   aws_cloudfront_cache_policy: { service: 'cloudfront', resourceType: 'cache-policy', variables: () => ({}) },
+  aws_cloudfront_function: { service: 'cloudfront', resourceType: 'function', variables: (v, m) => ({ Name: m.resolve(v.name) }) },
   aws_cloudfront_response_headers_policy: { service: 'cloudfront', resourceType: 'response-headers-policy', variables: () => ({}) },
   aws_acm_certificate: { service: 'acm', resourceType: 'certificate', variables: () => ({}) },
   aws_acm_certificate_validation: { service: 'acm', resourceType: 'certificate', variables: () => ({}) },

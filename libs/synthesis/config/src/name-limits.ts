@@ -5,6 +5,7 @@
 // (stacks/name-limits.test.ts) proves that every name the synthesized Terraform carries
 // is one that `derivedNames` lists, so a construct that adds a name must add it here.
 import type { ConfigProblem } from './config-error';
+import { failsOver } from './origin-failover';
 import type { PlatformConfig } from './schema';
 import {
   alarmTopicName,
@@ -160,6 +161,12 @@ export const NAME_LIMITS = {
   cloudfrontPolicyName: {
     what: 'CloudFront cache / response headers policy name',
     doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CachePolicyConfig.html',
+  },
+  cloudfrontFunction: {
+    what: 'CloudFront Function name',
+    maxLength: 64,
+    pattern: { regex: /^[a-zA-Z0-9_-]+$/, text: 'letters, digits, "_" and "-"' },
+    doc: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateFunction.html',
   },
   wafWebAcl: {
     what: 'WAF web ACL name',
@@ -361,6 +368,7 @@ export function serviceNames(config: PlatformConfig, service: string, environmen
   if (svc.edgeCache.enabled) {
     add('cloudfrontPolicyName', names.cachePolicy, s, e);
     add('cloudfrontPolicyName', names.responseHeadersPolicy, s, e);
+    if (failsOver(svc, c.regions)) add('cloudfrontFunction', names.readFailoverFunction, s, e);
     add('cloudfrontComment', `${svc.edgeCache.mode} mode: GET/HEAD of ${domains.api}`, s, domain);
     add('cloudfrontComment', `${domains.api} -> ${domains.regional}`, s, domain);
     add('alarm', names.edgeAlarm('edge-5xx'), s, e);

@@ -304,14 +304,14 @@ export const edgeCacheSchema = z
     /** CloudFront price class (which edge locations serve). @default "PriceClass_100" */
     priceClass: z.enum(PRICE_CLASSES).default('PriceClass_100'),
     /**
-     * CloudFront path patterns of read-only routes (no POST/PUT/PATCH/DELETE under them)
-     * whose GET/HEAD/OPTIONS fail over to another region within the request (an origin
-     * group; docs/traffic.md, "Origin failover"). Paths that take writes cannot: CloudFront
-     * refuses write methods on a behaviour that targets an origin group.
+     * CloudFront path patterns whose reads (GET/HEAD/OPTIONS) fail over to another region
+     * within the request; writes under them stay on the primary. A viewer-request
+     * CloudFront Function builds the origin group per read request, so paths that also
+     * take writes (`/items/*`) can be listed (docs/traffic.md, "Origin failover").
      * @default [] - no origin group
      */
     failoverPaths: z
-      .array(z.string().regex(/^\/[^\s]*$/, { error: 'a failover path is a CloudFront path pattern that starts with "/" and has no spaces, e.g. "/customers/*"' }))
+      .array(z.string().regex(/^\/[^\s]*$/, { error: 'a failover path is a CloudFront path pattern that starts with "/" and has no spaces, e.g. "/items/*"' }))
       .default([]),
   })
   .transform((c) => ({ ...c, ttlSeconds: c.ttlSeconds ?? (c.mode === 'invalidate' ? 86_400 : 60) }));

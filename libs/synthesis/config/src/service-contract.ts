@@ -394,6 +394,8 @@ export interface ServiceResourceNames {
   readonly webAcl: string;
   /** CloudFront response headers policy (HSTS, nosniff, frame options). */
   readonly responseHeadersPolicy: string;
+  /** The viewer-request CloudFront Function that gives reads their origin group (docs/traffic.md, "Origin failover"). */
+  readonly readFailoverFunction: string;
   /** The HTTP API's JWT authorizer. */
   readonly authorizer: string;
   /** Cognito user pool and its app client, when the service uses `auth.cognito`. */
@@ -467,6 +469,7 @@ function resourceNames(config: PlatformConfig, service: string, environment: str
     originSecret: `platform/${base}/origin-secret`,
     webAcl: `${base}-edge`,
     responseHeadersPolicy: `${base}-security-headers`,
+    readFailoverFunction: `${base}-read-failover`,
     authorizer: `${base}-jwt`,
     userPool: base,
     userPoolClient: `${base}-api`,

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
-import { FAILOVER_METHODS, ORIGIN_FAILOVER } from '@platform/config';
+import { CloudfrontFunction } from '@cdktf/provider-aws/lib/cloudfront-function';
+import { ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, SECONDARY_ORIGIN_ID, readFailoverFunctionCode } from '@platform/config';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -29,6 +30,11 @@ export const CACHED_METHODS = ['GET', 'HEAD'];
  */
 export const UNCACHED_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
 const ONE_YEAR_SECONDS = 31_536_000;
+/**
+ * Largest CloudFront Function code: 10 KB
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-functions).
+ */
+export const MAX_FUNCTION_CODE_BYTES = 10_240;
 
 /** What a distribution's users need: permission to invalidate its cached paths. */
 export interface IEdgeCache {
@@ -81,19 +87,23 @@ export interface EdgeCacheProps {
    * The secondary origin of reads: another region's name (the same API, same Host
    * rules), tried when the primary (`originDomainName`) fails a GET/HEAD/OPTIONS with
    * one of {@link ORIGIN_FAILOVER}'s status codes or cannot be reached in time.
-   * Needs `failoverPathPatterns`. Both origins get the same custom headers.
+   * Needs `failoverPathPatterns` and `failoverFunctionName`. Both origins get the same
+   * custom headers.
    * @default - no origin group, reads go to `originDomainName` only
    */
   readonly secondaryOriginDomainName?: string;
   /**
-   * Path patterns whose behaviour targets the origin group (methods GET, HEAD, OPTIONS).
-   * CloudFront refuses POST/PUT/PATCH/DELETE on a behaviour associated with an origin
-   * group (https://github.com/aws/aws-cdk/issues/32450) and picks a behaviour by path
-   * only, so writes stay on the default behaviour (single origin, every method) and
-   * only paths that take no writes can fail over (docs/traffic.md, "Origin failover").
+   * Path patterns whose reads (GET, HEAD, OPTIONS) fail over; writes under them stay on
+   * the primary. CloudFront refuses POST/PUT/PATCH/DELETE on a behaviour that targets an
+   * origin group (https://github.com/aws/aws-cdk/issues/32450) and picks a behaviour by
+   * path only, so the default behaviour keeps the single origin with every method, and a
+   * viewer-request CloudFront Function ({@link readFailoverFunctionCode}) builds the
+   * origin group per read request (docs/traffic.md, "Origin failover").
    * @default - none
    */
   readonly failoverPathPatterns?: readonly string[];
+  /** Name of that CloudFront Function (unique per account; 1-64 of `a-zA-Z0-9-_`). */
+  readonly failoverFunctionName?: string;
   /** Headers CloudFront adds to every request to the origin (the origin secret). @default - none */
   readonly originCustomHeaders?: readonly { readonly name: string; readonly value: string }[];
   /** WAFv2 web ACL (scope CLOUDFRONT) ARN. @default - none */
@@ -128,6 +138,8 @@ export class EdgeCache extends Construct implements IEdgeCache {
   readonly distribution: CloudfrontDistribution;
   readonly cachePolicy: CloudfrontCachePolicy;
   readonly logBucket: S3Bucket;
+  /** The viewer-request function that gives reads their origin group; only with a secondary origin. */
+  readonly readFailoverFunction?: CloudfrontFunction;
 
   constructor(scope: Construct, id: string, props: EdgeCacheProps) {
     super(scope, id);
@@ -135,6 +147,7 @@ export class EdgeCache extends Construct implements IEdgeCache {
     this.cachePolicy = this.createCachePolicy(props);
     this.logBucket = this.createLogBucket(props);
     const { origins, group } = edgeOrigins(props);
+    this.readFailoverFunction = this.createReadFailoverFunction(props, failoverPaths);
     const behaviour = {
       viewerProtocolPolicy: 'redirect-to-https',
       cachedMethods: CACHED_METHODS,
@@ -156,14 +169,14 @@ export class EdgeCache extends Construct implements IEdgeCache {
       priceClass: props.priceClass ?? 'PriceClass_100',
       origin: origins,
       originGroup: group ? [group] : undefined,
-      // Writes (and every path not listed) on the single origin: they cannot fail over.
-      defaultCacheBehavior: { ...behaviour, targetOriginId: 'regional', allowedMethods: FORWARDED_METHODS },
-      orderedCacheBehavior: failoverPaths.length === 0 ? undefined : failoverPaths.map((pathPattern) => ({
+      // Every method on the single origin; the function gives the reads of the failover
+      // paths an origin group per request (writes cannot fail over).
+      defaultCacheBehavior: {
         ...behaviour,
-        pathPattern,
-        targetOriginId: EdgeCache.FAILOVER_GROUP_ID,
-        allowedMethods: [...FAILOVER_METHODS],
-      })),
+        targetOriginId: PRIMARY_ORIGIN_ID,
+        allowedMethods: FORWARDED_METHODS,
+        functionAssociation: this.readFailoverFunction ? [{ eventType: 'viewer-request', functionArn: this.readFailoverFunction.arn }] : undefined,
+      },
       customErrorResponse: UNCACHED_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: 0 })),
       restrictions: { geoRestriction: { restrictionType: 'none' } },
       viewerCertificate: {
@@ -175,6 +188,23 @@ export class EdgeCache extends Construct implements IEdgeCache {
       webAclId: props.webAclArn,
     });
     this.createAliases(props);
+  }
+
+  /** The viewer-request function of the read failover (published: the distribution runs the LIVE stage). */
+  private createReadFailoverFunction(props: EdgeCacheProps, failoverPaths: readonly string[]): CloudfrontFunction | undefined {
+    if (failoverPaths.length === 0) return undefined;
+    const code = readFailoverFunctionCode(failoverPaths);
+    if (Buffer.byteLength(code) > MAX_FUNCTION_CODE_BYTES) {
+      throw new ConstructPropsError(this, `the read failover function for ${failoverPaths.length} path patterns is ${Buffer.byteLength(code)} bytes; CloudFront takes ${MAX_FUNCTION_CODE_BYTES} at most: list fewer, broader patterns`);
+    }
+    return new CloudfrontFunction(this, 'read-failover', {
+      provider: props.provider,
+      name: props.failoverFunctionName!,
+      runtime: 'cloudfront-js-2.0',
+      comment: `reads of ${props.domainName} fail over to another region`.slice(0, 128),
+      publish: true,
+      code,
+    });
   }
 
   /** What is cached: GET/HEAD by path, query string and (with auth) the Authorization header. */
@@ -265,6 +295,9 @@ function validatedFailoverPaths(scope: Construct, props: EdgeCacheProps): readon
   if (props.secondaryOriginDomainName === undefined && failoverPaths.length > 0) {
     throw new ConstructPropsError(scope, `failoverPathPatterns (${failoverPaths.join(', ')}) need secondaryOriginDomainName: name the secondary origin, or drop the patterns`);
   }
+  if (failoverPaths.length > 0 && !/^[a-zA-Z0-9_-]{1,64}$/.test(props.failoverFunctionName ?? '')) {
+    throw new ConstructPropsError(scope, `failoverFunctionName must be 1-64 letters, digits, "-" or "_" (a CloudFront Function name), got "${props.failoverFunctionName ?? ''}"`);
+  }
   if (props.secondaryOriginDomainName === props.originDomainName) {
     throw new ConstructPropsError(scope, `secondaryOriginDomainName must differ from originDomainName (${props.originDomainName}): the secondary has to reach another region`);
   }
@@ -288,13 +321,15 @@ function edgeOrigins(props: EdgeCacheProps) {
     customHeader: props.originCustomHeaders?.map((h) => ({ name: h.name, value: h.value })),
     ...(failover ? { connectionAttempts: ORIGIN_FAILOVER.connectionAttempts, connectionTimeout: ORIGIN_FAILOVER.connectionTimeoutSeconds } : {}),
   });
-  const origins = [origin('regional', props.originDomainName)];
-  if (props.secondaryOriginDomainName !== undefined) origins.push(origin('secondary', props.secondaryOriginDomainName));
+  const origins = [origin(PRIMARY_ORIGIN_ID, props.originDomainName)];
+  if (props.secondaryOriginDomainName !== undefined) origins.push(origin(SECONDARY_ORIGIN_ID, props.secondaryOriginDomainName));
+  // The same group the function builds per read request, declared on the distribution
+  // too: no behaviour targets it (its methods would have to be read-only).
   const group = failover
     ? {
         originId: EdgeCache.FAILOVER_GROUP_ID,
         failoverCriteria: { statusCodes: [...ORIGIN_FAILOVER.statusCodes] },
-        member: [{ originId: 'regional' }, { originId: 'secondary' }],
+        member: [{ originId: PRIMARY_ORIGIN_ID }, { originId: SECONDARY_ORIGIN_ID }],
       }
     : undefined;
   return { origins, group };

@@ -1,4 +1,4 @@
-import { ORIGIN_FAILOVER } from '@platform/config';
+import { ORIGIN_FAILOVER, readFailoverFunctionCode } from '@platform/config';
 import { TerraformOutput } from 'cdktf';
 import { DnsValidatedCertificate } from './dns-validated-certificate';
 import { CACHED_METHODS, EdgeCache, type EdgeCacheProps } from './edge-cache';
@@ -189,8 +189,8 @@ describe('EdgeCache', () => {
     expect(inv).toMatchObject({ default_ttl: 86400, max_ttl: 31536000 });
   });
 
-  describe('given a secondary origin and read-only failover paths', () => {
-    const failover = { secondaryOriginDomainName: 'secondary.regional.items.example.com', failoverPathPatterns: ['/catalog/*'] };
+  describe('given a secondary origin and failover paths', () => {
+    const failover = { secondaryOriginDomainName: 'secondary.regional.items.example.com', failoverPathPatterns: ['/catalog/*'], failoverFunctionName: 'items-test-read-failover' };
 
     it('then an origin group fails over from the regional name to the secondary on 500/502/503/504 (high_availability_origin_failover.html)', () => {
       const d = only(edge(failover), 'aws_cloudfront_distribution');
@@ -220,17 +220,21 @@ describe('EdgeCache', () => {
       for (const o of d.origin) expect(o.custom_header).toEqual([{ name: 'x-origin-verify', value: 's3cret' }]);
     });
 
-    it('then reads of the listed paths target the group with GET/HEAD/OPTIONS only, and writes stay on the single origin (aws-cdk#32450)', () => {
-      const d = only(edge(failover), 'aws_cloudfront_distribution');
-      expect(d.ordered_cache_behavior).toHaveLength(1);
-      expect(d.ordered_cache_behavior[0]).toMatchObject({
-        path_pattern: '/catalog/*',
-        target_origin_id: EdgeCache.FAILOVER_GROUP_ID,
-        allowed_methods: ['GET', 'HEAD', 'OPTIONS'],
-        cached_methods: ['GET', 'HEAD'],
-      });
+    it('then no behaviour targets the group (CloudFront refuses write methods there, aws-cdk#32450): every method stays on the single origin, and a published viewer-request function builds the group for the reads of the listed paths', () => {
+      const tf = edge(failover);
+      const d = only(tf, 'aws_cloudfront_distribution');
+      expect(d.ordered_cache_behavior).toBeUndefined();
       expect(d.default_cache_behavior.target_origin_id).toBe('regional');
-      expect(d.default_cache_behavior.allowed_methods).toEqual(expect.arrayContaining(['POST', 'PUT', 'PATCH', 'DELETE']));
+      expect(d.default_cache_behavior.allowed_methods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']));
+      const fn = only(tf, 'aws_cloudfront_function');
+      expect(fn).toMatchObject({ name: 'items-test-read-failover', runtime: 'cloudfront-js-2.0', publish: true, code: readFailoverFunctionCode(['/catalog/*']) });
+      expect(d.default_cache_behavior.function_association).toEqual([{ event_type: 'viewer-request', function_arn: expect.stringContaining('aws_cloudfront_function.') }]);
+    });
+
+    it('given a function name CloudFront refuses, or more patterns than fit 10 KB of function code, then it says which', () => {
+      expect(() => edge({ ...failover, failoverFunctionName: 'items.read failover' })).toThrow(/failoverFunctionName must be 1-64 letters, digits/);
+      const many = Array.from({ length: 400 }, (_, i) => `/catalog-${i}/*`);
+      expect(() => edge({ ...failover, failoverPathPatterns: many })).toThrow(/bytes; CloudFront takes 10240 at most/);
     });
   });
 
@@ -238,13 +242,15 @@ describe('EdgeCache', () => {
     const d = only(edge(), 'aws_cloudfront_distribution');
     expect(d.origin_group).toBeUndefined();
     expect(d.ordered_cache_behavior).toBeUndefined();
+    expect(d.default_cache_behavior.function_association).toBeUndefined();
+    expect(resources(edge(), 'aws_cloudfront_function')).toEqual([]);
     expect(d.origin[0].connection_attempts).toBeUndefined();
   });
 
   it('given a secondary origin without failover paths (or the reverse, or the same name twice), then it says what to add', () => {
     expect(() => edge({ secondaryOriginDomainName: 'secondary.regional.items.example.com' })).toThrow(/secondaryOriginDomainName needs failoverPathPatterns/);
-    expect(() => edge({ failoverPathPatterns: ['/catalog/*'] })).toThrow(/failoverPathPatterns \(\/catalog\/\*\) need secondaryOriginDomainName/);
-    expect(() => edge({ secondaryOriginDomainName: 'regional.items.example.com', failoverPathPatterns: ['/c/*'] })).toThrow(/must differ from originDomainName/);
+    expect(() => edge({ failoverPathPatterns: ['/catalog/*'], failoverFunctionName: 'f' })).toThrow(/failoverPathPatterns \(\/catalog\/\*\) need secondaryOriginDomainName/);
+    expect(() => edge({ secondaryOriginDomainName: 'regional.items.example.com', failoverPathPatterns: ['/c/*'], failoverFunctionName: 'f' })).toThrow(/must differ from originDomainName/);
   });
 
   it('never caches error responses, so a failed region’s 502/503 does not outlive DNS failover', () => {
