@@ -108,9 +108,10 @@ function reportOf(stacks: SynthesizedStack[]): ServiceEnvironmentReport {
 function routingOf(tf: TerraformJson): RegionRouting[] {
   const checks = resourcesOf(tf, 'aws_route53_health_check');
   return resourcesOf(tf, 'aws_route53_record')
-    // A region's record of the edge's secondary origin name answers for another region's
-    // resolvers (docs/traffic.md, "Origin failover"): it is not the region's routing record.
-    .filter((r) => r.set_identifier && !(r.latency_routing_policy && r.latency_routing_policy.region !== r.set_identifier))
+    // Only the shared regional name's record: a region's records of the edge's secondary
+    // name and of the read names serve the edge's failover (docs/traffic.md, "Origin
+    // failover"), not the region's routing.
+    .filter((r) => r.set_identifier && String(r.name).startsWith('regional.'))
     .map((record) => {
       const region = record.set_identifier as string;
       const https = checks.find((c) => c.type === 'HTTPS');
