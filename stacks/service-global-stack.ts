@@ -7,12 +7,14 @@ import {
   WORKLOAD_IAM_PATH,
   type ResolvedService,
   ORIGIN_SECRET_HEADER,
+  type ReadFailover,
   type ServiceContract,
   cognitoScopes,
   databasePort,
   usesCognito,
   usesOriginSecret,
-  failsOver,
+  edgeCertificateNames,
+  readFailoverOf,
 } from '@platform/config';
 import {
   AuroraGlobalDatabase,
@@ -21,6 +23,7 @@ import {
   DnsValidatedCertificate,
   EdgeAlarms,
   EdgeCache,
+  type EdgeReadFailover,
   EdgeWebAcl,
   GlobalTable,
   HostedZone,
@@ -159,9 +162,10 @@ export class ServiceGlobalStack extends PlatformStack {
     // per account and name, not per region.
     const edgeCertificate = new DnsValidatedCertificate(this, 'edge-certificate', {
       provider: this.provider(EDGE_REGION),
+      // Each region's own name (its health check's) and the failover origins' names ride on
+      // the same validation.
       domainName: domains.api,
-      // Each region's own name (its health check's) rides on the same validation.
-      subjectAlternativeNames: [domains.regional, ...regions.map((r) => domains.regionalIn(r)), ...(failsOver(service, regions) ? [domains.secondary] : [])],
+      subjectAlternativeNames: edgeCertificateNames(service, regions, domains).slice(1),
       zoneId: zone.zoneId,
       dnsProvider: this.dnsProvider,
       // ACM asks public DNS: nothing in a new zone resolves before its parent delegates to it.
@@ -207,8 +211,9 @@ export class ServiceGlobalStack extends PlatformStack {
       domainName: domains.api,
       originDomainName: domains.regional,
       // Each region's record of the secondary name answers with the next region of the
-      // ring, so an edge's secondary is never its primary's region (docs/traffic.md).
-      ...(failsOver(service, regions) ? { secondaryOriginDomainName: domains.secondary, failoverPathPatterns: service.edgeCache.failoverPaths, failoverFunctionName: names.readFailoverFunction } : {}),
+      // ring, so an edge's secondary is never its primary's region; with weighted or
+      // failover routing the edge draws the region and uses the read names (docs/traffic.md).
+      readFailover: edgeReadFailover(readFailoverOf(service, regions), names.readFailoverFunction, domains),
       certificateArn: edgeCertificate.validatedArn,
       mode: service.edgeCache.mode,
       ttlSeconds: service.edgeCache.ttlSeconds,
@@ -335,3 +340,11 @@ export class ServiceGlobalStack extends PlatformStack {
   }
 }
 
+
+/** The edge's read failover: the function's name and the origin names its groups use. */
+function edgeReadFailover(failover: ReadFailover | undefined, functionName: string, domains: ServiceContract['domains']): EdgeReadFailover | undefined {
+  if (!failover) return undefined;
+  return failover.shares
+    ? { failover, functionName, readsDomainName: (region) => domains.readsIn(region) }
+    : { failover, functionName, secondaryOriginDomainName: domains.secondary };
+}

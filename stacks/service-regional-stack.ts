@@ -7,7 +7,7 @@ import {
   type ResolvedService,
   type ServiceContract,
   effectiveWeight,
-  failsOver,
+  readFailoverOf,
   secondaryFor,
 } from '@platform/config';
 import {
@@ -157,7 +157,12 @@ export class ServiceRegionalStack extends PlatformStack {
   /** The regional custom domain, its health check and its records for the shared (and the secondary) name. */
   private routingLayer({ contract, service, region, global }: Layer) {
     const { names, domains } = contract;
-    const backsUp = failsOver(service, contract.regions) ? secondaryFor(contract.regions, region) : undefined;
+    const readFailover = readFailoverOf(service, contract.regions);
+    const backsUp = readFailover && !readFailover.shares ? secondaryFor(contract.regions, region) : undefined;
+    // Weighted/failover routing: this region's read name, and that of the region it backs up.
+    const readNames = readFailover?.shares
+      ? [region, secondaryFor(contract.regions, region)!].map((r) => ({ region: r, domainName: domains.readsIn(r) }))
+      : undefined;
     const domain = new RegionalDomain(this, 'domain', {
       provider: this.provider(region),
       domainName: domains.regional,
@@ -165,6 +170,7 @@ export class ServiceRegionalStack extends PlatformStack {
       stageName: this.api.stage.name,
       regionOnly: { domainName: domains.regionalIn(region), zoneId: global(GLOBAL_OUTPUTS.zoneId), dnsProvider: this.dnsProvider },
       secondaryDomainName: backsUp ? domains.secondary : undefined,
+      readNames,
     });
 
     const healthCheck = new RegionalHealthCheck(this, 'health-check', {
@@ -208,7 +214,24 @@ export class ServiceRegionalStack extends PlatformStack {
             healthCheckId: healthCheck.healthCheckId,
           })
         : undefined;
-    return { domain, healthCheck, record, secondaryRecord };
+
+    // A region's read name: PRIMARY here for its own name, SECONDARY for the name of the
+    // region before it in the ring, both under this region's routing health check, so a
+    // failed or evacuated region's read name answers with the next region (docs/traffic.md).
+    const readRecords = (readNames ?? []).map(
+      ({ region: of, domainName }) =>
+        new RegionalRecord(this, `reads-${of}-record`, {
+          dnsProvider: this.dnsProvider,
+          zoneId: global(GLOBAL_OUTPUTS.zoneId),
+          name: domainName,
+          region,
+          routing: { policy: 'failover', role: of === region ? 'PRIMARY' : 'SECONDARY' },
+          targetDomainName: domain.readDomains[of].domainNameConfiguration.targetDomainName,
+          targetHostedZoneId: domain.readDomains[of].domainNameConfiguration.hostedZoneId,
+          healthCheckId: healthCheck.healthCheckId,
+        }),
+    );
+    return { domain, healthCheck, record, secondaryRecord, readRecords };
   }
 
   /** The region's alarms and their composite, and the health check's alarm in us-east-1. */

@@ -160,13 +160,12 @@ describe('origin failover (edgeCache.failoverPaths)', () => {
     return { region, record: records[0] };
   });
 
-  it('given two regions or more, then the distribution has an origin group: primary the latency-routed name, secondary the ring name', () => {
+  it('given two regions or more, then reads get an origin group: primary the latency-routed name, secondary the ring name', () => {
     expect(distribution.origin.map((o: any) => o.domain_name)).toEqual(['regional.items.example.com', SECONDARY]);
-    expect(distribution.origin_group[0].member).toEqual([{ origin_id: 'regional' }, { origin_id: 'secondary' }]);
     expect(distribution.default_cache_behavior.target_origin_id).toBe('regional');
     // The reads of /catalog/* get the group from the viewer-request function; writes stay on `regional`.
     const fn = resourcesOf(out.stack('items-prod-global'), 'aws_cloudfront_function')[0];
-    expect(fn).toMatchObject({ name: 'items-prod-read-failover', code: expect.stringContaining('createRequestOriginGroup') });
+    expect(fn).toMatchObject({ name: 'items-prod-read-failover', code: expect.stringContaining('{"originIds":[{"originId":"regional"},{"originId":"secondary"}]') });
     expect(distribution.default_cache_behavior.function_association[0].event_type).toBe('viewer-request');
   });
 
@@ -229,5 +228,58 @@ describe('origin failover (edgeCache.failoverPaths)', () => {
     const plain = synthConfig(baseConfig());
     expect(resourcesOf(plain.stack('items-prod-global'), 'aws_cloudfront_distribution')[0].origin).toHaveLength(1);
     expect(resourcesOf(plain.stack('items-prod-eu-west-1'), 'aws_route53_record').filter((r) => r.name === SECONDARY)).toHaveLength(0);
+  });
+});
+
+describe('origin failover of a weighted service (edge-drawn region, read names)', () => {
+  const READS = (region: string) => `${region}.reads.items.example.com`;
+  const config = baseConfig();
+  config.services.items.routing = { policy: 'weighted', weights: { 'eu-west-1': 200, 'us-east-1': 55, 'ap-southeast-1': 85 } };
+  config.services.items.edgeCache = { failoverPaths: ['/items/*'] };
+  const out = synthConfig(config);
+  const global = out.stack('items-prod-global');
+  const distribution = resourcesOf(global, 'aws_cloudfront_distribution')[0];
+  const readRecords = REGIONS.flatMap((owner) =>
+    resourcesOf(out.stack(`items-prod-${owner}`), 'aws_route53_record')
+      .filter((r) => r.name.endsWith('.reads.items.example.com'))
+      .map((r) => ({ owner, name: r.name as string, role: r.failover_routing_policy.type as string, setId: r.set_identifier as string, check: r.health_check_id as string })),
+  );
+
+  it('then the distribution has one origin per region’s read name, no ring name, and the function draws by the weights of the regional records', () => {
+    expect(distribution.origin.map((o: any) => [o.origin_id, o.domain_name])).toEqual([
+      ['regional', 'regional.items.example.com'],
+      ...REGIONS.map((r) => [`reads-${r}`, READS(r)]),
+    ]);
+    const code = resourcesOf(global, 'aws_cloudfront_function')[0].code as string;
+    expect(code).toContain('var TOTAL = 340;');
+    expect(resourcesOf(out.stack('items-prod-eu-west-1'), 'aws_route53_record').filter((r) => r.name.startsWith('secondary.'))).toEqual([]);
+  });
+
+  it('then each read name is PRIMARY in its own region and SECONDARY in the next region of the ring, each under the owning region’s routing health check', () => {
+    const byName = (name: string) => readRecords.filter((r) => r.name === name).map((r) => [r.owner, r.role, r.setId]);
+    expect(byName(READS('eu-west-1'))).toEqual([
+      ['eu-west-1', 'PRIMARY', 'eu-west-1'],
+      ['us-east-1', 'SECONDARY', 'us-east-1'],
+    ]);
+    expect(byName(READS('ap-southeast-1'))).toEqual([
+      ['eu-west-1', 'SECONDARY', 'eu-west-1'],
+      ['ap-southeast-1', 'PRIMARY', 'ap-southeast-1'],
+    ]);
+    for (const owner of REGIONS) {
+      const routing = routingRecords(out.stack(`items-prod-${owner}`))[0];
+      // The same check: evacuating the region drops it from its own read name and as anyone's backup.
+      for (const r of readRecords.filter((x) => x.owner === owner)) expect(r.check).toBe(routing.health_check_id);
+    }
+  });
+
+  it('then every region’s API answers both read names it serves, under its certificate, and the edge certificate covers all of them (their validation records)', () => {
+    for (const region of REGIONS) {
+      const regional = out.stack(`items-prod-${region}`);
+      const served = readRecords.filter((r) => r.owner === region).map((r) => r.name);
+      const domains = resourcesOf(regional, 'aws_apigatewayv2_domain_name').map((d) => d.domain_name);
+      expect(domains).toEqual(expect.arrayContaining(served));
+      expect(resourcesOf(regional, 'aws_acm_certificate')[0].subject_alternative_names).toEqual(expect.arrayContaining(served));
+    }
+    expect(resourcesOf(global, 'aws_acm_certificate')[0].subject_alternative_names).toEqual(expect.arrayContaining(REGIONS.map(READS)));
   });
 });

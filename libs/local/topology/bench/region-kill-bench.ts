@@ -5,7 +5,9 @@
 // killed at a random point of its health-check cycle (seeded; the seed is printed). Per
 // trial: failed reads, the write gap (kill -> first write acknowledged that was sent after
 // the kill), lost and duplicated writes (counted after the region came back), detection
-// time. Before = the read path is not a failover path, after = it is (the origin group).
+// time. Before = the read path is not a failover path, after = it is (the viewer-request
+// function's origin group: the ring's secondary for items, latency-routed; the edge's
+// draw over the regions' read names for orders, weighted).
 //
 //   items:  three regions (the fixture's staging), latency routing, the nearest region
 //           killed (API and table); reads GET /items/{id} of items created beforehand,

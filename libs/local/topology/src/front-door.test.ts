@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CloudFrontApi } from './cloudfront-api';
 import { EdgeCache } from './edge-cache';
-import { ORIGIN_FAILOVER } from '@platform/config';
+import { ORIGIN_FAILOVER, readFailoverOf } from '@platform/config';
 import { FrontDoor, type FrontDoorRequest } from './front-door';
 import { RegionRouter } from './region-router';
 
@@ -156,7 +156,7 @@ describe('FrontDoor with an origin group (edgeCache.failoverPaths)', () => {
     door = await FrontDoor.start({
       router,
       originOf: (r) => origins[r],
-      failover: { paths: ['/customers/*'], secondary: () => router.secondary() },
+      failover: { paths: ['/customers/*'] },
       onRequest: (e) => seen.push(e),
     });
   });
@@ -208,6 +208,61 @@ describe('FrontDoor with an origin group (edgeCache.failoverPaths)', () => {
     const res = await fetch(`${door.url}/items/1`);
     expect(res.status).toBe(503);
     expect(us.requests).toEqual([]);
+    expect(seen[0].failedOverFrom).toBeUndefined();
+  });
+});
+
+describe('FrontDoor with a weighted service’s read failover (the edge draws the region)', () => {
+  let eu: Origin;
+  let us: Origin;
+  let ap: Origin;
+  let door: FrontDoor;
+  const seen: FrontDoorRequest[] = [];
+  const down = new Set<string>();
+
+  beforeAll(async () => {
+    [eu, us, ap] = await Promise.all([startOrigin('eu-west-1'), startOrigin('us-east-1'), startOrigin('ap-southeast-1')]);
+    const urls: Record<string, string> = { 'eu-west-1': eu.url, 'us-east-1': us.url, 'ap-southeast-1': ap.url };
+    const regions = Object.keys(urls);
+    // us-east-1 dies, and its health check has not noticed: Route53 still answers with it.
+    await us.close();
+    const router = new RegionRouter({ policy: 'weighted', regions, weights: { 'eu-west-1': 1, 'us-east-1': 1, 'ap-southeast-1': 1 }, isHealthy: (r) => !down.has(r) });
+    door = await FrontDoor.start({
+      router,
+      originOf: (r) => urls[r],
+      failover: readFailoverOf({ routing: { policy: 'weighted', weights: {} }, edgeCache: { enabled: true, failoverPaths: ['/items/*'] } }, regions),
+      onRequest: (e) => seen.push(e),
+    });
+  });
+  afterAll(async () => {
+    await door.close();
+    await Promise.all([eu.close(), ap.close()]);
+  });
+
+  it('given a region lost before its check notices, then every read succeeds: those drawn to it are answered by the next region, never by itself', async () => {
+    seen.length = 0;
+    const statuses = [];
+    for (let i = 0; i < 60; i++) statuses.push((await fetch(`${door.url}/items/${i}`)).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const failedOver = seen.filter((e) => e.failedOverFrom === 'us-east-1');
+    // With three even weights, 60 draws reach us-east-1 about 20 times; all fail over to ap-southeast-1.
+    expect(failedOver.length).toBeGreaterThan(5);
+    expect(new Set(failedOver.map((e) => e.region))).toEqual(new Set(['ap-southeast-1']));
+  });
+
+  it('given the lost region detected (or evacuated), then its read name answers with the next region and no read needs a failover', async () => {
+    down.add('us-east-1');
+    seen.length = 0;
+    for (let i = 0; i < 30; i++) expect((await fetch(`${door.url}/items/${i}`)).status).toBe(200);
+    expect(seen.filter((e) => e.failedOverFrom)).toEqual([]);
+    expect(seen.some((e) => e.region === 'us-east-1')).toBe(false);
+    down.delete('us-east-1');
+  });
+
+  it('given a write on a failover path, then it goes to the weighted regional name, not through a group', async () => {
+    seen.length = 0;
+    const res = await fetch(`${door.url}/items/x`, { method: 'PUT', body: '{}' });
+    expect([200, 502]).toContain(res.status);
     expect(seen[0].failedOverFrom).toBeUndefined();
   });
 });

@@ -1,9 +1,9 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, SECONDARY_ORIGIN_ID, readFailoverFunctionCode } from '@platform/config';
+import { ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, type ReadFailover, SECONDARY_ORIGIN_ID, readFailoverFunctionCode, regionOfReadsOrigin } from '@platform/config';
 import type { EdgeCache } from './edge-cache';
 import type { RegionRouter } from './region-router';
-import { type RequestOriginGroup, ViewerRequestFunction } from './viewer-request-function';
+import { ViewerRequestFunction } from './viewer-request-function';
 
 /** Props of {@link FrontDoor.start}. */
 export interface FrontDoorProps {
@@ -42,14 +42,16 @@ export interface FrontDoorProps {
   readonly platformPages?: (path: string) => PlatformPage | undefined;
   /**
    * Origin failover, as the distribution does it: the same viewer-request function
-   * (`readFailoverFunctionCode(paths)`, run here in a V8 context) decides per request
-   * whether a read gets an origin group; a request that has one and that the primary
-   * region answers with one of the group's status codes, or that cannot connect within
-   * ORIGIN_FAILOVER's connection timeout, is sent once to `secondary()`. Writes under the
-   * same paths stay on the primary.
+   * (`readFailoverFunctionCode(failover)`, run here in a V8 context, drawing with the
+   * router's random source) decides per request whether a read gets an origin group, and
+   * of which origins. Each origin resolves as Route53 would answer its name: `regional`
+   * through the router, `secondary` the ring's secondary, `reads-<region>` that region's
+   * read name. A read whose first origin answers with one of the group's status codes,
+   * or cannot connect within ORIGIN_FAILOVER's connection timeout, is sent once to the
+   * second. Writes under the same paths stay on `regional`.
    * @default - no failover
    */
-  readonly failover?: { readonly paths: readonly string[]; readonly secondary: () => string | undefined };
+  readonly failover?: ReadFailover;
 }
 
 /** A page the front door answers itself. */
@@ -110,8 +112,7 @@ export class FrontDoor {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
   private constructor(private readonly props: FrontDoorProps) {
-    const paths = props.failover?.paths ?? [];
-    this.readFailover = paths.length > 0 ? new ViewerRequestFunction(readFailoverFunctionCode(paths)) : undefined;
+    this.readFailover = props.failover ? new ViewerRequestFunction(readFailoverFunctionCode(props.failover), props.router.randomSource) : undefined;
     this.server = createServer((req, res) => {
       this.serve(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -173,10 +174,11 @@ export class FrontDoor {
       }
     }
     const ticket = cache && key ? cache.ticket(key, path) : undefined;
-    let region = this.props.router.pick();
-    let origin = this.props.originOf(region);
     const group = this.readFailover?.originGroupFor(method, path);
-    const canFailOver = group !== undefined && isRegionalGroup(group);
+    const [firstRegion, secondRegion] = group ? group.originIds.map((o) => this.resolveOrigin(o.originId)) : [this.props.router.pick()];
+    let region = firstRegion!;
+    let origin = this.props.originOf(region);
+    const canFailOver = group !== undefined;
     const cacheState: FrontDoorRequest['cache'] = key ? 'miss' : 'bypass';
     const common: Record<string, string> = { ...security, 'x-local-region': region, 'x-cache': `${key ? 'Miss' : 'Bypass'} from local-edge`, via: VIA };
 
@@ -191,7 +193,7 @@ export class FrontDoor {
         first = { error };
       }
       const failed = canFailOver && ('error' in first || (group?.failoverCriteria.statusCodes ?? []).includes(first.answer.status));
-      const secondary = failed ? this.props.failover?.secondary() : undefined;
+      const secondary = failed ? secondRegion : undefined;
       if (secondary && secondary !== region) {
         failedOverFrom = region;
         region = secondary;
@@ -227,6 +229,16 @@ export class FrontDoor {
     res.writeHead(answer.status, { ...answer.headers, ...common });
     res.end(method === 'HEAD' ? undefined : answer.body);
     done(answer.status, region, cacheState);
+  }
+
+  /** The region an origin id's name resolves to now, as Route53 would answer it. */
+  private resolveOrigin(originId: string): string | undefined {
+    const router = this.props.router;
+    if (originId === PRIMARY_ORIGIN_ID) return router.pick();
+    if (originId === SECONDARY_ORIGIN_ID) return router.secondary();
+    const region = regionOfReadsOrigin(originId);
+    if (region !== undefined) return router.readsTarget(region);
+    throw new Error(`the viewer-request function named origin "${originId}", which the local front door does not know`);
   }
 
   private forward(
@@ -273,15 +285,6 @@ export class FrontDoor {
       req.end(body.length > 0 ? body : undefined);
     });
   }
-}
-
-/** The group the distribution's function builds: the regional name first, the ring's secondary name second. */
-function isRegionalGroup(group: RequestOriginGroup): boolean {
-  const [primary, secondary] = group.originIds.map((o) => o.originId);
-  if (primary !== PRIMARY_ORIGIN_ID || secondary !== SECONDARY_ORIGIN_ID || group.originIds.length !== 2) {
-    throw new Error(`the viewer-request function built an origin group of ${group.originIds.map((o) => o.originId).join(', ')}; the local front door knows ${PRIMARY_ORIGIN_ID}, ${SECONDARY_ORIGIN_ID}`);
-  }
-  return true;
 }
 
 /** A region's answer, as forwarded. */

@@ -77,4 +77,20 @@ describe('RegionRouter', () => {
       expect(new RegionRouter({ policy: 'latency', regions: ['eu-west-1'], isHealthy: () => true }).secondary()).toBeUndefined();
     });
   });
+
+  describe('readsTarget (a region\'s <region>.reads name: weighted and failover routing)', () => {
+    it('given the region up, then its read name answers with it (the PRIMARY record)', () => {
+      for (const r of REGIONS) expect(router('weighted').readsTarget(r)).toBe(r);
+    });
+
+    it('given a region evacuated (its check forced unhealthy), then its read name answers with the next region of the ring, so it is nobody\'s first or second origin; restored, it answers again', () => {
+      const evacuated = new Set(['us-east-1']);
+      const r = new RegionRouter({ policy: 'weighted', regions: REGIONS, isHealthy: (x) => !evacuated.has(x) });
+      // eu-west-1's group is [eu-west-1, us-east-1]: its second origin now resolves to ap-southeast-1.
+      expect(r.readsTarget('us-east-1')).toBe('ap-southeast-1');
+      expect(r.readsTarget('eu-west-1')).toBe('eu-west-1');
+      evacuated.clear();
+      expect(r.readsTarget('us-east-1')).toBe('us-east-1');
+    });
+  });
 });

@@ -66,6 +66,21 @@ export class RegionRouter {
     return servers.find((r) => this.props.isHealthy(r)) ?? servers[0];
   }
 
+  /**
+   * The region `<region>.reads.<domain>` resolves to (weighted and failover routing, see
+   * `readFailoverOf`): its PRIMARY record, that region, while the region's check passes
+   * (an evacuated region's fails), else its SECONDARY record, the next region of the ring.
+   */
+  readsTarget(region: string): string {
+    if (this.props.isHealthy(region)) return region;
+    return secondaryOf(this.props.regions, region) ?? region;
+  }
+
+  /** The random source of weighted draws (the edge function's draw uses the same). */
+  get randomSource(): () => number {
+    return this.random;
+  }
+
   /** The region the next request goes to. */
   pick(): string {
     const healthy = (r: string) => this.props.isHealthy(r);

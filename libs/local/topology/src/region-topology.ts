@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { EVEN_WEIGHT, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER } from '@platform/config';
+import { EVEN_WEIGHT, LAMBDA_ENVIRONMENT, ORIGIN_SECRET_HEADER, readFailoverOf } from '@platform/config';
 import { FrontDoor, type FrontDoorProps, type FrontDoorRequest } from './front-door';
 import { HealthChecker, type HealthChange } from './health-checker';
 import { type LocalAuth, startLocalAuth } from './local-auth';
@@ -253,9 +253,9 @@ export abstract class RegionTopology<Options extends RegionTopologyOptions = Reg
       originOf: (r) => this.api(r).url,
       originHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret },
       port: options.frontDoorPort,
-      // The distribution's origin group (docs/traffic.md, "Origin failover"): reads of
-      // the failover paths are retried once on the secondary.
-      failover: config.edgeCache.failoverPaths.length > 0 ? { paths: config.edgeCache.failoverPaths, secondary: () => this.router.secondary() } : undefined,
+      // The distribution's read failover (docs/traffic.md, "Origin failover"): reads of
+      // the failover paths are retried once on the group's second origin.
+      failover: readFailoverOf({ routing: config.routing, edgeCache: { enabled: true, failoverPaths: config.edgeCache.failoverPaths } }, config.regions),
       ...this.frontDoorProps(),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err?.code !== 'EADDRINUSE') throw err;

@@ -19,15 +19,20 @@ export class ViewerRequestFunction {
   private readonly handler: (event: unknown) => unknown;
   private group: RequestOriginGroup | undefined;
 
-  constructor(code: string) {
+  /** `random`: what the function's `Math.random` returns (a seeded source makes runs repeatable). @default Math.random */
+  constructor(code: string, random?: () => number) {
     if (!IMPORT_CLOUDFRONT.test(code)) throw new Error("the viewer-request function does not import cf from 'cloudfront'");
-    const context = createContext({
+    const context: Record<string, unknown> = createContext({
       cf: {
         createRequestOriginGroup: (group: RequestOriginGroup) => {
           this.group = group;
         },
       },
     });
+    if (random) {
+      context.__random = random;
+      new Script('Math.random = __random; delete globalThis.__random;').runInContext(context);
+    }
     this.handler = new Script(`${code.replace(IMPORT_CLOUDFRONT, '')}\nhandler;`, { filename: 'viewer-request-function.js' }).runInContext(context) as (event: unknown) => unknown;
   }
 

@@ -4,7 +4,8 @@
 import type { ConfigProblem } from './config-error';
 import { ROUTE_METHODS, type EnvironmentConfig, type PlatformConfig, type ServiceConfig } from './schema';
 import { environmentNames, nameProblems, platformNames, serviceNames } from './name-limits';
-import { LAMBDA_UNRESERVED_MINIMUM, environmentReservations } from './service-contract';
+import { ACM_DOMAIN_NAMES_PER_CERTIFICATE, edgeCertificateNames, readFailoverOf } from './origin-failover';
+import { LAMBDA_UNRESERVED_MINIMUM, environmentReservations, serviceContract } from './service-contract';
 import type { StackSpec } from './stack-plan';
 
 /** What an environment rule sees. */
@@ -305,6 +306,23 @@ const invalidateNeedsTheEdgeCache: ServiceRule = ({ svc, at }) =>
 const namesFitAwsLimits: ServiceRule = ({ config, name, environments }) =>
   nameProblems(environments.flatMap((envName) => serviceNames(config, name, envName)));
 
+const edgeCertificateFitsAcmQuota: ServiceRule = ({ config, name, svc, at, environments }) =>
+  environments.flatMap((envName) => {
+    const contract = serviceContract(config, name, envName);
+    const names = edgeCertificateNames(svc, contract.regions, contract.domains);
+    if (!svc.edgeCache.enabled || names.length <= ACM_DOMAIN_NAMES_PER_CERTIFICATE) return [];
+    const failover = readFailoverOf(svc, contract.regions);
+    return [
+      {
+        path: `${at}.edgeCache.failoverPaths`,
+        message:
+          `the edge certificate of ${name} in ${envName} would name ${names.length} domains (api, regional, one per region` +
+          `${failover ? (failover.shares ? ', one read name per region' : ', the secondary name') : ''}); ACM takes ${ACM_DOMAIN_NAMES_PER_CERTIFICATE} per certificate ` +
+          '(https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html; this check assumes the default quota): use fewer regions or drop edgeCache.failoverPaths',
+      },
+    ];
+  });
+
 const authOffNeedsAReason: ServiceRule = ({ svc, at }) =>
   !svc.auth.required && !svc.auth.reason
     ? [{ path: `${at}.auth.reason`, message: 'auth.required is false but no reason is given; say why this API is public (auth.reason), or turn auth back on' }]
@@ -372,6 +390,7 @@ export const SERVICE_RULES: readonly ServiceRule[] = [
   dataLayersFitTheRegions,
   invalidateNeedsTheEdgeCache,
   namesFitAwsLimits,
+  edgeCertificateFitsAcmQuota,
   authOffNeedsAReason,
   authIssuerAndAudiencesGoTogether,
   authScopesNameKnownRoutes,

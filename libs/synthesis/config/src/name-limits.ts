@@ -5,7 +5,7 @@
 // (stacks/name-limits.test.ts) proves that every name the synthesized Terraform carries
 // is one that `derivedNames` lists, so a construct that adds a name must add it here.
 import type { ConfigProblem } from './config-error';
-import { failsOver } from './origin-failover';
+import { failoverOriginNames, readFailoverOf } from './origin-failover';
 import type { PlatformConfig } from './schema';
 import {
   alarmTopicName,
@@ -368,7 +368,9 @@ export function serviceNames(config: PlatformConfig, service: string, environmen
   if (svc.edgeCache.enabled) {
     add('cloudfrontPolicyName', names.cachePolicy, s, e);
     add('cloudfrontPolicyName', names.responseHeadersPolicy, s, e);
-    if (failsOver(svc, c.regions)) add('cloudfrontFunction', names.readFailoverFunction, s, e);
+    const failover = readFailoverOf(svc, c.regions);
+    if (failover) add('cloudfrontFunction', names.readFailoverFunction, s, e);
+    for (const name of failoverOriginNames(failover, c.regions, domains)) add('dnsName', name, s, domain);
     add('cloudfrontComment', `${svc.edgeCache.mode} mode: GET/HEAD of ${domains.api}`, s, domain);
     add('cloudfrontComment', `${domains.api} -> ${domains.regional}`, s, domain);
     add('alarm', names.edgeAlarm('edge-5xx'), s, e);

@@ -277,6 +277,17 @@ describe('bad traffic config', () => {
     expect(problems(c)).toEqual([`services.items.healthCheck.failureThreshold: failure threshold must be from 1 to 10 (got ${threshold})`]);
   });
 
+  it('rejects an edge certificate over ACM’s 10 names: five weighted regions with failover paths need 12 (api, regional, 5 region names, 5 read names)', () => {
+    const c = validConfig();
+    c.environments.prod.regions = ['eu-west-1', 'us-east-1', 'ap-southeast-1', 'eu-central-1', 'us-west-2'];
+    c.services.items = { routing: { policy: 'weighted' }, edgeCache: { failoverPaths: ['/items/*'] } };
+    expect(problems(c)).toEqual([
+      'services.items.edgeCache.failoverPaths: the edge certificate of items in prod would name 12 domains (api, regional, one per region, one read name per region); ACM takes 10 per certificate (https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html; this check assumes the default quota): use fewer regions or drop edgeCache.failoverPaths',
+    ]);
+    c.environments.prod.regions = c.environments.prod.regions.slice(0, 4);
+    expect(parsePlatform(c).services[0].edgeCache.failoverPaths).toEqual(['/items/*']);
+  });
+
   it('rejects a negative TTL', () => {
     const c = validConfig();
     c.services.items = { edgeCache: { ttlSeconds: -1 } };

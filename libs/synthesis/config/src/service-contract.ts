@@ -436,6 +436,12 @@ export interface ServiceDomains {
    * region of the ring (`secondaryOf`), so it is never the edge's primary region.
    */
   readonly secondary: string;
+  /**
+   * `<region>.reads.<service domain>`: a region's read name, the edge's origins for
+   * weighted and failover routing (`readFailoverOf`): answered by that region while its
+   * routing health check passes, else by the next region of the ring.
+   */
+  readsIn(region: string): string;
 }
 
 /**
@@ -491,6 +497,7 @@ function domains(env: EnvironmentConfig, service: string): ServiceDomains {
     regional: `regional.${serviceDomain}`,
     regionalIn: (region) => `${region}.regional.${serviceDomain}`,
     secondary: `secondary.regional.${serviceDomain}`,
+    readsIn: (region) => `${region}.reads.${serviceDomain}`,
   };
 }
 

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontFunction } from '@cdktf/provider-aws/lib/cloudfront-function';
-import { ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, SECONDARY_ORIGIN_ID, readFailoverFunctionCode } from '@platform/config';
+import { ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, type ReadFailover, SECONDARY_ORIGIN_ID, readFailoverFunctionCode, readsOriginId } from '@platform/config';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -35,6 +35,18 @@ const ONE_YEAR_SECONDS = 31_536_000;
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-functions).
  */
 export const MAX_FUNCTION_CODE_BYTES = 10_240;
+
+/** The read failover of an {@link EdgeCache}. */
+export interface EdgeReadFailover {
+  /** Paths, and for weighted/failover routing the regions' shares of reads (`readFailoverOf`). */
+  readonly failover: ReadFailover;
+  /** Name of the CloudFront Function (unique per account; 1-64 of `a-zA-Z0-9-_`). */
+  readonly functionName: string;
+  /** Without shares: the ring's secondary name, e.g. `secondary.regional.example.com`. */
+  readonly secondaryOriginDomainName?: string;
+  /** With shares: a region's read name, e.g. `eu-west-1.reads.example.com`. */
+  readonly readsDomainName?: (region: string) => string;
+}
 
 /** What a distribution's users need: permission to invalidate its cached paths. */
 export interface IEdgeCache {
@@ -84,26 +96,16 @@ export interface EdgeCacheProps {
   /** @default 90 */
   readonly logRetentionDays?: number;
   /**
-   * The secondary origin of reads: another region's name (the same API, same Host
-   * rules), tried when the primary (`originDomainName`) fails a GET/HEAD/OPTIONS with
-   * one of {@link ORIGIN_FAILOVER}'s status codes or cannot be reached in time.
-   * Needs `failoverPathPatterns` and `failoverFunctionName`. Both origins get the same
-   * custom headers.
-   * @default - no origin group, reads go to `originDomainName` only
-   */
-  readonly secondaryOriginDomainName?: string;
-  /**
-   * Path patterns whose reads (GET, HEAD, OPTIONS) fail over; writes under them stay on
-   * the primary. CloudFront refuses POST/PUT/PATCH/DELETE on a behaviour that targets an
+   * Reads that fail over to another region within the request (docs/traffic.md, "Origin
+   * failover"). CloudFront refuses POST/PUT/PATCH/DELETE on a behaviour that targets an
    * origin group (https://github.com/aws/aws-cdk/issues/32450) and picks a behaviour by
    * path only, so the default behaviour keeps the single origin with every method, and a
    * viewer-request CloudFront Function ({@link readFailoverFunctionCode}) builds the
-   * origin group per read request (docs/traffic.md, "Origin failover").
-   * @default - none
+   * origin group per read request of the listed paths. Every origin gets the same custom
+   * headers.
+   * @default - no failover, reads go to `originDomainName` only
    */
-  readonly failoverPathPatterns?: readonly string[];
-  /** Name of that CloudFront Function (unique per account; 1-64 of `a-zA-Z0-9-_`). */
-  readonly failoverFunctionName?: string;
+  readonly readFailover?: EdgeReadFailover;
   /** Headers CloudFront adds to every request to the origin (the origin secret). @default - none */
   readonly originCustomHeaders?: readonly { readonly name: string; readonly value: string }[];
   /** WAFv2 web ACL (scope CLOUDFRONT) ARN. @default - none */
@@ -132,9 +134,6 @@ export class EdgeCache extends Construct implements IEdgeCache {
     return { grantCreateInvalidation: (grantee) => grantInvalidation(distributionArn, grantee) };
   }
 
-  /** Origin ID of the origin group (primary `regional`, secondary `secondary`). */
-  static readonly FAILOVER_GROUP_ID = 'regional-failover';
-
   readonly distribution: CloudfrontDistribution;
   readonly cachePolicy: CloudfrontCachePolicy;
   readonly logBucket: S3Bucket;
@@ -143,11 +142,11 @@ export class EdgeCache extends Construct implements IEdgeCache {
 
   constructor(scope: Construct, id: string, props: EdgeCacheProps) {
     super(scope, id);
-    const failoverPaths = validatedFailoverPaths(this, props);
+    validateProps(this, props);
     this.cachePolicy = this.createCachePolicy(props);
     this.logBucket = this.createLogBucket(props);
-    const { origins, group } = edgeOrigins(props);
-    this.readFailoverFunction = this.createReadFailoverFunction(props, failoverPaths);
+    const origins = edgeOrigins(props);
+    this.readFailoverFunction = props.readFailover ? this.createReadFailoverFunction(props, props.readFailover) : undefined;
     const behaviour = {
       viewerProtocolPolicy: 'redirect-to-https',
       cachedMethods: CACHED_METHODS,
@@ -168,7 +167,6 @@ export class EdgeCache extends Construct implements IEdgeCache {
       aliases: [props.domainName],
       priceClass: props.priceClass ?? 'PriceClass_100',
       origin: origins,
-      originGroup: group ? [group] : undefined,
       // Every method on the single origin; the function gives the reads of the failover
       // paths an origin group per request (writes cannot fail over).
       defaultCacheBehavior: {
@@ -191,15 +189,14 @@ export class EdgeCache extends Construct implements IEdgeCache {
   }
 
   /** The viewer-request function of the read failover (published: the distribution runs the LIVE stage). */
-  private createReadFailoverFunction(props: EdgeCacheProps, failoverPaths: readonly string[]): CloudfrontFunction | undefined {
-    if (failoverPaths.length === 0) return undefined;
-    const code = readFailoverFunctionCode(failoverPaths);
+  private createReadFailoverFunction(props: EdgeCacheProps, readFailover: EdgeReadFailover): CloudfrontFunction {
+    const code = readFailoverFunctionCode(readFailover.failover);
     if (Buffer.byteLength(code) > MAX_FUNCTION_CODE_BYTES) {
-      throw new ConstructPropsError(this, `the read failover function for ${failoverPaths.length} path patterns is ${Buffer.byteLength(code)} bytes; CloudFront takes ${MAX_FUNCTION_CODE_BYTES} at most: list fewer, broader patterns`);
+      throw new ConstructPropsError(this, `the read failover function for ${readFailover.failover.paths.length} path patterns is ${Buffer.byteLength(code)} bytes; CloudFront takes ${MAX_FUNCTION_CODE_BYTES} at most: list fewer, broader patterns`);
     }
     return new CloudfrontFunction(this, 'read-failover', {
       provider: props.provider,
-      name: props.failoverFunctionName!,
+      name: readFailover.functionName,
       runtime: 'cloudfront-js-2.0',
       comment: `reads of ${props.domainName} fail over to another region`.slice(0, 128),
       publish: true,
@@ -283,32 +280,33 @@ export class EdgeCache extends Construct implements IEdgeCache {
   }
 }
 
-/** The TTL and the failover settings checked; the read paths that target the origin group. */
-function validatedFailoverPaths(scope: Construct, props: EdgeCacheProps): readonly string[] {
+/** The TTL and the failover settings checked. */
+function validateProps(scope: Construct, props: EdgeCacheProps): void {
   if (props.ttlSeconds < 0 || props.ttlSeconds > ONE_YEAR_SECONDS) {
     throw new ConstructPropsError(scope, `ttlSeconds must be 0-${ONE_YEAR_SECONDS}, got ${props.ttlSeconds}`);
   }
-  const failoverPaths = props.failoverPathPatterns ?? [];
-  if (props.secondaryOriginDomainName !== undefined && failoverPaths.length === 0) {
-    throw new ConstructPropsError(scope, 'secondaryOriginDomainName needs failoverPathPatterns: list the read-only paths whose behaviour targets the origin group');
+  const rf = props.readFailover;
+  if (!rf) return;
+  if (rf.failover.paths.length === 0) {
+    throw new ConstructPropsError(scope, 'readFailover.failover.paths is empty: list the paths whose reads fail over, or drop readFailover');
   }
-  if (props.secondaryOriginDomainName === undefined && failoverPaths.length > 0) {
-    throw new ConstructPropsError(scope, `failoverPathPatterns (${failoverPaths.join(', ')}) need secondaryOriginDomainName: name the secondary origin, or drop the patterns`);
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(rf.functionName)) {
+    throw new ConstructPropsError(scope, `readFailover.functionName must be 1-64 letters, digits, "-" or "_" (a CloudFront Function name), got "${rf.functionName}"`);
   }
-  if (failoverPaths.length > 0 && !/^[a-zA-Z0-9_-]{1,64}$/.test(props.failoverFunctionName ?? '')) {
-    throw new ConstructPropsError(scope, `failoverFunctionName must be 1-64 letters, digits, "-" or "_" (a CloudFront Function name), got "${props.failoverFunctionName ?? ''}"`);
-  }
-  if (props.secondaryOriginDomainName === props.originDomainName) {
+  if (rf.failover.shares) {
+    if (!rf.readsDomainName) throw new ConstructPropsError(scope, 'readFailover with shares (weighted or failover routing) needs readsDomainName: each region\'s read name');
+  } else if (rf.secondaryOriginDomainName === undefined) {
+    throw new ConstructPropsError(scope, 'readFailover without shares (latency routing) needs secondaryOriginDomainName: the ring\'s secondary name');
+  } else if (rf.secondaryOriginDomainName === props.originDomainName) {
     throw new ConstructPropsError(scope, `secondaryOriginDomainName must differ from originDomainName (${props.originDomainName}): the secondary has to reach another region`);
   }
-  return failoverPaths;
 }
 
-/** The regional origin, and with a secondary the second origin and the group failing over to it. */
+/** The regional origin, and with a read failover the origins its groups name. */
 function edgeOrigins(props: EdgeCacheProps) {
-  const failover = props.secondaryOriginDomainName !== undefined;
-  // With a group, give up on a primary fast (1 attempt of 2 s instead of 3 of 10 s):
-  // the secondary answers instead. Without one, keep CloudFront's patient default.
+  const rf = props.readFailover;
+  // With failover, give up on an origin fast (1 attempt of 2 s instead of 3 of 10 s):
+  // the group's other origin answers instead. Without, keep CloudFront's patient default.
   const origin = (originId: string, domainName: string) => ({
     originId,
     domainName,
@@ -319,18 +317,13 @@ function edgeOrigins(props: EdgeCacheProps) {
       originSslProtocols: ['TLSv1.2'],
     },
     customHeader: props.originCustomHeaders?.map((h) => ({ name: h.name, value: h.value })),
-    ...(failover ? { connectionAttempts: ORIGIN_FAILOVER.connectionAttempts, connectionTimeout: ORIGIN_FAILOVER.connectionTimeoutSeconds } : {}),
+    ...(rf ? { connectionAttempts: ORIGIN_FAILOVER.connectionAttempts, connectionTimeout: ORIGIN_FAILOVER.connectionTimeoutSeconds } : {}),
   });
   const origins = [origin(PRIMARY_ORIGIN_ID, props.originDomainName)];
-  if (props.secondaryOriginDomainName !== undefined) origins.push(origin(SECONDARY_ORIGIN_ID, props.secondaryOriginDomainName));
-  // The same group the function builds per read request, declared on the distribution
-  // too: no behaviour targets it (its methods would have to be read-only).
-  const group = failover
-    ? {
-        originId: EdgeCache.FAILOVER_GROUP_ID,
-        failoverCriteria: { statusCodes: [...ORIGIN_FAILOVER.statusCodes] },
-        member: [{ originId: PRIMARY_ORIGIN_ID }, { originId: SECONDARY_ORIGIN_ID }],
-      }
-    : undefined;
-  return { origins, group };
+  if (rf?.failover.shares) {
+    for (const { region } of rf.failover.shares) origins.push(origin(readsOriginId(region), rf.readsDomainName!(region)));
+  } else if (rf?.secondaryOriginDomainName !== undefined) {
+    origins.push(origin(SECONDARY_ORIGIN_ID, rf.secondaryOriginDomainName));
+  }
+  return origins;
 }

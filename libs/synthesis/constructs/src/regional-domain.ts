@@ -27,6 +27,12 @@ export interface RegionalDomainProps {
    * @default - none
    */
   readonly secondaryDomainName?: string;
+  /**
+   * Read names this region also answers to (weighted and failover routing): its own
+   * `<region>.reads...` and that of the region before it in the ring, which it backs up.
+   * @default - none
+   */
+  readonly readNames?: readonly { readonly region: string; readonly domainName: string }[];
 }
 
 /**
@@ -42,10 +48,16 @@ export class RegionalDomain extends Construct {
   readonly regionOnlyDomain?: Apigatewayv2DomainName;
   /** The edge's secondary origin name, when asked for. */
   readonly secondaryDomain?: Apigatewayv2DomainName;
+  /** The read names' domains, by the region each name is of. */
+  readonly readDomains: Readonly<Record<string, Apigatewayv2DomainName>> = {};
 
   constructor(scope: Construct, id: string, props: RegionalDomainProps) {
     super(scope, id);
-    const sans = [...(props.regionOnly ? [props.regionOnly.domainName] : []), ...(props.secondaryDomainName ? [props.secondaryDomainName] : [])];
+    const sans = [
+      ...(props.regionOnly ? [props.regionOnly.domainName] : []),
+      ...(props.secondaryDomainName ? [props.secondaryDomainName] : []),
+      ...(props.readNames ?? []).map((n) => n.domainName),
+    ];
     this.certificate = new DnsValidatedCertificate(this, 'certificate', {
       provider: props.provider,
       domainName: props.domainName,
@@ -91,6 +103,16 @@ export class RegionalDomain extends Construct {
       });
       new Apigatewayv2ApiMapping(this, 'secondary-mapping', { provider: props.provider, apiId: props.apiId, domainName: this.secondaryDomain.id, stage: props.stageName });
     }
+    const readDomains: Record<string, Apigatewayv2DomainName> = {};
+    for (const { region, domainName } of props.readNames ?? []) {
+      readDomains[region] = new Apigatewayv2DomainName(this, `reads-${region}-domain`, {
+        provider: props.provider,
+        domainName,
+        domainNameConfiguration: { certificateArn: this.certificate.validatedArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+      });
+      new Apigatewayv2ApiMapping(this, `reads-${region}-mapping`, { provider: props.provider, apiId: props.apiId, domainName: readDomains[region].id, stage: props.stageName });
+    }
+    this.readDomains = readDomains;
   }
 
   /** The regional endpoint DNS name an alias record points at. */

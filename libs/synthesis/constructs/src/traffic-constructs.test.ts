@@ -189,22 +189,20 @@ describe('EdgeCache', () => {
     expect(inv).toMatchObject({ default_ttl: 86400, max_ttl: 31536000 });
   });
 
-  describe('given a secondary origin and failover paths', () => {
-    const failover = { secondaryOriginDomainName: 'secondary.regional.items.example.com', failoverPathPatterns: ['/catalog/*'], failoverFunctionName: 'items-test-read-failover' };
+  describe('given a read failover with the ring’s secondary name (latency routing)', () => {
+    const failover = {
+      readFailover: { failover: { paths: ['/catalog/*'] }, functionName: 'items-test-read-failover', secondaryOriginDomainName: 'secondary.regional.items.example.com' },
+    };
 
-    it('then an origin group fails over from the regional name to the secondary on 500/502/503/504 (high_availability_origin_failover.html)', () => {
-      const d = only(edge(failover), 'aws_cloudfront_distribution');
+    it('then the distribution has the regional origin and the secondary one, and the function’s group fails over between them on 500/502/503/504 (high_availability_origin_failover.html)', () => {
+      const tf = edge(failover);
+      const d = only(tf, 'aws_cloudfront_distribution');
       expect(d.origin.map((o: any) => [o.origin_id, o.domain_name])).toEqual([
         ['regional', 'regional.items.example.com'],
         ['secondary', 'secondary.regional.items.example.com'],
       ]);
-      expect(d.origin_group).toEqual([
-        {
-          origin_id: EdgeCache.FAILOVER_GROUP_ID,
-          failover_criteria: { status_codes: [500, 502, 503, 504] },
-          member: [{ origin_id: 'regional' }, { origin_id: 'secondary' }],
-        },
-      ]);
+      const code = only(tf, 'aws_cloudfront_function').code;
+      expect(code).toContain('{"originIds":[{"originId":"regional"},{"originId":"secondary"}],"failoverCriteria":{"statusCodes":[500,502,503,504]}}');
     });
 
     it('then both origins give up after one connection attempt of 2 s, from the one shared ORIGIN_FAILOVER', () => {
@@ -220,25 +218,41 @@ describe('EdgeCache', () => {
       for (const o of d.origin) expect(o.custom_header).toEqual([{ name: 'x-origin-verify', value: 's3cret' }]);
     });
 
-    it('then no behaviour targets the group (CloudFront refuses write methods there, aws-cdk#32450): every method stays on the single origin, and a published viewer-request function builds the group for the reads of the listed paths', () => {
+    it('then no behaviour targets a group (CloudFront refuses write methods there, aws-cdk#32450): every method stays on the single origin, and a published viewer-request function builds the group for the reads of the listed paths', () => {
       const tf = edge(failover);
       const d = only(tf, 'aws_cloudfront_distribution');
       expect(d.ordered_cache_behavior).toBeUndefined();
+      expect(d.origin_group).toBeUndefined();
       expect(d.default_cache_behavior.target_origin_id).toBe('regional');
       expect(d.default_cache_behavior.allowed_methods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']));
       const fn = only(tf, 'aws_cloudfront_function');
-      expect(fn).toMatchObject({ name: 'items-test-read-failover', runtime: 'cloudfront-js-2.0', publish: true, code: readFailoverFunctionCode(['/catalog/*']) });
+      expect(fn).toMatchObject({ name: 'items-test-read-failover', runtime: 'cloudfront-js-2.0', publish: true, code: readFailoverFunctionCode({ paths: ['/catalog/*'] }) });
       expect(d.default_cache_behavior.function_association).toEqual([{ event_type: 'viewer-request', function_arn: expect.stringContaining('aws_cloudfront_function.') }]);
     });
 
     it('given a function name CloudFront refuses, or more patterns than fit 10 KB of function code, then it says which', () => {
-      expect(() => edge({ ...failover, failoverFunctionName: 'items.read failover' })).toThrow(/failoverFunctionName must be 1-64 letters, digits/);
+      expect(() => edge({ readFailover: { ...failover.readFailover, functionName: 'items.read failover' } })).toThrow(/functionName must be 1-64 letters, digits/);
       const many = Array.from({ length: 400 }, (_, i) => `/catalog-${i}/*`);
-      expect(() => edge({ ...failover, failoverPathPatterns: many })).toThrow(/bytes; CloudFront takes 10240 at most/);
+      expect(() => edge({ readFailover: { ...failover.readFailover, failover: { paths: many } } })).toThrow(/bytes; CloudFront takes 10240 at most/);
     });
   });
 
-  it('given no secondary origin, then there is no origin group and CloudFront keeps its default connection attempts', () => {
+  it('given a read failover with shares (weighted routing), then one origin per region’s read name, and the function draws among them', () => {
+    const shares = [
+      { region: 'eu-west-1', weight: 3 },
+      { region: 'us-east-1', weight: 1 },
+    ];
+    const tf = edge({ readFailover: { failover: { paths: ['/items/*'], shares }, functionName: 'f', readsDomainName: (r) => `${r}.reads.items.example.com` } });
+    const d = only(tf, 'aws_cloudfront_distribution');
+    expect(d.origin.map((o: any) => [o.origin_id, o.domain_name])).toEqual([
+      ['regional', 'regional.items.example.com'],
+      ['reads-eu-west-1', 'eu-west-1.reads.items.example.com'],
+      ['reads-us-east-1', 'us-east-1.reads.items.example.com'],
+    ]);
+    expect(only(tf, 'aws_cloudfront_function').code).toContain('Math.random() * TOTAL');
+  });
+
+  it('given no read failover, then one origin, no function, and CloudFront keeps its default connection attempts', () => {
     const d = only(edge(), 'aws_cloudfront_distribution');
     expect(d.origin_group).toBeUndefined();
     expect(d.ordered_cache_behavior).toBeUndefined();
@@ -247,10 +261,12 @@ describe('EdgeCache', () => {
     expect(d.origin[0].connection_attempts).toBeUndefined();
   });
 
-  it('given a secondary origin without failover paths (or the reverse, or the same name twice), then it says what to add', () => {
-    expect(() => edge({ secondaryOriginDomainName: 'secondary.regional.items.example.com' })).toThrow(/secondaryOriginDomainName needs failoverPathPatterns/);
-    expect(() => edge({ failoverPathPatterns: ['/catalog/*'], failoverFunctionName: 'f' })).toThrow(/failoverPathPatterns \(\/catalog\/\*\) need secondaryOriginDomainName/);
-    expect(() => edge({ secondaryOriginDomainName: 'regional.items.example.com', failoverPathPatterns: ['/c/*'], failoverFunctionName: 'f' })).toThrow(/must differ from originDomainName/);
+  it('given a read failover missing the names its groups need (or the secondary equal to the primary), then it says what to add', () => {
+    const base = { functionName: 'f' };
+    expect(() => edge({ readFailover: { ...base, failover: { paths: ['/c/*'] } } })).toThrow(/without shares \(latency routing\) needs secondaryOriginDomainName/);
+    expect(() => edge({ readFailover: { ...base, failover: { paths: ['/c/*'], shares: [{ region: 'eu-west-1', weight: 1 }] } } })).toThrow(/needs readsDomainName/);
+    expect(() => edge({ readFailover: { ...base, failover: { paths: [] }, secondaryOriginDomainName: 's.example.com' } })).toThrow(/paths is empty/);
+    expect(() => edge({ readFailover: { ...base, failover: { paths: ['/c/*'] }, secondaryOriginDomainName: 'regional.items.example.com' } })).toThrow(/must differ from originDomainName/);
   });
 
   it('never caches error responses, so a failed region’s 502/503 does not outlive DNS failover', () => {
