@@ -1,5 +1,6 @@
-// Origin failover at the edge: the numbers the synthesized CloudFront origin group and
-// the local front door both use, and the ring that picks each region's secondary.
+// Origin failover at the edge: the numbers and the viewer-request function the synthesized
+// distribution and the local front door both use, and the ring that picks each region's
+// secondary.
 import { effectiveWeight } from './checks';
 import type { ServiceConfig } from './schema';
 
@@ -128,9 +129,10 @@ export function pathPatternRegExp(pattern: string): RegExp {
  * and CloudFront refuses POST/PUT/PATCH/DELETE on a behaviour that targets an origin
  * group, so the default behaviour keeps the single primary origin with every method,
  * and this function, for a GET/HEAD/OPTIONS whose path matches one of `paths`, builds
- * the origin group for that request with `cf.createRequestOriginGroup` (primary
- * {@link PRIMARY_ORIGIN_ID}, secondary {@link SECONDARY_ORIGIN_ID}, failing over on
- * {@link ORIGIN_FAILOVER}'s status codes). Writes are left on the primary.
+ * the origin group for that request with `cf.createRequestOriginGroup`, failing over on
+ * {@link ORIGIN_FAILOVER}'s status codes: {@link PRIMARY_ORIGIN_ID} then
+ * {@link SECONDARY_ORIGIN_ID}, or with `shares` a region drawn by weight
+ * ({@link readsOriginId} of it, then of the next region). Writes are left on the primary.
  * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/helper-functions-origin-modification.html
  *
  * The local front door runs this same source (libs/local/topology), so the decisions
