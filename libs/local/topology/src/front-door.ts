@@ -175,8 +175,8 @@ export class FrontDoor {
     }
     const ticket = cache && key ? cache.ticket(key, path) : undefined;
     const group = this.readFailover?.originGroupFor(method, path);
-    const [firstRegion, secondRegion] = group ? group.originIds.map((o) => this.resolveOrigin(o.originId)) : [this.props.router.pick()];
-    let region = firstRegion!;
+    // Each origin's name is resolved when it is tried, as CloudFront resolves it.
+    let region = group ? this.resolveOrigin(group.originIds[0].originId) : this.props.router.pick();
     let origin = this.props.originOf(region);
     const canFailOver = group !== undefined;
     const cacheState: FrontDoorRequest['cache'] = key ? 'miss' : 'bypass';
@@ -193,7 +193,7 @@ export class FrontDoor {
         first = { error };
       }
       const failed = canFailOver && ('error' in first || (group?.failoverCriteria.statusCodes ?? []).includes(first.answer.status));
-      const secondary = failed ? secondRegion : undefined;
+      const secondary = failed && group?.originIds[1] ? this.resolveOrigin(group.originIds[1].originId) : undefined;
       if (secondary && secondary !== region) {
         failedOverFrom = region;
         region = secondary;
@@ -232,10 +232,10 @@ export class FrontDoor {
   }
 
   /** The region an origin id's name resolves to now, as Route53 would answer it. */
-  private resolveOrigin(originId: string): string | undefined {
+  private resolveOrigin(originId: string): string {
     const router = this.props.router;
     if (originId === PRIMARY_ORIGIN_ID) return router.pick();
-    if (originId === SECONDARY_ORIGIN_ID) return router.secondary();
+    if (originId === SECONDARY_ORIGIN_ID) return router.secondary() ?? router.pick();
     const region = regionOfReadsOrigin(originId);
     if (region !== undefined) return router.readsTarget(region);
     throw new Error(`the viewer-request function named origin "${originId}", which the local front door does not know`);
