@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontFunction } from '@cdktf/provider-aws/lib/cloudfront-function';
-import { ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, type ReadFailover, SECONDARY_ORIGIN_ID, readFailoverFunctionCode, readsOriginId } from '@platform/config';
+import { NAME_LIMITS, ORIGIN_FAILOVER, PRIMARY_ORIGIN_ID, type ReadFailover, SECONDARY_ORIGIN_ID, nameProblem, readFailoverFunctionCode, readsOriginId } from '@platform/config';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -40,7 +40,7 @@ export const MAX_FUNCTION_CODE_BYTES = 10_240;
 export interface EdgeReadFailover {
   /** Paths, and for weighted/failover routing the regions' shares of reads (`readFailoverOf`). */
   readonly failover: ReadFailover;
-  /** Name of the CloudFront Function (unique per account; 1-64 of `a-zA-Z0-9-_`). */
+  /** Name of the CloudFront Function (unique per account; `NAME_LIMITS.cloudfrontFunction`). */
   readonly functionName: string;
   /** Without shares: the ring's secondary name, e.g. `secondary.regional.example.com`. */
   readonly secondaryOriginDomainName?: string;
@@ -137,7 +137,7 @@ export class EdgeCache extends Construct implements IEdgeCache {
   readonly distribution: CloudfrontDistribution;
   readonly cachePolicy: CloudfrontCachePolicy;
   readonly logBucket: S3Bucket;
-  /** The viewer-request function that gives reads their origin group; only with a secondary origin. */
+  /** The viewer-request function that gives reads their origin group; only with `readFailover`. */
   readonly readFailoverFunction?: CloudfrontFunction;
 
   constructor(scope: Construct, id: string, props: EdgeCacheProps) {
@@ -290,8 +290,9 @@ function validateProps(scope: Construct, props: EdgeCacheProps): void {
   if (rf.failover.paths.length === 0) {
     throw new ConstructPropsError(scope, 'readFailover.failover.paths is empty: list the paths whose reads fail over, or drop readFailover');
   }
-  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(rf.functionName)) {
-    throw new ConstructPropsError(scope, `readFailover.functionName must be 1-64 letters, digits, "-" or "_" (a CloudFront Function name), got "${rf.functionName}"`);
+  const nameBreaks = nameProblem(NAME_LIMITS.cloudfrontFunction, rf.functionName);
+  if (nameBreaks) {
+    throw new ConstructPropsError(scope, `readFailover.functionName "${rf.functionName}" ${nameBreaks.reason} (a CloudFront Function name: ${NAME_LIMITS.cloudfrontFunction.doc})`);
   }
   if (rf.failover.shares) {
     if (!rf.readsDomainName) throw new ConstructPropsError(scope, 'readFailover with shares (weighted or failover routing) needs readsDomainName: each region\'s read name');

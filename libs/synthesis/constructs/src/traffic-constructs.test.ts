@@ -231,7 +231,7 @@ describe('EdgeCache', () => {
     });
 
     it('given a function name CloudFront refuses, or more patterns than fit 10 KB of function code, then it says which', () => {
-      expect(() => edge({ readFailover: { ...failover.readFailover, functionName: 'items.read failover' } })).toThrow(/functionName must be 1-64 letters, digits/);
+      expect(() => edge({ readFailover: { ...failover.readFailover, functionName: 'items.read failover' } })).toThrow(/functionName "items.read failover" must be letters, digits, "_" and "-"/);
       const many = Array.from({ length: 400 }, (_, i) => `/catalog-${i}/*`);
       expect(() => edge({ readFailover: { ...failover.readFailover, failover: { paths: many } } })).toThrow(/bytes; CloudFront takes 10240 at most/);
     });
