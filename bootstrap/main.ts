@@ -6,9 +6,8 @@
 // cli.ts (`npx nx run bootstrap:synth`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdktf';
 import { DEFAULT_CONFIG_PATH, bootstrapStateKey, loadPlatform } from '@platform/config';
-import { VerificationMode, type VerificationModeProps } from '@platform/constructs';
+import { VerificationMode, type VerificationModeProps, createPlatformApp } from '@platform/constructs';
 import { type AccountBootstrap, BootstrapStack, loadBootstrapSettings, planBootstrap } from './src';
 
 // The program's surface (`@platform/bootstrap`) for the composition roots that check it.
@@ -51,7 +50,7 @@ export function synthBootstrap(options: BootstrapSynthOptions = {}): { outdir: s
     writeFileSync(path.join(dir, '.gitignore'), '*\n');
   }
 
-  const app = new App({ outdir, stackTraces: false });
+  const app = createPlatformApp({ outdir });
   for (const account of accounts) {
     const stackDir = path.join(outdir, 'stacks', account.stackName);
     new BootstrapStack(app, {
