@@ -13,7 +13,7 @@ export function formatVerification(v: TerraformVerification): string {
     program: s.program,
     init: sec(s.times.init),
     plan: sec(s.times.plan),
-    creates: s.summary ? String(s.summary.counts.create) : '-',
+    creates: s.creates === undefined ? '-' : String(s.creates),
     'plan, no global state': !s.missingState ? '-' : s.missingState.ok ? sec(s.missingState.seconds) : 'FAIL',
     declared: String(s.declared),
     result: s.ok ? 'ok' : 'FAIL',

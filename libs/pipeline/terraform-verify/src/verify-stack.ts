@@ -1,6 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type PlanJson, type StackSummary, summarizePlan } from '@platform/plan-review';
 import { countDeclaredResources } from './declared-resources';
 import { type CommandResult, runCommand } from './run-command';
 
@@ -15,11 +14,13 @@ export interface TerraformSetup {
 export interface StepTimes {
   readonly init: number;
   readonly plan?: number;
-  readonly show?: number;
 }
 
-/** The verdict on one stack's plan with its global stack's state object missing. */
-export interface MissingStatePlan {
+/**
+ * The verdict on one `terraform plan` of a stack from empty state: it planned, created
+ * exactly the resource instances the stack declares, and changed nothing else.
+ */
+export interface PlanVerdict {
   readonly ok: boolean;
   /** What failed, one line each. */
   readonly problems: readonly string[];
@@ -27,6 +28,9 @@ export interface MissingStatePlan {
   /** Resource instances the plan creates, when it planned. */
   readonly creates?: number;
 }
+
+/** The verdict on one stack's plan with its global stack's state object missing. */
+export type MissingStatePlan = PlanVerdict;
 
 /** The verdict on one stack. */
 export interface StackVerification {
@@ -39,10 +43,8 @@ export interface StackVerification {
   readonly times: StepTimes;
   /** Resource instances the stack's JSON declares (for_each/count expanded). */
   readonly declared: number;
-  /** The plan review's summary of the plan, when the stack planned. */
-  readonly summary?: StackSummary;
-  /** Path of the plan's `show -json`, when the stack planned. */
-  readonly planJsonPath?: string;
+  /** Resource instances the plan creates, when the stack planned. */
+  readonly creates?: number;
   /**
    * The second plan, with the state objects the stack reads through remote state
    * missing (a brand-new service's or environment's first plan). Only stacks that
@@ -84,21 +86,24 @@ export function terraformErrors(output: string): string[] {
 }
 
 /**
- * A `terraform plan` of an initialized stack while the state objects it reads are
- * missing (the run removed them from the loopback S3): it must plan, create exactly the
- * `declared` resource instances, and change nothing else. Reads Terraform's
- * machine-readable output (`plan -json`:
+ * A `terraform plan` of an initialized stack from empty state: it must plan, create
+ * exactly the `declared` resource instances, and change, import or delete nothing. Reads
+ * Terraform's machine-readable output (`plan -json`:
  * https://developer.hashicorp.com/terraform/internals/machine-readable-ui): the
- * `change_summary` message and the `diagnostic` messages.
+ * `change_summary` message and the `diagnostic` messages. No plan file and no
+ * `show -json`: showing a plan starts one more hashicorp/aws process for its schema
+ * (4-10 s per stack when two plan at once), and the summary's counts are all this needs.
+ * Both state scenarios use it (the state objects the stack reads existing but empty, or
+ * missing).
  */
-export async function planWithMissingState(stackDir: string, declared: number, tf: TerraformSetup): Promise<MissingStatePlan> {
+export async function planFromEmptyState(stackDir: string, declared: number, tf: TerraformSetup): Promise<PlanVerdict> {
   const plan = await runCommand(tf.bin, ['plan', '-input=false', '-lock=false', '-no-color', '-json'], stackDir, tf.env);
   const messages = plan.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => {
       try {
-        return JSON.parse(l) as { type?: string; diagnostic?: Diagnostic; changes?: { add: number; change: number; remove: number } };
+        return JSON.parse(l) as { type?: string; diagnostic?: Diagnostic; changes?: Record<string, unknown> };
       } catch {
         return {};
       }
@@ -110,10 +115,13 @@ export async function planWithMissingState(stackDir: string, declared: number, t
     return { ok: false, problems, seconds: plan.seconds };
   }
   const problems = [...errors];
-  if (changes.add !== declared) problems.push(`plan creates ${changes.add} resource instances, the stack declares ${declared}`);
-  if (changes.change > 0) problems.push(`plan has ${changes.change} update`);
-  if (changes.remove > 0) problems.push(`plan has ${changes.remove} delete`);
-  return { ok: problems.length === 0, problems, seconds: plan.seconds, creates: changes.add };
+  const add = Number(changes.add ?? 0);
+  if (add !== declared) problems.push(`plan creates ${add} resource instances, the stack declares ${declared}`);
+  // Every other count of the summary (change, remove, import, and any a later Terraform adds).
+  for (const [kind, n] of Object.entries(changes)) {
+    if (kind !== 'add' && typeof n === 'number' && n > 0) problems.push(`plan from empty state has ${n} ${kind}`);
+  }
+  return { ok: problems.length === 0, problems, seconds: plan.seconds, creates: add };
 }
 
 /** `terraform init` of one stack: offline, providers from the mirror through the plugin cache. */
@@ -130,9 +138,9 @@ export async function initStack(stackDir: string, tf: TerraformSetup): Promise<C
 
 /**
  * Verifies one synthesized stack with real Terraform: `init` (offline, from the
- * mirror), a `plan` from empty state (which validates the configuration first), `show -json` of that plan through
- * the plan review; then checks the plan creates exactly the resource instances the
- * stack declares and changes nothing else.
+ * mirror), then a `plan` from empty state ({@link planFromEmptyState}, which validates the
+ * configuration first) that must create exactly the resource instances the stack
+ * declares and change nothing else.
  */
 export async function verifyStack(
   stackDir: string,
@@ -142,43 +150,25 @@ export async function verifyStack(
   /** The result of an `init` already run in `stackDir` (see {@link initStack}). @default - runs it */
   initResult?: CommandResult,
 ): Promise<StackVerification> {
-  const run = (args: string[]): Promise<CommandResult> => runCommand(tf.bin, args, stackDir, tf.env);
   const declared = countDeclaredResources(JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')));
-  const problems: string[] = declared.uncountable.map((a) => `cannot count the instances of ${a}: for_each/count is not a literal`);
-  const fail = (times: StepTimes, more: string[]): StackVerification => ({
+  const uncountable = declared.uncountable.map((a) => `cannot count the instances of ${a}: for_each/count is not a literal`);
+  const verdict = (times: StepTimes, problems: string[], creates?: number): StackVerification => ({
     stack,
     program,
-    ok: false,
-    problems: [...problems, ...more],
+    ok: problems.length === 0,
+    problems,
     times,
     declared: declared.instances,
+    ...(creates === undefined ? {} : { creates }),
   });
 
   const init = initResult ?? (await initStack(stackDir, tf));
-  if (init.exitCode !== 0) return fail({ init: init.seconds }, terraformErrors(init.stderr + init.stdout).map((e) => `init: ${e}`));
+  if (init.exitCode !== 0) return verdict({ init: init.seconds }, [...uncountable, ...terraformErrors(init.stderr + init.stdout).map((e) => `init: ${e}`)]);
 
   // No separate `terraform validate`: `plan` validates the whole configuration first and
   // reports the same diagnostics, and each Terraform command starts a provider process
   // per aliased provider (about 3 s of CPU each for hashicorp/aws). Measured on the
   // example platform: validate was 14 of about 45 s per stack (docs/pipelines.md).
-  const planFile = 'verify.tfplan';
-  const plan = await run(['plan', '-input=false', '-lock=false', '-no-color', `-out=${planFile}`]);
-  if (plan.exitCode !== 0) {
-    return fail(
-      { init: init.seconds, plan: plan.seconds },
-      terraformErrors(plan.stderr + plan.stdout).map((e) => `plan: ${e}`),
-    );
-  }
-  const show = await run(['show', '-json', planFile]);
-  const times = { init: init.seconds, plan: plan.seconds, show: show.seconds };
-  if (show.exitCode !== 0) return fail(times, [`show: ${show.stderr.trim()}`]);
-  const planJsonPath = path.join(stackDir, 'plan.json');
-  writeFileSync(planJsonPath, show.stdout);
-  const summary = summarizePlan(stack, JSON.parse(show.stdout) as PlanJson);
-  const { create, ...others } = summary.counts;
-  if (create !== declared.instances) {
-    problems.push(`plan creates ${create} resource instances, the stack declares ${declared.instances}`);
-  }
-  for (const [kind, n] of Object.entries(others)) if (n > 0) problems.push(`plan from empty state has ${n} ${kind}`);
-  return { stack, program, ok: problems.length === 0, problems, times, declared: declared.instances, summary, planJsonPath };
+  const plan = await planFromEmptyState(stackDir, declared.instances, tf);
+  return verdict({ init: init.seconds, plan: plan.seconds }, [...uncountable, ...plan.problems], plan.creates);
 }

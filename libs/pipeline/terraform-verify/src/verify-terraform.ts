@@ -6,7 +6,7 @@ import { checkTerraform, findAwsProvider, skewFor, writeCliConfig } from './tool
 import { VerifyInputError } from './verify-input-error';
 import type { CommandResult } from './run-command';
 import { countDeclaredResources } from './declared-resources';
-import { type StackVerification, initStack, planWithMissingState, verifyStack } from './verify-stack';
+import { type StackVerification, initStack, planFromEmptyState, verifyStack } from './verify-stack';
 
 /** What a synth program wrote in verification mode. */
 export interface SynthesizedProgram {
@@ -92,7 +92,7 @@ export interface TerraformVerification {
   readonly probes: readonly ProbeResult[];
   /**
    * Wall times: the whole run, both synths, all inits (the first alone, then in
-   * parallel), the first scenario (plan, which validates, and show from existing-but-empty remote
+   * parallel), the first scenario (plans, which validate, from existing-but-empty remote
    * state) and the second (plans with the remote state objects missing).
    */
   readonly seconds: {
@@ -148,7 +148,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  * lookups and the state objects, synthesizes in verification mode and verifies each
  * stack in two scenarios of the state its remote-state reads find:
  * 1. existing but empty (a global stack applied before it had the outputs read): every
- *    stack is planned (which validates it first) and its plan shown and checked;
+ *    stack is planned (which validates it first) and its change summary checked;
  * 2. missing (a new service's or environment's first pull request: the global stack
  *    was never applied, S3 answers NoSuchKey): every stack that reads remote state is
  *    planned again and must plan the same resources.
@@ -228,7 +228,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
     const first = await mapLimit(work, concurrency, async (s) => {
       const result = await verifyStack(s.dir, s.name, s.program, tf, inits[work.indexOf(s)]);
       options.onProgress?.(
-        `${result.ok ? 'ok  ' : 'FAIL'} ${s.name} (${[result.times.init, result.times.plan, result.times.show]
+        `${result.ok ? 'ok  ' : 'FAIL'} ${s.name} (${[result.times.init, result.times.plan]
           .filter((t) => t !== undefined)
           .map((t) => (t as number).toFixed(1))
           .join(' + ')} s)`,
@@ -241,7 +241,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
     endpoint.s3.clear();
     const readers = work.filter((s, i) => s.reads.length > 0 && inits[i].exitCode === 0);
     const second = await mapLimit(readers, concurrency, async (s) => {
-      const result = await planWithMissingState(s.dir, s.declared, tf);
+      const result = await planFromEmptyState(s.dir, s.declared, tf);
       options.onProgress?.(`${result.ok ? 'ok  ' : 'FAIL'} ${s.name}, global state missing (${result.seconds.toFixed(1)} s)`);
       return result;
     });

@@ -23,7 +23,7 @@ afterEach(() => {
 function stack(app: ReturnType<typeof createPlatformApp>, withProvider: boolean): TerraformStack {
   const s = new TerraformStack(app, 'probe');
   if (withProvider) new AwsProvider(s, 'aws', { region: 'eu-west-1' });
-  new DataResource(s, 'marker', { input: 'x' });
+  new DataResource(s, 'marker', { input: { marker: 'x' } });
   new SnsTopic(s, 'topic', { name: 'probe' });
   return s;
 }
