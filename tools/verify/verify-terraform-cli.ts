@@ -2,7 +2,7 @@
 // bootstrap) with real Terraform, offline: providers from a filesystem mirror, fake
 // credentials, local backend, lookups and state objects answered on loopback; every
 // stack that reads a global stack's state is planned with that state existing but
-// empty and again with it missing; then the apply-guard probe.
+// empty and again with it missing, and the apply-guard probe beside those second plans.
 // Both programs are synthesized in this process with their verification option: this
 // CLI composes them with @platform/terraform-verify, which imports neither (a composition
 // root, see docs/architecture.md).
@@ -60,7 +60,7 @@ void runCli(
       'Validates and plans every platform and bootstrap stack with real Terraform, offline: providers from a filesystem mirror ' +
       '($PLATFORM_TF_PROVIDER_MIRROR, else /opt/tf-plugins), fake credentials, local backend, lookups and state objects on loopback. ' +
       'Stacks that read a global stack\'s state plan twice: with that state existing but empty, and missing (a new service\'s first plan). ' +
-      'Then a probe applies a plan made without the global state and expects the guard to refuse it.',
+      'Beside those, a probe applies a plan made without the global state and expects the guard to refuse it.',
     options: {
       config: { type: 'string', valueName: '<file>', description: 'platform config (default: config/platform.json)' },
       'work-dir': { type: 'string', default: path.join(root, '.terraform-verify'), valueName: '<dir>', description: 'where stacks, state and plans go (default: .terraform-verify)' },
@@ -104,7 +104,7 @@ void runCli(
       concurrency,
       stackFilter: values.stacks ? new RegExp(values.stacks) : undefined,
       onProgress: (line) => console.error(line),
-      afterStacks: probeApplyGuard,
+      probe: probeApplyGuard,
     });
     const jsonFile = values.json ?? path.join(values['work-dir'], 'results.json');
     writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);

@@ -49,7 +49,7 @@ export function formatVerification(v: TerraformVerification): string {
       `${readers.filter((s) => s.missingState?.ok).length} of ${readers.length} stacks that read a global stack's state also plan with that state missing; ` +
       `${v.lookups.filter((l) => l.answered).length} lookups answered on loopback; ` +
       `synth ${sec(v.seconds.synth)}, init ${sec(v.seconds.init)}, plan ${plans.length ? `${Math.min(...plans).toFixed(1)}-${Math.max(...plans).toFixed(1)} s per stack` : '-'}, ` +
-      `existing-but-empty state ${sec(v.seconds.emptyState)}, missing state ${sec(v.seconds.missingState)}, ${v.probes.length ? `probes ${sec(v.seconds.probes)}, ` : ''}total ${sec(v.seconds.total)}`,
+      `existing-but-empty state ${sec(v.seconds.emptyState)}, missing state ${sec(v.seconds.missingState)}${v.probes.length ? ` (probes beside it ${sec(v.seconds.probes)})` : ''}, total ${sec(v.seconds.total)}`,
   );
   return out.join('\n');
 }

@@ -101,12 +101,12 @@ describe('verifyTerraform: the two state scenarios', () => {
     expect(summary).toContain('1 of 2 stacks that read a global stack\'s state also plan with that state missing');
   });
 
-  it('runs the step after the stacks (the apply-guard probe) with the run\'s endpoint and state folder; its verdict is part of the run\'s and a failure is printed', async () => {
+  it('runs the probe (the apply-guard probe) with the run\'s endpoint and state folder; its verdict is part of the run\'s and a failure is printed', async () => {
     const seen: string[] = [];
     const probe = (ok: boolean) => ({
       // Only the stacks that plan in both scenarios: the probe alone decides.
       stackFilter: /global|us-east-1/,
-      afterStacks: async (r: Parameters<NonNullable<VerifyTerraformOptions['afterStacks']>>[0]) => {
+      probe: async (r: Parameters<NonNullable<VerifyTerraformOptions['probe']>>[0]) => {
         seen.push(typeof r.endpoint.s3.put, path.basename(r.stateDir), r.terraform.bin);
         return { name: 'apply guard', ok, lines: ['the apply of that plan did not fail with the guard\'s postcondition'], seconds: 1 };
       },
