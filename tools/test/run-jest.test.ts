@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the runner is a plain CommonJS script (npm test runs it with node)
-const { SERIAL, phases } = require('./run-jest.cjs') as { SERIAL: string[]; phases: () => { name: string; args: string[] }[] };
+const { SERIAL, NOT_TIMING_SENSITIVE, phases } = require('./run-jest.cjs') as {
+  SERIAL: string[];
+  NOT_TIMING_SENSITIVE: string[];
+  phases: () => { name: string; args: string[] }[];
+};
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -26,6 +30,9 @@ describe('npm test runs Jest in two phases', () => {
     // The config's own ignores still apply to the parallel phase (no build output, no synth output).
     expect(parallel.some((f) => /(^|\/)(dist|cdktf\.out|node_modules)\//.test(f))).toBe(false);
     expect(serial).toContain('libs/local/topology/src/local-topology.test.ts');
+    expect(serial).toContain('libs/local/topology/src/status-page.browser.test.ts');
+    expect(parallel).toContain('libs/local/topology/src/status-page.test.ts');
+    expect(parallel).toContain('libs/local/dynamodb-local/src/dynamodb-local.test.ts');
     expect(phases()[1].args).toContain('--runInBand');
     expect(phases()[0].args).toContain('--maxWorkers=2');
   });
@@ -33,5 +40,6 @@ describe('npm test runs Jest in two phases', () => {
   it('names no pattern that matches no test file (a renamed suite would silently run on two workers)', () => {
     const all = listTests([]);
     expect(SERIAL.filter((p) => !all.some((f) => new RegExp(p).test(`/${f}`)))).toEqual([]);
+    expect(NOT_TIMING_SENSITIVE.filter((name) => !all.includes(`libs/local/${name}.test.ts`))).toEqual([]);
   });
 });
