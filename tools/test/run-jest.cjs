@@ -23,29 +23,38 @@ const path = require('node:path');
 const ROOT = path.join(__dirname, '..', '..');
 const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 
+/** Folders whose suites start servers and may time them: their suites run alone unless named below. */
+const TIMED_AREAS = ['libs/local/', 'tools/dev/'];
+
 /**
- * Suites under libs/local/ that assert no wall-clock bound: no timing, fake clocks, or
- * waits whose limits (15-30 s) only stop a hung test (the DynamoDB Local wrapper, the
- * regional table's crash test). They run on the workers. A new suite under libs/local/
- * runs alone until it is named here.
+ * Suites in those folders that assert no wall-clock bound: no timing, fake clocks, or
+ * waits whose limits (10-150 s) only stop a hung test (the DynamoDB Local wrapper, the
+ * regional table's crash test, `npm run dev` started and stopped, which the day-two and
+ * docs tests also do on the workers). They run on the workers. A new suite in those
+ * folders runs alone until it is named here.
  */
 const NOT_TIMING_SENSITIVE = [
-  'dynamodb-local/src/dynamodb-local',
-  'lambda-http-adapter/src/api-gateway-event',
-  'topology/src/dev-session',
-  'topology/src/edge-cache',
-  'topology/src/local-jwt-authorizer',
-  'topology/src/region-router',
-  'topology/src/region-table',
-  'topology/src/status-page',
-  'topology/src/topology-config',
-  'topology/src/write-stamp',
+  'libs/local/dynamodb-local/src/dynamodb-local',
+  'libs/local/lambda-http-adapter/src/api-gateway-event',
+  'libs/local/topology/src/dev-session',
+  'libs/local/topology/src/edge-cache',
+  'libs/local/topology/src/local-jwt-authorizer',
+  'libs/local/topology/src/region-router',
+  'libs/local/topology/src/region-table',
+  'libs/local/topology/src/status-page',
+  'libs/local/topology/src/topology-config',
+  'libs/local/topology/src/write-stamp',
+  'tools/dev/dev',
 ];
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Test paths (regular expressions, as Jest's testPathPatterns) whose suites run alone. */
 const SERIAL = [
-  `/libs/local/(?!(${NOT_TIMING_SENSITIVE.join('|')})\\.test\\.ts$)`,
-  '/tools/dev/',
+  ...TIMED_AREAS.map((area) => {
+    const except = NOT_TIMING_SENSITIVE.filter((f) => f.startsWith(area)).map((f) => escapeRegExp(f.slice(area.length)));
+    return `/${escapeRegExp(area)}${except.length ? `(?!(${except.join('|')})\\.test\\.ts$)` : ''}`;
+  }),
   '/apps/items-api/src/items-api-resilience\\.test\\.ts$',
 ];
 
