@@ -144,22 +144,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /**
- * Stacks in the order to plan them: most provider configurations first, then most
- * resources. A plan's CPU is mostly one hashicorp/aws process per provider configuration
- * and walk, then its resources; with the heaviest first, the last plans of a phase are
- * short ones and no core idles long while the other finishes.
- */
-function heaviestFirst<T extends { readonly aliases: number; readonly declared: number }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => b.aliases - a.aliases || b.declared - a.declared);
-}
-
-/** {@link mapLimit} over `order`, with the results in the order of `items` (the same elements). */
-async function mapInOrder<T, R>(order: readonly T[], items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = await mapLimit(order, limit, fn);
-  return items.map((item) => results[order.indexOf(item)]);
-}
-
-/**
  * Validates and plans every stack of every program with real Terraform, offline:
  * checks the toolchain (binary version, provider mirror), writes a CLI config that
  * installs providers only from the mirror, starts the loopback endpoint for the
@@ -226,8 +210,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
         .filter((s) => !options.stackFilter || options.stackFilter.test(s.name))
         .map((s) => {
           const tf = JSON.parse(readFileSync(path.join(s.dir, 'cdk.tf.json'), 'utf8'));
-          const aliases = Object.values((tf.provider ?? {}) as Record<string, unknown[]>).reduce((n, configs) => n + configs.length, 0);
-          return { ...s, program: p.program, reads: remoteStateObjects(tf), declared: countDeclaredResources(tf).instances, aliases };
+          return { ...s, program: p.program, reads: remoteStateObjects(tf), declared: countDeclaredResources(tf).instances };
         }),
     );
     // Said once the programs are synthesized: from here on the run reads only its own
@@ -244,7 +227,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
 
     const emptyStarted = performance.now();
     for (const s of work) for (const o of s.reads) endpoint.s3.put(o.bucket, o.key, emptyState);
-    const first = await mapInOrder(heaviestFirst(work), work, concurrency, async (s) => {
+    const first = await mapLimit(work, concurrency, async (s) => {
       const result = await verifyStack(s.dir, s.name, s.program, tf, inits[work.indexOf(s)]);
       options.onProgress?.(
         `${result.ok ? 'ok  ' : 'FAIL'} ${s.name} (${[result.times.init, result.times.plan]
@@ -268,7 +251,7 @@ export async function verifyTerraform(options: VerifyTerraformOptions): Promise<
     // rejection; `await probing` below still throws it.
     probing?.catch(() => undefined);
     const readers = work.filter((s, i) => s.reads.length > 0 && inits[i].exitCode === 0);
-    const second = await mapInOrder(heaviestFirst(readers), readers, concurrency, async (s) => {
+    const second = await mapLimit(readers, concurrency, async (s) => {
       const result = await planFromEmptyState(s.dir, s.declared, tf);
       options.onProgress?.(`${result.ok ? 'ok  ' : 'FAIL'} ${s.name}, global state missing (${result.seconds.toFixed(1)} s)`);
       return result;
