@@ -29,9 +29,6 @@ export interface PlanVerdict {
   readonly creates?: number;
 }
 
-/** The verdict on one stack's plan with its global stack's state object missing. */
-export type MissingStatePlan = PlanVerdict;
-
 /** The verdict on one stack. */
 export interface StackVerification {
   readonly stack: string;
@@ -50,7 +47,7 @@ export interface StackVerification {
    * missing (a brand-new service's or environment's first plan). Only stacks that
    * read remote state have one. The stack is ok only when this is ok too.
    */
-  readonly missingState?: MissingStatePlan;
+  readonly missingState?: PlanVerdict;
 }
 
 /** Terraform's JSON diagnostics (validate -json), the parts we print. */

@@ -22,7 +22,7 @@ export interface PlatformAppProps {
  * (`ValidateProviderPresence`), and every `terraform_data` resource, import block and
  * stack with a moved block checks the local Terraform's version by running
  * `terraform version` (`ValidateTerraformVersion`, an execSync each time). That made a
- * synth of the example platform run it 30 times, about 3.5 of its 5 s, and made synth fail
+ * synth of the example platform run it 29 times, about 3.5 of its 5 s, and made synth fail
  * with "Could not determine version of terraform" on a machine without Terraform, though
  * synth never runs it. The version is not a fact of the synthesizing machine: every stack
  * declares `terraform.required_version` (`REQUIRED_TERRAFORM_VERSION`, >= 1.11.0, above
